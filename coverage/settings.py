@@ -1,0 +1,68 @@
+"""Every default of the tool, in one documented place.
+
+Nothing else in the package hard-codes these values: functions take them as
+keyword arguments whose defaults point here, and the command line and the app
+read them from here too.  Units are in the names (``_km``, ``_m``, ``_min``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Repository root (the folder holding ``app.py``).
+ROOT = Path(__file__).resolve().parent.parent
+#: Embedded data folders.
+DATA_DIR = ROOT / "data"
+BOUNDARIES_DIR = DATA_DIR / "boundaries"
+STATIONS_DIR = DATA_DIR / "stations"
+REGISTER_DIR = DATA_DIR / "register"
+#: Where ``python -m coverage data build --all`` writes provinces that are not embedded.
+BUILD_DIR = DATA_DIR / "build"
+
+#: The province the app and the command line open on (Guangxi).
+DEFAULT_PROVINCE = "45"
+#: Provinces whose GeoPackage is committed to the repository.
+EMBEDDED_PROVINCES = ("45", "44")
+
+#: Register edition the embedded data is built from (NBS statistical division codes).
+REGISTER_YEAR = 2023
+
+# --- Township kinds ---------------------------------------------------------
+#: Kinds of township-level unit, decided by the 3-digit township part of the
+#: 9-digit code, as the NBS coding rules assign them: 001-099 street (街道),
+#: 100-199 town (镇), 200-399 township (乡, including 民族乡 and 苏木),
+#: 400-599 "similar to township" units (state farms, forest farms,
+#: development zones, industrial parks, prisons, reservoirs ...).
+KINDS = ("street", "town", "township", "other")
+KIND_LABELS_ZH = {"street": "街道", "town": "镇", "township": "乡", "other": "其他"}
+#: Kinds counted in the denominator of coverage targets.  "other" units are
+#: kept and shown but not counted (see docs/decisions.md).
+COUNTED_KINDS = ("street", "town", "township")
+
+# --- Coordinates ------------------------------------------------------------
+#: Geographic CRS every layer is handled in inside the package.  CGCS2000
+#: (EPSG:4490) and WGS 84 (EPSG:4326) agree to a few centimetres, far below the
+#: accuracy of any input here, so layers stored in EPSG:4490 are read as 4326.
+WORK_CRS = "EPSG:4326"
+#: CRS the embedded GeoPackages are stored in (the datum of the source polygons).
+STORAGE_CRS = "EPSG:4490"
+#: Coordinate systems a station file may be declared in.
+STATION_CRS_CHOICES = ("wgs84", "cgcs2000", "gcj02", "bd09")
+#: Bounding box of China, degrees (lon_min, lat_min, lon_max, lat_max); a point
+#: outside it is certainly outside China.  Inside it, the province polygons decide.
+CHINA_BBOX = (73.4, 3.3, 135.1, 53.6)
+#: A point farther than this from every township of the province is rejected;
+#: a point outside every township but closer than this is assigned to the
+#: nearest one (coastlines and borders of the polygons are generalised).
+SNAP_TOLERANCE_M = 2_000.0
+#: Two stations closer than this are reported as duplicate locations.
+DUPLICATE_DISTANCE_M = 1.0
+
+# --- Approximate township cells ----------------------------------------------
+#: Grid sample points per expected township cell when tessellating a county.
+CELL_SAMPLES_PER_UNIT = 40
+#: An urban unit (a street, or a town whose communities outnumber its
+#: villages) is given this fraction of the area of a rural unit.
+URBAN_AREA_RATIO = 1 / 8
+#: Simplification tolerance for map display of township cells, metres.
+MAP_SIMPLIFY_M = 150.0
