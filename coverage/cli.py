@@ -156,8 +156,10 @@ def cmd_data_info(args: argparse.Namespace) -> int:
             f"  counted in coverage targets: {p['counted']:,} (kinds {', '.join(settings.COUNTED_KINDS)}); "
             f"approximate boundaries: {p['approximate_boundaries']:,}"
         )
-        for row in p["provenance"]:
-            print(f"  {row['layer']}: {row['source']} [{row['licence']}; {row['datum']}]")
+        if args.province:
+            for row in p["provenance"]:
+                print(f"  {row['layer']}: {row['source']} [{row['licence']}; {row['datum']}]")
+                print(f"      approximate: {row['approximate']}")
     return 0
 
 
