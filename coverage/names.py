@@ -145,6 +145,7 @@ class TownshipMatcher:
             self.province_code = reg.province_code(province)
             towns = reg.in_province(self.province_code)
         self.towns = towns
+        self._labels: dict[str, str] = {}
         self._entries: dict[str, list[_Entry]] = defaultdict(list)
         for code, name in zip(towns["code"], towns["name"]):
             core = township_core(name)
@@ -193,11 +194,13 @@ class TownshipMatcher:
     # ------------------------------------------------------------------ helpers
     def label(self, code: str) -> str:
         """Readable "city county township (code)" for a current township code."""
-        row = self.register.townships.loc[code]
-        city = self.register.cities["name"].get(row["city_code"], "")
-        county = self.register.counties["name"].get(row["county_code"], "")
-        city = "" if city in ("市辖区", "县") else city
-        return f"{city}{county}{row['name']} ({code})"
+        if code not in self._labels:
+            row = self.register.townships.loc[code]
+            city = self.register.cities["name"].get(row["city_code"], "")
+            county = self.register.counties["name"].get(row["county_code"], "")
+            city = "" if city in ("市辖区", "县") else city
+            self._labels[code] = f"{city}{county}{row['name']} ({code})"
+        return self._labels[code]
 
     def _strip_places(self, prefix: str, county_code: str) -> tuple[bool, bool]:
         """Does ``prefix`` consist only of province/city/county names of ``county_code``?

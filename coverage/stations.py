@@ -266,6 +266,7 @@ def read_stations(
     """
     from .data import load_province
 
+    file_crs = coords.normalise_crs_name(crs)  # a wrong name fails before the file is read
     known = [a for names in COLUMN_ALIASES.values() for a in names]
     table = read_table(source, filename=filename, known_headers=known, sheet=sheet)
     name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
@@ -275,13 +276,6 @@ def read_stations(
     cols = detect_columns(table.header, columns)
     has_xy = ("lon" in cols and "lat" in cols) or "lonlat" in cols
     text_roles = [r for r in ("township", "name", "address") if r in cols]
-    if not has_xy and "township_code" not in cols and not text_roles:
-        msg = (
-            f"{name}: no coordinate columns and no station/township name or code column found; "
-            f"found: {', '.join(table.header)} - name them with --lon-col/--lat-col or --name-col "
-            "(in Python: columns={'lon': '...', 'lat': '...'} or columns={'name': '...'})"
-        )
-        raise InputError(msg)
     if ("lon" in cols) != ("lat" in cols) and "lonlat" not in cols:
         have, lack = ("lon", "lat") if "lon" in cols else ("lat", "lon")
         msg = (
@@ -289,18 +283,26 @@ def read_stations(
             f"{', '.join(table.header)} - pass --{lack}-col"
         )
         raise InputError(msg)
+    if not has_xy and "township_code" not in cols and not text_roles:
+        msg = (
+            f"{name}: no coordinate columns and no station/township name or code column found; "
+            f"found: {', '.join(table.header)} - name them with --lon-col/--lat-col or --name-col "
+            "(in Python: columns={'lon': '...', 'lat': '...'} or columns={'name': '...'})"
+        )
+        raise InputError(msg)
     frame = table.frame()
     header = frame.columns.tolist()
     # the frame's columns were made unique; map roles to the unique names
     cols = {role: header[table.header.index(col)] for role, col in cols.items()}
     notes = list(table.notes)
-    file_crs = coords.normalise_crs_name(crs)
     if crs is None and has_xy and "crs" not in cols:
         notes.append(
             "coordinates assumed WGS 84; if they were copied from Amap/Tencent declare gcj02, from Baidu bd09"
         )
 
-    texts = _place_texts(frame, cols)
+    # the cells of each role as lists of text (row i of the table is index i)
+    cells = {role: [str(v) for v in frame[name].tolist()] for role, name in cols.items()}
+    texts = _place_texts(cells, len(frame))
     prov_code = _province_for(province, texts, notes)
     matcher = matcher_for(prov_code)
     prov = None
@@ -310,17 +312,17 @@ def read_stations(
     prov_name = matcher.register.provinces.loc[prov_code, "name"]
 
     rows = [_RowResult(number) for number in table.row_numbers]
-    _read_coordinates(frame, cols, file_crs, fix_swapped, rows)
+    _read_coordinates(cells, cols, file_crs, fix_swapped, rows)
     _place_by_location(townships, rows, snap_tolerance_m, prov_name)
-    _place_by_name(frame, cols, texts, matcher, rows)
-    _read_dates(frame, cols, rows)
-    _check_duplicates(frame, cols, rows)
+    _place_by_name(cells, cols, texts, matcher, rows)
+    _read_dates(cells, cols, rows)
+    _check_duplicates(cells, cols, rows)
     swapped = sum(r.swapped for r in rows)
     if swapped and swapped >= 0.5 * len(rows):
         notes.append(f"latitude and longitude look swapped in {swapped} of {len(rows)} rows: check the column names")
 
     report = _report(frame, cols, rows, matcher)
-    stations = _stations(frame, cols, rows, townships, matcher)
+    stations = _stations(cells, cols, rows, townships, matcher)
     return StationImport(
         stations=stations, report=report, province=prov_code, crs=file_crs, columns=cols, table=table, notes=notes
     )
@@ -350,17 +352,13 @@ class _RowResult:
         self.repaired = self.repaired or repaired
 
 
-def _place_texts(frame: pd.DataFrame, cols: dict[str, str]) -> list[str]:
+def _place_texts(cells: dict[str, list[str]], n: int) -> list[str]:
     """The text naming each row's township: township (+county, city) columns, else the name, else the address."""
     out = []
-    for _, row in frame.iterrows():
-        parts = [row[cols[r]] for r in ("city", "county") if r in cols]
-        main = ""
-        for role in ("township", "name", "address"):
-            if role in cols and str(row[cols[role]]).strip():
-                main = str(row[cols[role]])
-                break
-        out.append("".join(str(p) for p in parts) + main if main else "")
+    for i in range(n):
+        main = next((cells[r][i] for r in ("township", "name", "address") if r in cells and cells[r][i].strip()), "")
+        prefix = "".join(cells[r][i] for r in ("city", "county") if r in cells)
+        out.append(prefix + main if main else "")
     return out
 
 
@@ -387,14 +385,14 @@ def _province_for(province: str | None, texts: list[str], notes: list[str]) -> s
     return code
 
 
-def _read_coordinates(frame, cols, file_crs, fix_swapped, rows) -> None:
+def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
     if not (("lon" in cols and "lat" in cols) or "lonlat" in cols):
         return
     for i, r in enumerate(rows):
         if "lon" in cols and "lat" in cols:
-            raw_lon, raw_lat = str(frame[cols["lon"]].iat[i]), str(frame[cols["lat"]].iat[i])
+            raw_lon, raw_lat = str(cells["lon"][i]), str(cells["lat"][i])
         else:  # one column holding "lon,lat"
-            pair = re.split(r"[,，;；\s]+", str(frame[cols["lonlat"]].iat[i]).strip())
+            pair = re.split(r"[,，;；\s]+", str(cells["lonlat"][i]).strip())
             raw_lon, raw_lat = (pair + ["", ""])[:2]
         if not raw_lon.strip() and not raw_lat.strip():
             continue
@@ -403,9 +401,9 @@ def _read_coordinates(frame, cols, file_crs, fix_swapped, rows) -> None:
             r.location_rejected = f"coordinates '{raw_lon}', '{raw_lat}' unreadable (use decimal degrees such as 108.32, 22.81)"
             continue
         row_crs = file_crs
-        if "crs" in cols and str(frame[cols["crs"]].iat[i]).strip():
+        if "crs" in cols and str(cells["crs"][i]).strip():
             try:
-                row_crs = coords.normalise_crs_name(frame[cols["crs"]].iat[i])
+                row_crs = coords.normalise_crs_name(cells["crs"][i])
             except InputError as exc:
                 r.location_rejected = str(exc)
                 continue
@@ -488,10 +486,10 @@ def province_at(lon: float, lat: float) -> str:
     return str(provinces["name"].iloc[hits[0]]) if len(hits) else ""
 
 
-def _place_by_name(frame, cols, texts, matcher: TownshipMatcher, rows) -> None:
+def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
     reg = matcher.register
     for i, r in enumerate(rows):
-        code_text = str(frame[cols["township_code"]].iat[i]) if "township_code" in cols else ""
+        code_text = str(cells["township_code"][i]) if "township_code" in cols else ""
         given_code = _code_in(code_text) if code_text.strip() else None
         text = texts[i]
         name_result = matcher.match(text) if text else None
@@ -554,12 +552,12 @@ def _place_by_name(frame, cols, texts, matcher: TownshipMatcher, rows) -> None:
         r.status = "repaired" if r.repaired else "matched"
 
 
-def _read_dates(frame, cols, rows) -> None:
+def _read_dates(cells, cols, rows) -> None:
     for role in ("opened", "closed"):
         if role not in cols:
             continue
         for i, r in enumerate(rows):
-            date, note = parse_date(frame[cols[role]].iat[i])
+            date, note = parse_date(cells[role][i])
             setattr(r, role, date)
             if note:
                 r.note(f"{role}: {note}", repaired=date is None)
@@ -573,14 +571,14 @@ def _read_dates(frame, cols, rows) -> None:
                 r.status = "repaired"
 
 
-def _check_duplicates(frame, cols, rows) -> None:
+def _check_duplicates(cells, cols, rows) -> None:
     seen_ids: dict[str, int] = {}
     seen_xy: dict[tuple[float, float], int] = {}
     for i, r in enumerate(rows):
         if r.status not in ("matched", "repaired"):
             continue
         if "station_id" in cols:
-            sid = str(frame[cols["station_id"]].iat[i]).strip()
+            sid = str(cells["station_id"][i]).strip()
             if sid:
                 if sid in seen_ids:
                     r.status = "rejected"
@@ -624,11 +622,15 @@ def _report(frame, cols, rows, matcher: TownshipMatcher) -> pd.DataFrame:
     return pd.concat([report, original.reset_index(drop=True)], axis=1)
 
 
-def _stations(frame, cols, rows, townships, matcher: TownshipMatcher) -> gpd.GeoDataFrame:
+def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.GeoDataFrame:
     reg = matcher.register
     points = {}
     if townships is not None and not townships.empty:
         points = dict(zip(townships["code"], zip(townships["lon"], townships["lat"])))
+
+    def value(role: str, i: int) -> str:
+        return cells[role][i].strip() if role in cells else ""
+
     records = []
     for i, r in enumerate(rows):
         if r.status not in ("matched", "repaired"):
@@ -637,38 +639,35 @@ def _stations(frame, cols, rows, townships, matcher: TownshipMatcher) -> gpd.Geo
         if lon is None:
             lon, lat = points.get(r.code, (np.nan, np.nan))
             where = "township point (approximate)"
-        town = reg.townships.loc[r.code]
-
-        def value(role, default=""):
-            return str(frame[cols[role]].iat[i]).strip() if role in cols else default
-
         records.append(
             {
-                "station_id": value("station_id") or f"row-{r.row}",
-                "name": value("name") or value("township") or town["name"],
+                "station_id": value("station_id", i) or f"row-{r.row}",
+                "name": value("name", i) or value("township", i),
                 "township_code": r.code,
-                "township_name": town["name"],
-                "county_code": town["county_code"],
-                "county_name": reg.counties["name"].get(town["county_code"], ""),
-                "city_code": town["city_code"],
-                "city_name": reg.cities["name"].get(town["city_code"], ""),
-                "kind": town["kind"],
                 "lon": lon,
                 "lat": lat,
                 "location_source": where,
                 "opened": r.opened,
                 "closed": r.closed,
-                "source": value("source"),
-                "notes": value("notes"),
+                "source": value("source", i),
+                "notes": value("notes", i),
                 "row": r.row,
                 "status": r.status,
             }
         )
-    columns = [
-        "station_id", "name", "township_code", "township_name", "county_code", "county_name", "city_code",
-        "city_name", "kind", "lon", "lat", "location_source", "opened", "closed", "source", "notes", "row", "status",
-    ]
-    out = pd.DataFrame(records, columns=columns)
+    out = pd.DataFrame(
+        records,
+        columns=["station_id", "name", "township_code", "lon", "lat", "location_source", "opened", "closed",
+                 "source", "notes", "row", "status"],
+    )
+    town = reg.townships.reindex(out["township_code"])
+    out.insert(3, "township_name", town["name"].to_numpy())
+    out.insert(4, "county_code", town["county_code"].to_numpy())
+    out.insert(5, "county_name", town["county_code"].map(reg.counties["name"]).to_numpy())
+    out.insert(6, "city_code", town["city_code"].to_numpy())
+    out.insert(7, "city_name", town["city_code"].map(reg.cities["name"]).to_numpy())
+    out.insert(8, "kind", town["kind"].to_numpy())
+    out["name"] = out["name"].where(out["name"] != "", out["township_name"])
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"].astype(float), out["lat"].astype(float)), crs=settings.WORK_CRS
     )

@@ -1,0 +1,83 @@
+"""The command line: summaries, --json documents, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coverage.cli import main
+from tests.conftest import csv_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    """Run ``python -m coverage`` as a user would, from the repository root."""
+    return subprocess.run([sys.executable, "-m", "coverage", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_stations_check_json_has_rows_and_summary(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(csv_bytes([("站点名称", "经度", "纬度"), ("肇庆市德庆县九市镇", "", ""), ("巴黎", "2.35", "48.85")], "gbk"))
+    done = run("stations", "check", str(path), "--province", "44", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["summary"] == {"matched": 1, "repaired": 0, "ambiguous": 0, "unmatched": 0, "rejected": 1, "total": 2}
+    assert doc["rows"][0] == {"row": 2, "status": "matched", "township_code": "441226114", "message": ""}
+    assert doc["rows"][1]["status"] == "rejected" and doc["rows"][1]["township_code"] is None
+    assert doc["encoding"] == "gb18030"
+
+
+def test_stations_check_summary_and_report_file(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_bytes(csv_bytes([("站点名称",), ("城东街道",)]))
+    out = tmp_path / "report.xlsx"
+    assert main(["stations", "check", str(path), "--province", "44", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "ambiguous 1" in text and "城东街道" in text
+    assert out.exists()
+
+
+def test_gcj02_declared_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_bytes(csv_bytes([("经度", "纬度"), ("108.3501", "22.8222")]))
+    assert main(["stations", "check", str(path), "--province", "45", "--crs", "gcj02", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["crs"] == "gcj02"
+    assert "converted from gcj02" in doc["rows"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["stations", "check", "/nonexistent/stations.csv"], "file not found"),
+        (["stations", "check", "EMPTY"], "is empty"),
+        (["stations", "check", "EMPTY", "--crs", "mars"], "unknown coordinate system"),
+        (["data", "info", "--province", "火星"], "unknown province"),
+    ],
+)
+def test_bad_input_exits_2_with_the_reason(tmp_path, args, message):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    args = [str(empty) if a == "EMPTY" else a for a in args]
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_data_info_json(capsys):
+    assert main(["data", "info", "--province", "45", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    gx = doc["provinces"][0]
+    assert (gx["townships"], gx["counted"]) == (1284, 1253)
+    assert gx["kinds"] == {"street": 135, "town": 806, "township": 312, "other": 31}
+
+
+def test_data_build_to_a_folder(tmp_path, capsys):
+    assert main(["data", "build", "--province", "44", "--out", str(tmp_path), "--jobs", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["townships"] == 1757
+    assert Path(doc["provinces"][0]["path"]).parent == tmp_path
