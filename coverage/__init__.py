@@ -1,0 +1,31 @@
+"""Coverage planning for township social-work stations (乡镇社工站) in China.
+
+The package holds all logic; ``app.py`` is a thin Streamlit layer over it and
+``python -m coverage`` its command line.  This module only re-exports.
+"""
+
+from ._errors import CoverageError, CRSError, DataError, InputError
+from .admin import covered_codes, township_counts
+from .data import Province, load_province, province_files
+from .names import TownshipMatcher
+from .register import Register, kind_of, load_register
+from .stations import StationImport, open_on, read_stations
+
+__all__ = [
+    "CRSError",
+    "CoverageError",
+    "DataError",
+    "InputError",
+    "Province",
+    "Register",
+    "StationImport",
+    "TownshipMatcher",
+    "covered_codes",
+    "kind_of",
+    "load_province",
+    "load_register",
+    "open_on",
+    "province_files",
+    "read_stations",
+    "township_counts",
+]

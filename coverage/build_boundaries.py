@@ -34,6 +34,7 @@ import shapely
 
 from . import cells, settings
 from .io import write_layers
+from .names import short_name
 from .register import Register, load_register
 
 #: Layer names inside a province GeoPackage.
@@ -81,13 +82,6 @@ def source_layer(level: str) -> gpd.GeoDataFrame:
     return gdf[["code", "name", "geometry"]].reset_index(drop=True)
 
 
-def _short(name: str) -> str:
-    for suffix in ("自治县", "自治旗", "县", "市", "区", "旗"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
-
-
 def _seat(reg: Register, code: str) -> tuple[float, float] | None:
     for key in (code, code[:4]):
         if key in reg.seats.index:
@@ -125,7 +119,7 @@ def match_counties(
         candidates = polys[
             (polys.index.str[:4] == code[:4])
             & ~polys.index.isin(used)
-            & (polys["name"].map(_short) == _short(name))
+            & (polys["name"].map(short_name) == short_name(name))
         ]
         if len(candidates) == 1:
             other = candidates.index[0]

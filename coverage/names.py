@@ -87,26 +87,40 @@ def normalise(text: str) -> str:
 
 
 def township_core(name: str) -> str:
-    """Township name without its kind suffix and ethnic words: 秤架瑶族乡 -> 秤架, 九市镇 -> 九市."""
-    for suffix in TOWNSHIP_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
+    """Township name without kind suffixes and ethnic words: 秤架瑶族乡 -> 秤架, 九市镇 -> 九市.
+
+    Suffixes are stripped repeatedly (乌布尔宝力格苏木乡 -> 乌布尔宝力格) while two characters remain.
+    """
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in TOWNSHIP_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                name = name[: -len(suffix)]
+                stripped = True
+                break
     short = _ETHNIC_RE.sub("", name)
     return short if len(short) >= 2 else name
 
 
-def _unit_variants(name: str, suffixes: tuple[str, ...], generic: tuple[str, ...]) -> set[str]:
-    """Full name, short name, and short name with each generic suffix."""
-    out = {name}
+def short_name(name: str, suffixes: tuple[str, ...] = COUNTY_SUFFIXES) -> str:
+    """Name without its administrative suffix and ethnic words: 连山壮族瑶族自治县 -> 连山, 德庆县 -> 德庆.
+
+    A name that would shrink below two characters is kept whole (城区 stays 城区).
+    """
     short = name
     for suffix in suffixes:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             short = name[: -len(suffix)]
             break
     stripped = _ETHNIC_RE.sub("", short)
-    if len(stripped) >= 2:
-        short = stripped
+    return stripped if len(stripped) >= 2 else short
+
+
+def _unit_variants(name: str, suffixes: tuple[str, ...], generic: tuple[str, ...]) -> set[str]:
+    """Full name, short name, and short name with each generic suffix."""
+    out = {name}
+    short = short_name(name, suffixes)
     if len(short) >= 2:
         out.add(short)
         out.update(short + s for s in generic)
