@@ -278,6 +278,9 @@ class TownshipMatcher:
         if not hits:
             return self._unmatched(raw, s)
         full = [h for h in hits if h[0]]
+        if not full and self._named_county(s):
+            # the text names a county of the province, but none of the hits lies in it
+            return self._unmatched(raw, s)
         pool = full if full else hits
         best_len = max(h[1] for h in pool)
         pool = [h for h in pool if h[1] == best_len]
@@ -312,6 +315,17 @@ class TownshipMatcher:
             return self._former(raw, entry, note)
         return NameMatch(raw, "matched", entry.code, how, note.lstrip("; "))
 
+    def _named_county(self, s: str) -> str | None:
+        """Code of a county of the matcher's scope whose name (or short name) appears in ``s``."""
+        best, best_len = None, 1
+        for code, variants in self._county_names.items():
+            if self.province_code and not code.startswith(self.province_code):
+                continue
+            for v in variants:
+                if len(v) > best_len and v in s:
+                    best, best_len = code, len(v)
+        return best
+
     def _candidate_label(self, entry: _Entry) -> str:
         if entry.how == "former":
             current = self._current(entry)
@@ -340,17 +354,11 @@ class TownshipMatcher:
         # restrict the suggestions to the county named in the text, if any
         scope = self.towns
         tail = s
-        for code, variants in self._county_names.items():
-            if self.province_code and not code.startswith(self.province_code):
-                continue
-            found = [v for v in variants if len(v) >= 2 and v in s]
-            if found:
-                in_county = scope[scope["county_code"] == code]
-                if not in_county.empty:
-                    scope = in_county
-                    longest = max(found, key=len)
-                    tail = s[s.index(longest) + len(longest):]
-                    break
+        county = self._named_county(s)
+        if county is not None and (scope["county_code"] == county).any():
+            scope = scope[scope["county_code"] == county]
+            longest = max((v for v in self._county_names[county] if v in s), key=len)
+            tail = s[s.index(longest) + len(longest):]
         if not tail:
             return NameMatch(
                 raw, "unmatched",
@@ -360,6 +368,8 @@ class TownshipMatcher:
         close = difflib.get_close_matches(township_core(tail[-8:]), list(cores), n=3, cutoff=0.34)
         labels = [self.label(cores[c]) for c in close]
         message = f"'{s}' is not a township name of the register"
+        if county is not None and tail:
+            message = f"{self.register.counties.loc[county, 'name']} has no township '{tail}' in the register"
         if labels:
             message += "; closest: " + ", ".join(labels)
         return NameMatch(raw, "unmatched", message=message, candidates=labels)

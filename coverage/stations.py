@@ -541,7 +541,7 @@ def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
             elif r.location_code != r.code:
                 r.note(
                     f"its coordinates fall in {matcher.label(r.location_code)} (township boundaries are approximate); "
-                    f"the {r.how} is used"
+                    f"the {'code' if r.how == 'code' else 'name'} is used"
                 )
             if r.location_note:
                 r.note(r.location_note, repaired=True)

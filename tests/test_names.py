@@ -89,3 +89,11 @@ def test_a_county_alone_is_not_a_township(gx):
 
 def test_empty_text(gd):
     assert gd.match("").status == "unmatched"
+
+
+def test_a_named_county_without_that_township_is_unmatched_not_ambiguous(gx):
+    # 城东街道 exists in Guangxi, but not in 兴宁区: the text's county rules the others out
+    result = gx.match("兴宁区城东街道")
+    assert result.status == "unmatched"
+    assert "兴宁区 has no township '城东街道'" in result.message
+    assert all("450102" in c for c in result.candidates)
