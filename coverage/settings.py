@@ -66,3 +66,22 @@ CELL_SAMPLES_PER_UNIT = 40
 URBAN_AREA_RATIO = 1 / 8
 #: Simplification tolerance for map display of township cells, metres.
 MAP_SIMPLIFY_M = 150.0
+
+# --- Targets -------------------------------------------------------------------
+#: The three-year plan: (date, share of counted townships with a station).
+#: Guangxi's plan: 30 % by the end of 2021, 60 % by 2022, "basically full" (100 %) by 2023.
+DEFAULT_TARGETS = (("2021-12-31", 0.30), ("2022-12-31", 0.60), ("2023-12-31", 1.00))
+
+# --- Service radius and travel -------------------------------------------------
+#: Default service radius, kilometres.
+DEFAULT_RADIUS_KM = 10.0
+#: Default cell size of the demand grid, kilometres.
+DEFAULT_GRID_KM = 1.0
+#: Road distance / straight-line distance.  1.3 is typical of rural road networks
+#: (published detour indices are mostly 1.2-1.4); used to turn straight lines into travel.
+CIRCUITY_FACTOR = 1.3
+#: Average travel speed on county and township roads, km/h.
+AVERAGE_SPEED_KMH = 40.0
+#: Segments per quarter circle of a service-radius disc (256 vertices per disc:
+#: its area falls short of the true circle's by 0.01 %).
+DISC_QUAD_SEGS = 64

@@ -81,3 +81,51 @@ def test_data_build_to_a_folder(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["townships"] == 1757
     assert Path(doc["provinces"][0]["path"]).parent == tmp_path
+
+
+def test_status_json_keeps_the_documented_keys(capsys):
+    assert main(["status", "--province", "45", "--as-of", "2021-12-31", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) >= {"province", "as_of", "counted", "covered", "rate", "targets", "units"}
+    assert (doc["province"], doc["as_of"], doc["counted"], doc["covered"]) == ("45", "2021-12-31", 1253, 375)
+    assert doc["targets"][0] == {"date": "2021-12-31", "share": 0.3, "met": False, "needed": 1, "reached": None}
+    unit = doc["units"][0]
+    assert set(unit) >= {"level", "code", "name", "counted", "covered", "rate", "needed_for_next_target"}
+
+
+def test_status_with_custom_targets_and_xlsx(tmp_path, capsys):
+    out = tmp_path / "status.xlsx"
+    args = ["status", "--as-of", "2021-12-31", "--targets", "2021-12-31:25,2022-12-31:50", "--override", "4501=2021-12-31:40", "--out", str(out)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "target 25% by 2021-12-31: met" in text
+    import openpyxl
+
+    assert openpyxl.load_workbook(out).sheetnames == ["targets", "units", "trajectory"]
+
+
+def test_gaps_json_keeps_the_documented_keys(capsys, tmp_path):
+    out = tmp_path / "gaps.gpkg"
+    assert main(["gaps", "--province", "45", "--radius-km", "10", "--json", "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) >= {"radius_km", "area_share_within", "demand_share_within", "gap_area_km2", "townships"}
+    assert doc["radius_km"] == 10.0
+    assert set(doc["townships"][0]) == {"code", "name", "share_beyond", "farthest_km"}
+    import pyogrio
+
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"gaps", "townships", "units"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["gaps", "--province", "45"], "exactly one of --radius-km or --radius-min"),
+        (["status", "--targets", "2021-12-31"], "date:percent"),
+        (["status", "--override", "45=2021:30"], "4-digit city or 6-digit county"),
+        (["status", "--as-of", "yesterday"], "YYYY-MM-DD"),
+    ],
+)
+def test_analysis_bad_arguments_exit_2(args, message):
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
