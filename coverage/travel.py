@@ -48,7 +48,7 @@ class StraightLine:
 
         With no ``to_xy`` points the distances are infinite and the indices -1.
         """
-        from sklearn.neighbors import KDTree
+        from scipy.spatial import cKDTree
 
         from_xy = np.asarray(from_xy, dtype=float).reshape(-1, 2)
         to_xy = np.asarray(to_xy, dtype=float).reshape(-1, 2)
@@ -56,8 +56,8 @@ class StraightLine:
             return np.full(len(from_xy), np.inf), np.full(len(from_xy), -1)
         if len(from_xy) == 0:
             return np.empty(0), np.empty(0, dtype=int)
-        dist, idx = KDTree(to_xy).query(from_xy, k=1)
-        return dist[:, 0], idx[:, 0]
+        dist, idx = cKDTree(to_xy).query(from_xy, k=1, workers=-1)
+        return dist, idx
 
     def matrix(self, from_xy: NDArray, to_xy: NDArray) -> NDArray:
         """Dense matrix of straight-line metres (rows ``from_xy``, columns ``to_xy``)."""

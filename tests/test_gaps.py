@@ -177,3 +177,9 @@ def test_guangxi_demo_gaps(guangxi):
     assert len(doc["townships"]) == 1284
     covered = r.townships[r.townships["share_beyond"] < 1]
     assert (covered["farthest_m"] >= 0).all()
+
+
+def test_nearly_coincident_stations_count_once():
+    # found by hypothesis: two stations 1e-171 m apart made the Voronoi diagram degenerate
+    r = gap_analysis(three_squares(), np.array([[0.0, 1.3e-171], [0.0, 0.0]]), radius_m=1000, grid_m=2 * KM, crs=CRS)
+    assert r.townships.loc[0, "area_within_km2"] == pytest.approx(math.pi / 4, rel=1e-3)  # a quarter disc
