@@ -210,7 +210,7 @@ def build_township_cells(
     out["boundary_quality"] = "approximate"
     out["urban"] = out["urban"].fillna(False).astype(bool)
     gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.STORAGE_CRS)
-    gdf["area_km2"] = (gdf.to_crs(_equal_area()).area / 1e6).round(3)
+    gdf["area_km2"] = (gdf.to_crs(settings.EQUAL_AREA_CRS).area / 1e6).round(3)
     gdf[["lon", "lat"]] = gdf[["lon", "lat"]].round(6)
     columns = [
         "code", "name", "kind", "counted", "county_code", "county_name", "city_code", "city_name",
@@ -247,12 +247,6 @@ def build_township_cells(
         )
     counties = gpd.GeoDataFrame(county_rows, geometry="geometry", crs=settings.STORAGE_CRS)
     return gdf, counties, report
-
-
-@functools.lru_cache(maxsize=1)
-def _equal_area() -> str:
-    # Albers equal-area conic for China (standard parallels 25°N and 47°N), on CGCS2000.
-    return "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
 
 
 def provenance_table(reg: Register) -> pd.DataFrame:

@@ -225,6 +225,8 @@ def _schedule(args: argparse.Namespace):
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .admin import status, trajectory
     from .io import write_sheets, write_table
 
@@ -237,7 +239,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if out.suffix.lower() == ".xlsx":
             write_sheets(
                 {
-                    "targets": pd_frame(result.targets),
+                    "targets": pd.DataFrame(result.targets),
                     "units": result.units,
                     "trajectory": trajectory(prov, stations, end=result.as_of, level="city", kinds=kinds),
                 },
@@ -269,14 +271,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def pd_frame(rows):
-    import pandas as pd
-
-    return pd.DataFrame(rows)
-
-
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from .demand import grid_demand, point_demand, raster_demand
+    from .demand import grid_demand, point_demand, raster_demand, weights_by_code
     from .gaps import gap_analysis
     from .io import read_layer, write_layers, write_sheets
     from .stations import open_on
@@ -307,8 +303,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             from .io import read_table
 
             table = read_table(args.township_weights, known_headers=["code", "township_code", "乡镇代码"]).frame()
-            code_col, weight_col = table.columns[0], args.weight_col or table.columns[1]
-            weights = pd_series(table, code_col, weight_col)
+            weights = weights_by_code(table, table.columns[0], args.weight_col or table.columns[1])
             demand = grid_demand(towns_m, args.grid_km * 1000.0, weights=weights)
     result = gap_analysis(
         prov.townships, open_now, radius_m=radius_m, grid_m=args.grid_km * 1000.0, demand=demand,
@@ -341,15 +336,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.out:
         print(f"written to {args.out}")
     return 0
-
-
-def pd_series(table, code_col: str, weight_col: str):
-    import pandas as pd
-
-    if weight_col not in table.columns:
-        msg = f"weight column {weight_col!r} not found; columns: {', '.join(table.columns)}"
-        raise InputError(msg)
-    return pd.Series(pd.to_numeric(table[weight_col], errors="coerce").fillna(0).to_numpy(), index=table[code_col].astype(str))
 
 
 # --------------------------------------------------------------------------- stations

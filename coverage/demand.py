@@ -122,10 +122,25 @@ def township_point_demand(towns: gpd.GeoDataFrame) -> Demand:
     return Demand(x, y, w, np.arange(len(towns)), kind="township points")
 
 
+def points_in_polygons(polygons: np.ndarray, x: np.ndarray, y: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
+    """Index of the polygon containing each point (-1 if none); polygons must not overlap.
+
+    Bounding boxes first (STRtree), then prepared point-in-polygon tests on the
+    candidate pairs only: fast even for a few huge polygons with many holes.
+    """
+    out = np.full(len(x), -1)
+    candidates = np.arange(len(x)) if subset is None else np.flatnonzero(subset)
+    if len(candidates) == 0 or len(polygons) == 0:
+        return out
+    shapely.prepare(polygons)
+    pts, polys = shapely.STRtree(polygons).query(shapely.points(x[candidates], y[candidates]))
+    inside = shapely.contains_xy(polygons[polys], x[candidates[pts]], y[candidates[pts]])
+    out[candidates[pts[inside]]] = polys[inside]
+    return out
+
+
 def _assign(towns: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Township row containing each point, -1 for points outside every township."""
-    from .gaps import points_in_polygons
-
     return points_in_polygons(towns.geometry.values, np.asarray(x, float), np.asarray(y, float))
 
 
@@ -167,3 +182,12 @@ def raster_demand(towns: gpd.GeoDataFrame, path: str | Path, band: int = 1) -> t
     owner = _assign(towns, x, y)
     keep = owner >= 0
     return Demand(x[keep], y[keep], values[keep], owner[keep], kind="raster"), float(values[~keep].sum())
+
+
+def weights_by_code(table: pd.DataFrame, code_col: str, weight_col: str) -> pd.Series:
+    """Township weights (e.g. population) from a user's table: numbers indexed by township code."""
+    if weight_col not in table.columns:
+        msg = f"weight column {weight_col!r} not found; columns: {', '.join(map(str, table.columns))}"
+        raise InputError(msg)
+    values = pd.to_numeric(table[weight_col], errors="coerce").fillna(0).to_numpy()
+    return pd.Series(values, index=table[code_col].astype(str))

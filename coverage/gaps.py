@@ -46,7 +46,7 @@ import shapely
 
 from . import settings
 from .coords import projected_crs_for
-from .demand import Demand, grid_demand, township_point_demand
+from .demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from .travel import StraightLine
 
 
@@ -251,23 +251,6 @@ def within_and_farthest(
 def farthest_from_stations(towns: np.ndarray, station_xy: np.ndarray) -> np.ndarray:
     """Exact largest straight-line distance (m) from any point of each township to its nearest station."""
     return within_and_farthest(np.asarray(towns), np.asarray(station_xy, dtype=float).reshape(-1, 2), 0.0)[1]
-
-
-def points_in_polygons(polygons: np.ndarray, x: np.ndarray, y: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
-    """Index of the polygon containing each point (-1 if none); polygons must not overlap.
-
-    Bounding boxes first (STRtree), then prepared point-in-polygon tests on the
-    candidate pairs only: fast even for a few huge polygons with many holes.
-    """
-    out = np.full(len(x), -1)
-    candidates = np.arange(len(x)) if subset is None else np.flatnonzero(subset)
-    if len(candidates) == 0 or len(polygons) == 0:
-        return out
-    shapely.prepare(polygons)
-    pts, polys = shapely.STRtree(polygons).query(shapely.points(x[candidates], y[candidates]))
-    inside = shapely.contains_xy(polygons[polys], x[candidates[pts]], y[candidates[pts]])
-    out[candidates[pts[inside]]] = polys[inside]
-    return out
 
 
 def _gap_of_points(parts: np.ndarray, towns: np.ndarray, demand: Demand, beyond: np.ndarray) -> np.ndarray:

@@ -21,11 +21,10 @@ import shapely
 
 from . import settings
 from ._errors import InputError
-from .build_boundaries import _equal_area
 from .data import load_province
 from .io import read_layer, write_layers
 from .names import TownshipMatcher
-from .stations import _code_in
+from .stations import township_code_in
 
 CODE_HINTS = ("xzqdm", "code", "adcode", "乡镇代码", "区划代码", "行政区划代码", "dm", "bm", "township_code")
 NAME_HINTS = ("xzqmc", "name", "乡镇名称", "名称", "乡镇", "mc", "township", "街道")
@@ -96,7 +95,7 @@ def replace_townships(
             raise InputError(msg)
     matcher = TownshipMatcher(prov.code)
     known = set(prov.townships["code"])
-    code_col = code_col or guess_column(features, CODE_HINTS, lambda v: _code_in(v) in known)
+    code_col = code_col or guess_column(features, CODE_HINTS, lambda v: township_code_in(v) in known)
     name_col = name_col or guess_column(features, NAME_HINTS, lambda v: matcher.match(v).code is not None)
     if code_col is None and name_col is None:
         msg = (
@@ -107,7 +106,7 @@ def replace_townships(
 
     rows, assigned = [], {}
     for i, feature in features.iterrows():
-        code = _code_in(feature[code_col]) if code_col else None
+        code = township_code_in(feature[code_col]) if code_col else None
         how, status, message = "", "", ""
         if code is not None and code in known:
             how, status = "code", "matched"
@@ -159,7 +158,7 @@ def replace_townships(
     points = shapely.point_on_surface(towns.loc[replaced, "geometry"].values)
     towns.loc[replaced, "lon"] = shapely.get_x(points).round(6)
     towns.loc[replaced, "lat"] = shapely.get_y(points).round(6)
-    towns["area_km2"] = (towns.to_crs(_equal_area()).area / 1e6).round(3)
+    towns["area_km2"] = (towns.to_crs(settings.EQUAL_AREA_CRS).area / 1e6).round(3)
     towns = towns.to_crs(settings.STORAGE_CRS)
 
     provenance = prov.provenance.copy()

@@ -44,6 +44,9 @@ COUNTED_KINDS = ("street", "town", "township")
 #: (EPSG:4490) and WGS 84 (EPSG:4326) agree to a few centimetres, far below the
 #: accuracy of any input here, so layers stored in EPSG:4490 are read as 4326.
 WORK_CRS = "EPSG:4326"
+#: Equal-area CRS for township areas (km²) across China: Albers conic, standard
+#: parallels 25°N and 47°N, central meridian 105°E, on the CGCS2000/GRS80 ellipsoid.
+EQUAL_AREA_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
 #: CRS the embedded GeoPackages are stored in (the datum of the source polygons).
 STORAGE_CRS = "EPSG:4490"
 #: Coordinate systems a station file may be declared in.

@@ -180,7 +180,7 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
     return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
 
 
-def _code_in(text: str) -> str | None:
+def township_code_in(text: str) -> str | None:
     """A 9-digit township code in the text (12-digit village codes give their first 9)."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(text or "")))
     if len(digits) in (9, 12) or (len(digits) == 15 and digits.endswith("000")):
@@ -490,7 +490,7 @@ def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
     reg = matcher.register
     for i, r in enumerate(rows):
         code_text = str(cells["township_code"][i]) if "township_code" in cols else ""
-        given_code = _code_in(code_text) if code_text.strip() else None
+        given_code = township_code_in(code_text) if code_text.strip() else None
         text = texts[i]
         name_result = matcher.match(text) if text else None
         if code_text.strip() and given_code is None:

@@ -129,3 +129,12 @@ def test_analysis_bad_arguments_exit_2(args, message):
     done = run(*args)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_gaps_with_township_weights(tmp_path, capsys, guangxi):
+    # all the weight on two townships: 南宁 民生街道 (has a station) and 灵峰镇 (57 km from any)
+    path = tmp_path / "pop.csv"
+    path.write_bytes(csv_bytes([("乡镇代码", "人口"), ("450102001", "3000"), ("451102115", "1000")]))
+    assert main(["gaps", "--radius-km", "10", "--township-weights", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["demand_share_within"] == pytest.approx(0.75)
