@@ -338,6 +338,108 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .siting import SitingProblem, solve_lscp, solve_mclp, solve_pcenter, solve_pmedian
+
+    model = args.model
+    extra: dict = {}
+    if args.cost_matrix:
+        from .io import read_table
+
+        table = read_table(args.cost_matrix).frame()
+        ids = table.iloc[:, 0].astype(str)
+        try:
+            cost = table.iloc[:, 1:].apply(pd.to_numeric, errors="raise").set_axis(ids)
+        except ValueError as exc:
+            msg = f"{args.cost_matrix}: every cell after the first column must be a number ({exc})"
+            raise InputError(msg) from exc
+        weights = None
+        if args.weights:
+            wt = read_table(args.weights, known_headers=["id", "weight"]).frame()
+            wmap = dict(zip(wt.iloc[:, 0].astype(str), pd.to_numeric(wt.iloc[:, 1], errors="coerce")))
+            missing = [i for i in ids if i not in wmap]
+            if missing:
+                msg = f"{len(missing)} demand ids of the cost matrix have no weight (e.g. {missing[:3]}); add them to {args.weights}"
+                raise InputError(msg)
+            weights = [float(wmap[i]) for i in ids]
+        problem = SitingProblem.from_cost_matrix(cost, weights)
+        radius = args.radius
+    else:
+        from .candidates import cost_inputs, covering_inputs
+        from .stations import open_on
+
+        prov, stations = _province_and_stations(args)
+        open_now = stations[open_on(stations, args.as_of)]
+        radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
+        if model in ("mclp", "lscp"):
+            problem = covering_inputs(prov.townships, open_now, radius, demand=args.demand, grid_m=args.grid_km * 1000).problem
+        else:
+            problem = cost_inputs(prov.townships, open_now).problem
+        extra = {"province": prov.code, "radius_km": radius / 1000.0}
+    if model in ("mclp", "pmedian", "pcenter") and args.p is None:
+        msg = f"--p (number of new stations) is required for {model}"
+        raise InputError(msg)
+    if model in ("mclp", "lscp") and radius is None:
+        msg = f"{model} needs a radius: --radius (cost-matrix units) or --radius-km"
+        raise InputError(msg)
+    county_min = None
+    if args.county_min and problem.groups is not None:
+        county_min = {g: args.county_min for g in sorted(set(problem.groups))}
+    if model == "mclp":
+        result = solve_mclp(problem, radius, args.p, group_min=county_min, method=args.method, time_limit=args.time_limit)
+    elif model == "lscp":
+        result = solve_lscp(problem, radius, args.share, time_limit=args.time_limit)
+    elif model == "pmedian":
+        result = solve_pmedian(problem, args.p, group_min=county_min, method=args.method, time_limit=args.time_limit)
+    else:
+        result = solve_pcenter(problem, args.p, time_limit=args.time_limit)
+    document = {**result.to_json(), **extra}
+    if args.json:
+        _print_json(document)
+        return 0
+    share = f"; demand within the radius {result.covered_share:.1%}" if result.covered_share is not None else ""
+    print(f"{model}: objective {result.objective:,.2f} (bound {result.bound:,.2f}, gap {result.gap:.3%}){share}")
+    print(f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}")
+    print(f"  solver: {result.solver}, {result.seconds:.2f} s")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .rollout import plan_rollout
+
+    prov, stations = _province_and_stations(args)
+    result = plan_rollout(
+        prov, stations, args.as_of, _schedule(args), radius_m=args.radius_km * 1000.0, demand=args.demand,
+        grid_m=args.grid_km * 1000.0, county_min=args.county_min, method=args.method, time_limit=args.time_limit,
+    )
+    document = result.to_json()
+    if args.out:
+        import pandas as pd
+
+        from .io import write_sheets
+
+        sheets = {"years": pd.DataFrame([{k: v for k, v in y.items() if k != "opened"} | {"opened": len(y["opened"])} for y in document["years"]])}
+        for y in result.years:
+            sheets[f"opened {y.date.isoformat()}"] = y.reasons
+        write_sheets(sheets, args.out)
+        document["out"] = str(args.out)
+    if args.json:
+        _print_json(document)
+        return 0
+    print(f"{prov.name}: rollout from {result.as_of}, radius {result.radius_m / 1000:g} km ({result.solver}, gap {result.gap:.3%}, {result.seconds:.1f} s)")
+    for note in result.notes:
+        print(f"  note: {note}")
+    for y in result.years:
+        top = ", ".join(f"{r.name}({r.code})" for r in y.reasons.head(5).itertuples(index=False))
+        print(f"  by {y.date}: target {y.target_share:.0%} -> open {len(y.opened)} new; rate {y.rate_after:.1%}, "
+              f"demand within {y.demand_share_within_after:.1%}; first: {top}")
+    if args.out:
+        print(f"plan written to {args.out}")
+    return 0
+
+
 # --------------------------------------------------------------------------- stations
 def cmd_stations_check(args: argparse.Namespace) -> int:
     from .io import write_table
@@ -448,6 +550,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="write results (.gpkg with gap polygons, or .xlsx)")
     json_flag(p)
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("site", help="where to open new stations: MCLP, LSCP, p-median, p-center")
+    analysis_args(p)
+    p.add_argument("--model", choices=["mclp", "lscp", "pmedian", "pcenter"], required=True)
+    p.add_argument("--p", type=int, default=None, help="number of new stations (mclp, pmedian, pcenter)")
+    p.add_argument("--radius-km", type=float, default=None, help="service radius, km (province mode)")
+    p.add_argument("--grid-km", type=float, default=settings.DEFAULT_GRID_KM)
+    p.add_argument("--demand", choices=["villages", "area"], default="villages", help="grid demand weights (province mode)")
+    p.add_argument("--cost-matrix", default=None, help="CSV: first column demand ids, header row candidate ids")
+    p.add_argument("--weights", default=None, help="CSV id,weight for the cost matrix's demand ids")
+    p.add_argument("--radius", type=float, default=None, help="service radius in the cost matrix's units")
+    p.add_argument("--share", type=float, default=1.0, help="LSCP: share of demand to bring within the radius (0-1)")
+    p.add_argument("--county-min", type=int, default=0, help="at least this many new stations per county")
+    p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds for HiGHS")
+    json_flag(p)
+    p.set_defaults(func=cmd_site)
+
+    p = sub.add_parser("plan", help="year-by-year rollout meeting the targets")
+    analysis_args(p)
+    p.add_argument("--targets", default=None, help="date:percent list (default 2021-12-31:30,2022-12-31:60,2023-12-31:100)")
+    p.add_argument("--override", action="append", help="CODE=SCHEDULE for a city or county, repeatable")
+    p.add_argument("--radius-km", type=float, default=settings.DEFAULT_RADIUS_KM)
+    p.add_argument("--grid-km", type=float, default=settings.DEFAULT_GRID_KM)
+    p.add_argument("--demand", choices=["villages", "area"], default="villages")
+    p.add_argument("--county-min", type=int, default=0, help="every county at least this many stations")
+    p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
+    p.add_argument("--time-limit", type=float, default=60.0)
+    p.add_argument("--out", default=None, help="write the plan (.xlsx: one sheet per year with reasons)")
+    json_flag(p)
+    p.set_defaults(func=cmd_plan)
 
     stations = sub.add_parser("stations", help="station lists")
     st_sub = stations.add_subparsers(dest="stations_command", required=True)

@@ -88,3 +88,9 @@ AVERAGE_SPEED_KMH = 40.0
 #: Segments per quarter circle of a service-radius disc (256 vertices per disc:
 #: its area falls short of the true circle's by 0.01 %).
 DISC_QUAD_SEGS = 64
+
+# --- Need score ------------------------------------------------------------------
+#: Weights of the need-score components (each component is first scaled to 0-1 by
+#: its largest value among the candidate townships).  User columns get weight 1
+#: unless given.  See coverage/need.py.
+NEED_WEIGHTS = {"villages": 1.0, "demand_beyond": 1.0, "distance": 1.0, "area": 0.5}

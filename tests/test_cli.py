@@ -138,3 +138,36 @@ def test_gaps_with_township_weights(tmp_path, capsys, guangxi):
     assert main(["gaps", "--radius-km", "10", "--township-weights", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["demand_share_within"] == pytest.approx(0.75)
+
+
+def test_site_from_a_cost_matrix_file(tmp_path, capsys):
+    cost = tmp_path / "cost.csv"
+    cost.write_text("demand,A,B,C\nd1,1,9,9\nd2,9,1,9\nd3,9,9,1\nd4,2,9,9\n", encoding="utf-8")
+    weights = tmp_path / "w.csv"
+    weights.write_text("id,weight\nd1,5\nd2,3\nd3,1\nd4,4\n", encoding="utf-8")
+    assert main(["site", "--model", "mclp", "--cost-matrix", str(cost), "--weights", str(weights), "--radius", "3", "--p", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {k: doc[k] for k in ("model", "objective", "selected", "covered_share", "gap")} == {
+        "model": "mclp", "objective": 9.0, "selected": ["A"], "covered_share": round(9 / 13, 6), "gap": 0.0,
+    }
+    assert doc["solver"].startswith("HiGHS") and doc["seconds"] >= 0
+
+
+def test_site_province_mode_and_missing_p(capsys):
+    assert main(["site", "--model", "mclp", "--radius-km", "10", "--p", "5", "--as-of", "2021-12-31", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["selected"]) == 5 and doc["gap"] <= 1e-3
+    done = run("site", "--model", "pmedian")
+    assert done.returncode == 2 and "--p" in done.stderr
+
+
+def test_plan_json_keeps_the_documented_keys(tmp_path, capsys):
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", "--json", "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [y["date"] for y in doc["years"]] == ["2022-12-31", "2023-12-31"]
+    assert set(doc["years"][0]) >= {"date", "target_share", "opened", "rate_after", "demand_share_within_after"}
+    assert len(doc["years"][0]["opened"]) == 377
+    import openpyxl
+
+    assert openpyxl.load_workbook(out).sheetnames == ["years", "opened 2022-12-31", "opened 2023-12-31"]

@@ -9,6 +9,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
+#: plots each notebook must draw (01: trajectory, county map, gap maps; 02: the plan map)
+MIN_IMAGES = {"01_coverage_for_officials.ipynb": 3, "02_rollout_plan_guangxi.ipynb": 1}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -20,4 +22,4 @@ def test_notebook_runs(path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) >= 3  # the trajectory, the county map and the gap maps
+    assert len(images) >= MIN_IMAGES.get(path.name, 1)

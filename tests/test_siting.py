@@ -1,0 +1,128 @@
+"""Siting models: spopt's published San Francisco optima, hand-solvable cases, rules, heuristics."""
+
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from coverage._errors import InputError
+from coverage.siting import (
+    SitingProblem,
+    greedy_swap_mclp,
+    merge_rows,
+    solve_lscp,
+    solve_mclp,
+    solve_pcenter,
+    solve_pmedian,
+)
+
+
+@pytest.fixture(scope="module")
+def san_francisco():
+    """spopt's instance: 205 census tracts x 16 candidate stores, network metres, POP2000 weights."""
+    data = files("spopt") / "tests" / "test_locate" / "data"
+    dist = pd.read_csv(data / "SF_network_distance_candidateStore_16_censusTract_205_new.csv")
+    tracts = pd.read_csv(data / "SF_demand_205_centroid_uniform_weight.csv")
+    cost = dist.pivot_table(index="DestinationName", columns="name", values="distance")
+    weights = tracts.set_index("NAME")["POP2000"].reindex(cost.index)
+    assert cost.shape == (205, 16) and weights.notna().all()
+    return SitingProblem.from_cost_matrix(cost, weights.to_numpy())
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_sf_mclp(san_francisco, method):
+    r = solve_mclp(san_francisco, radius=5000, p=4, method=method)
+    assert r.objective == 875_247
+    assert r.bound >= r.objective - 1e-6
+
+
+def test_sf_lscp(san_francisco):
+    r = solve_lscp(san_francisco, radius=5000)
+    assert r.objective == 8 and r.gap == 0 and r.covered_share == 1.0
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_sf_pmedian(san_francisco, method):
+    r = solve_pmedian(san_francisco, p=4, method=method)
+    assert r.objective == pytest.approx(2_848_268_129.71, abs=0.01)
+    assert r.bound <= r.objective + 1e-3
+
+
+def test_sf_pcenter(san_francisco):
+    r = solve_pcenter(san_francisco, p=4)
+    assert r.objective == pytest.approx(7_403.06, abs=0.005)
+
+
+def test_hand_solvable_mclp_and_existing_stations():
+    # demand a, b, c; candidates X covers a and c, Y covers b; an existing station already covers c
+    cost = np.array([[1.0, 9.0], [9.0, 1.0], [1.0, 9.0]])
+    prob = SitingProblem.from_cost_matrix(cost, weights=[3, 5, 4], candidate_ids=["X", "Y"], existing_cost=[9, 9, 0])
+    r = solve_mclp(prob, radius=2, p=1)
+    assert r.selected == ["Y"] and r.objective == 5  # X would add only a (3): c is served already
+    assert r.covered_share == pytest.approx((4 + 5) / 12)
+
+
+def test_identical_rows_are_merged():
+    A = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=bool))
+    merged, w, codes = merge_rows(A, np.array([1.0, 2.0, 3.0, 4.0]))
+    assert merged.shape == (2, 3)
+    assert sorted(w.tolist()) == [3.0, 7.0]
+    assert codes[0] == codes[1] == codes[3] != codes[2]
+
+
+def test_county_minimum_and_maximum():
+    # four candidates, two per county; all demand sits near county A's candidates
+    cost = np.array([[0.0, 0.0, 9.0, 9.0], [0.0, 9.0, 9.0, 9.0], [9.0, 0.0, 9.0, 9.0], [9.0, 9.0, 0.0, 9.0]])
+    prob = SitingProblem.from_cost_matrix(cost, weights=[10, 10, 10, 1], candidate_ids=["a1", "a2", "b1", "b2"], groups=["A", "A", "B", "B"])
+    free = solve_mclp(prob, radius=1, p=2)
+    assert free.selected == ["a1", "a2"]
+    ruled = solve_mclp(prob, radius=1, p=2, group_min={"B": 1})
+    assert sum(s.startswith("b") for s in ruled.selected) >= 1
+    capped = solve_mclp(prob, radius=1, p=2, group_max={"A": 1})
+    assert sum(s.startswith("a") for s in capped.selected) <= 1
+    heuristic = solve_mclp(prob, radius=1, p=2, group_min={"B": 1}, method="heuristic")
+    assert sum(s.startswith("b") for s in heuristic.selected) >= 1 and heuristic.objective <= ruled.bound + 1e-9
+
+
+def test_at_most_one_new_station_per_township():
+    cost = np.array([[0.0, 0.0, 9.0], [0.0, 0.0, 9.0], [9.0, 9.0, 0.0]])
+    prob = SitingProblem.from_cost_matrix(cost, weights=[5, 5, 1], candidate_ids=["s1", "s2", "s3"], exclusive=["T1", "T1", "T2"])
+    r = solve_mclp(prob, radius=1, p=2)
+    assert sorted(r.selected) in (["s1", "s3"], ["s2", "s3"])
+
+
+def test_lscp_partial_share_and_unreachable():
+    cost = np.array([[0.0, 9.0], [9.0, 0.0], [9.0, 9.0]])
+    prob = SitingProblem.from_cost_matrix(cost, weights=[6, 3, 1])
+    assert solve_lscp(prob, radius=1, share=0.5).objective == 1
+    with pytest.raises(InputError, match="out of reach"):
+        solve_lscp(prob, radius=1, share=1.0)
+
+
+def test_bad_requests_say_what_to_do():
+    prob = SitingProblem.from_cost_matrix(np.ones((2, 2)), weights=[1, 1])
+    with pytest.raises(InputError, match="only 2 candidate sites"):
+        solve_mclp(prob, radius=1, p=3)
+    with pytest.raises(InputError, match="one weight per row"):
+        SitingProblem.from_cost_matrix(np.ones((2, 2)), weights=[1])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_heuristic_never_beats_the_exact_bound(seed):
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(0, 10, size=(60, 12))
+    prob = SitingProblem.from_cost_matrix(cost, weights=rng.integers(1, 20, 60))
+    exact = solve_mclp(prob, radius=3, p=3, method="exact")
+    heur = solve_mclp(prob, radius=3, p=3, method="heuristic")
+    assert exact.gap == 0
+    assert heur.objective <= exact.objective + 1e-9
+    assert heur.objective <= heur.bound + 1e-9
+    A, _ = prob.covering(3)
+    chosen = greedy_swap_mclp(A, prob.weights, 3)
+    assert len(chosen) == 3
+    pm_exact = solve_pmedian(prob, p=3, method="exact")
+    pm_heur = solve_pmedian(prob, p=3, method="heuristic")
+    assert pm_heur.objective >= pm_exact.objective - 1e-6
+    assert pm_heur.bound <= pm_exact.objective + 1e-6  # the Lagrangian bound is a valid lower bound
