@@ -373,10 +373,12 @@ def cmd_site(args: argparse.Namespace) -> int:
         prov, stations = _province_and_stations(args)
         open_now = stations[open_on(stations, args.as_of)]
         radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
+        candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
         if model in ("mclp", "lscp"):
-            problem = covering_inputs(prov.townships, open_now, radius, demand=args.demand, grid_m=args.grid_km * 1000).problem
+            problem = covering_inputs(prov.townships, open_now, radius, candidates=candidates, demand=args.demand,
+                                      grid_m=args.grid_km * 1000).problem
         else:
-            problem = cost_inputs(prov.townships, open_now).problem
+            problem = cost_inputs(prov.townships, open_now, candidates=candidates).problem
         extra = {"province": prov.code, "radius_km": radius / 1000.0}
     if model in ("mclp", "pmedian", "pcenter") and args.p is None:
         msg = f"--p (number of new stations) is required for {model}"
@@ -384,17 +386,21 @@ def cmd_site(args: argparse.Namespace) -> int:
     if model in ("mclp", "lscp") and radius is None:
         msg = f"{model} needs a radius: --radius (cost-matrix units) or --radius-km"
         raise InputError(msg)
-    county_min = None
-    if args.county_min and problem.groups is not None:
-        county_min = {g: args.county_min for g in sorted(set(problem.groups))}
+    county_min = county_max = None
+    if problem.groups is not None:
+        if args.county_min:
+            county_min = {g: args.county_min for g in sorted(set(problem.groups))}
+        if args.county_max is not None:
+            county_max = {g: args.county_max for g in sorted(set(problem.groups))}
+    rules = {"group_min": county_min, "group_max": county_max}
     if model == "mclp":
-        result = solve_mclp(problem, radius, args.p, group_min=county_min, method=args.method, time_limit=args.time_limit)
+        result = solve_mclp(problem, radius, args.p, **rules, method=args.method, time_limit=args.time_limit)
     elif model == "lscp":
-        result = solve_lscp(problem, radius, args.share, time_limit=args.time_limit)
+        result = solve_lscp(problem, radius, args.share, **rules, time_limit=args.time_limit)
     elif model == "pmedian":
-        result = solve_pmedian(problem, args.p, group_min=county_min, method=args.method, time_limit=args.time_limit)
+        result = solve_pmedian(problem, args.p, **rules, method=args.method, time_limit=args.time_limit)
     else:
-        result = solve_pcenter(problem, args.p, time_limit=args.time_limit)
+        result = solve_pcenter(problem, args.p, **rules, time_limit=args.time_limit)
     document = {**result.to_json(), **extra}
     if args.json:
         _print_json(document)
@@ -403,6 +409,63 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(f"{model}: objective {result.objective:,.2f} (bound {result.bound:,.2f}, gap {result.gap:.3%}){share}")
     print(f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}")
     print(f"  solver: {result.solver}, {result.seconds:.2f} s")
+    return 0
+
+
+def _candidate_sites(path, province: str):
+    """User candidate sites: a station-like file (coordinates or township names), placed by the importer."""
+    import geopandas as gpd
+
+    from .stations import read_stations
+
+    imported = read_stations(path, province=province)
+    sites = imported.stations
+    if sites.empty:
+        msg = f"none of the candidate sites in {path} could be placed; check it with `python -m coverage stations check {path}`"
+        raise InputError(msg)
+    out = gpd.GeoDataFrame(
+        {
+            "code": sites["station_id"].astype(str).to_numpy(),
+            "name": sites["name"].to_numpy(),
+            "county_code": sites["county_code"].to_numpy(),
+            "city_code": sites["city_code"].to_numpy(),
+            "township_code": sites["township_code"].to_numpy(),
+        },
+        geometry=sites.geometry.values,
+        crs=sites.crs,
+    )
+    return out
+
+
+def cmd_need(args: argparse.Namespace) -> int:
+    from .io import read_table, write_table
+    from .need import need_scores
+
+    prov, stations = _province_and_stations(args)
+    extra = read_table(args.extra, known_headers=["code", "乡镇代码"]).frame() if args.extra else None
+    if extra is not None and "code" not in extra.columns:
+        extra = extra.rename(columns={extra.columns[0]: "code"})
+    weights = {}
+    for item in (args.weights or "").split(","):
+        if item.strip():
+            key, _, value = item.partition("=")
+            try:
+                weights[key.strip()] = float(value)
+            except ValueError as exc:
+                msg = f"--weights {item!r}: use name=number, e.g. villages=1,distance=2"
+                raise InputError(msg) from exc
+    table = need_scores(prov.townships, stations, args.as_of, args.radius_km * 1000.0, extra=extra, weights=weights)
+    if args.out:
+        write_table(table, args.out, sheet="need")
+    if args.json:
+        _print_json({"weights": table.attrs["weights"], "townships": table.to_dict(orient="records")})
+        return 0
+    print(f"{prov.name}: {len(table)} counted townships without a station; weights {table.attrs['weights']}")
+    for r in table.head(args.top).itertuples(index=False):
+        print(f"  {r.rank:>4}. {r.code} {r.county_name}{r.name}: score {r.score:.1f} "
+              f"(villages {r.villages:.0f}, beyond {r.demand_beyond:.0f}, {r.distance:.1f} km, {r.area:.0f} km²)")
+    if args.out:
+        print(f"table written to {args.out}")
     return 0
 
 
@@ -563,10 +626,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--radius", type=float, default=None, help="service radius in the cost matrix's units")
     p.add_argument("--share", type=float, default=1.0, help="LSCP: share of demand to bring within the radius (0-1)")
     p.add_argument("--county-min", type=int, default=0, help="at least this many new stations per county")
+    p.add_argument("--county-max", type=int, default=None, help="at most this many new stations per county")
+    p.add_argument("--candidates", default=None, help="candidate sites file (like a station list) instead of townships")
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds for HiGHS")
     json_flag(p)
     p.set_defaults(func=cmd_site)
+
+    p = sub.add_parser("need", help="need scores of the townships without a station, ranked")
+    analysis_args(p)
+    p.add_argument("--radius-km", type=float, default=settings.DEFAULT_RADIUS_KM)
+    p.add_argument("--extra", default=None, help="CSV/XLSX: township code, then numeric columns to add as components")
+    p.add_argument("--weights", default=None, help="component weights, e.g. villages=1,demand_beyond=1,distance=2,area=0")
+    p.add_argument("--out", default=None, help="write the ranked table (.csv, .xlsx, .json)")
+    json_flag(p)
+    p.set_defaults(func=cmd_need)
 
     p = sub.add_parser("plan", help="year-by-year rollout meeting the targets")
     analysis_args(p)

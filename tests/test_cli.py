@@ -171,3 +171,15 @@ def test_plan_json_keeps_the_documented_keys(tmp_path, capsys):
     import openpyxl
 
     assert openpyxl.load_workbook(out).sheetnames == ["years", "opened 2022-12-31", "opened 2023-12-31"]
+
+
+def test_need_and_user_candidate_sites(tmp_path, capsys):
+    assert main(["need", "--as-of", "2021-12-31", "--weights", "distance=2", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["weights"]["distance"] == 2.0 and len(doc["townships"]) == 878
+    assert doc["townships"][0]["rank"] == 1
+    sites = tmp_path / "sites.csv"
+    sites.write_bytes(csv_bytes([("编号", "站点名称", "经度", "纬度"), ("C1", "甲", "108.40", "22.90"), ("C2", "乙", "109.3", "24.3")]))
+    assert main(["site", "--model", "mclp", "--candidates", str(sites), "--radius-km", "10", "--p", "1", "--as-of", "2021-12-31", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["selected"] in (["C1"], ["C2"]) and doc["candidates"] == 2
