@@ -94,3 +94,27 @@ DISC_QUAD_SEGS = 64
 #: its largest value among the candidate townships).  User columns get weight 1
 #: unless given.  See coverage/need.py.
 NEED_WEIGHTS = {"villages": 1.0, "demand_beyond": 1.0, "distance": 1.0, "area": 0.5}
+
+# --- Field trips and supervision --------------------------------------------------
+#: Provincial capitals, the default start and end of an evaluation trip.
+PROVINCIAL_CAPITALS = {"45": "南宁市", "44": "广州市"}
+#: Hours on site per station visit of an evaluation team.
+TRIP_VISIT_HOURS = 3.0
+#: Visits per day at most.
+TRIP_PER_DAY = 2
+#: Working window (local time) and the lunch break taken in it.
+TRIP_DAY_START = "08:30"
+TRIP_DAY_END = "18:00"
+TRIP_LUNCH_START = "12:00"
+TRIP_LUNCH_MIN = 60
+#: Evening transfer offered when not every station fits, minutes.
+TRIP_EVENING_OPTION_MIN = 90
+#: Seconds the trip solver may run (the exact model stops there with its bound).
+TRIP_TIME_LIMIT_S = 60.0
+#: Stations per supervisor, at least and at most (Guangxi: one supervisor looks after 5-8).
+SUPERVISOR_MIN_STATIONS = 5
+SUPERVISOR_MAX_STATIONS = 8
+#: Hours of supervision per station per month (reported norm: 16 h, i.e. two days).
+SUPERVISION_HOURS = 16.0
+#: Hours on site in one supervision day.
+SUPERVISION_DAY_HOURS = 8.0

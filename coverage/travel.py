@@ -90,3 +90,88 @@ class MatrixTravel:
         if sub.shape[1] == 0:
             return np.full(sub.shape[0], np.inf), np.full(sub.shape[0], -1)
         return sub.min(axis=1), sub.argmin(axis=1)
+
+
+# --------------------------------------------------------------------------- between places (trips)
+def straight_line_matrices(
+    lon: ArrayLike, lat: ArrayLike, circuity: float = settings.CIRCUITY_FACTOR, speed_kmh: float = settings.AVERAGE_SPEED_KMH
+) -> tuple[NDArray, NDArray]:
+    """Travel minutes and road km between points (WGS 84 degrees in, straight line x circuity).
+
+    Distances are measured in the CGCS2000 Gauss-Krüger zone nearest the points' centre.
+
+    >>> minutes, km = straight_line_matrices([113.0, 113.1], [23.0, 23.0])
+    >>> round(float(km[0, 1]), 1), round(float(minutes[0, 1]), 1)   # 10.2 km straight
+    (13.3, 20.0)
+    """
+    from pyproj import Transformer
+
+    from .coords import gauss_kruger_crs
+
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if len(lon) == 0:
+        return np.zeros((0, 0)), np.zeros((0, 0))
+    crs = gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
+    x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(lon, lat)
+    xy = np.column_stack([x, y])
+    model = StraightLine(circuity, speed_kmh)
+    metres = model.matrix(xy, xy)
+    return model.minutes(metres), metres * circuity / 1000.0
+
+
+def matrix_for_places(table: pd.DataFrame, keys: list[list[str]], what: str = "matrix") -> NDArray:
+    """Pick a square matrix for places out of a user's table (index and columns are place ids).
+
+    Each place has several keys (code, name); the first one found in the table is used.
+    """
+    index = {str(k).strip(): i for i, k in enumerate(table.index)}
+    columns = {str(k).strip(): i for i, k in enumerate(table.columns)}
+    rows, cols, missing = [], [], []
+    for place in keys:
+        r = next((index[k] for k in place if k in index), None)
+        c = next((columns[k] for k in place if k in columns), None)
+        if r is None or c is None:
+            missing.append(place[0] if place else "?")
+        rows.append(r), cols.append(c)
+    if missing:
+        msg = (
+            f"the {what} lacks {len(missing)} places (e.g. {', '.join(missing[:5])}); give a matrix whose first column "
+            "and header row hold the township codes or names of every station, the start, the end and the overnight towns"
+        )
+        raise InputError(msg)
+    values = table.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    out = values[np.ix_(rows, cols)]
+    if np.isnan(out).any():
+        msg = f"the {what} has empty or non-numeric cells between the places needed; fill them in"
+        raise InputError(msg)
+    return out
+
+
+def osrm_table(url: str, lon: ArrayLike, lat: ArrayLike, timeout_s: float = 30.0) -> tuple[NDArray, NDArray]:
+    """Minutes and km between points from an OSRM-compatible ``/table`` service at ``url``.
+
+    Only called when the user gives a URL (e.g. ``http://localhost:5000``); the request is
+    ``{url}/table/v1/driving/lon,lat;...?annotations=duration,distance``.
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    coords = ";".join(f"{x:.6f},{y:.6f}" for x, y in zip(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)))
+    full = f"{url.rstrip('/')}/table/v1/driving/{coords}?annotations=duration,distance"
+    try:
+        with urllib.request.urlopen(full, timeout=timeout_s) as response:  # noqa: S310 - the user's own URL
+            document = json.loads(response.read().decode("utf-8"))
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        msg = f"the routing service at {url} did not answer ({exc}); check the URL and that the server runs, or leave out --osrm to use straight lines"
+        raise InputError(msg) from exc
+    if document.get("code") != "Ok" or "durations" not in document:
+        msg = f"the routing service at {url} answered {document.get('code')!r}: {document.get('message', 'no durations')}"
+        raise InputError(msg)
+    durations = np.array(document["durations"], dtype=float) / 60.0
+    if np.isnan(durations).any():
+        msg = f"the routing service at {url} found no road between some places; move them onto the road network"
+        raise InputError(msg)
+    distances = document.get("distances")
+    km = np.array(distances, dtype=float) / 1000.0 if distances else durations * settings.AVERAGE_SPEED_KMH / 60.0
+    return durations, km

@@ -45,3 +45,12 @@ def write_csv(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def guangxi_stations():
+    """The embedded Guangxi station list, imported."""
+    from coverage.data import default_stations_path
+    from coverage.stations import read_stations
+
+    return read_stations(default_stations_path("45"), province="45").stations

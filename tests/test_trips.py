@@ -1,0 +1,248 @@
+"""Trip planner: exact solvers against brute force, hours and caps, infeasibility, Guangdong trips."""
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from coverage._errors import InputError
+from coverage.trip_export import to_html, to_ics, to_sheets
+from coverage.trip_solver import (
+    TripProblem, day_ok, held_karp_bound, solve, solve_blocks, solve_dp, solve_heuristic, trip_travel,
+)
+from coverage.trips import (
+    Place, Travel, TripRequest, capital, evaluate_itinerary, plan_trip, resolve_place, sample_stations,
+    station_table, working_days,
+)
+
+
+def brute(p: TripProblem):
+    """(kept priority, driving) of the best plan by enumerating subsets, orders, day cuts and towns."""
+    best = None
+    for r in range(p.n, -1, -1):
+        for subset in itertools.combinations(range(p.n), r):
+            for perm in itertools.permutations(subset):
+                for cuts in itertools.combinations_with_replacement(range(len(perm) + 1), p.days - 1):
+                    bounds = [0, *cuts, len(perm)]
+                    routes = [list(perm[bounds[i]:bounds[i + 1]]) for i in range(p.days)]
+                    for mids in itertools.product(p.towns, repeat=p.days - 1):
+                        nights = [p.start, *mids, p.end]
+                        if all(day_ok(p, nights[t], routes[t], nights[t + 1]) for t in range(p.days)):
+                            key = (-sum(p.weights[i] for i in subset), trip_travel(p, routes, nights))
+                            best = key if best is None or key < best else best
+    return best
+
+
+def random_problem(seed, n=5, towns=3, days=3, per_day=2):
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, (n + towns + 1, 2))
+    minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1))
+    return TripProblem(
+        minutes, n, tuple(range(n, n + towns)), n + towns, n + towns, days, per_day, rng.uniform(30, 120, n),
+        float(rng.uniform(200, 400)), float(rng.choice([0, 30])), rng.integers(1, 3, n),
+    )
+
+
+def key(p, s):
+    return (-sum(p.weights[i] for r in s.routes for i in r), round(s.travel_min, 6))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_solvers_match_brute_force(seed):
+    p = random_problem(seed)
+    expected = brute(p)
+    dp, blocks = solve_dp(p), solve_blocks(p, 30)
+    assert key(p, dp) == pytest.approx(expected)
+    assert key(p, blocks) == pytest.approx(expected)
+    assert dp.gap == 0 and dp.status == "optimal"
+    heur = solve_heuristic(p, 2)
+    assert key(p, heur)[0] == expected[0] or key(p, heur)[0] > expected[0]  # never keeps more than optimal
+    assert heur.travel_min >= heur.bound_min - 1e-9
+    assert heur.bound_min <= expected[1] + 1e-6 or key(p, heur)[0] != expected[0]
+
+
+def test_hand_checkable_line():
+    x = np.array([0.0, 10.0, 20.0, 10.0])  # stations at 0, 10, 20; the town at 10
+    p = TripProblem(np.abs(x[:, None] - x[None, :]), 3, (3,), 3, 3, days=2, per_day=2, visit_min=60, day_min=480)
+    s = solve(p)
+    assert s.travel_min == 40.0 and s.unvisited == []
+    assert sorted(len(r) for r in s.routes) == [1, 2]
+    # one day and a cap of 2: the farthest-apart station is left out, priorities decide which
+    p1 = TripProblem(np.abs(x[:, None] - x[None, :]), 3, (3,), 3, 3, days=1, per_day=2, visit_min=60, day_min=480,
+                     weights=[1, 1, 5])
+    s1 = solve(p1)
+    assert s1.unvisited == [0] and s1.travel_min == 20.0
+
+
+def test_every_day_within_hours_and_cap():
+    p = random_problem(3, n=9, towns=4, days=4, per_day=3)
+    for s in (solve(p), solve_heuristic(p, 2)):
+        for t, r in enumerate(s.routes):
+            assert len(r) <= 3
+            assert day_ok(p, s.nights[t], r, s.nights[t + 1])
+        assert s.nights[0] == p.start and s.nights[-1] == p.end
+        assert all(v in p.towns for v in s.nights[1:-1])
+
+
+@hsettings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 3), st.integers(1, 2))
+def test_property_dp_never_worse_than_heuristic_and_bound_valid(seed, days, per_day):
+    p = random_problem(seed, n=4, towns=2, days=days, per_day=per_day)
+    exact, heur = solve_dp(p), solve_heuristic(p, 1)
+    assert key(p, exact) <= key(p, heur)
+    visited = [i for r in exact.routes for i in r]
+    assert held_karp_bound(p, visited, exact.travel_min) <= exact.travel_min + 1e-6
+
+
+def test_heuristic_and_bound_on_a_larger_instance():
+    rng = np.random.default_rng(7)
+    pts = rng.uniform(0, 60, (61, 2))
+    minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1))
+    p = TripProblem(minutes, 50, tuple(range(50, 60)), 60, 60, days=12, per_day=5, visit_min=45, day_min=480)
+    s = solve(p, "heuristic", time_limit=4)
+    assert not s.unvisited
+    assert 0 < s.bound_min <= s.travel_min and s.gap < 0.5
+    assert all(day_ok(p, s.nights[t], r, s.nights[t + 1]) for t, r in enumerate(s.routes))
+
+
+def test_bad_problems_raise():
+    with pytest.raises(InputError, match="square"):
+        TripProblem(np.zeros((2, 3)), 1, (), 0, 0, 1, 1, 60, 480)
+    with pytest.raises(InputError, match="method"):
+        solve(random_problem(0), "magic")
+
+
+# --------------------------------------------------------------------------- model layer
+BASE = Place("base", "base", 113.0, 23.0)
+
+
+def line_stations(k, step=0.1):
+    return pd.DataFrame({"code": [f"s{i}" for i in range(k)], "name": [f"S{i}" for i in range(k)],
+                         "lon": [113.0 + step * (i + 1) for i in range(k)], "lat": 23.0})
+
+
+def test_plan_legs_times_and_json():
+    req = TripRequest(line_stations(2), BASE, BASE, working_days("2024-11-04", 1), overnight="base")
+    plan = plan_trip(req)
+    doc = plan.to_json()
+    assert [d["visits"] for d in doc["days"]] == [["s0", "s1"]]
+    assert doc["unvisited"] == [] and doc["gap"] == 0
+    legs = plan.legs
+    assert list(legs["to_code"]) == ["s0", "s1", "base"]
+    assert legs["depart"].iloc[0] == dt.datetime(2024, 11, 4, 8, 30)
+    # leave the first station after 3 h on site; lunch after the visit ending after 12:00
+    assert legs["depart"].iloc[1] == legs["arrive"].iloc[0] + dt.timedelta(hours=3)
+    assert legs["depart"].iloc[2] == legs["arrive"].iloc[1] + dt.timedelta(hours=4)
+    assert plan.travel_min == pytest.approx(legs["minutes"].sum(), abs=0.05)
+    assert {"from_lon", "from_lat", "to_lon", "to_lat", "km"} <= set(legs.columns)
+
+
+def test_not_all_fit_message_and_options():
+    req = TripRequest(line_stations(3), BASE, BASE, working_days("2024-11-04", 1), per_day=3, overnight="base")
+    plan = plan_trip(req)
+    assert "2 of 3 stations fit in 1 days of 9 h 30 min" in plan.message
+    assert "more a day" in plan.message
+    choices = {o["choice"]: o for o in plan.options}
+    assert choices["add a day"]["fits"]
+    longer = choices["lengthen days"]
+    assert longer["fits"] and longer["extra_min"] % 15 == 0 and longer["extra_min"] > 0
+    # the lengthening found is the shortest: 15 minutes less does not fit
+    end = 18 * 60 + longer["extra_min"] - 15
+    shorter = TripRequest(line_stations(3), BASE, BASE, req.dates, per_day=3, overnight="base", day_end=f"{end // 60:02d}:{end % 60:02d}")
+    assert not plan_trip(shorter, options=False).unvisited.empty
+
+
+def test_evaluate_itinerary_flags_overruns_and_measures_the_same():
+    req = TripRequest(line_stations(2), BASE, BASE, working_days("2024-11-04", 1), overnight="base")
+    best = plan_trip(req)
+    worse = evaluate_itinerary(req, [["s1", "s0"]])
+    assert worse.travel_min == pytest.approx(best.travel_min)  # symmetric straight line: same length
+    tight = TripRequest(line_stations(2), BASE, BASE, working_days("2024-11-04", 1), overnight="base", day_end="15:00")
+    over = evaluate_itinerary(tight, [["s0", "s1"]])
+    assert "over its hours" in over.message and over.days["over_min"].iloc[0] > 0
+    with pytest.raises(InputError, match="not in the station list"):
+        evaluate_itinerary(req, [["nowhere"]])
+
+
+def test_user_matrix_travel():
+    ids = ["s0", "s1", "base"]
+    minutes = pd.DataFrame([[0, 30, 10], [30, 0, 20], [10, 20, 0]], index=ids, columns=ids)
+    req = TripRequest(line_stations(2), BASE, BASE, working_days("2024-11-04", 1), overnight="base")
+    plan = plan_trip(req, Travel("matrix", minutes=minutes))
+    assert plan.travel_min == 60.0
+    with pytest.raises(InputError, match="lacks 1 places"):
+        plan_trip(req, Travel("matrix", minutes=minutes.drop(index="s1", columns="s1")))
+
+
+def test_places_and_capital():
+    assert capital("45").name == "南宁市" and capital("44").name == "广州市"
+    assert resolve_place("113.5, 23.1", "44").lon == 113.5
+    assert resolve_place("九市镇", "44").code == "441226114"
+    with pytest.raises(InputError, match="neither coordinates"):
+        resolve_place("巴黎", "44")
+
+
+def test_sampling_is_seeded_and_per_group():
+    s = pd.DataFrame({"code": [f"45{i:07d}" for i in range(12)], "lon": 108.0, "lat": 23.0,
+                      "city_code": ["4501"] * 6 + ["4502"] * 6, "status": ["a", "b"] * 6})
+    one = sample_stations(s, "2-per-city", seed=3)
+    assert one["city_code"].value_counts().to_dict() == {"4501": 2, "4502": 2}
+    assert one["code"].tolist() == sample_stations(s, "2 per city", seed=3)["code"].tolist()
+    spread = sample_stations(s, "2-per-city", seed=5, strata="status")
+    assert (spread.groupby("city_code")["status"].nunique() == 2).all()
+    with pytest.raises(InputError, match="N-per-city"):
+        sample_stations(s, "two per town")
+
+
+def test_working_days_skip_weekends():
+    days = working_days("2024-11-08", 3)
+    assert [d.isoformat() for d in days] == ["2024-11-08", "2024-11-11", "2024-11-12"]
+    assert len(working_days("2024-11-04", last="2024-11-10", weekends=True)) == 7
+
+
+@pytest.fixture(scope="module")
+def guangdong_stations():
+    from coverage.data import default_stations_path
+    from coverage.stations import read_stations
+
+    return station_table(read_stations(default_stations_path("44"), province="44").stations)
+
+
+def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
+    """23 reported stations, two weeks from 广州市 (expressway speed 80 km/h): west/north week and east week."""
+    assert len(guangdong_stations) == 23
+    west = guangdong_stations[guangdong_stations["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
+    east = guangdong_stations.drop(west.index)
+    gz = capital("44")
+    fast = Travel(speed_kmh=80)
+    week1 = plan_trip(TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90), fast)
+    # 13 stations cannot fit in 5 days of two visits: the plan says so and prices the ways out
+    week2 = plan_trip(TripRequest(east, gz, gz, working_days("2024-11-11", 5)), fast, time_limit=12)
+    assert week1.gap == 0 and week1.status == "optimal" and week1.unvisited.empty
+    kept = 13 - len(week2.unvisited)
+    assert kept <= 10 and week2.message.startswith(f"{kept} of 13 stations fit in 5 days of 9 h 30 min; left out: ")
+    assert {o["choice"] for o in week2.options} == {
+        "drop the lowest-priority visits", "allow an evening transfer", "add a day", "lengthen days"}
+    for plan in (week1, week2):
+        doc = plan.to_json()
+        assert len(doc["days"]) == 5 and doc["bound_min"] <= doc["total_travel_min"]
+        assert doc["days"][-1]["overnight"] == "广州市"
+        visited = [c for d in doc["days"] for c in d["visits"]]
+        assert len(visited) == len(set(visited)) and all(len(d["visits"]) <= 2 for d in doc["days"])
+        assert set(visited) | set(doc["unvisited"]) == set(plan.request.stations["code"])
+        assert all(d["over_min"] == 0 for d in doc["days"])
+    assert week1.days["date"].iloc[0] == dt.date(2024, 11, 4)
+
+
+def test_exports(guangdong_stations):
+    part = guangdong_stations[guangdong_stations["city_code"] == "4412"]
+    plan = plan_trip(TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), Travel(speed_kmh=80))
+    ics = to_ics(plan)
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert ics.count("BEGIN:VEVENT") == len(plan.legs) + len(part)
+    assert all(len(line.encode("utf-8")) <= 75 for line in ics.split("\r\n"))
+    assert "德庆县" in to_html(plan) and "<table>" in to_html(plan)
+    assert set(to_sheets(plan)) == {"days", "legs", "unvisited"}
