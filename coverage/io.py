@@ -83,17 +83,22 @@ def write_table(frame: pd.DataFrame, path: str | Path, sheet: str = "report") ->
     return atomic_write(path, table_bytes(frame, path.suffix, sheet=sheet))
 
 
-def write_sheets(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write several tables into one XLSX (one sheet each; names cut to Excel's 31 characters)."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        msg = f"several tables go into an .xlsx file, not {path.name}"
-        raise InputError(msg)
+def sheets_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as one XLSX workbook (one sheet each; names cut to Excel's 31 characters)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return atomic_write(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_sheets(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write several tables into one XLSX (see :func:`sheets_bytes`)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        msg = f"several tables go into an .xlsx file, not {path.name}"
+        raise InputError(msg)
+    return atomic_write(path, sheets_bytes(frames))
 
 
 def write_layers(layers: dict[str, pd.DataFrame], path: str | Path) -> Path:
