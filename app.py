@@ -1,15 +1,29 @@
 """Streamlit entry point: ``streamlit run app.py``.
 
 Only widgets, layout and cached calls into the ``coverage`` package live in
-the app; the shared sidebar is defined here once, the pages in ``app_pages/``.
+the app; the shared sidebar is defined once in ``app_pages/common.py``, each
+page in its own file in ``app_pages/``.
 """
 
 import streamlit as st
 
 from app_pages import common
+from app_pages.i18n import t
 
-st.set_page_config(page_title="社工站覆盖规划", page_icon="🏘️", layout="wide")
+st.set_page_config(page_title="社工站覆盖规划", layout="wide")
 
 common.sidebar()
-page = st.navigation([st.Page("app_pages/map.py", title="地图", icon="🗺️", default=True)])
+# No page icons: Streamlit would fetch Material icons from fonts.gstatic.com for the favicon.
+PAGES = [
+    ("app_pages/overview.py", "page_overview", "overview"),
+    ("app_pages/map.py", "page_map", "map"),
+    ("app_pages/gaps.py", "page_gaps", "gaps"),
+    ("app_pages/plan.py", "page_plan", "plan"),
+    ("app_pages/trips.py", "page_trips", "trips"),
+    ("app_pages/data.py", "page_data", "data"),
+    ("app_pages/exports.py", "page_exports", "exports"),
+]
+page = st.navigation(
+    [st.Page(path, title=t(title), url_path=url, default=(url == "overview")) for path, title, url in PAGES]
+)
 page.run()

@@ -1,40 +1,332 @@
-"""Shared sidebar and cached loaders of the app."""
+"""The shared sidebar, the current view of the data, and cached calls into ``coverage``.
+
+Every page starts with ``view = common.current()``: the province (embedded or
+uploaded this session), its stations (embedded list or an upload), the
+city/county filter, the as-of date, the service radius, the target schedule
+and the language.  Computations are cached on hashable keys (dataset key,
+station token, date, radius ...) so switching pages or moving a slider does
+not recompute what is already known.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from coverage import settings
-from coverage.data import default_stations_path, load_province, province_files
+from app_pages.i18n import LANGUAGES, lang, t
+from coverage import settings, webmap
+from coverage._errors import CoverageError
+from coverage.admin import TargetSchedule, make_schedule, status, trajectory
+from coverage.data import Province, default_stations_path, load_province, province_files
+from coverage.gaps import gap_analysis
+from coverage.need import need_scores
 from coverage.register import load_register
-from coverage.stations import read_stations
+from coverage.stations import StationImport, open_on, read_stations
+from coverage.travel import StraightLine
+
+ALL = ""
 
 
-@st.cache_resource(show_spinner="读取省级数据…")
-def province(code: str):
-    """The province's layers (cached for every session)."""
+# --------------------------------------------------------------------------- loaders
+@st.cache_resource(show_spinner=False)
+def embedded_province(code: str) -> Province:
+    """An embedded or built province (cached for every session)."""
     return load_province(code)
 
 
-@st.cache_resource(show_spinner="导入社工站名单…")
-def default_stations(code: str):
+@st.cache_resource(show_spinner=False)
+def default_stations(code: str) -> StationImport | None:
     """The committed station list of a province, imported (None if there is none)."""
     path = default_stations_path(code)
     return read_stations(path, province=code) if path else None
 
 
-def province_choices() -> dict[str, str]:
+def datasets() -> dict[str, Province]:
+    """Provinces to choose from: embedded ones, then boundaries uploaded this session."""
+    out: dict[str, Province | None] = {code: None for code in sorted(province_files())}
+    out.update(st.session_state.get("uploaded_provinces", {}))
+    return out
+
+
+def province_of(key: str) -> Province:
+    uploaded = st.session_state.get("uploaded_provinces", {})
+    return uploaded[key] if key in uploaded else embedded_province(key)
+
+
+def stations_of(key: str, province: Province) -> tuple[StationImport | None, str]:
+    """The station import in use for dataset ``key`` and a token naming it (for cache keys)."""
+    uploads = st.session_state.get("station_uploads", {})
+    if key in uploads:
+        return uploads[key]
+    return default_stations(province.code), "embedded"
+
+
+def use_stations(key: str, imported: StationImport, data: bytes) -> None:
+    """Make an uploaded station file the one used for dataset ``key`` (this session)."""
+    token = "upload-" + hashlib.sha1(data).hexdigest()[:12] + f"-{len(imported.stations)}"
+    st.session_state.setdefault("station_uploads", {})[key] = (imported, token)
+
+
+def add_province(key: str, province: Province) -> None:
+    st.session_state.setdefault("uploaded_provinces", {})[key] = province
+
+
+# --------------------------------------------------------------------------- the view
+@dataclass(frozen=True)
+class View:
+    """What every page shows: data, filters and parameters chosen in the sidebar."""
+
+    key: str
+    province: Province
+    imported: StationImport | None
+    token: str
+    as_of: dt.date
+    radius_m: float
+    minutes: float | None
+    schedule: TargetSchedule
+    region: str
+    lang: str
+
+    @property
+    def stations(self) -> gpd.GeoDataFrame:
+        if self.imported is None:
+            return gpd.GeoDataFrame({"township_code": [], "lon": [], "lat": [], "opened": [], "closed": []},
+                                    geometry=[], crs=settings.WORK_CRS)
+        return self.imported.stations
+
+    @property
+    def labels(self) -> dict:
+        return webmap.LABELS[self.lang]
+
+    @property
+    def region_name(self) -> str:
+        if not self.region:
+            return self.province.name
+        return unit_names(self.key).get(self.region, self.region)
+
+    @property
+    def townships(self) -> gpd.GeoDataFrame:
+        return region_townships(self.province, self.region)
+
+    @property
+    def open_stations(self) -> gpd.GeoDataFrame:
+        s = self.stations
+        return s[open_on(s, self.as_of)] if len(s) else s
+
+    @property
+    def targets_key(self) -> tuple:
+        return tuple((x.date.isoformat(), x.share) for x in self.schedule.default)
+
+    @property
+    def radius_label(self) -> str:
+        if self.minutes is not None:
+            return t("radius_minutes_label", minutes=self.minutes, km=self.radius_m / 1000)
+        return t("radius_km_label", km=self.radius_m / 1000)
+
+
+def region_townships(province: Province, region: str) -> gpd.GeoDataFrame:
+    towns = province.townships
+    if not region:
+        return towns
+    col = "city_code" if len(region) == 4 else "county_code"
+    return towns[towns[col].astype(str) == region]
+
+
+def unit_names(key: str) -> dict[str, str]:
+    from coverage.admin import unit_names as names
+
+    return names(province_of(key))
+
+
+def current() -> View:
+    """The view chosen in the sidebar (call :func:`sidebar` first, in ``app.py``)."""
+    ss = st.session_state
+    key = ss.get("province", settings.DEFAULT_PROVINCE)
+    prov = province_of(key)
+    imported, token = stations_of(key, prov)
+    region = ss.get("county") or ss.get("city") or ALL
+    minutes = None
+    if ss.get("radius_unit", "km") == "min":
+        minutes = float(ss.get("radius_min", 30))
+        radius_m = StraightLine().metres_for_minutes(minutes)
+    else:
+        radius_m = float(ss.get("radius_km", settings.DEFAULT_RADIUS_KM)) * 1000.0
+    return View(key, prov, imported, token, ss.get("as_of", dt.date.today()), radius_m, minutes,
+                schedule_from_state(), region, lang())
+
+
+# --------------------------------------------------------------------------- sidebar
+def default_targets() -> pd.DataFrame:
+    return pd.DataFrame({"date": [dt.date.fromisoformat(d) for d, _ in settings.DEFAULT_TARGETS],
+                         "percent": [round(s * 100, 1) for _, s in settings.DEFAULT_TARGETS]})
+
+
+def schedule_from_state() -> TargetSchedule:
+    """The target schedule edited in the sidebar (the default when the edit is not valid)."""
+    table = st.session_state.get("targets_table")
+    if table is None:
+        return TargetSchedule()
+    try:
+        rows = table.dropna()
+        return TargetSchedule(make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0)))
+    except (CoverageError, ValueError, TypeError):
+        return TargetSchedule()
+
+
+def _dataset_label(key: str) -> str:
     reg = load_register()
-    return {code: reg.provinces.loc[code, "name"] for code in sorted(province_files())}
+    uploaded = st.session_state.get("uploaded_provinces", {})
+    if key in uploaded:
+        return t("uploaded_dataset", name=uploaded[key].name)
+    name = reg.provinces.loc[key, "name"] if key in reg.provinces.index else key
+    return f"{name} ({key})" if lang() == "zh" else f"{name} ({key})"
 
 
 def sidebar() -> None:
-    """Province and as-of date, stored in ``st.session_state``."""
-    choices = province_choices()
-    codes = list(choices)
-    default = codes.index(settings.DEFAULT_PROVINCE) if settings.DEFAULT_PROVINCE in codes else 0
+    """Language, data, filters and parameters; stored in ``st.session_state`` under their keys."""
+    ss = st.session_state
     with st.sidebar:
-        st.selectbox("省份", codes, index=default, format_func=lambda c: f"{choices[c]} ({c})", key="province")
-        st.date_input("统计日期", value=dt.date.today(), key="as_of")
+        st.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+        keys = list(datasets())
+        if ss.get("province") not in keys:
+            ss["province"] = settings.DEFAULT_PROVINCE if settings.DEFAULT_PROVINCE in keys else keys[0]
+        st.selectbox(t("province"), keys, format_func=_dataset_label, key="province")
+        prov = province_of(ss["province"])
+        cities = prov.cities.sort_values("code")
+        city_names = dict(zip(cities["code"].astype(str), cities["name"]))
+        if ss.get("city") not in (ALL, *city_names):
+            ss["city"] = ALL
+        st.selectbox(t("city"), [ALL, *city_names], format_func=lambda c: city_names.get(c, t("all")), key="city")
+        counties = prov.counties.sort_values("code")
+        if ss.get("city"):
+            counties = counties[counties["city_code"].astype(str) == ss["city"]]
+        county_names = dict(zip(counties["code"].astype(str), counties["name"]))
+        if ss.get("county") not in (ALL, *county_names):
+            ss["county"] = ALL
+        st.selectbox(t("county"), [ALL, *county_names], format_func=lambda c: county_names.get(c, t("all")), key="county")
+        st.date_input(t("as_of"), value=dt.date.today(), key="as_of")
+        st.radio(t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True)
+        if ss.get("radius_unit", "km") == "min":
+            st.slider(t("radius_min"), 5, 120, 30, step=5, key="radius_min", help=t("radius_min_help"))
+        else:
+            st.slider(t("radius_km"), 1, 50, int(settings.DEFAULT_RADIUS_KM), step=1, key="radius_km")
+        with st.expander(t("targets")):
+            if "targets_table" not in ss:
+                ss["targets_table"] = default_targets()
+            edited = st.data_editor(
+                ss["targets_table"],
+                num_rows="dynamic",
+                hide_index=True,
+                key="targets_editor",
+                column_config={
+                    "date": st.column_config.DateColumn(t("target_date"), format="YYYY-MM-DD", required=True),
+                    "percent": st.column_config.NumberColumn(t("target_percent"), min_value=0.0, max_value=100.0,
+                                                             step=1.0, required=True),
+                },
+            )
+            ss["targets_table"] = edited
+            try:
+                rows = edited.dropna()
+                make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0))
+            except (CoverageError, ValueError, TypeError) as exc:
+                st.error(t("targets_invalid", error=exc))
+
+
+# --------------------------------------------------------------------------- cached computations
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _status(key: str, token: str, as_of: dt.date, targets: tuple, _view: View):
+    return status(_view.province, _view.stations, as_of, _view.schedule)
+
+
+def coverage_status(view: View):
+    """:func:`coverage.admin.status` of the view's province and stations (cached)."""
+    return _status(view.key, view.token, view.as_of, view.targets_key, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _trajectory(key: str, token: str, level: str, end: dt.date, _view: View) -> pd.DataFrame:
+    return trajectory(_view.province, _view.stations, end=end, level=level)
+
+
+def rate_over_time(view: View) -> pd.DataFrame:
+    """Month-end rates of the view's region (province, city or county) up to the last target."""
+    level = "province" if not view.region else ("city" if len(view.region) == 4 else "county")
+    end = max(view.as_of, view.schedule.default[-1].date)
+    table = _trajectory(view.key, view.token, level, end, view)
+    code = view.region or str(view.province.code)
+    return table[table["code"] == code]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _view: View):
+    stations = _view.open_stations
+    points = gpd.GeoDataFrame(stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS)
+    return gap_analysis(_view.townships, points if len(points) else None, radius_m=radius_m)
+
+
+def gaps(view: View):
+    """:func:`coverage.gaps.gap_analysis` of the region's townships and all open stations (cached)."""
+    return _gaps(view.key, view.token, view.as_of, round(view.radius_m, 3), view.region, view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _need(key: str, token: str, as_of: dt.date, radius_m: float, _view: View) -> pd.DataFrame:
+    return need_scores(_view.province.townships, _view.stations, as_of, radius_m)
+
+
+def need(view: View) -> pd.DataFrame:
+    """Need scores of townships without a station, province-wide, filtered to the region (cached)."""
+    table = _need(view.key, view.token, view.as_of, round(view.radius_m, 3), view)
+    if view.region:
+        codes = set(view.townships["code"].astype(str))
+        table = table[table["code"].astype(str).isin(codes)]
+    return table
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _display(key: str, level: str, region: str, _view: View):
+    frame = _view.townships if level == "townships" else _view.province.counties
+    if level == "counties" and region:
+        frame = frame[frame["code"].astype(str).str.startswith(region)]
+    return frame, webmap.display_geometry(frame)
+
+
+def display(view: View, level: str):
+    """(frame, simplified display geometry) of the region's townships or counties (cached)."""
+    return _display(view.key, level, view.region, view)
+
+
+# --------------------------------------------------------------------------- messages
+@contextmanager
+def friendly_errors():
+    """Show input problems as a message saying what to do; anything else as a short error with details folded away."""
+    try:
+        yield
+    except CoverageError as exc:
+        st.error(t("input_problem", error=exc))
+    except Exception as exc:  # noqa: BLE001 - the app must never show a bare traceback
+        st.error(t("unexpected_error", error=f"{type(exc).__name__}: {exc}"))
+        with st.expander(t("details")):
+            st.code(traceback.format_exc())
+
+
+def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False) -> None:
+    """Download buttons for a table (CSV, XLSX) or a layer (also GeoJSON, GeoPackage)."""
+    from coverage import exports
+
+    formats = ["csv", "xlsx", "geojson", "gpkg"] if geo else ["csv", "xlsx"]
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats):
+        ext, mime = exports.FORMATS[fmt]
+        make = exports.layer_export if geo else exports.table_export
+        col.download_button(f"{fmt.upper()}", functools.partial(make, frame, fmt, name),
+                            file_name=f"{exports.safe_filename(name)}.{ext}", mime=mime, on_click="ignore",
+                            key=f"dl-{key}-{fmt}", width="stretch")

@@ -1,36 +1,65 @@
-"""Map page: townships with and without a station."""
+"""Map (planners): coverage, county rates, stations and radii, gaps and priority sites, on a chosen basemap."""
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import common
-from coverage.admin import covered_codes, township_counts
-from coverage.webmap import township_map
+from app_pages.i18n import t
+from coverage import webmap
+from coverage.admin import covered_codes
 
-code = st.session_state["province"]
-as_of = st.session_state["as_of"]
-prov = common.province(code)
-imported = common.default_stations(code)
-stations = imported.stations if imported is not None else None
+view = common.current()
+st.title(t("map_title", region=view.region_name))
 
-st.title(f"{prov.name}社工站分布")
-counts = township_counts(prov.townships, stations, as_of) if stations is not None else None
-c1, c2, c3 = st.columns(3)
-c1.metric("计入目标的乡镇（街道）", f"{len(prov.townships[prov.townships['counted']]):,}")
-c2.metric("有社工站的乡镇（街道）", f"{counts['covered']:,}" if counts else "—")
-c3.metric("覆盖率", f"{counts['rate']:.1%}" if counts else "—")
-if imported is not None:
-    st.caption(
-        f"社工站名单：{len(imported.report)} 行，"
-        f"其中 {len(stations)} 个已定位到乡镇；来源见 data/stations/README.md。"
-    )
-if prov.approximate:
-    st.info("乡镇（街道）边界为按县域自动划分的近似单元，仅用于示意和统计，不代表官方界线。")
+LAYERS = ("townships", "choropleth", "stations", "radius", "gaps", "candidates")
+c1, c2 = st.columns([1, 2])
+basemap = c1.selectbox(t("basemap"), list(webmap.BASEMAPS), format_func=lambda b: t(f"basemap_{b}"), key="basemap")
+shown = c2.multiselect(t("layers"), LAYERS, default=["townships", "stations", "candidates"],
+                       format_func=lambda x: t(f"layer_{x}"), key="map_layers")
+if basemap != "none":
+    st.caption(t("basemap_note"))
+if view.province.approximate:
+    st.info(t("approximate_note"))
 
-m = township_map(
-    prov.townships,
-    stations=stations,
-    covered_codes=covered_codes(stations, as_of) if stations is not None else set(),
-    counties=prov.counties,
-)
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"map-{code}")
+
+def build_map():
+    labels = view.labels
+    datum = webmap.BASEMAPS[basemap].datum
+    towns, geoms = common.display(view, "townships")
+    m = webmap.new_map(towns.total_bounds, basemap)
+    open_now = view.open_stations
+    covered = covered_codes(view.stations, view.as_of) if len(view.stations) else set()
+    if "choropleth" in shown:
+        counties, cgeoms = common.display(view, "counties")
+        units = common.coverage_status(view).units
+        rates = units[units["level"] == "county"].set_index("code")["rate"]
+        webmap.county_layer(counties, rates, labels, datum, cgeoms, show=True).add_to(m)
+    if "townships" in shown:
+        webmap.township_layer(towns, covered, labels, datum, geoms).add_to(m)
+    elif "choropleth" not in shown:
+        counties, cgeoms = common.display(view, "counties")
+        webmap.county_layer(counties, labels=labels, datum=datum, geometry=cgeoms).add_to(m)
+    if "gaps" in shown:
+        webmap.gap_layer(common.gaps(view).gaps, labels, datum).add_to(m)
+    if "radius" in shown and len(open_now):
+        webmap.radius_layer(open_now, view.radius_m, labels, datum).add_to(m)
+    if "stations" in shown and len(open_now):
+        webmap.station_layer(open_now, labels, datum).add_to(m)
+    if "candidates" in shown:
+        top = common.need(view).head(st.session_state.get("n_candidates", 20)).copy()
+        top["rank"] = range(1, len(top) + 1)  # rank within the region shown
+        top = top.merge(towns[["code", "lon", "lat"]], on="code", how="left")
+        if len(top):
+            webmap.candidate_layer(top, labels, datum).add_to(m)
+    legend = webmap.legend(labels, approximate=view.province.approximate, choropleth="choropleth" in shown,
+                           gaps="gaps" in shown, candidates="candidates" in shown)
+    return webmap.finish(m, legend), len(open_now)
+
+
+with common.friendly_errors():
+    if "candidates" in shown:
+        st.slider(t("n_candidates"), 5, 100, 20, step=5, key="n_candidates")
+    m, n_open = build_map()
+    st.caption(t("map_caption", stations=n_open, as_of=view.as_of))
+    st_folium(m, height=640, use_container_width=True, returned_objects=[], key=f"map-{view.key}-{basemap}-{view.region}")
+    st.session_state["last_map"] = m

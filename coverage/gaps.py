@@ -104,15 +104,20 @@ class GapResult:
 
     @property
     def summary(self) -> dict:
-        row = self.units[self.units["level"] == "province"]
-        total = self.units.iloc[0] if row.empty else row.iloc[0]
+        """Shares within the radius over every township analysed (whatever provinces they are in)."""
+        t = self.townships
+
+        def share(a: str, b: str) -> float:
+            total = float(t[b].sum())
+            return float(t[a].sum()) / total if total > 0 else float("nan")
+
         return {
             "radius_km": self.radius_m / 1000.0,
-            "area_share_within": float(total["area_share_within"]),
-            "demand_share_within": float(total["demand_share_within"]),
-            "village_share_within": float(total["village_share_within"]),
+            "area_share_within": share("area_within_km2", "area_km2"),
+            "demand_share_within": share("demand_within", "demand"),
+            "village_share_within": share("villages_within", "villages"),
             # the same as the gap polygons' area, without building them
-            "gap_area_km2": float(total["area_km2"] - total["area_within_km2"]),
+            "gap_area_km2": float(t["area_km2"].sum() - t["area_within_km2"].sum()),
         }
 
     def to_json(self) -> dict:

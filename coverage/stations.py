@@ -29,7 +29,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -688,3 +688,85 @@ def open_on(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> pd.Se
     is_open = opened.isna() | (opened <= as_of)
     not_closed = closed.isna() | (closed > as_of)
     return (is_open & not_closed).astype(bool)
+
+
+def candidate_codes(report_row) -> list[tuple[str, str]]:
+    """(code, label) of the candidates listed in a report row (``"贺州市八步区城东街道 (451102002); ..."``)."""
+    out = []
+    for part in str(report_row.get("candidates", "") or "").split(";"):
+        found = re.search(r"^(.*)\((\d{9})\)\s*$", part.strip())
+        if found:
+            out.append((found.group(2), found.group(1).strip()))
+    return out
+
+
+def resolve(imported: StationImport, choices: dict[int, str], townships: gpd.GeoDataFrame | None = None) -> StationImport:
+    """Place ambiguous or unmatched rows in the townships the user chose: ``{row number: township code}``.
+
+    The rows become *repaired* (the message says the user chose), and become
+    stations at their input coordinates or, without them, the township's point.
+    """
+    if not choices:
+        return imported
+    report = imported.report.copy()
+    matcher = matcher_for(imported.province)
+    towns = matcher.register.townships
+    points = {}
+    if townships is not None and not townships.empty:
+        points = dict(zip(townships["code"], zip(townships["lon"], townships["lat"])))
+    cols = imported.columns
+    new = []
+    for row, code in choices.items():
+        hit = report.index[report["row"] == int(row)]
+        if len(hit) == 0 or code not in towns.index:
+            msg = f"row {row} or township code {code} not found; choose among the candidates listed in the report"
+            raise InputError(msg)
+        i = hit[0]
+        if report.at[i, "status"] in ("matched", "repaired"):
+            continue
+        report.at[i, "status"] = "repaired"
+        report.at[i, "township_code"] = code
+        report.at[i, "township"] = matcher.label(code)
+        report.at[i, "how"] = "chosen by the user"
+        report.at[i, "message"] = f"{report.at[i, 'message']}; resolved by the user: {matcher.label(code)}".lstrip("; ")
+
+        def cell(role: str) -> str:
+            header = cols.get(role)
+            value = report.at[i, f"input: {header}"] if header and f"input: {header}" in report.columns else ""
+            return "" if pd.isna(value) else str(value).strip()
+
+        lon, lat = report.at[i, "lon_wgs84"], report.at[i, "lat_wgs84"]
+        where = "input"
+        if lon is None or pd.isna(lon):
+            lon, lat = points.get(code, (np.nan, np.nan))
+            where = "township point (approximate)"
+        town = towns.loc[code]
+        new.append(
+            {
+                "station_id": cell("station_id") or f"row-{row}",
+                "name": cell("name") or cell("township") or town["name"],
+                "township_code": code,
+                "township_name": town["name"],
+                "county_code": town["county_code"],
+                "county_name": matcher.register.counties["name"].get(town["county_code"], ""),
+                "city_code": town["city_code"],
+                "city_name": matcher.register.cities["name"].get(town["city_code"], ""),
+                "kind": town["kind"],
+                "lon": float(lon),
+                "lat": float(lat),
+                "location_source": where,
+                "opened": parse_date(cell("opened"))[0],
+                "closed": parse_date(cell("closed"))[0],
+                "source": cell("source"),
+                "notes": cell("notes"),
+                "row": int(row),
+                "status": "repaired",
+            }
+        )
+    added = pd.DataFrame(new, columns=[c for c in imported.stations.columns if c != "geometry"])
+    table = pd.concat([pd.DataFrame(imported.stations.drop(columns="geometry")), added], ignore_index=True)
+    table = table.sort_values("row", kind="stable").reset_index(drop=True)
+    stations = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)), crs=settings.WORK_CRS
+    )
+    return replace(imported, stations=stations, report=report)

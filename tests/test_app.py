@@ -1,18 +1,36 @@
-"""The app, page by page, with Streamlit's AppTest (no browser)."""
+"""The app, page by page, with Streamlit's AppTest (no browser).
+
+Expected numbers are computed from the library on the same data (or are the
+published counts: Guangxi 1,253 counted townships, 375 stations by 2021).
+"""
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from coverage.admin import covered_codes
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["overview", "map", "gaps", "plan", "trips", "data", "exports"]
 
 
 @pytest.fixture
 def app():
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.run()
     assert not at.exception
+    return at
+
+
+def goto(at, page):
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     return at
 
 
@@ -20,10 +38,18 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
-def map_args(at):
+def frame(at, column):
+    """The (first) table on the page with this column."""
+    for df in at.dataframe:
+        value = df.value
+        if column in value.columns:
+            return value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def map_args(at, index=0):
     components = at.get("component_instance")
-    assert len(components) == 1
-    return json.loads(components[0].proto.json_args)
+    return json.loads(components[index].proto.json_args)
 
 
 def status_count(script: str, status: str) -> int:
@@ -31,23 +57,53 @@ def status_count(script: str, status: str) -> int:
     return script.count('"status": ' + json.dumps(status))
 
 
-def test_opens_on_guangxi_with_the_count_of_townships_with_a_station(app):
+# --------------------------------------------------------------------------- overview and sidebar
+def test_opens_on_the_overview_of_guangxi(app):
     assert app.selectbox(key="province").value == "45"
-    assert metrics(app) == {"计入目标的乡镇（街道）": "1,253", "有社工站的乡镇（街道）": "375", "覆盖率": "29.9%"}
-    assert any("近似" in i.value for i in app.info)
+    m = metrics(app)
+    assert m["计入目标的乡镇（街道）"] == "1,253"
+    assert m["有社工站的乡镇（街道）"] == "375"
+    assert m["覆盖率"] == "29.9%"
+    # every target date has passed today: the next target is the last, 100 %, short by 1,253 - 375
+    assert m["下一目标"] == "100%"
+    assert m["还需建站"] == "878"
 
 
-def test_the_map_holds_townships_and_stations_and_only_local_assets(app):
-    args = map_args(app)
-    script = args["script"]
-    assert status_count(script, "有社工站") == 375
-    assert status_count(script, "无社工站") == 1253 - 375
-    assert script.count("\"station_id\": ") == 375  # one point feature per station
-    assert "new L.CircleMarker(latlng" in script
-    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
-    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
-    assert "https://" not in args["header"]
-    assert "近似" in args["html"]  # the legend says the boundaries are approximate
+def test_the_as_of_date_moves_the_figures(app, guangxi, guangxi_stations):
+    app.date_input(key="as_of").set_value(dt.date(2019, 12, 31)).run()
+    assert metrics(app)["有社工站的乡镇（街道）"] == "0"
+    app.date_input(key="as_of").set_value(dt.date(2021, 6, 30)).run()
+    expected = len(covered_codes(guangxi_stations, "2021-06-30") & set(guangxi.townships.loc[guangxi.townships["counted"], "code"]))
+    assert 110 < expected < 375
+    assert metrics(app)["有社工站的乡镇（街道）"] == f"{expected:,}"
+    # 2021-06-30: the next target is 30 % of 1,253 by 2021-12-31, i.e. 376 stations
+    assert metrics(app)["下一目标"] == "30%"
+    assert metrics(app)["还需建站"] == f"{376 - expected:,}"
+
+
+def test_city_filter_restricts_the_counts_and_the_table(app, guangxi):
+    app.selectbox(key="city").set_value("4501").run()
+    counted = guangxi.townships[guangxi.townships["counted"] & (guangxi.townships["city_code"] == "4501")]
+    assert metrics(app)["计入目标的乡镇（街道）"] == f"{len(counted):,}"
+    table = frame(app, "状态")
+    assert set(table["代码"].str[:4]) == {"4501"}
+    assert "南宁市" in app.title[0].value
+
+
+def test_lagging_counties_come_first(app):
+    app.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
+    table = frame(app, "状态")
+    statuses = list(table["状态"])
+    assert "滞后" in statuses
+    first_other = next(i for i, s in enumerate(statuses) if s != "滞后")
+    assert all(s != "滞后" for s in statuses[first_other:])
+
+
+def test_target_schedule_edit_changes_the_next_target(app):
+    app.date_input(key="as_of").set_value(dt.date(2021, 6, 30)).run()
+    app.session_state["targets_table"] = pd.DataFrame({"date": [dt.date(2021, 12, 31), dt.date(2022, 12, 31)], "percent": [50.0, 100.0]})
+    app.run()
+    assert metrics(app)["下一目标"] == "50%"
 
 
 def test_switching_to_guangdong(app):
@@ -55,11 +111,120 @@ def test_switching_to_guangdong(app):
     assert not app.exception
     assert metrics(app)["计入目标的乡镇（街道）"] == "1,610"
     assert metrics(app)["有社工站的乡镇（街道）"] == "23"
-    assert status_count(map_args(app)["script"], "有社工站") == 23
 
 
-def test_as_of_date_before_the_pilot_shows_no_station_open(app):
-    app.date_input(key="as_of").set_value(dt.date(2019, 12, 31)).run()
-    assert metrics(app)["有社工站的乡镇（街道）"] == "0"
-    app.date_input(key="as_of").set_value(dt.date(2021, 12, 31)).run()
-    assert metrics(app)["有社工站的乡镇（街道）"] == "375"
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_english(page):
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.session_state["lang"] = "en"
+    app.run()
+    goto(app, page)
+    text = " ".join([*(m.label for m in app.metric), *(x.value for x in app.title), *(x.value for x in app.subheader)])
+    assert app.title and not re.search(r"[\u4e00-\u9fff]", app.title[0].value.replace("广西壮族自治区", ""))
+    assert not re.search(r"[\u4e00-\u9fff]", text.replace("广西壮族自治区", "")), text
+
+
+# --------------------------------------------------------------------------- map
+def test_the_map_holds_townships_stations_and_candidates_with_local_assets_only(app):
+    goto(app, "map")
+    args = map_args(app)
+    script = args["script"]
+    assert status_count(script, "有社工站") == 375
+    assert status_count(script, "无社工站") == 1253 - 375
+    assert script.count('"township_code": ') == 375  # one point feature per station
+    assert script.count('"rank": ') == 20  # the 20 priority sites
+    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
+    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    assert "https://" not in args["header"] + script
+    assert "近似" in args["html"]  # the legend says the boundaries are approximate
+
+
+def test_map_layers_radius_gaps_and_choropleth(app):
+    goto(app, "map")
+    app.multiselect(key="map_layers").set_value(["choropleth", "radius", "gaps"]).run()
+    script = map_args(app)["script"]
+    assert "L.circle(" in script and "new L.Circle" not in script or "Circle" in script
+    assert '"gap_id": 1' in script
+    assert script.count('"rate": ') == 111  # one county polygon per county of Guangxi
+    assert '"status": ' not in script  # townships layer off
+
+
+def test_gcj02_basemap_shifts_every_layer(app, guangxi_stations):
+    goto(app, "map")
+    wgs = map_args(app)["script"]
+    app.selectbox(key="basemap").set_value("amap").run()
+    gcj = map_args(app)["script"]
+    assert "autonavi.com" in gcj and "autonavi.com" not in wgs
+    s = guangxi_stations.iloc[0]
+    from coverage.coords import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(s["lon"], s["lat"])
+    assert f"[{round(s['lon'], 5)}, {round(s['lat'], 5)}]" in wgs  # GeoJSON points are rounded to ~1 m
+    assert f"[{round(float(lon), 5)}, {round(float(lat), 5)}]" in gcj
+    assert f"[{round(s['lon'], 5)}, {round(s['lat'], 5)}]" not in gcj
+
+
+# --------------------------------------------------------------------------- gaps
+def test_gaps_radius_changes_only_the_added_layers(app):
+    goto(app, "gaps")
+    before = metrics(app)["半径内面积占比"]
+    base_before = map_args(app)
+    app.slider(key="radius_km").set_value(20).run()
+    after = metrics(app)["半径内面积占比"]
+    base_after = map_args(app)
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+    assert base_before["script"] == base_after["script"]  # the map itself is not rebuilt
+    assert base_before["feature_group"] != base_after["feature_group"]
+    assert "20000.0" in base_after["feature_group"] and "10000.0" in base_before["feature_group"]
+    table = frame(app, "半径外面积占比")
+    shares = list(table["半径外面积占比"])
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_radius_in_minutes(app):
+    goto(app, "gaps")
+    app.radio(key="radius_unit").set_value("min").run()
+    app.slider(key="radius_min").set_value(30).run()
+    # 30 min at 40 km/h with circuity 1.3 is 15.4 km straight
+    assert "15.4" in app.title[0].value
+
+
+# --------------------------------------------------------------------------- plan
+def test_plan_rollout_and_scenarios(app):
+    goto(app, "plan")
+    assert app.info[0].value.startswith("尚未运行规划")
+    next(b for b in app.button if b.label == "运行").click()
+    app.run()
+    assert not app.exception and not app.error
+    assert "HiGHS" in app.success[0].value
+    table = frame(app, "需求得分")
+    assert set(table["年度"]) == {2022, 2023}
+    assert len(table) == 1253 - 375  # the rollout reaches 100 % by 2023
+    rates = [m.value for m in app.metric if m.label == "覆盖率"]
+    assert rates == ["29.9%", "29.9%"]  # both scenarios start from the stations open on the plan date
+    app.button(key="scenario_from_plan").click().run()
+    rates = [m.value for m in app.metric if m.label == "覆盖率"]
+    assert rates == ["100.0%", "29.9%"]  # scenario A has the plan, B not
+    compare = frame(app, "方案 A")
+    assert int(compare.loc["新增站", "方案 A"]) == 1253 - 375
+
+
+# --------------------------------------------------------------------------- trips
+def test_trip_and_supervision_in_one_city(app):
+    app.selectbox(key="city").set_value("4501").run()
+    goto(app, "trips")
+    app.text_input(key="trip_rule").set_value("1-per-county").run()
+    app.number_input(key="trip_days").set_value(6).run()
+    app.button(key="trip_run").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    # 12 stations (one per county of Nanning, seed 0) for 6 days of 2 visits: the far one in 横州市 does not fit
+    assert app.warning[0].value.startswith("12 个站中只有 11 个能在 6 天")
+    options = [c.value for c in app.caption if c.value.startswith("•")]
+    assert len(options) == 4 and any("增加一天" in o and "可全部走访" in o for o in options)
+    assert metrics(app)["与最优的差距"] == "0.0%"
+    days = frame(app, "住宿")
+    assert len(days) == 6
+    assert days["走访"].map(lambda v: len(v.split("、")) if v else 0).le(2).all()
+    app.button(key="sup_run").click().run()
+    sup = frame(app, "load")
+    assert sup["load"].between(5, 8).all()

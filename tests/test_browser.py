@@ -74,26 +74,127 @@ def browser():
         b.close()
 
 
-def test_map_draws_from_local_assets_and_switches_province(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def local_only(page, server):
+    """Collect every request that leaves the app's own server."""
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:", "about:")) else None)
-    page.goto(server)
-    frame = page.frame_locator("iframe[title*='st_folium']").first
+    return outside
+
+
+def wait_for_map(page, index=0):
+    frame = page.frame_locator("iframe[title*='st_folium']").nth(index)
     frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=90_000)
     frame.locator(".leaflet-control-zoom-in").wait_for(timeout=10_000)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / "map_guangxi.png"), full_page=True)
-    assert page.get_by_text("29.9%").is_visible()
-    assert frame.get_by_text("有社工站").first.is_visible()  # the legend
-    assert outside == []
+    return frame
 
-    page.locator("[data-testid=stSelectbox]").first.click()
-    page.keyboard.type("广东")
-    page.get_by_role("option", name="广东省 (44)").click()
-    page.get_by_text("1,610").wait_for(timeout=60_000)
-    frame = page.frame_locator("iframe[title*='st_folium']").first
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / "map_guangdong.png"), full_page=True)
-    assert outside == []
+
+def go(page, title):
+    page.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
+
+
+def settle(page, ms=800):
+    """Wait until the script has finished running (the status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=180_000)
+    page.wait_for_timeout(ms)
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    p = context.new_page()
+    p.outside = local_only(p, server)
+    p.goto(server)
+    p.get_by_text("29.9%").first.wait_for(timeout=120_000)
+    yield p
+    context.close()
+
+
+def test_overview_opens_on_guangxi(page):
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "01_overview.png"), full_page=True)
+    assert page.get_by_text("1,253").first.is_visible()
+    assert page.outside == []
+
+
+def test_map_draws_from_local_assets(page):
+    go(page, "地图")
+    frame = wait_for_map(page)
+    settle(page, 1500)
+    page.screenshot(path=str(ARTIFACTS / "02_map.png"), full_page=True)
+    assert frame.get_by_text("有社工站").first.is_visible()  # the legend
+    assert page.outside == []
+
+
+def test_gaps_radius_slider_updates_the_map(page):
+    go(page, "服务空白")
+    wait_for_map(page)
+    settle(page)
+    before = page.get_by_role("heading", level=1).first.inner_text()
+    slider = page.locator("[data-testid=stSidebar] [data-testid=stSlider] input[type=range]").first
+    slider.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("半径 20 公里").first.wait_for(timeout=60_000)
+    settle(page, 1500)
+    page.screenshot(path=str(ARTIFACTS / "03_gaps_20km.png"), full_page=True)
+    assert "10 公里" in before
+    assert page.outside == []
+
+
+def test_plan_page_runs_the_rollout(page):
+    go(page, "规划")
+    page.get_by_role("button", name="运行").click()
+    page.get_by_text("HiGHS").first.wait_for(timeout=120_000)
+    settle(page, 1500)
+    page.screenshot(path=str(ARTIFACTS / "04_plan.png"), full_page=True)
+
+
+def test_trips_page(page):
+    go(page, "督导行程")
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "05_trips.png"), full_page=True)
+
+
+def test_bad_station_file_gets_a_report(page, tmp_path):
+    bad = tmp_path / "坏名单.csv"
+    rows = "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
+    bad.write_bytes(rows.encode("gbk"))
+    go(page, "数据")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(bad))
+    page.get_by_text("逐行导入报告").first.wait_for(timeout=60_000)
+    settle(page, 1500)
+    page.screenshot(path=str(ARTIFACTS / "06_data_report.png"), full_page=True)
+    summary = page.get_by_text("共 5 行").first.inner_text()
+    assert "待定 1" in summary and "拒绝 1" in summary and "未匹配 1" in summary
+    assert page.get_by_text("处理待定行").first.is_visible()
+
+
+def test_download_the_report_for_officials(page):
+    from openpyxl import load_workbook
+
+    go(page, "导出")
+    settle(page)
+    with page.expect_download(timeout=180_000) as download:
+        page.locator("button", has_text=".xlsx").last.click()  # the report for officials
+    path = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(path)
+    page.screenshot(path=str(ARTIFACTS / "07_exports.png"), full_page=True)
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "概况"
+    assert page.outside == []
+
+
+def test_switch_to_english(page):
+    page.locator("[data-testid=stSidebar] label", has_text="English").first.click()
+    page.locator("[data-testid=stSidebarNav] a", has_text="Overview").first.wait_for(timeout=60_000)
+    go(page, "Overview")
+    page.get_by_text("Townships counted").first.wait_for(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "08_overview_en.png"), full_page=True)
+    go(page, "Map")
+    wait_for_map(page)
+    settle(page, 1500)
+    page.screenshot(path=str(ARTIFACTS / "09_map_en.png"), full_page=True)
+    assert page.outside == []

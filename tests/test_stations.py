@@ -218,3 +218,23 @@ def test_open_on_follows_opening_and_closing_dates():
     assert open_on(st, "2020-06-30").tolist() == [True, False, True]
     assert open_on(st, "2021-01-01").tolist() == [False, False, True]
     assert open_on(st, "2021-12-31").tolist() == [False, True, True]
+
+
+def test_resolve_ambiguous_row_keeps_the_input_and_says_so(write_csv, guangxi):
+    from coverage.stations import candidate_codes, resolve
+
+    path = write_csv([("名称", "乡镇", "开设时间"), ("A站", "城东街道", "2021-03-01"), ("B站", "火星镇", "2021-01-01")])
+    imported = read_stations(path, province="45")
+    row = imported.report.iloc[0]
+    assert row["status"] == "ambiguous"
+    codes = [c for c, _ in candidate_codes(row)]
+    assert codes == ["451102002", "451302001"]
+    fixed = resolve(imported, {int(row["row"]): codes[1]}, guangxi.townships)
+    assert fixed.summary["repaired"] == 1 and fixed.summary["ambiguous"] == 0 and fixed.summary["unmatched"] == 1
+    station = fixed.stations.iloc[0]
+    assert (station["name"], station["township_code"], str(station["opened"])) == ("A站", "451302001", "2021-03-01")
+    assert "resolved by the user" in fixed.report.iloc[0]["message"]
+    assert fixed.report.iloc[0]["input: 乡镇"] == "城东街道"  # the user's text is kept
+    assert len(imported.stations) == 0  # the original import is unchanged
+    with pytest.raises(InputError):
+        resolve(imported, {99: "451302001"})

@@ -1,0 +1,79 @@
+"""Overview (officials): headline figures, rate over time against the targets, cities and counties."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from app_pages.i18n import STATUS_COLOURS, t
+from coverage.admin import STATUS_BEHIND, STATUS_MET, STATUS_ON_TRACK
+
+view = common.current()
+st.title(t("overview_title", region=view.region_name))
+if view.imported is None:
+    st.warning(t("no_stations"))
+
+with common.friendly_errors():
+    state = common.coverage_status(view)
+    units = state.units
+    code = view.region or str(view.province.code)
+    row = units[units["code"] == code].iloc[0]
+    c = st.columns(5)
+    c[0].metric(t("m_counted"), f"{int(row['counted']):,}")
+    c[1].metric(t("m_covered"), f"{int(row['covered']):,}")
+    c[2].metric(t("m_rate"), f"{row['rate']:.1%}")
+    c[3].metric(t("m_next_target"), f"{row['next_target_share']:.0%}", help=t("m_next_target_help", date=row["next_target_date"]))
+    c[4].metric(t("m_needed"), f"{int(row['needed_for_next_target']):,}", help=t("m_needed_help", date=row["next_target_date"]))
+    st.caption(t("status_line", status=t(f"status_{row['status']}"), as_of=view.as_of, date=row["next_target_date"]))
+
+    # rate over time against the target steps
+    history = common.rate_over_time(view)
+    line = pd.DataFrame({"date": pd.to_datetime(history["date"]), "rate": history["rate"], "series": t("series_rate")})
+    steps = [(history["date"].min(), 0.0)] + [(x.date, x.share) for x in view.schedule.default]
+    target = pd.DataFrame({"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps],
+                           "series": t("series_target")})
+    chart_data = pd.concat([line, target], ignore_index=True)
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(range=["#1565c0", "#c62828"]))
+    base = alt.Chart(chart_data).encode(
+        x=alt.X("date:T", title=t("date")),
+        y=alt.Y("rate:Q", title=t("m_rate"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=colour,
+    )
+    chart = base.transform_filter(alt.datum.series == t("series_rate")).mark_line() + base.transform_filter(
+        alt.datum.series == t("series_target")
+    ).mark_line(interpolate="step-after", strokeDash=[6, 3])
+    today = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]})).mark_rule(color="#555").encode(x="date:T")
+    st.subheader(t("rate_over_time"))
+    st.altair_chart(chart + today, width="stretch")
+
+    # cities and counties, lagging first
+    st.subheader(t("units_table"))
+    order = {STATUS_BEHIND: 0, STATUS_ON_TRACK: 1, STATUS_MET: 2}
+    table = units[units["level"].isin(["city", "county"])]
+    if view.region:
+        table = table[table["code"].astype(str).str.startswith(view.region) & (table["code"] != view.region)]
+    level = st.radio(t("level"), ["county", "city"], format_func=lambda x: t(f"level_{x}"), horizontal=True, key="overview_level")
+    table = table[table["level"] == level].copy()
+    table["_order"] = table["status"].map(order)
+    table = table.sort_values(["_order", "needed_for_due_target", "rate"], ascending=[True, False, True])
+    shown = pd.DataFrame(
+        {
+            t("col_name"): table["name"],
+            t("col_code"): table["code"],
+            t("col_counted"): table["counted"].astype(int),
+            t("col_covered"): table["covered"].astype(int),
+            t("col_rate"): table["rate"].astype(float),
+            t("col_status"): [t(f"status_{s}") for s in table["status"]],
+            t("col_needed_due"): table["needed_for_due_target"].astype(int),
+            t("col_needed_next"): table["needed_for_next_target"].astype(int),
+            t("col_next_date"): table["next_target_date"],
+        }
+    )
+    colours = {t(f"status_{s}"): c for s, c in STATUS_COLOURS.items()}
+    styled = shown.style.format({t("col_rate"): "{:.1%}"}).map(
+        lambda v: f"background-color: {colours.get(v, '')}", subset=[t("col_status")]
+    )
+    behind = int((table["status"] == STATUS_BEHIND).sum())
+    st.caption(t("lagging_count", n=behind, total=len(table), level=t(f"level_{level}")))
+    st.dataframe(styled, hide_index=True, width="stretch", key="units_table")
+    common.download_buttons(t("units_table") + f"_{view.region_name}_{view.as_of}", shown, key="overview-units")

@@ -1,0 +1,187 @@
+"""Field trips (evaluators) and supervision (supervisors with 5-8 stations each)."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages import common
+from app_pages.i18n import TEXT, t
+from coverage import exports, settings, webmap
+from coverage.io import sheets_bytes
+from coverage.supervision import assign_supervisors, monthly_rounds
+from coverage.trip_export import to_html, to_ics, to_sheets
+from coverage.trips import (TripRequest, Travel, capital, evaluate_itinerary, next_monday, parse_itinerary,
+                            plan_trip, resolve_place, sample_stations, station_table, stations_by_name, working_days)
+
+view = common.current()
+ss = st.session_state
+st.title(t("trips_title", region=view.region_name))
+code = str(view.province.code)
+stations = view.stations
+if view.region and len(stations):
+    col = "city_code" if len(view.region) == 4 else "county_code"
+    stations = stations[stations[col].astype(str) == view.region]
+stations = stations[common.open_on(stations, view.as_of)] if len(stations) else stations
+if len(stations) == 0:
+    st.warning(t("no_stations"))
+    st.stop()
+
+trip_tab, supervise_tab = st.tabs([t("trip_tab"), t("supervise_tab")])
+
+
+def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
+    towns, geoms = common.display(view, "counties")
+    m = webmap.new_map(towns.total_bounds)
+    webmap.county_layer(towns, labels=view.labels, geometry=geoms).add_to(m)
+    for layer in webmap.route_layers(legs, view.labels, group_col=group, name_format=fmt):
+        layer.add_to(m)
+    st_folium(webmap.finish(m), height=480, use_container_width=True, returned_objects=[], key=key)
+
+
+def option_text(option: dict) -> str:
+    """One way to fit every station, in the session's language."""
+    kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add a day": "day",
+            "lengthen days": "longer"}[option["choice"]]
+    text = t(f"opt_{kind}", **{k: v for k, v in option.items() if k != "choice"})
+    if kind != "drop":
+        text += " — " + (t("opt_fits", h=option.get("total_travel_min", 0) / 60) if option["fits"] else t("opt_not_enough"))
+    return text
+
+
+# --------------------------------------------------------------------------- trip planner
+with trip_tab, common.friendly_errors():
+    table = station_table(stations)
+    mode = st.radio(t("trip_choose"), ["sample", "pick", "names"], format_func=lambda m: t(f"trip_mode_{m}"),
+                    horizontal=True, key="trip_mode")
+    if mode == "sample":
+        c1, c2 = st.columns(2)
+        rule = c1.text_input(t("trip_rule"), "2-per-city", key="trip_rule")
+        seed = c2.number_input(t("trip_seed"), 0, 10_000, 0, key="trip_seed")
+        chosen = sample_stations(table, rule, seed=int(seed))
+    elif mode == "pick":
+        labels = dict(zip(table["code"], table["name"]))
+        picked = st.multiselect(t("trip_pick"), list(labels), format_func=labels.get, key="trip_pick")
+        chosen = table[table["code"].isin(picked)]
+    else:
+        text = st.text_area(t("trip_names"), key="trip_names", help=t("trip_names_help"))
+        names = [n for day in parse_itinerary(text) for n in day]
+        chosen = stations_by_name(names, code) if names else table.head(0)
+    st.caption(t("trip_chosen", n=len(chosen)))
+
+    c = st.columns(4)
+    start_text = c[0].text_input(t("trip_start"), settings.PROVINCIAL_CAPITALS.get(code, ""), key="trip_start",
+                                 help=t("trip_start_help"))
+    first = c[1].date_input(t("trip_first_day"), next_monday(), key="trip_first")
+    n_days = c[2].number_input(t("trip_days"), 1, 60, 5, key="trip_days")
+    per_day = c[3].number_input(t("trip_per_day"), 1, 6, settings.TRIP_PER_DAY, key="trip_per_day")
+    c = st.columns(4)
+    visit_h = c[0].number_input(t("trip_visit_hours"), 0.5, 8.0, settings.TRIP_VISIT_HOURS, step=0.5, key="trip_visit")
+    day_start = c[1].time_input(t("trip_day_start"), dt.time.fromisoformat(settings.TRIP_DAY_START), key="trip_day_start")
+    day_end = c[2].time_input(t("trip_day_end"), dt.time.fromisoformat(settings.TRIP_DAY_END), key="trip_day_end")
+    lunch = c[3].number_input(t("trip_lunch"), 0, 120, settings.TRIP_LUNCH_MIN, step=15, key="trip_lunch")
+    c = st.columns(4)
+    overnight = c[0].radio(t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"),
+                           key="trip_overnight")
+    evening = c[1].number_input(t("trip_evening"), 0, 240, 0, step=15, key="trip_evening")
+    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, key="trip_speed")
+    weekends = c[3].checkbox(t("trip_weekends"), False, key="trip_weekends")
+    previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
+
+    if st.button(t("trip_run"), type="primary", key="trip_run"):
+        if len(chosen) == 0:
+            st.error(t("trip_none_chosen"))
+        else:
+            base = capital(code) if start_text.strip() in ("", settings.PROVINCIAL_CAPITALS.get(code)) else resolve_place(start_text, code)
+            request = TripRequest(chosen, start=base, end=base,
+                                  dates=working_days(first, int(n_days), weekends=weekends), per_day=int(per_day),
+                                  visit_min=visit_h * 60, day_start=day_start.strftime("%H:%M"),
+                                  day_end=day_end.strftime("%H:%M"), lunch_min=float(lunch), overnight=overnight,
+                                  evening_min=float(evening))
+            travel = Travel(speed_kmh=float(speed))
+            with st.status(t("trip_solving"), expanded=False) as box:
+                plan = plan_trip(request, travel, time_limit=settings.TRIP_TIME_LIMIT_S)
+                given = None
+                if previous.strip():
+                    days = [stations_by_name(day, code)["code"].tolist() if day else [] for day in parse_itinerary(previous)]
+                    given = evaluate_itinerary(request, days, travel)
+                box.update(label=t("trip_solving") + " ✓", state="complete")
+            ss["trip"] = (view.key, plan, given)
+
+    saved = ss.get("trip")
+    if saved and saved[0] == view.key:
+        _, plan, given = saved
+        n_all = len(plan.request.stations)
+        hours = (plan.request.day_min + plan.request.lunch_min) / 60
+        if len(plan.unvisited):
+            st.warning(t("trip_some_fit", fit=n_all - len(plan.unvisited), total=n_all, days=len(plan.request.dates),
+                         hours=hours, left="、".join(plan.unvisited["name"].astype(str))))
+            for option in plan.options:
+                st.caption("• " + option_text(option))
+        else:
+            st.success(t("trip_all_fit", total=n_all, days=len(plan.request.dates), hours=hours))
+        c = st.columns(4)
+        c[0].metric(t("trip_travel_min"), f"{plan.travel_min / 60:.1f} h")
+        c[1].metric(t("trip_travel_km"), f"{plan.travel_km:,.0f}")
+        c[2].metric(t("trip_bound"), f"{plan.bound_min / 60:.1f} h" if plan.bound_min == plan.bound_min else "—")
+        c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else "—")
+        st.caption(f"{plan.solver} · {plan.seconds:.1f} s")
+        if given is not None:
+            st.info(t("trip_compare", given=given.travel_min / 60, plan=plan.travel_min / 60,
+                      saving=(given.travel_min - plan.travel_min) / 60))
+        days = plan.days.assign(visits=plan.days["names"].map("、".join)).drop(columns=["names"])
+        st.dataframe(days.rename(columns=lambda c: t(f"trip_col_{c}") if f"trip_col_{c}" in TEXT else c),
+                     hide_index=True, width="stretch", key="trip_days_table")
+        legs = plan.legs.drop(columns=["visit_end"], errors="ignore")
+        with st.expander(t("trip_legs")):
+            st.dataframe(legs, hide_index=True, width="stretch", key="trip_legs_table")
+        show_map(plan.legs, "day", t("trip_day_n"), key=f"tripmap-{view.key}")
+        c = st.columns(3)
+        c[0].download_button("XLSX", lambda: sheets_bytes(to_sheets(plan)), file_name="trip.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                             key="trip_xlsx", width="stretch")
+        c[1].download_button("iCalendar (.ics)", lambda: to_ics(plan).encode("utf-8"), file_name="trip.ics",
+                             mime="text/calendar", on_click="ignore", key="trip_ics", width="stretch")
+        c[2].download_button(t("trip_print"), lambda: to_html(plan).encode("utf-8"), file_name="trip.html",
+                             mime="text/html", on_click="ignore", key="trip_html", width="stretch")
+
+# --------------------------------------------------------------------------- supervision
+with supervise_tab, common.friendly_errors():
+    c = st.columns(4)
+    n_sup = c[0].number_input(t("sup_n"), 0, 500, 0, key="sup_n", help=t("sup_n_help"))
+    lo = c[1].number_input(t("sup_min"), 1, 50, settings.SUPERVISOR_MIN_STATIONS, key="sup_min")
+    hi = c[2].number_input(t("sup_max"), 1, 50, settings.SUPERVISOR_MAX_STATIONS, key="sup_max")
+    month = c[3].date_input(t("sup_month"), view.as_of.replace(day=1), key="sup_month")
+    if st.button(t("sup_run"), type="primary", key="sup_run"):
+        with st.status(t("trip_solving"), expanded=False) as box:
+            result = assign_supervisors(stations, n_supervisors=int(n_sup) or None, min_load=int(lo), max_load=int(hi))
+            box.update(label=t("trip_solving") + " ✓", state="complete")
+        ss["supervision"] = (view.key, view.region, result)
+    saved = ss.get("supervision")
+    if saved and saved[:2] == (view.key, view.region):
+        result = saved[2]
+        c = st.columns(4)
+        c[0].metric(t("sup_count"), f"{len(result.supervisors)}")
+        c[1].metric(t("sup_total"), f"{result.total_travel_min / 60:,.1f} h")
+        c[2].metric(t("trip_bound"), f"{result.bound_min / 60:,.1f} h")
+        c[3].metric(t("trip_gap"), f"{result.gap:.1%}")
+        for note in result.notes:
+            st.caption(note)
+        sup = result.supervisors.assign(stations=result.supervisors["names"].map("、".join)).drop(columns=["names"])
+        st.dataframe(sup, hide_index=True, width="stretch", key="sup_table")
+        s = result.stations
+        lines = pd.DataFrame({
+            "supervisor": s["supervisor"],
+            "from_lon": s["supervisor"].map(result.supervisors.set_index("supervisor")["lon"]),
+            "from_lat": s["supervisor"].map(result.supervisors.set_index("supervisor")["lat"]),
+            "to_lon": s["lon"], "to_lat": s["lat"], "to_name": s["name"],
+        })
+        show_map(lines, "supervisor", "{}", key=f"supmap-{view.key}-{view.region}")
+        calendar, totals = monthly_rounds(result, month)
+        st.subheader(t("sup_rounds", month=month.strftime("%Y-%m")))
+        st.dataframe(totals, hide_index=True, width="stretch", key="sup_totals")
+        c = st.columns(2)
+        c[0].download_button("XLSX", lambda: sheets_bytes({"supervisors": sup, "stations": s.drop(columns="geometry", errors="ignore"),
+                                                           "calendar": calendar, "totals": totals}),
+                             file_name="supervision.xlsx", mime=exports.FORMATS["xlsx"][1], on_click="ignore", key="sup_xlsx")

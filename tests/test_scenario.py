@@ -1,0 +1,89 @@
+"""What-if scenarios: toggling, saving and loading, and their effect on coverage."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coverage._errors import InputError
+from coverage.scenario import Scenario, editable_table, evaluate, scenario_stations, township_at
+
+
+def towns():
+    """Three 0.1 x 0.1 degree townships in a row (about 10 x 11 km each, at 23 N), counted; one village each."""
+    boxes = [shapely.box(108 + i / 10, 23.0, 108 + (i + 1) / 10, 23.1) for i in range(3)]
+    return gpd.GeoDataFrame(
+        {"code": ["a", "b", "c"], "name": ["A", "B", "C"], "county_name": "X", "counted": True,
+         "n_villages": 1, "n_communities": 0, "lon": [108.05, 108.15, 108.25], "lat": 23.05},
+        geometry=boxes, crs="EPSG:4326",
+    )
+
+
+def station_table():
+    return pd.DataFrame({"township_code": ["a"], "lon": [108.05], "lat": [23.05], "opened": ["2021-01-01"], "closed": [None]})
+
+
+def test_toggle_adds_and_removes_and_undoes():
+    s = Scenario("45", "2021-12-31")
+    s = s.toggle("b", has_station=False)
+    assert s.added == ("b",)
+    s = s.toggle("a", has_station=True)
+    assert s.removed == ("a",)
+    s = s.toggle("b", has_station=True)  # undo the addition
+    assert s.added == () and s.removed == ("a",)
+    assert s.covered(station_table()) == set()
+
+
+def test_with_added_takes_a_plan_and_cancels_removals():
+    s = Scenario("45", "2021-12-31", removed=("a",)).with_added(["a", "c"])
+    assert s.added == ("c",) and s.removed == ()
+
+
+@given(
+    added=st.lists(st.text("0123456789", min_size=9, max_size=9), max_size=20),
+    removed=st.lists(st.text("0123456789", min_size=9, max_size=9), max_size=20),
+    name=st.text(max_size=20),
+)
+def test_saved_scenario_loads_back_unchanged(added, removed, name):
+    s = Scenario("44", "2022-06-30", tuple(added), tuple(removed), name)
+    assert Scenario.from_json(s.to_json()) == s
+    assert Scenario.from_json(s.to_json().encode("utf-8")) == s
+
+
+@pytest.mark.parametrize("text", ["", "{}", "[1, 2]", '{"format": "coverage-scenario/1", "province": "45"}', "\xff"])
+def test_bad_scenario_files_say_what_is_wrong(text):
+    with pytest.raises(InputError, match="scenario|JSON"):
+        Scenario.from_json(text)
+
+
+def test_effect_of_adding_a_station_by_hand():
+    # station at A's centre, radius 6 km: A's village is within, B's (10.2 km east) and C's are not
+    t = towns()
+    base = evaluate(t, station_table(), Scenario("45", "2021-12-31"), radius_m=6_000)
+    assert (base["covered"], base["counted"]) == (1, 3)
+    assert base["short_of_final"] == 2
+    assert base["village_share_within"] == pytest.approx(1 / 3)
+    plus_c = evaluate(t, station_table(), Scenario("45", "2021-12-31", added=("c",)), radius_m=6_000)
+    assert plus_c["covered"] == 2 and plus_c["rate"] == pytest.approx(2 / 3)
+    assert plus_c["village_share_within"] == pytest.approx(2 / 3)
+    assert plus_c["demand_share_within"] > base["demand_share_within"]
+    gone = evaluate(t, station_table(), Scenario("45", "2021-12-31", removed=("a",)), radius_m=6_000)
+    assert gone["covered"] == 0 and gone["demand_share_within"] == 0
+
+
+def test_scenario_stations_and_table():
+    t = towns()
+    s = Scenario("45", "2021-12-31", added=("b",), removed=("a",))
+    pts = scenario_stations(t, station_table(), s)
+    assert list(pts["township_code"]) == ["b"] and list(pts["lon"]) == [108.15]
+    table = editable_table(t, s.covered(station_table()))
+    assert list(table["has_station"]) == [False, True, False]
+
+
+def test_township_at_a_clicked_point(guangxi):
+    row = guangxi.townships.iloc[10]
+    p = row.geometry.representative_point()
+    assert township_at(guangxi.townships, p.x, p.y) == row["code"]
+    assert township_at(guangxi.townships, 0.0, 0.0) is None
