@@ -21,12 +21,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import LANGUAGES, lang, t
+from app_pages.i18n import LANGUAGES, TEXT, lang, t
 from coverage import settings, webmap
 from coverage._errors import CoverageError
 from coverage.admin import TargetSchedule, make_schedule, status, trajectory
 from coverage.data import Province, default_stations_path, load_province, province_files
 from coverage.gaps import gap_analysis
+from coverage.messages import report_in, translate
 from coverage.need import need_scores
 from coverage.register import load_register
 from coverage.stations import StationImport, open_on, read_stations
@@ -182,12 +183,14 @@ def schedule_from_state() -> TargetSchedule:
 
 
 def _dataset_label(key: str) -> str:
+    """``广西壮族自治区 (45)``, or for uploaded boundaries (key ``45-upload-…``) the province and a note.
+
+    Worked out from the key alone (no session state), so it is the same wherever Streamlit calls it.
+    """
     reg = load_register()
-    uploaded = st.session_state.get("uploaded_provinces", {})
-    if key in uploaded:
-        return t("uploaded_dataset", name=uploaded[key].name)
-    name = reg.provinces.loc[key, "name"] if key in reg.provinces.index else key
-    return f"{name} ({key})" if lang() == "zh" else f"{name} ({key})"
+    code = key.split("-upload-")[0]
+    name = reg.provinces.loc[code, "name"] if code in reg.provinces.index else code
+    return t("uploaded_dataset", name=name) if "-upload-" in key else f"{name} ({key})"
 
 
 def sidebar() -> None:
@@ -311,11 +314,25 @@ def friendly_errors():
     try:
         yield
     except CoverageError as exc:
-        st.error(t("input_problem", error=exc))
+        st.error(t("input_problem", error=translate(str(exc), lang())))
     except Exception as exc:  # noqa: BLE001 - the app must never show a bare traceback
         st.error(t("unexpected_error", error=f"{type(exc).__name__}: {exc}"))
         with st.expander(t("details")):
             st.code(traceback.format_exc())
+
+
+def report_table(report: pd.DataFrame) -> pd.DataFrame:
+    """An importer's row-by-row report in the session's language: headers, statuses, how and messages."""
+    out = report_in(report, lang())
+    if "status" in out:
+        out["status"] = out["status"].map(lambda s: t(f"st_{s}") if f"st_{s}" in TEXT else s)
+    names = {}
+    for col in out.columns:
+        if str(col).startswith("input: "):
+            names[col] = t("rep_input", column=str(col)[len("input: "):])
+        elif f"rep_{col}" in TEXT:
+            names[col] = t(f"rep_{col}")
+    return out.rename(columns=names)
 
 
 def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False) -> None:

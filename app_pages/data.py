@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages.i18n import t
+from app_pages.i18n import lang, t
 from coverage import settings
 from coverage.data import load_province
+from coverage.messages import translate
 from coverage.replace import replace_townships
 from coverage.stations import STATUSES, candidate_codes, read_stations, resolve
 
@@ -46,7 +47,7 @@ if upload is not None:
         s = imported.summary
         st.write(t("import_summary", **s))
         for note in imported.notes:
-            st.caption(note)
+            st.caption(translate(note, lang()))
         if len(imported.stations) == 0:
             st.error(t("import_empty"))
 
@@ -77,8 +78,9 @@ if upload is not None:
         keep = st.multiselect(t("report_filter"), STATUSES, default=present, format_func=lambda x: t(f"st_{x}"),
                               key="report_filter")
         report = imported.report[imported.report["status"].isin(keep)]
-        st.dataframe(report, hide_index=True, width="stretch", key="report_table")
-        common.download_buttons(f"{t('report')}_{Path(upload.name).stem}", imported.report, key="report")
+        st.dataframe(common.report_table(report), hide_index=True, width="stretch", key="report_table")
+        common.download_buttons(f"{t('report')}_{Path(upload.name).stem}", common.report_table(imported.report),
+                                key="report")
         if len(imported.stations) and st.button(t("use_stations"), type="primary", key="use_stations"):
             common.use_stations(view.key, imported, data + repr(sorted(choices.items())).encode())
             st.rerun()
@@ -103,9 +105,11 @@ if boundaries is not None and ss.get("boundaries_done") != boundaries.file_id:
         common.add_province(key, prov)
         ss["boundaries_done"] = boundaries.file_id
         ss["boundaries_result"] = (result.replaced, prov.name, result.report)
+    if ss.get("boundaries_done") == boundaries.file_id:
+        st.rerun()  # the sidebar, drawn before this page, must list the new dataset
 if ss.get("boundaries_result"):
     replaced, name, report = ss["boundaries_result"]
     st.success(t("boundaries_done", replaced=replaced, name=t("uploaded_dataset", name=name)))
     st.caption(t("boundaries_report"))
-    st.dataframe(report, hide_index=True, width="stretch", key="boundary_report")
-    common.download_buttons(t("boundaries_report"), report, key="boundary-report")
+    st.dataframe(common.report_table(report), hide_index=True, width="stretch", key="boundary_report")
+    common.download_buttons(t("boundaries_report"), common.report_table(report), key="boundary-report")

@@ -7,9 +7,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import common
-from app_pages.i18n import TEXT, t
+from app_pages.i18n import TEXT, lang, t
 from coverage import exports, settings, webmap
 from coverage.io import sheets_bytes
+from coverage.messages import translate
 from coverage.supervision import assign_supervisors, monthly_rounds
 from coverage.trip_export import to_html, to_ics, to_sheets
 from coverage.trips import (TripRequest, Travel, capital, evaluate_itinerary, next_monday, parse_itinerary,
@@ -29,6 +30,14 @@ if len(stations) == 0:
     st.stop()
 
 trip_tab, supervise_tab = st.tabs([t("trip_tab"), t("supervise_tab")])
+
+
+def supervision_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A supervision table with headers (and the "binds" values) in the session's language."""
+    out = frame.copy()
+    if "binds" in out:
+        out["binds"] = out["binds"].map(lambda b: t(f"sup_binds_{b}") if f"sup_binds_{b}" in TEXT else b)
+    return out.rename(columns={c: t(f"sup_col_{c}") for c in out.columns if f"sup_col_{c}" in TEXT})
 
 
 def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
@@ -167,9 +176,10 @@ with supervise_tab, common.friendly_errors():
         c[2].metric(t("trip_bound"), f"{result.bound_min / 60:,.1f} h")
         c[3].metric(t("trip_gap"), f"{result.gap:.1%}")
         for note in result.notes:
-            st.caption(note)
+            st.caption(translate(note, lang()))
         sup = result.supervisors.assign(stations=result.supervisors["names"].map("、".join)).drop(columns=["names"])
-        st.dataframe(sup, hide_index=True, width="stretch", key="sup_table")
+        st.dataframe(supervision_table(sup.drop(columns=["lon", "lat"], errors="ignore")), hide_index=True,
+                     width="stretch", key="sup_table")
         s = result.stations
         lines = pd.DataFrame({
             "supervisor": s["supervisor"],
@@ -180,8 +190,10 @@ with supervise_tab, common.friendly_errors():
         show_map(lines, "supervisor", "{}", key=f"supmap-{view.key}-{view.region}")
         calendar, totals = monthly_rounds(result, month)
         st.subheader(t("sup_rounds", month=month.strftime("%Y-%m")))
-        st.dataframe(totals, hide_index=True, width="stretch", key="sup_totals")
+        st.dataframe(supervision_table(totals), hide_index=True, width="stretch", key="sup_totals")
         c = st.columns(2)
-        c[0].download_button("XLSX", lambda: sheets_bytes({"supervisors": sup, "stations": s.drop(columns="geometry", errors="ignore"),
-                                                           "calendar": calendar, "totals": totals}),
+        c[0].download_button("XLSX", lambda: sheets_bytes({t("sup_col_supervisor"): supervision_table(sup),
+                                                           t("sup_col_stations"): supervision_table(s.drop(columns="geometry", errors="ignore")),
+                                                           t("sup_col_date"): supervision_table(calendar),
+                                                           t("sup_rounds", month=month.strftime("%Y-%m")): supervision_table(totals)}),
                              file_name="supervision.xlsx", mime=exports.FORMATS["xlsx"][1], on_click="ignore", key="sup_xlsx")

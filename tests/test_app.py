@@ -226,5 +226,67 @@ def test_trip_and_supervision_in_one_city(app):
     assert len(days) == 6
     assert days["走访"].map(lambda v: len(v.split("、")) if v else 0).le(2).all()
     app.button(key="sup_run").click().run()
-    sup = frame(app, "load")
-    assert sup["load"].between(5, 8).all()
+    sup = frame(app, "站数")
+    assert sup["站数"].between(5, 8).all()
+    assert sup["负责站点"].str.split("、").map(len).eq(sup["站数"]).all()
+    # the note is in Chinese: the fewest supervisors for the city's stations at most 8 each
+    assert any(c.value.endswith("所需的最少人数") for c in app.caption)
+
+
+# --------------------------------------------------------------------------- data
+BAD_STATIONS = "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
+
+
+def test_station_upload_report_resolve_and_use(app):
+    goto(app, "data")
+    app.file_uploader(key="station_file").upload("坏名单.csv", BAD_STATIONS.encode("gbk"), "text/csv").run()
+    assert not app.exception and not app.error
+    assert any(m.value.startswith("共 5 行：匹配 1，修正 1，待定 1，未匹配 1，拒绝 1") for m in app.markdown)
+    report = frame(app, "行号")
+    assert list(report.columns[:6]) == ["行号", "状态", "乡镇代码", "乡镇", "定位依据", "说明"]
+    assert set(report["状态"]) == {"匹配", "已修正", "待定", "未匹配", "拒绝"}
+    by_row = report.set_index("行号")["说明"]
+    assert by_row[5].startswith("不在中国境内（经度 151.2，纬度 -33.9）")
+    assert by_row[4].startswith("经纬度写反了")
+    assert "原文：名称" in report.columns  # nothing the user gave is lost
+    # resolve row 2 (城东街道, two in Guangxi) by picking 贺州市八步区城东街道
+    box = app.selectbox(key=next(s.key for s in app.selectbox if str(s.key).startswith("resolve-") and s.key.endswith("-2")))
+    box.set_value("451102002").run()
+    app.button(key="resolve_apply").click().run()
+    assert any(m.value.startswith("共 5 行：匹配 1，修正 2，待定 0") for m in app.markdown)
+    assert frame(app, "行号").set_index("行号").loc[2, "说明"].endswith("由用户选定：贺州市八步区城东街道 (451102002)")
+    app.button(key="use_stations").click().run()
+    assert app.info[0].value == "当前使用：本次上传的名单（3 个站）"
+    goto(app, "overview")
+    assert metrics(app)["有社工站的乡镇（街道）"] == "3"
+
+
+def test_a_file_that_is_not_a_station_list_gets_a_chinese_message(app):
+    goto(app, "data")
+    app.file_uploader(key="station_file").upload("notes.csv", "备注,其他\n甲,乙\n".encode("utf-8"), "text/csv").run()
+    assert not app.exception
+    assert app.error[0].value.startswith("输入有问题：notes.csv：没有找到坐标列，也没有站名、乡镇名称或代码列")
+
+
+def test_boundary_upload_replaces_cells_and_adds_a_dataset(app, guangxi, tmp_path):
+    import geopandas as gpd
+
+    t = guangxi.townships[guangxi.townships["county_code"] == "450102"]
+    gdf = gpd.GeoDataFrame({"XZQDM": t["code"].values, "XZQMC": t["name"].values}, geometry=t.geometry.values, crs=t.crs)
+    path = tmp_path / "兴宁区.geojson"
+    gdf.to_file(path)
+    goto(app, "data")
+    app.file_uploader(key="boundary_file").upload(path.name, path.read_bytes(), "application/geo+json").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.success[0].value.startswith(f"已替换 {len(t)} 个乡镇边界")
+    box = app.selectbox(key="province")
+    labels = [str(o) for o in box.options]
+    assert any("本次上传的边界" in o for o in labels), labels
+    # (AppTest calls format_func outside the session, so choose the dataset by its key)
+    (key,) = app.session_state["uploaded_provinces"].keys()
+    app.session_state["province"] = key
+    app.run()
+    assert not app.exception and not app.error
+    goto(app, "overview")
+    m = metrics(app)
+    assert m["计入目标的乡镇（街道）"] == "1,253" and m["有社工站的乡镇（街道）"] == "375"  # the same townships and stations

@@ -171,6 +171,28 @@ def test_bad_station_file_gets_a_report(page, tmp_path):
     assert page.get_by_text("处理待定行").first.is_visible()
 
 
+def test_resolve_the_ambiguous_row_and_use_the_list(page):
+    # row 2 ("城东街道") has several candidates: pick the first one in the UI
+    page.locator("[data-testid=stSelectbox]", has_text="第 2 行").first.click()
+    page.locator("[role=option]").nth(1).click()
+    page.get_by_role("button", name="应用选择").click()
+    page.get_by_text("待定 0").first.wait_for(timeout=60_000)
+    summary = page.get_by_text("共 5 行").first.inner_text()
+    assert "未匹配 1" in summary and "拒绝 1" in summary  # the rest stays as it was
+    page.get_by_role("button", name="在所有页面使用这份名单").click()
+    page.get_by_text("本次上传的名单（3 个站）").first.wait_for(timeout=60_000)
+    settle(page, 800)
+    page.screenshot(path=str(ARTIFACTS / "06b_data_resolved.png"), full_page=True)
+    go(page, "总览")
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "06c_overview_uploaded.png"), full_page=True)
+    assert page.get_by_text("0.2%").first.is_visible()  # 3 of 1,253 townships
+    go(page, "数据")
+    page.get_by_role("button", name="改回内置名单").click()
+    page.get_by_text("内置").first.wait_for(timeout=60_000)
+    settle(page)
+
+
 def test_download_the_report_for_officials(page):
     from openpyxl import load_workbook
 

@@ -1,0 +1,99 @@
+"""The importer's report in Chinese: every message part the importer writes has a Chinese template."""
+
+import pytest
+
+from coverage.messages import HOW_ZH, report_in, translate, untranslated_parts
+from coverage.stations import read_stations, resolve
+
+# one row per kind of trouble the importer reports (Guangxi, 2023 register)
+BAD_ROWS = """编号,名称,乡镇,县,乡镇代码,经度,纬度,建站时间,撤站时间
+1,A站,城东街道,,,,,2021-03-01,
+2,B站,火星镇,,,,,2021-03,
+3,C站,,,,22.8163,108.3669,44000,
+4,D站,,,,151.2,-33.9,2021-02-30,
+5,E站,南宁市兴宁区朝阳街道,,,,,20210301,2020-01-01
+6,F站,,,45010200,,,,
+7,G站,,,450109202,,,,
+8,H站,,,440103001,,,,
+9,I站,,,999999999,,,,
+10,J站,,,,abc,xyz,,
+11,K站,,,,,,,
+12,L站,九曲湾农场,兴宁区,,,,,
+13,M站,潭中街道办事处,,,,,,
+14,N站,仙葫经济开发区管理委员会,,,,,,
+15,O站,南宁市兴宁区,,,,,,
+16,P站,兴宁区星星镇,,,,,,
+1,Q站,,,,108.3669,22.8163,,
+17,R站,,,,108.3669,22.8163,,
+18,S站,,,,-108.3669,22.8163,,
+19,T站,,,,105.0,30.0,,
+20,U站,,,,500000,2500000,,
+21,V站,民生街道,,450102002,,,,
+"""
+
+
+@pytest.fixture(scope="module")
+def imported():
+    return read_stations(BAD_ROWS.encode("gbk"), filename="bad.csv", province="45")
+
+
+@pytest.fixture(scope="module")
+def report(imported):
+    return imported.report
+
+
+def test_every_message_part_has_a_chinese_template(imported, report):
+    resolved = resolve(imported, {2: "451102002"}).report  # row 2 (城东街道) placed by the user
+    guessed = read_stations(BAD_ROWS.encode("gbk"), filename="bad.csv")  # province inferred from the names
+    messages = [m for m in report["message"] if m] + imported.notes + guessed.notes + list(resolved["message"])
+    assert any("resolved by the user" in m for m in messages) and any("inferred" in m for m in messages)
+    assert len(messages) >= 18  # the rows above do make the importer talk
+    missed = {part for m in messages for part in untranslated_parts(m)}
+    assert missed == set()
+
+
+def test_every_how_has_a_chinese_name(report):
+    assert set(report["how"].dropna()) - {""} <= set(HOW_ZH)
+
+
+def test_chinese_report_keeps_names_codes_and_numbers(report):
+    zh = report_in(report, "zh")
+    assert list(zh.columns) == list(report.columns)
+    assert (zh["row"] == report["row"]).all() and (zh["status"] == report["status"]).all()
+    swapped = zh.loc[report["message"].str.startswith("latitude and longitude were swapped"), "message"].iloc[0]
+    assert swapped.startswith("经纬度写反了（22.8163, 108.3669）；已按经度 108.3669、纬度 22.8163 读取")
+    assert report_in(report, "en") is report
+
+
+def test_message_parts_and_fields():
+    assert translate("'城东街道' fits 2 townships; give the county (e.g. '贺州市八步区城东街道') or the 9-digit code") == (
+        "“城东街道”对应 2 个乡镇；请写明所在县（如“贺州市八步区城东街道”）或填写 9 位乡镇代码"
+    )
+    # a field holding a message is translated too; names pass through
+    assert translate("township column: '火星镇' is not a township name of the register") == (
+        "乡镇列：“火星镇”不是区划代码表中的乡镇名称"
+    )
+    # an unknown part stays in English rather than being lost
+    assert translate("something new; ignored") == "something new；已忽略"
+    assert untranslated_parts("something new; ignored") == ["something new"]
+    assert translate("no name given", "en") == "no name given"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"", "empty.csv"),
+        ("名称,经度,纬度\n".encode("gbk"), "header_only.csv"),
+        ("名称,经度\nA站,108.3\n".encode("gbk"), "no_lat.csv"),
+        ("备注,其他\n甲,乙\n".encode("utf-8"), "no_columns.csv"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
+        (b"a,b\x00c\n", "binary.csv"),
+        (b"\n,\n", "blank.csv"),
+    ],
+)
+def test_whole_file_problems_have_chinese_messages(data, filename):
+    from coverage._errors import InputError
+
+    with pytest.raises(InputError) as err:
+        read_stations(data, filename=filename, province="45")
+    assert untranslated_parts(str(err.value)) == [], str(err.value)
