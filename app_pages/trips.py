@@ -53,9 +53,10 @@ def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
     kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add a day": "day",
             "lengthen days": "longer"}[option["choice"]]
+    if kind == "drop":
+        return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
     text = t(f"opt_{kind}", **{k: v for k, v in option.items() if k != "choice"})
-    if kind != "drop":
-        text += " — " + (t("opt_fits", h=option.get("total_travel_min", 0) / 60) if option["fits"] else t("opt_not_enough"))
+    text += " — " + (t("opt_fits", h=option.get("total_travel_min", 0) / 60) if option["fits"] else t("opt_not_enough"))
     return text
 
 
@@ -135,7 +136,7 @@ with trip_tab, common.friendly_errors():
         c[1].metric(t("trip_travel_km"), f"{plan.travel_km:,.0f}")
         c[2].metric(t("trip_bound"), f"{plan.bound_min / 60:.1f} h" if plan.bound_min == plan.bound_min else "—")
         c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else "—")
-        st.caption(f"{plan.solver} · {plan.seconds:.1f} s")
+        st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds))
         if given is not None:
             st.info(t("trip_compare", given=given.travel_min / 60, plan=plan.travel_min / 60,
                       saving=(given.travel_min - plan.travel_min) / 60))
