@@ -237,12 +237,16 @@ class _Mip:
     row_lower: np.ndarray
     row_upper: np.ndarray
     maximise: bool = False
+    #: extra HiGHS options, e.g. ``{"mip_allow_restart": False}``
+    options: dict | None = None
 
     def solve(self, time_limit: float, mip_gap: float, relax: bool = False) -> tuple[np.ndarray, float, float, str]:
         """Solve; return (column values, objective, best bound, status text)."""
         import highspy
 
         h = _highs(time_limit, mip_gap)
+        for name, value in (self.options or {}).items():
+            h.setOptionValue(name, value)
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
         lp.num_row_ = self.matrix.shape[0]

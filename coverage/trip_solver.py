@@ -448,7 +448,10 @@ def solve_blocks(p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6
             lo.append(rhs), hi.append(np.inf)
         matrix = sp.csc_matrix((v, (r, c)), shape=(len(lo), ncols))
         remaining = max(1.0, time_limit - (time.perf_counter() - started))
-        mip = _Mip(cost, np.zeros(ncols), upper, np.ones(ncols, dtype=bool), matrix, np.array(lo), np.array(hi))
+        # No restarts: HiGHS 1.16 looped past its time limit after a root restart on a 14-station
+        # Guangxi day-block model (ERGO-Code/HiGHS#885, #2226 report the same class of hang).
+        mip = _Mip(cost, np.zeros(ncols), upper, np.ones(ncols, dtype=bool), matrix, np.array(lo), np.array(hi),
+                   options={"mip_allow_restart": False})
         x, objective, mip_bound, status = mip.solve(remaining, mip_gap)
         used = [j for j in range(nb) if x[j] > 0.5]
         bound = max(bound, mip_bound)
