@@ -300,6 +300,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "opt_evening": ("允许晚间转场 {evening_min:g} 分钟", "Allow an evening transfer of {evening_min:g} min"),
     "opt_day": ("增加一天（{date}）", "Add a day ({date})"),
     "opt_longer": ("每天延长 {extra_min} 分钟", "Lengthen every day by {extra_min} min"),
+    "trip_over_cap": ("已选 {n} 个站，超过 {days} 天 × 每天 {per_day} 个 = {cap} 次走访的上限：请增加天数、减少站点，"
+                      "或缩小侧栏的市县范围；也可以直接规划，看哪些站能排进去。",
+                      "{n} stations chosen, more than {days} days × {per_day} a day = {cap} visits: add days, choose fewer "
+                      "stations or narrow the city/county in the sidebar; or plan anyway to see which fit."),
     "trip_solver": ("求解方法：{solver}（{seconds:.1f} 秒）", "Solved by {solver} in {seconds:.1f} s"),
     "opt_fits": ("可全部走访，车程 {h:.1f} 小时", "all fit, {h:.1f} h of driving"),
     "opt_not_enough": ("仍不能全部走访", "still not all fit"),

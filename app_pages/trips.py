@@ -98,6 +98,8 @@ with trip_tab, common.friendly_errors():
     speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, key="trip_speed")
     weekends = c[3].checkbox(t("trip_weekends"), False, key="trip_weekends")
     previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
+    if len(chosen) > int(n_days) * int(per_day):
+        st.warning(t("trip_over_cap", n=len(chosen), days=int(n_days), per_day=int(per_day), cap=int(n_days) * int(per_day)))
 
     if st.button(t("trip_run"), type="primary", key="trip_run"):
         if len(chosen) == 0:

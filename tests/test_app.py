@@ -214,7 +214,10 @@ def test_trip_and_supervision_in_one_city(app):
     app.selectbox(key="city").set_value("4501").run()
     goto(app, "trips")
     app.text_input(key="trip_rule").set_value("1-per-county").run()
+    # 12 stations, 5 days of 2: warned before anything runs
+    assert app.warning[0].value.startswith("已选 12 个站，超过 5 天 × 每天 2 个 = 10 次走访的上限")
     app.number_input(key="trip_days").set_value(6).run()
+    assert not app.warning  # 12 visits fit the cap of 6 × 2
     app.button(key="trip_run").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     # 12 stations (one per county of Nanning, seed 0) for 6 days of 2 visits: the far one in 横州市 does not fit
