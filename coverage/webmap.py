@@ -373,7 +373,7 @@ def legend(labels: dict = DEFAULT_LABELS, approximate: bool = False, choropleth:
         return f"<span style='color:{colour}'>{mark}</span> {text}<br>"
 
     html = (
-        "<div class='coverage-legend' style='position:absolute;bottom:36px;left:12px;z-index:1000;background:white;"
+        "<div class='coverage-legend' style='position:absolute;bottom:52px;left:12px;z-index:1000;background:white;"
         "padding:6px 8px;border:1px solid #999;font-size:12px;line-height:1.5'>"
         + row(COVERED_COLOUR, labels["covered"]) + row(UNCOVERED_COLOUR, labels["uncovered"])
         + row(OTHER_COLOUR, labels["other"]) + row(STATION_COLOUR, labels["stations"], "&#9679;")

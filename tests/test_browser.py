@@ -151,6 +151,22 @@ def test_plan_page_runs_the_rollout(page):
     page.screenshot(path=str(ARTIFACTS / "04_plan.png"), full_page=True)
 
 
+def test_click_the_what_if_map_to_toggle_a_township(page):
+    """Scenario A starts at 29.9 %; a click on a township adds or removes one station."""
+    iframe = page.locator("iframe[title*='st_folium']").nth(1)  # the plan map, then the what-if map
+    iframe.scroll_into_view_if_needed()
+    frame = wait_for_map(page, 1)
+    settle(page)
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+    page.get_by_text("已切换").first.wait_for(timeout=60_000)
+    settle(page, 1500)
+    rates = [m.inner_text() for m in page.locator("[data-testid=stMetricValue]").all()]
+    page.screenshot(path=str(ARTIFACTS / "04b_plan_whatif_click.png"), full_page=True)
+    assert frame.locator(".leaflet-control-zoom-in").is_visible()
+    assert rates[0] in ("30.0%", "29.8%") and rates[3] == "29.9%", rates  # A changed by one township, B did not
+
+
 def test_trips_page(page):
     go(page, "督导行程")
     settle(page)
