@@ -153,9 +153,13 @@ def test_plan_page_runs_the_rollout(page):
 
 def test_click_the_what_if_map_to_toggle_a_township(page):
     """Scenario A starts at 29.9 %; a click on a township adds or removes one station."""
-    iframe = page.locator("iframe[title*='st_folium']").nth(1)  # the plan map, then the what-if map
+    go(page, "规划")
+    settle(page)
+    maps = page.locator("iframe[title*='st_folium']")
+    last = maps.count() - 1  # the what-if map comes after the plan's map (if a plan was run)
+    iframe = maps.nth(last)
     iframe.scroll_into_view_if_needed()
-    frame = wait_for_map(page, 1)
+    frame = wait_for_map(page, last)
     settle(page)
     box = iframe.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
