@@ -293,3 +293,23 @@ def test_boundary_upload_replaces_cells_and_adds_a_dataset(app, guangxi, tmp_pat
     goto(app, "overview")
     m = metrics(app)
     assert m["计入目标的乡镇（街道）"] == "1,253" and m["有社工站的乡镇（街道）"] == "375"  # the same townships and stations
+
+
+def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
+    from coverage.scenario import Scenario
+
+    goto(app, "plan")
+    covered = covered_codes(guangxi_stations, dt.date(2021, 12, 31))
+    counted = guangxi.townships[guangxi.townships["counted"].astype(bool)]["code"].astype(str)
+    uncovered = sorted(set(counted) - covered)
+    saved = Scenario("45", dt.date(2021, 12, 31), added=tuple(uncovered[:3]), removed=(sorted(covered)[0],), name="A")
+    app.file_uploader(key="scenario_upload").upload("scenario_45_A.json", saved.to_json().encode("utf-8"), "application/json").run()
+    app.run()  # the page reruns once to draw the loaded scenario
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.session_state["scenario_A"].to_json() == saved.to_json()
+    rates = [m.value for m in app.metric if m.label == "覆盖率"]
+    assert rates[0] == f"{(375 + 3 - 1) / 1253:.1%}"
+    # a file for another province is refused with a message
+    other = Scenario("44", dt.date(2021, 12, 31), added=("440103001",), name="A")
+    app.file_uploader(key="scenario_upload").set_value(("s44.json", other.to_json().encode("utf-8"), "application/json")).run()
+    assert any("44" in e.value for e in app.error)
