@@ -52,7 +52,8 @@ def build_map():
         if len(top):
             webmap.candidate_layer(top, labels, datum).add_to(m)
     legend = webmap.legend(labels, approximate=view.province.approximate, choropleth="choropleth" in shown,
-                           gaps="gaps" in shown, candidates="candidates" in shown)
+                           gaps="gaps" in shown, candidates="candidates" in shown,
+                           stations="stations" in shown)
     return webmap.finish(m, legend), len(open_now)
 
 

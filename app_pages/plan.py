@@ -115,7 +115,8 @@ else:
         year_sites = sites[sites["k"] == k]
         if len(year_sites):
             webmap.candidate_layer(year_sites, view.labels, name=f"{view.labels['candidates']} {date.year}").add_to(m)
-    st_folium(webmap.finish(m, webmap.legend(view.labels, approximate=view.province.approximate, candidates=True)),
+    st_folium(webmap.finish(m, webmap.legend(view.labels, approximate=view.province.approximate, candidates=True,
+                                             stations=False)),
               height=520, use_container_width=True, returned_objects=[], key=f"planmap-{view.key}")
 
 # --------------------------------------------------------------------------- what-if scenarios
@@ -156,7 +157,7 @@ with common.friendly_errors():
     m = webmap.new_map(towns.total_bounds)
     tgeoms = common.display(view, "townships")
     webmap.township_layer(tgeoms[0], covered, view.labels, geometry=tgeoms[1]).add_to(m)
-    clicked = st_folium(webmap.finish(m, webmap.legend(view.labels), control=False), height=420, use_container_width=True,
+    clicked = st_folium(webmap.finish(m, webmap.legend(view.labels, stations=False), control=False), height=420, use_container_width=True,
                         returned_objects=["last_object_clicked"], key=f"whatif-map-{view.key}-{editing}")
     click = (clicked or {}).get("last_object_clicked")
     if click and click != ss.get("last_click"):

@@ -366,8 +366,11 @@ def candidate_layer(candidates: pd.DataFrame, labels: dict = DEFAULT_LABELS, dat
 
 
 def legend(labels: dict = DEFAULT_LABELS, approximate: bool = False, choropleth: bool = False, gaps: bool = False,
-           candidates: bool = False) -> folium.Element:
-    """The map's legend (bottom left, above the scale bar), in the labels' language."""
+           candidates: bool = False, stations: bool = True) -> folium.Element:
+    """The map's legend (bottom left, above the scale bar), in the labels' language.
+
+    Each flag adds the row of a layer the map draws (``stations``: station dots).
+    """
 
     def row(colour, text, mark="&#9632;"):
         return f"<span style='color:{colour}'>{mark}</span> {text}<br>"
@@ -376,8 +379,10 @@ def legend(labels: dict = DEFAULT_LABELS, approximate: bool = False, choropleth:
         "<div class='coverage-legend' style='position:absolute;bottom:52px;left:12px;z-index:1000;background:white;"
         "padding:6px 8px;border:1px solid #999;font-size:12px;line-height:1.5'>"
         + row(COVERED_COLOUR, labels["covered"]) + row(UNCOVERED_COLOUR, labels["uncovered"])
-        + row(OTHER_COLOUR, labels["other"]) + row(STATION_COLOUR, labels["stations"], "&#9679;")
+        + row(OTHER_COLOUR, labels["other"])
     )
+    if stations:
+        html += row(STATION_COLOUR, labels["stations"], "&#9679;")
     if gaps:
         html += row(GAP_COLOUR, labels["gaps"])
     if candidates:
