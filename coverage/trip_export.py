@@ -36,10 +36,19 @@ def _stamp(value: dt.datetime) -> str:
     return value.strftime("%Y%m%dT%H%M%S")
 
 
+#: RFC 5545 requires a VTIMEZONE for every TZID used; China Standard Time, UTC+8, no daylight saving since 1991.
+SHANGHAI_VTIMEZONE = [
+    "BEGIN:VTIMEZONE", "TZID:Asia/Shanghai",
+    "BEGIN:STANDARD", "DTSTART:19910915T000000", "TZOFFSETFROM:+0800", "TZOFFSETTO:+0800", "TZNAME:CST", "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
 def to_ics(plan: TripPlan, uid_prefix: str = "trip") -> str:
     """The plan as iCalendar text: each visit and each drive an event (times in Asia/Shanghai)."""
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//coverage//social-work station trips//ZH", "CALSCALE:GREGORIAN"]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//coverage//social-work station trips//ZH", "CALSCALE:GREGORIAN",
+             *SHANGHAI_VTIMEZONE]
 
     def event(uid: str, start: dt.datetime, end: dt.datetime, summary: str, where: str = "") -> None:
         lines.extend(["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{now}", f"DTSTART;TZID=Asia/Shanghai:{_stamp(start)}",

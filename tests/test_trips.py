@@ -244,5 +244,15 @@ def test_exports(guangdong_stations):
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert ics.count("BEGIN:VEVENT") == len(plan.legs) + len(part)
     assert all(len(line.encode("utf-8")) <= 75 for line in ics.split("\r\n"))
+    # an independent reader sees the same events, in China time (UTC+8)
+    import icalendar
+
+    cal = icalendar.Calendar.from_ical(ics)
+    events = [e for e in cal.walk("VEVENT")]
+    assert len(events) == len(plan.legs) + len(part)
+    first = events[0]["DTSTART"].dt
+    assert first.utcoffset() == dt.timedelta(hours=8)
+    assert first.replace(tzinfo=None) == plan.legs["depart"].iloc[0].to_pydatetime().replace(tzinfo=None)
+    assert [c.name for c in cal.subcomponents][0] == "VTIMEZONE"
     assert "德庆县" in to_html(plan) and "<table>" in to_html(plan)
     assert set(to_sheets(plan)) == {"days", "legs", "unvisited"}
