@@ -63,7 +63,7 @@ if upload is not None:
                     given = " · ".join(str(r[c]) for c in r.index if str(c).startswith("input: ") and pd.notna(r[c]) and str(r[c]).strip())
                     picks[int(r["row"])] = st.selectbox(
                         t("resolve_row", row=int(r["row"]), text=given), options,
-                        format_func=lambda c, labels=labels: labels.get(c, t("resolve_skip")) + (f" ({c})" if c else ""),
+                        format_func=lambda c, labels=labels: (translate(labels[c], lang()) + f" ({c})") if c else t("resolve_skip"),
                         key=f"resolve-{upload.file_id}-{int(r['row'])}",
                     )
                 if st.button(t("resolve_apply"), key="resolve_apply"):

@@ -691,12 +691,17 @@ def open_on(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> pd.Se
 
 
 def candidate_codes(report_row) -> list[tuple[str, str]]:
-    """(code, label) of the candidates listed in a report row (``"贺州市八步区城东街道 (451102002); ..."``)."""
+    """(code, label) of the candidates listed in a report row (``"贺州市八步区城东街道 (451102002); ..."``).
+
+    A successor of an abolished township keeps its share in the label:
+    ``"桂林市雁山区某镇 (450311102) (60% of its villages/communities)"`` gives
+    ``("450311102", "桂林市雁山区某镇 (60% of its villages/communities)")``.
+    """
     out = []
     for part in str(report_row.get("candidates", "") or "").split(";"):
-        found = re.search(r"^(.*)\((\d{9})\)\s*$", part.strip())
+        found = re.search(r"^(.*?)\s*\((\d{9})\)\s*(.*)$", part.strip())
         if found:
-            out.append((found.group(2), found.group(1).strip()))
+            out.append((found.group(2), " ".join(x for x in (found.group(1).strip(), found.group(3).strip()) if x)))
     return out
 
 

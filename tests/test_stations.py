@@ -238,3 +238,18 @@ def test_resolve_ambiguous_row_keeps_the_input_and_says_so(write_csv, guangxi):
     assert len(imported.stations) == 0  # the original import is unchanged
     with pytest.raises(InputError):
         resolve(imported, {99: "451302001"})
+
+
+def test_candidate_codes_keep_the_share_of_a_successor():
+    from coverage.stations import candidate_codes
+
+    row = {"candidates": "桂林市雁山区大埠乡 (450311200) (60% of its villages/communities); "
+                         "桂林市临桂区会仙镇 (450312102) (40% of its villages/communities)"}
+    assert candidate_codes(row) == [
+        ("450311200", "桂林市雁山区大埠乡 (60% of its villages/communities)"),
+        ("450312102", "桂林市临桂区会仙镇 (40% of its villages/communities)"),
+    ]
+    assert candidate_codes({"candidates": "贺州市八步区城东街道 (451102002); 崇左市江州区城东街道 (451302001)"}) == [
+        ("451102002", "贺州市八步区城东街道"), ("451302001", "崇左市江州区城东街道"),
+    ]
+    assert candidate_codes({"candidates": ""}) == []
