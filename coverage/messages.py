@@ -170,17 +170,17 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
     return out
 
 
-def _one(text: str, missed: list[str]) -> str | None:
+def _one(text: str) -> str | None:
     """``text`` translated if a single template fits it, else ``None``."""
     for pattern, chinese in _patterns():
         match = pattern.match(text)
         if match:
-            fields = {k: _field(v, missed) for k, v in match.groupdict().items()}
+            fields = {k: _field(v) for k, v in match.groupdict().items()}
             return chinese.format(**fields)
     return None
 
 
-def _field(value: str, missed: list[str]) -> str:
+def _field(value: str) -> str:
     """A field's value: translated when it is itself a message, else (a name, a code) unchanged."""
     inner: list[str] = []
     done = _translate(value, inner)
@@ -192,7 +192,7 @@ def _translate(text: str, missed: list[str]) -> str:
     out, i = [], 0
     while i < len(parts):
         for j in range(len(parts), i, -1):  # the longest run of parts that fits a template
-            done = _one("; ".join(parts[i:j]), missed)
+            done = _one("; ".join(parts[i:j]))
             if done is not None:
                 out.append(done)
                 i = j
