@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import LANGUAGES, TEXT, lang, t
+from app_pages.i18n import LANGUAGES, lang, t, t_known
 from coverage import settings, webmap
 from coverage._errors import CoverageError
 from coverage.admin import TargetSchedule, make_schedule, status, trajectory
@@ -325,14 +325,9 @@ def report_table(report: pd.DataFrame) -> pd.DataFrame:
     """An importer's row-by-row report in the session's language: headers, statuses, how and messages."""
     out = report_in(report, lang())
     if "status" in out:
-        out["status"] = out["status"].map(lambda s: t(f"st_{s}") if f"st_{s}" in TEXT else s)
-    names = {}
-    for col in out.columns:
-        if str(col).startswith("input: "):
-            names[col] = t("rep_input", column=str(col)[len("input: "):])
-        elif f"rep_{col}" in TEXT:
-            names[col] = t(f"rep_{col}")
-    return out.rename(columns=names)
+        out["status"] = out["status"].map(lambda s: t_known("st_", s))
+    return out.rename(columns=lambda c: t("rep_input", column=c[len("input: "):]) if str(c).startswith("input: ")
+                      else t_known("rep_", c))
 
 
 def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False) -> None:

@@ -374,3 +374,9 @@ def t(key: str, **values) -> str:
     zh, en = TEXT[key]
     text = en if lang() == "en" else zh
     return text.format(**values) if values else text
+
+
+def t_known(prefix: str, value):
+    """``t(prefix + value)`` where that key exists, else ``value`` unchanged (column names, status values)."""
+    key = f"{prefix}{value}"
+    return t(key) if key in TEXT else value

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import common
-from app_pages.i18n import TEXT, lang, t
+from app_pages.i18n import lang, t, t_known
 from coverage import exports, settings, webmap
 from coverage.io import sheets_bytes
 from coverage.messages import translate
@@ -36,8 +36,8 @@ def supervision_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A supervision table with headers (and the "binds" values) in the session's language."""
     out = frame.copy()
     if "binds" in out:
-        out["binds"] = out["binds"].map(lambda b: t(f"sup_binds_{b}") if f"sup_binds_{b}" in TEXT else b)
-    return out.rename(columns={c: t(f"sup_col_{c}") for c in out.columns if f"sup_col_{c}" in TEXT})
+        out["binds"] = out["binds"].map(lambda b: t_known("sup_binds_", b))
+    return out.rename(columns=lambda c: t_known("sup_col_", c))
 
 
 def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
@@ -143,7 +143,7 @@ with trip_tab, common.friendly_errors():
             st.info(t("trip_compare", given=given.travel_min / 60, plan=plan.travel_min / 60,
                       saving=(given.travel_min - plan.travel_min) / 60))
         days = plan.days.assign(visits=plan.days["names"].map("、".join)).drop(columns=["names"])
-        st.dataframe(days.rename(columns=lambda c: t(f"trip_col_{c}") if f"trip_col_{c}" in TEXT else c),
+        st.dataframe(days.rename(columns=lambda c: t_known("trip_col_", c)),
                      hide_index=True, width="stretch", key="trip_days_table")
         legs = plan.legs.drop(columns=["visit_end"], errors="ignore")
         with st.expander(t("trip_legs")):
