@@ -213,6 +213,11 @@ def _quiet_stdout():
         os.close(fd)
 
 
+def cost_gap(cost: float, bound: float) -> float:
+    """Relative gap of a minimised cost above its lower bound, ``(cost - bound) / cost``; 0 for a cost of 0."""
+    return 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
+
+
 def _highs(time_limit: float, mip_gap: float):
     import highspy
 

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from . import settings
 from ._errors import InputError
+from .siting import cost_gap
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Assignment:
 
     @property
     def gap(self) -> float:
-        return 0.0 if self.objective <= 0 else max(0.0, (self.objective - self.bound) / self.objective)
+        return cost_gap(self.objective, self.bound)
 
 
 def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
@@ -207,8 +208,7 @@ class Supervision:
 
     @property
     def gap(self) -> float:
-        t = self.total_travel_min
-        return 0.0 if t <= 0 else max(0.0, (t - self.bound_min) / t)
+        return cost_gap(self.total_travel_min, self.bound_min)
 
     def to_json(self) -> dict:
         """The document ``python -m coverage supervise --json`` prints."""

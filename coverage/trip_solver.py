@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._errors import InputError
+from .siting import cost_gap
 
 INF = float("inf")
 #: Above this many elementary operations the dynamic program gives way to the day-block MIP.
@@ -143,9 +144,7 @@ class TripSolution:
     @property
     def gap(self) -> float:
         """(objective - bound) / objective; 0 when proven optimal."""
-        if self.travel_min <= 0:
-            return 0.0
-        return max(0.0, (self.travel_min - self.bound_min) / self.travel_min)
+        return cost_gap(self.travel_min, self.bound_min)
 
 
 # --------------------------------------------------------------------------- days
