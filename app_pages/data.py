@@ -111,5 +111,6 @@ if ss.get("boundaries_result"):
     replaced, name, report = ss["boundaries_result"]
     st.success(t("boundaries_done", replaced=replaced, name=t("uploaded_dataset", name=name)))
     st.caption(t("boundaries_report"))
-    st.dataframe(common.report_table(report), hide_index=True, width="stretch", key="boundary_report")
-    common.download_buttons(t("boundaries_report"), common.report_table(report), key="boundary-report")
+    shown = common.report_table(report)
+    st.dataframe(shown, hide_index=True, width="stretch", key="boundary_report")
+    common.download_buttons(t("boundaries_report"), shown, key="boundary-report")
