@@ -256,3 +256,68 @@ def test_exports(guangdong_stations):
     assert [c.name for c in cal.subcomponents][0] == "VTIMEZONE"
     assert "德庆县" in to_html(plan) and "<table>" in to_html(plan)
     assert set(to_sheets(plan)) == {"days", "legs", "unvisited"}
+
+
+def _cut_loop(p, rounds=30):
+    """Run the day-block model's LP cutting-plane loop; return the model, the cuts and the LP values."""
+    from coverage.siting import _highs
+    from coverage.trip_solver import _add_rows, _DayBlocks, _lp
+
+    model = _DayBlocks(p)
+    h = _highs(30, 1e-6)
+    h.passModel(_lp(model))
+    cuts, values = [], []
+    for _ in range(rounds):
+        h.run()
+        x = np.asarray(h.getSolution().col_value)
+        values.append(h.getInfo().objective_function_value)
+        new = [(row, 0.0) for row in model.connectivity_cuts(x)] + model.odd_set_cuts(x)
+        if not new:
+            break
+        _add_rows(h, new)
+        cuts += new
+    return model, cuts, values
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_day_block_cuts_keep_the_optimum(seed):
+    """Every connectivity and odd-set cut is valid: the optimal plan (dynamic program) satisfies it,
+    and the strengthened LP stays below the optimum while rising with each round."""
+    p = random_problem(seed, n=8, towns=4, days=4, per_day=2)
+    p.weights[:] = 1.0
+    best = solve_dp(p)
+    model, cuts, values = _cut_loop(p)
+    x = model.columns_of(best)
+    assert x is not None and model.cost[: model.nb] @ x[: model.nb] == pytest.approx(best.travel_min)
+    assert all(row @ x >= lo - 1e-9 for row, lo in cuts)
+    assert values == sorted(values)
+    assert values[-1] <= model.cost @ x + 1e-6
+
+
+def test_connectivity_cut_for_a_day_out_of_reach():
+    """Start 0 km; station 0 next to it, station 1 next to a far town: a plan that covers station 1
+    by a day at the far town without ever going there is cut off, and the cut says 'enter the town'."""
+    from coverage.trip_solver import _DayBlocks
+
+    x = np.array([1.0, 100.0, 100.0, 0.0])  # stations 0 and 1, far town (2), start/end town (3)
+    p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2, 3), 3, 3, days=2, per_day=1, visit_min=60, day_min=480)
+    model = _DayBlocks(p)
+    far = p.towns.index(2)
+    v = np.zeros(len(model.cost))
+    v[model.index[(model.nt, far, 1 << 0)]] = 0  # never goes there
+    v[model.index[(model.nt, model.nt + 1, 1 << 0)]] = 1  # start -> station 0 -> end
+    v[model.index[(far, far, 1 << 1)]] = 1  # a day from the far town, never reached
+    (row,) = model.connectivity_cuts(v)
+    assert row @ v == -1.0
+    assert row[model.index[(far, far, 1 << 1)]] == -1.0  # the stray day ...
+    assert row[model.index[(model.nt, far, 1 << 0)]] == 1.0  # ... needs a day that enters the far town
+    # out 100 (start -> station 1), 0 to the far town; back 99 to station 0, 1 to the start
+    assert solve_blocks(p).travel_min == solve_dp(p).travel_min == 200
+
+
+def test_day_blocks_prove_the_optimum_of_a_mid_size_trip():
+    p = random_problem(11, n=12, towns=5, days=6, per_day=2)
+    p.weights[:] = 1.0
+    dp, blocks = solve_dp(p), solve_blocks(p, 60)
+    assert blocks.status == "optimal" and blocks.gap == 0
+    assert key(p, blocks) == pytest.approx(key(p, dp))
