@@ -91,12 +91,15 @@ with trip_tab, common.friendly_errors():
     day_start = c[1].time_input(t("trip_day_start"), dt.time.fromisoformat(settings.TRIP_DAY_START), key="trip_day_start")
     day_end = c[2].time_input(t("trip_day_end"), dt.time.fromisoformat(settings.TRIP_DAY_END), key="trip_day_end")
     lunch = c[3].number_input(t("trip_lunch"), 0, 120, settings.TRIP_LUNCH_MIN, step=15, key="trip_lunch")
-    c = st.columns(4)
+    c = st.columns(5)
     overnight = c[0].radio(t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"),
                            key="trip_overnight")
     evening = c[1].number_input(t("trip_evening"), 0, 240, 0, step=15, key="trip_evening")
-    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, key="trip_speed")
-    weekends = c[3].checkbox(t("trip_weekends"), False, key="trip_weekends")
+    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, key="trip_speed",
+                              help=t("trip_speed_help", km=settings.LOCAL_ROAD_KM))
+    long_speed = c[3].number_input(t("trip_long_speed"), 0.0, 120.0, settings.LONG_SPEED_KMH, step=5.0,
+                                   key="trip_long_speed", help=t("trip_long_speed_help", km=settings.LOCAL_ROAD_KM))
+    weekends = c[4].checkbox(t("trip_weekends"), False, key="trip_weekends")
     previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
     if len(chosen) > int(n_days) * int(per_day):
         st.warning(t("trip_over_cap", n=len(chosen), days=int(n_days), per_day=int(per_day), cap=int(n_days) * int(per_day)))
@@ -111,7 +114,7 @@ with trip_tab, common.friendly_errors():
                                   visit_min=visit_h * 60, day_start=day_start.strftime("%H:%M"),
                                   day_end=day_end.strftime("%H:%M"), lunch_min=float(lunch), overnight=overnight,
                                   evening_min=float(evening))
-            travel = Travel(speed_kmh=float(speed))
+            travel = Travel(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
             with st.status(t("trip_solving"), expanded=False) as box:
                 plan = plan_trip(request, travel, time_limit=settings.TRIP_TIME_LIMIT_S)
                 given = None

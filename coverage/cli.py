@@ -512,7 +512,7 @@ def _travel(args: argparse.Namespace):
     if args.matrix:
         km = read_matrix(args.matrix_km) if args.matrix_km else None
         return Travel("matrix", minutes=read_matrix(args.matrix), km=km, speed_kmh=args.speed_kmh)
-    return Travel(circuity=args.circuity, speed_kmh=args.speed_kmh)
+    return Travel(circuity=args.circuity, speed_kmh=args.speed_kmh, long_kmh=args.long_kmh or None, local_km=args.local_km)
 
 
 def _trip_stations(args: argparse.Namespace, code: str):
@@ -824,7 +824,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan)
 
     def travel_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--speed-kmh", type=float, default=settings.AVERAGE_SPEED_KMH, help=f"average speed, km/h (default {settings.AVERAGE_SPEED_KMH:g})")
+        p.add_argument("--speed-kmh", type=float, default=settings.AVERAGE_SPEED_KMH,
+                       help=f"average speed on county and township roads, km/h (default {settings.AVERAGE_SPEED_KMH:g})")
+        p.add_argument("--long-kmh", type=float, default=settings.LONG_SPEED_KMH,
+                       help=f"speed beyond the first --local-km road km of a leg, km/h; 0 = one speed (default {settings.LONG_SPEED_KMH:g})")
+        p.add_argument("--local-km", type=float, default=settings.LOCAL_ROAD_KM,
+                       help=f"road km of each leg driven at --speed-kmh (default {settings.LOCAL_ROAD_KM:g})")
         p.add_argument("--circuity", type=float, default=settings.CIRCUITY_FACTOR, help=f"road km per straight km (default {settings.CIRCUITY_FACTOR:g})")
         p.add_argument("--matrix", default=None, help="CSV/XLSX of travel minutes: first column and header row = township codes or names")
         p.add_argument("--matrix-km", default=None, help="CSV/XLSX of road km, same layout (with --matrix)")

@@ -85,6 +85,12 @@ DEFAULT_GRID_KM = 1.0
 CIRCUITY_FACTOR = 1.3
 #: Average travel speed on county and township roads, km/h.
 AVERAGE_SPEED_KMH = 40.0
+#: Trips and supervision: road km beyond the first ``LOCAL_ROAD_KM`` of a leg are driven at
+#: ``LONG_SPEED_KMH`` (expressways and national roads between cities).  Straight line 350 km
+#: (南宁 -> 桂林, about 430 km and 5 h by expressway) gives 455 road km and 6.1 h.  ``None``
+#: turns the long-distance speed off (one average speed, the service-radius model).
+LONG_SPEED_KMH = 80.0
+LOCAL_ROAD_KM = 30.0
 #: Segments per quarter circle of a service-radius disc (256 vertices per disc:
 #: its area falls short of the true circle's by 0.01 %).
 DISC_QUAD_SEGS = 64

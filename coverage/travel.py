@@ -93,12 +93,31 @@ class MatrixTravel:
 
 
 # --------------------------------------------------------------------------- between places (trips)
+def two_speed_minutes(road_km: ArrayLike, speed_kmh: float, long_kmh: float | None = None,
+                      local_km: float = settings.LOCAL_ROAD_KM) -> NDArray:
+    """Minutes for road km: the first ``local_km`` of a leg at ``speed_kmh``, the rest at ``long_kmh``.
+
+    With ``long_kmh`` None (or not faster) every km is at ``speed_kmh``.  Minutes stay a metric
+    (a concave function of distance), so detours never pay.
+
+    >>> two_speed_minutes([20.0, 130.0], 40, 80).tolist()   # 30 min; 45 + 75 min
+    [30.0, 120.0]
+    """
+    road_km = np.asarray(road_km, dtype=float)
+    if not long_kmh or long_kmh <= speed_kmh:
+        return road_km * 60.0 / speed_kmh
+    local = np.minimum(road_km, local_km)
+    return local * 60.0 / speed_kmh + (road_km - local) * 60.0 / long_kmh
+
+
 def straight_line_matrices(
-    lon: ArrayLike, lat: ArrayLike, circuity: float = settings.CIRCUITY_FACTOR, speed_kmh: float = settings.AVERAGE_SPEED_KMH
+    lon: ArrayLike, lat: ArrayLike, circuity: float = settings.CIRCUITY_FACTOR, speed_kmh: float = settings.AVERAGE_SPEED_KMH,
+    long_kmh: float | None = None, local_km: float = settings.LOCAL_ROAD_KM,
 ) -> tuple[NDArray, NDArray]:
     """Travel minutes and road km between points (WGS 84 degrees in, straight line x circuity).
 
     Distances are measured in the CGCS2000 Gauss-Krüger zone nearest the points' centre.
+    Minutes: :func:`two_speed_minutes` (one speed unless ``long_kmh`` is given).
 
     >>> minutes, km = straight_line_matrices([113.0, 113.1], [23.0, 23.0])
     >>> round(float(km[0, 1]), 1), round(float(minutes[0, 1]), 1)   # 10.2 km straight
@@ -114,9 +133,9 @@ def straight_line_matrices(
     crs = gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
     x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(lon, lat)
     xy = np.column_stack([x, y])
-    model = StraightLine(circuity, speed_kmh)
-    metres = model.matrix(xy, xy)
-    return model.minutes(metres), metres * circuity / 1000.0
+    metres = StraightLine(circuity, speed_kmh).matrix(xy, xy)
+    km = metres * circuity / 1000.0
+    return two_speed_minutes(km, speed_kmh, long_kmh, local_km), km
 
 
 def matrix_for_places(table: pd.DataFrame, keys: list[list[str]], what: str = "matrix") -> NDArray:

@@ -854,8 +854,12 @@ def _better(p: TripProblem, a: tuple, b: tuple) -> bool:
     return trip_travel(p, *a) < trip_travel(p, *b) - 1e-6
 
 
-def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True) -> TripSolution:
-    """Giant tour + split into days, then alternate routing the days and re-choosing the towns."""
+def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True, patience: int = 2) -> TripSolution:
+    """Giant tour + split into days, then alternate routing the days and re-choosing the towns.
+
+    Stops after ``patience`` rounds without improvement (each one given twice the search time of
+    the one before) or at ``time_limit`` seconds, whichever comes first.
+    """
     started = time.perf_counter()
     deadline = started + time_limit
     out_of_reach = set(_unreachable(p))
@@ -865,7 +869,7 @@ def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True
     best = (routes, nights)
     slice_s = max(0.5, min(0.3 * time_limit, 0.02 * len(stations) + 1.0))
     stale = 0
-    while time.perf_counter() < deadline - 0.2 and stations and stale < 2:
+    while time.perf_counter() < deadline - 0.2 and stations and stale < patience:
         remaining = deadline - time.perf_counter()
         routes = improve_routes(p, best[0], best[1], min(slice_s, remaining), stations)
         nights = best_nights(p, routes) or best[1]
@@ -874,7 +878,7 @@ def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True
         if _better(p, (routes, nights), best):
             best, stale = (routes, nights), 0
         else:
-            stale += 1
+            stale, slice_s = stale + 1, 2 * slice_s
     routes, nights = best
     travel = trip_travel(p, routes, nights)
     lb = held_karp_bound(p, [i for r in routes for i in r], travel) if bound else 0.0

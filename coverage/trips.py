@@ -300,6 +300,8 @@ class TripRequest:
 class Travel:
     """How minutes and km between places are found: ``straight`` (default), ``matrix`` or ``osrm``.
 
+    ``straight``: road km = straight line x ``circuity``; the first ``local_km`` of each leg at
+    ``speed_kmh``, the rest at ``long_kmh`` (expressways between cities; None = one speed).
     ``minutes``/``km``: the user's tables (index and columns = township codes or place names);
     ``url``: an OSRM-compatible server.
     """
@@ -307,6 +309,8 @@ class Travel:
     kind: str = "straight"
     circuity: float = settings.CIRCUITY_FACTOR
     speed_kmh: float = settings.AVERAGE_SPEED_KMH
+    long_kmh: float | None = settings.LONG_SPEED_KMH
+    local_km: float = settings.LOCAL_ROAD_KM
     minutes: pd.DataFrame | None = None
     km: pd.DataFrame | None = None
     url: str | None = None
@@ -332,7 +336,7 @@ class Travel:
             else:
                 km = minutes * self.speed_kmh / 60.0
             return minutes, km
-        return straight_line_matrices(lon, lat, self.circuity, self.speed_kmh)
+        return straight_line_matrices(lon, lat, self.circuity, self.speed_kmh, self.long_kmh, self.local_km)
 
 
 def read_matrix(path) -> pd.DataFrame:

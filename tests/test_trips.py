@@ -321,3 +321,32 @@ def test_day_blocks_prove_the_optimum_of_a_mid_size_trip():
     dp, blocks = solve_dp(p), solve_blocks(p, 60)
     assert blocks.status == "optimal" and blocks.gap == 0
     assert key(p, blocks) == pytest.approx(key(p, dp))
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.floats(0, 800), st.floats(0, 800), st.floats(10, 60), st.floats(0, 60), st.floats(0, 100))
+def test_two_speed_minutes_is_a_metric_between_the_two_speeds(a, b, local_kmh, extra_kmh, local_km):
+    from coverage.travel import two_speed_minutes
+
+    long_kmh = local_kmh + extra_kmh
+
+    def f(km):
+        return float(two_speed_minutes(km, local_kmh, long_kmh, local_km))
+
+    assert f(a + b) <= f(a) + f(b) + 1e-9  # a stop on the way never saves time
+    assert (a <= b) == (f(a) <= f(b)) or a == b or f(a) == f(b)
+    assert a * 60 / long_kmh - 1e-9 <= f(a) <= a * 60 / local_kmh + 1e-9
+
+
+def test_default_trip_travel_is_local_then_intercity():
+    """南宁 (capital) to a township 2 km away and to one ~350 km away (桂林 area): the short leg at 40 km/h,
+    the long one at 40 km/h for 30 road km, then 80 km/h."""
+    from coverage.travel import straight_line_matrices
+
+    places = [Place("a", "南宁", 108.32, 22.82), Place("b", "近", 108.34, 22.82), Place("c", "桂林", 110.29, 25.27)]
+    minutes, km = Travel().matrices(places)
+    one_speed, _ = straight_line_matrices([p.lon for p in places], [p.lat for p in places])
+    assert minutes[0, 1] == pytest.approx(one_speed[0, 1])  # 2.6 road km: local speed only
+    assert minutes[0, 2] == pytest.approx(30 * 60 / 40 + (km[0, 2] - 30) * 60 / 80)
+    assert 5.5 * 60 < minutes[0, 2] < 6.5 * 60 and 420 < km[0, 2] < 440
+    assert Travel(long_kmh=None).matrices(places)[0][0, 2] == pytest.approx(one_speed[0, 2])
