@@ -123,6 +123,52 @@ MESSAGES_ZH: dict[str, str] = {
         "{name}：没有找到坐标列，也没有站名、乡镇名称或代码列",
     "found: {header} - name them with --lon-col/--lat-col or --name-col (in Python: columns={spec} or columns={spec2})":
         "现有的列：{header}——请把列名改为“经度”“纬度”或“名称”（命令行：--lon-col/--lat-col 或 --name-col）",
+    # trips.py and trip_solver.py: a trip request
+    "time {text} unreadable": "时间 {text} 无法读取",
+    "write it as HH:MM, e.g. 08:30": "请写成 时:分，如 08:30",
+    "start/end {raw} is neither coordinates (lon,lat) nor a city, county or township of {province}: {message}":
+        "起点/终点 {raw} 既不是坐标（经度,纬度），也不是{province}的市、县或乡镇：{message}",
+    "{n} station names not recognised - {message} (give the county too, or the 9-digit code)":
+        "{n} 个站名无法识别——{message}（请加上县名，或填写 9 位乡镇代码）",
+    "sample rule {rule} unreadable": "抽样规则 {rule} 无法识别",
+    "write N-per-city or N-per-county, e.g. 2-per-city": "请写成 N-per-city（每市 N 个）或 N-per-county（每县 N 个），如 2-per-city",
+    "no column {column} to stratify by": "没有用于分层的列 {column}",
+    "columns: {columns}": "现有的列：{columns}",
+    "give a number of days or a last date": "请给出天数或最后一天的日期",
+    "no working day between {first} and {last}": "{first} 至 {last} 之间没有工作日",
+    "widen the range or allow weekends": "请放宽日期范围或允许周末出行",
+    "the working window {start}-{end} leaves no time after a {lunch}-minute lunch":
+        "工作时段 {start}-{end} 扣除 {lunch} 分钟午休后没有剩余时间",
+    "itinerary names stations that are not in the station list: {names}": "行程中有不在站点名单里的站：{names}",
+    "the start and end are too far apart for the days given": "起点和终点相距太远，给定的天数走不完",
+    "add a day or allow an evening transfer": "请增加一天或允许傍晚转场",
+    # supervision.py
+    "--min {low} is above --max {high}": "每人最少站数 {low} 大于最多站数 {high}",
+    "swap them": "请交换两者",
+    "{n} supervisors of at most {max} stations cannot cover {stations} stations":
+        "{n} 名督导员每人最多 {max} 个站，照管不了 {stations} 个站",
+    "use at least {n} supervisors or raise --max": "请至少安排 {n} 名督导员，或提高每人最多站数",
+    "{n} supervisors of at least {min} stations need {need} stations, there are {stations}":
+        "{n} 名督导员每人至少 {min} 个站，需要 {need} 个站，现有 {stations} 个",
+    "use at most {n} supervisors or lower --min": "请最多安排 {n} 名督导员，或降低每人最少站数",
+    "the supervision model found no assignment": "督导分配模型找不到可行的分配",
+    "widen --min/--max or give more supervisors": "请放宽每人最少/最多站数，或增加督导员",
+    "the bases file needs lon and lat columns (or names of places)": "驻地文件需要经度、纬度列（或地名列）",
+    "found {columns}": "现有的列：{columns}",
+    # scenario.py
+    "not a JSON scenario file ({error})": "不是 JSON 格式的方案文件（{error}）",
+    "not a scenario file of this tool (expected \"format\": \"{format}\")": "不是本工具的方案文件（应含 \"format\": \"{format}\"）",
+    "the scenario file lacks {fields}": "方案文件缺少 {fields}",
+    # io.read_layer: boundary layers
+    "{name} holds no features": "{name} 中没有任何要素",
+    "cannot read {name} as a boundary layer ({error})": "无法把 {name} 读作边界图层（{error}）",
+    "use a GeoPackage, GeoJSON, Shapefile (.shp with .dbf/.shx/.prj, or all of them zipped) or GeoParquet":
+        "请使用 GeoPackage、GeoJSON、Shapefile（.shp 连同 .dbf/.shx/.prj，或把它们一起打包为 zip）或 GeoParquet",
+    "{name} has no coordinate system (for a Shapefile: the .prj file is missing). If its coordinates are longitude/latitude degrees, declare crs='EPSG:4490' (CGCS2000) or 'EPSG:4326'; if they were digitised on Amap/Tencent use crs='gcj02', on Baidu 'bd09' (command line: --crs)":
+        "{name} 没有坐标系（Shapefile 缺少 .prj 文件）。如果坐标是经纬度，请选择 CGCS2000（EPSG:4490）或 WGS 84（EPSG:4326）；"
+        "如果是在高德/腾讯地图上采集的，请选择 GCJ-02，百度地图请选择 BD-09",
+    "{name} says it is in degrees ({crs}) but holds values like {x}, {y}: the .prj or declared CRS is wrong; declare the projected CRS the file was made in":
+        "{name} 声明坐标为经纬度（{crs}），但其中的数值像 {x}, {y}：.prj 或所选坐标系有误；请选择该文件实际使用的投影坐标系",
     # supervision.py
     "{n} supervisors: the fewest that can look after {stations} stations at most {max} each":
         "{n} 名督导员：每人最多 {max} 个站时，照管 {stations} 个站所需的最少人数",
@@ -150,8 +196,8 @@ HOW_ZH: dict[str, str] = {
 }
 
 
-#: Fields whose value may hold several parts joined by "; " (lists, nested messages).
-SPANNING_FIELDS = {"labels", "message"}
+#: Fields whose value may hold several parts joined by "; " (lists, nested messages, library errors).
+SPANNING_FIELDS = {"labels", "message", "error"}
 
 
 def _field_pattern(match: re.Match) -> str:

@@ -180,7 +180,7 @@ def stations_by_name(names: list[str], province: str) -> pd.DataFrame:
         if r.code and r.status in ("matched", "repaired"):
             codes.append(r.code)
         else:
-            bad.append(f"{text}: {r.message or r.status}")
+            bad.append(r.message or f"'{text}': {r.status}")  # the matcher's message names the text
     if bad:
         msg = f"{len(bad)} station names not recognised - " + "; ".join(bad) + " (give the county too, or the 9-digit code)"
         raise InputError(msg)

@@ -97,3 +97,67 @@ def test_whole_file_problems_have_chinese_messages(data, filename):
     with pytest.raises(InputError) as err:
         read_stations(data, filename=filename, province="45")
     assert untranslated_parts(str(err.value)) == [], str(err.value)
+
+
+def _error_of(call):
+    from coverage._errors import InputError
+
+    with pytest.raises(InputError) as err:
+        call()
+    return str(err.value)
+
+
+def _trip_errors():
+    import datetime as dt
+
+    import pandas as pd
+
+    from coverage.scenario import Scenario
+    from coverage.supervision import _check_loads
+    from coverage.trips import (
+        Travel, TripRequest, _minutes_of, capital, evaluate_itinerary, plan_trip, resolve_place, sample_stations, station_table,
+        stations_by_name, working_days,
+    )
+
+    one = station_table(pd.DataFrame({"code": ["450102001"], "name": ["甲"], "lon": [108.3], "lat": [22.8]}))
+    far = TripRequest(one, capital("45"), resolve_place("109.0,25.5", "45"), [dt.date(2026, 11, 30)], overnight="base")
+    return {
+        "time": lambda: _minutes_of("8点半"),
+        "start/end": lambda: resolve_place("火星市", "45"),
+        "station names": lambda: stations_by_name(["火星镇", "民生街道"], "45"),
+        "sample rule": lambda: sample_stations(one, "two per city"),
+        "strata": lambda: sample_stations(one, "1-per-city", strata="等级"),
+        "days": lambda: working_days("2026-11-30"),
+        "no working day": lambda: working_days("2026-11-28", last="2026-11-29"),
+        "window": lambda: TripRequest(one, capital("45"), capital("45"), [dt.date(2026, 11, 30)], day_start="12:00",
+                                      day_end="12:30").day_min,
+        "itinerary": lambda: evaluate_itinerary(far, [["乙站"]]),
+        "too far": lambda: plan_trip(TripRequest(one.head(0), capital("45"), resolve_place("109.0,25.5", "45"),
+                                                 [dt.date(2026, 11, 30)], overnight="base"), Travel(long_kmh=None)),
+        "min above max": lambda: _check_loads(10, 2, 8, 5),
+        "cannot cover": lambda: _check_loads(30, 2, 5, 8),
+        "need more": lambda: _check_loads(10, 3, 5, 8),
+        "not json": lambda: Scenario.from_json("{oops"),
+        "not a scenario": lambda: Scenario.from_json('{"a": 1}'),
+        "scenario lacks": lambda: Scenario.from_json('{"format": "%s"}' % __import__("coverage.scenario").scenario.FORMAT),
+    }
+
+
+@pytest.mark.parametrize("name", list(_trip_errors()))
+def test_trip_supervision_and_scenario_errors_have_chinese_messages(name):
+    text = _error_of(_trip_errors()[name])
+    assert untranslated_parts(text) == [], text
+    assert translate(text) != text
+
+
+def test_boundary_layer_errors_have_chinese_messages(tmp_path):
+    from coverage.io import read_layer
+
+    bad = tmp_path / "x.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                   '"geometry": {"type": "Point", "coordinates": [500000, 2500000]}}]}')
+    garbage = tmp_path / "y.gpkg"
+    garbage.write_bytes(b"not a geopackage")
+    for call in (lambda: read_layer(garbage), lambda: read_layer(bad, crs="EPSG:4326")):
+        text = _error_of(call)
+        assert untranslated_parts(text) == [], text
