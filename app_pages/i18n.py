@@ -302,8 +302,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "opt_drop": ("去掉优先级最低的 {n} 个走访（即上面未安排的站）— 其余车程 {h:.1f} 小时",
                  "Drop the {n} lowest-priority visits (those left out above) — {h:.1f} h of driving for the rest"),
     "opt_evening": ("允许晚间转场 {evening_min:g} 分钟", "Allow an evening transfer of {evening_min:g} min"),
-    "opt_day": ("增加一天（{date}）", "Add a day ({date})"),
+    "opt_days": ("增加 {days} 天（至 {last_date}）", "Add {days} day(s) (to {last_date})"),
     "opt_longer": ("每天延长 {extra_min} 分钟", "Lengthen every day by {extra_min} min"),
+    "opt_longer_any": ("延长每天的工作时间", "Lengthen the days"),
     "trip_over_cap": ("已选 {n} 个站，超过 {days} 天 × 每天 {per_day} 个 = {cap} 次走访的上限：请增加天数、减少站点，"
                       "或缩小侧栏的市县范围；也可以直接规划，看哪些站能排进去。",
                       "{n} stations chosen, more than {days} days × {per_day} a day = {cap} visits: add days, choose fewer "
@@ -311,6 +312,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "trip_solver": ("求解方法：{solver}（{seconds:.1f} 秒）", "Solved by {solver} in {seconds:.1f} s"),
     "opt_fits": ("可全部走访，车程 {h:.1f} 小时", "all fit, {h:.1f} h of driving"),
     "opt_not_enough": ("仍不能全部走访", "still not all fit"),
+    "opt_cap": ("（站数超过天数 × 每天走访上限）", " (more stations than days × visits a day)"),
     "trip_travel_min": ("总车程", "Total driving"),
     "trip_travel_km": ("总里程（km）", "Total distance (km)"),
     "trip_bound": ("最优下界", "Best bound"),

@@ -51,12 +51,17 @@ def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
 
 def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
-    kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add a day": "day",
+    kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add days": "days",
             "lengthen days": "longer"}[option["choice"]]
     if kind == "drop":
         return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
-    text = t(f"opt_{kind}", **{k: v for k, v in option.items() if k != "choice"})
-    text += " — " + (t("opt_fits", h=option.get("total_travel_min", 0) / 60) if option["fits"] else t("opt_not_enough"))
+    if kind == "longer" and "extra_min" not in option:
+        kind = "longer_any"
+    text = t(f"opt_{kind}", **{k: v for k, v in option.items() if k not in ("choice", "fits", "reason")})
+    if option["fits"]:
+        text += " — " + t("opt_fits", h=option.get("total_travel_min", 0) / 60)
+    else:
+        text += " — " + t("opt_not_enough") + (t("opt_cap") if option.get("reason") == "visit cap" else "")
     return text
 
 

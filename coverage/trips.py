@@ -8,7 +8,7 @@ builds the travel matrix (straight line x circuity / speed, a user matrix, or an
 ``/table`` service), solves it (:mod:`coverage.trip_solver`) and returns a :class:`TripPlan`:
 day by day, leg by leg, with the objective, the best bound and the gap.  When not every
 station fits, the plan says so precisely and prices the ways out (drop a visit, allow an
-evening transfer, add a day, lengthen the days).  :func:`evaluate_itinerary` measures a
+evening transfer, add days, lengthen the days).  :func:`evaluate_itinerary` measures a
 given itinerary with the same model, so a plan's saving can be shown side by side.
 
 Times are minutes from midnight inside; the plan carries datetimes.
@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -521,15 +522,23 @@ def _options(request: TripRequest, travel: Travel, method: str, time_limit: floa
     def attempt(req: TripRequest) -> TripPlan:
         return plan_trip(req, travel, method, limit, options=False)
 
-    if request.overnight == "towns":
-        evening = max(request.evening_min, settings.TRIP_EVENING_OPTION_MIN)
+    n, per_day = len(request.stations), max(request.per_day, 1)
+    over_cap = n > len(request.dates) * per_day  # more visits than the days allow, however long they are
+    evening = max(request.evening_min, settings.TRIP_EVENING_OPTION_MIN)
+    if request.overnight == "towns" and over_cap:
+        out.append({"choice": "allow an evening transfer", "evening_min": evening, "fits": False, "reason": "visit cap"})
+    elif request.overnight == "towns":
         p = attempt(replace(request, evening_min=evening))
         out.append({"choice": "allow an evening transfer", "evening_min": evening, "fits": p.unvisited.empty,
                     "total_travel_min": round(p.travel_min, 1)})
-    last = request.dates[-1]
-    extra_day = working_days(last + dt.timedelta(days=1), 1)[0]
-    p = attempt(replace(request, dates=[*request.dates, extra_day]))
-    out.append({"choice": "add a day", "date": extra_day.isoformat(), "fits": p.unvisited.empty, "total_travel_min": round(p.travel_min, 1)})
+    extra = max(1, math.ceil(n / per_day) - len(request.dates))
+    added = working_days(request.dates[-1] + dt.timedelta(days=1), extra)
+    p = attempt(replace(request, dates=[*request.dates, *added]))
+    out.append({"choice": "add days", "days": extra, "last_date": added[-1].isoformat(), "fits": p.unvisited.empty,
+                "total_travel_min": round(p.travel_min, 1)})
+    if over_cap:
+        out.append({"choice": "lengthen days", "fits": False, "reason": "visit cap"})
+        return out
     # the shortest lengthening of every day (15-minute steps, up to 6 h) that fits them all
     end = _minutes_of(request.day_end)
     lo, hi = 0, 24

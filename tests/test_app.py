@@ -223,7 +223,7 @@ def test_trip_and_supervision_in_one_city(app):
     # 12 stations (one per county of Nanning, seed 0) for 6 days of 2 visits: the far one in 横州市 does not fit
     assert app.warning[0].value.startswith("12 个站中只有 11 个能在 6 天")
     options = [c.value for c in app.caption if c.value.startswith("•")]
-    assert len(options) == 4 and any("增加一天" in o and "可全部走访" in o for o in options)
+    assert len(options) == 4 and any("增加 1 天" in o and "可全部走访" in o for o in options)
     assert metrics(app)["与最优的差距"] == "0.0%"
     days = frame(app, "住宿")
     assert len(days) == 6

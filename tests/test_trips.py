@@ -146,7 +146,7 @@ def test_not_all_fit_message_and_options():
     assert "2 of 3 stations fit in 1 days of 9 h 30 min" in plan.message
     assert "more a day" in plan.message
     choices = {o["choice"]: o for o in plan.options}
-    assert choices["add a day"]["fits"]
+    assert choices["add days"]["fits"] and choices["add days"]["days"] == 1
     longer = choices["lengthen days"]
     assert longer["fits"] and longer["extra_min"] % 15 == 0 and longer["extra_min"] > 0
     # the lengthening found is the shortest: 15 minutes less does not fit
@@ -225,7 +225,12 @@ def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
     kept = 13 - len(week2.unvisited)
     assert kept <= 10 and week2.message.startswith(f"{kept} of 13 stations fit in 5 days of 9 h 30 min; left out: ")
     assert {o["choice"] for o in week2.options} == {
-        "drop the lowest-priority visits", "allow an evening transfer", "add a day", "lengthen days"}
+        "drop the lowest-priority visits", "allow an evening transfer", "add days", "lengthen days"}
+    # 13 stations at 2 a day need 7 days: two more, and no lengthening or evening transfer can do it
+    choices = {o["choice"]: o for o in week2.options}
+    assert choices["add days"]["days"] == 2 and choices["add days"]["last_date"] == "2024-11-19"
+    assert choices["lengthen days"] == {"choice": "lengthen days", "fits": False, "reason": "visit cap"}
+    assert not choices["allow an evening transfer"]["fits"]
     for plan in (week1, week2):
         doc = plan.to_json()
         assert len(doc["days"]) == 5 and doc["bound_min"] <= doc["total_travel_min"]
