@@ -100,9 +100,9 @@ with trip_tab, common.friendly_errors():
     overnight = c[0].radio(t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"),
                            key="trip_overnight")
     evening = c[1].number_input(t("trip_evening"), 0, 240, 0, step=15, key="trip_evening")
-    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, key="trip_speed",
+    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, format="%.0f", key="trip_speed",
                               help=t("trip_speed_help", km=settings.LOCAL_ROAD_KM))
-    long_speed = c[3].number_input(t("trip_long_speed"), 0.0, 120.0, settings.LONG_SPEED_KMH, step=5.0,
+    long_speed = c[3].number_input(t("trip_long_speed"), 0.0, 120.0, settings.LONG_SPEED_KMH, step=5.0, format="%.0f",
                                    key="trip_long_speed", help=t("trip_long_speed_help", km=settings.LOCAL_ROAD_KM))
     weekends = c[4].checkbox(t("trip_weekends"), False, key="trip_weekends")
     previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))

@@ -631,6 +631,7 @@ def solve_blocks(p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6
         if not cuts or status != "Optimal":
             break
         _add_rows(h, [(row, 0.0) for row in cuts])  # the plan falls apart: cut it off, solve again
+        status = "Cut off"  # not proven until the next solve says so
     sol = None
     if x is not None and not model.connectivity_cuts(np.round(x), eps=0.5):
         edges, block_of = [], {}
