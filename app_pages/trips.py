@@ -49,6 +49,13 @@ def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
     st_folium(webmap.finish(m), height=480, use_container_width=True, returned_objects=[], key=key)
 
 
+def strata_columns(table: pd.DataFrame) -> list[str]:
+    """Columns a sample can be spread over: a handful of values (kind of township, status, a user's band)."""
+    skip = {"code", "name", "lon", "lat", "geometry", "row", "notes", "source", "location_source"}
+    return [c for c in table.columns if c not in skip and not c.endswith(("_code", "_name", "_id"))
+            and 2 <= table[c].nunique() <= 12]
+
+
 def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
     kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add days": "days",
@@ -71,10 +78,13 @@ with trip_tab, common.friendly_errors():
     mode = st.radio(t("trip_choose"), ["sample", "pick", "names"], format_func=lambda m: t(f"trip_mode_{m}"),
                     horizontal=True, key="trip_mode")
     if mode == "sample":
-        c1, c2 = st.columns(2)
+        c1, c2, c3 = st.columns(3)
         rule = c1.text_input(t("trip_rule"), "2-per-city", key="trip_rule")
         seed = c2.number_input(t("trip_seed"), 0, 10_000, 0, key="trip_seed")
-        chosen = sample_stations(table, rule, seed=int(seed))
+        strata = c3.selectbox(t("trip_strata"), [None, *strata_columns(table)], key="trip_strata",
+                              format_func=lambda c: t("trip_strata_none") if c is None else t_known("col_", c),
+                              help=t("trip_strata_help"))
+        chosen = sample_stations(table, rule, seed=int(seed), strata=strata)
     elif mode == "pick":
         labels = dict(zip(table["code"], table["name"]))
         picked = st.multiselect(t("trip_pick"), list(labels), format_func=labels.get, key="trip_pick")

@@ -313,3 +313,13 @@ def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
     other = Scenario("44", dt.date(2021, 12, 31), added=("440103001",), name="A")
     app.file_uploader(key="scenario_upload").set_value(("s44.json", other.to_json().encode("utf-8"), "application/json")).run()
     assert any("44" in e.value for e in app.error)
+
+
+def test_trip_sample_spread_over_township_kinds(app):
+    """The sample can be spread over the township kinds (街道/镇/乡): offered, and one per city still gives 14."""
+    goto(app, "trips")
+    app.text_input(key="trip_rule").set_value("1-per-city").run()
+    assert app.selectbox(key="trip_strata").options == ["不分层", "乡镇类别"]
+    app.selectbox(key="trip_strata").set_value("kind").run()
+    assert not app.exception and not app.error
+    assert app.caption[0].value.startswith("已选 14 个社工站")
