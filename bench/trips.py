@@ -120,13 +120,13 @@ if __name__ == "__main__":
         ours = time.perf_counter() - t
         print(f"  supervision: {len(result.supervisors)} supervisors for {len(result.stations)} stations, {result.total_travel_min:.0f} min "
               f"from base, bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status}); loads {sorted(set(result.supervisors['load']))}")
-        from coverage import settings
         from coverage.travel import straight_line_matrices
-        from coverage.trips import station_table
+        from coverage.trips import Travel, station_table
 
         t = time.perf_counter()
         s = station_table(stations)
-        minutes, _ = straight_line_matrices(s["lon"], s["lat"], long_kmh=settings.LONG_SPEED_KMH)  # as assign_supervisors
+        tr = Travel()  # the travel assign_supervisors uses by default
+        minutes, _ = straight_line_matrices(s["lon"], s["lat"], tr.circuity, tr.speed_kmh, tr.long_kmh, tr.local_km)
         chosen = np.argsort(minutes.sum(axis=1))[: len(result.supervisors)]
         base_cost = minutes[chosen].min(axis=0).sum()
         baseline_s = time.perf_counter() - t

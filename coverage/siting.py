@@ -245,13 +245,10 @@ class _Mip:
     #: extra HiGHS options, e.g. ``{"mip_allow_restart": False}``
     options: dict | None = None
 
-    def solve(self, time_limit: float, mip_gap: float, relax: bool = False) -> tuple[np.ndarray, float, float, str]:
-        """Solve; return (column values, objective, best bound, status text)."""
+    def lp(self, relax: bool = False):
+        """The model as a ``highspy.HighsLp`` (integrality dropped with ``relax``)."""
         import highspy
 
-        h = _highs(time_limit, mip_gap)
-        for name, value in (self.options or {}).items():
-            h.setOptionValue(name, value)
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
         lp.num_row_ = self.matrix.shape[0]
@@ -269,7 +266,14 @@ class _Mip:
         lp.sense_ = highspy.ObjSense.kMaximize if self.maximise else highspy.ObjSense.kMinimize
         if not relax:
             lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in self.integer]
-        h.passModel(lp)
+        return lp
+
+    def solve(self, time_limit: float, mip_gap: float, relax: bool = False) -> tuple[np.ndarray, float, float, str]:
+        """Solve; return (column values, objective, best bound, status text)."""
+        h = _highs(time_limit, mip_gap)
+        for name, value in (self.options or {}).items():
+            h.setOptionValue(name, value)
+        h.passModel(self.lp(relax))
         h.run()
         status = h.modelStatusToString(h.getModelStatus())
         info = h.getInfo()

@@ -406,7 +406,7 @@ class _DayBlocks:
                 routes.append([] if perms is None else [int(v) for v in perms[best[a, b]]])
                 tail.append(int(a)), head.append(int(b)), cost.append(float(value[a, b])), masks.append(mask)
         self.tail, self.head = np.array(tail, dtype=int), np.array(head, dtype=int)
-        self.routes, self.masks = routes, masks
+        self.routes = routes
         nb = self.nb = len(routes)
         n = p.n
         self.big = float(p.minutes.max() * (n + 2 * p.days + 2) + 1)
@@ -454,6 +454,14 @@ class _DayBlocks:
         self.n_int = nb + n
         self.index = {(int(a), int(b), m): k for k, (a, b, m) in enumerate(zip(self.tail, self.head, masks))}
 
+    def relaxation(self):
+        """The LP relaxation as a ``highspy.HighsLp`` (blocks and left-out stations are integer in the MIP)."""
+        from .siting import _Mip
+
+        integer = np.arange(len(self.cost)) < self.n_int
+        return _Mip(self.cost, np.zeros(len(self.cost)), self.upper, integer, self.matrix.tocsc(),
+                    self.row_lower, self.row_upper).lp(relax=True)
+
     def node(self, night: int, place: int) -> int:
         """Node of ``place`` as the overnight stop after day ``night`` (0 = the first morning)."""
         if night == 0:
@@ -478,8 +486,8 @@ class _DayBlocks:
         day (a block leaving S) must be entered: blocks into S >= blocks out of S covering station i
         (for each i), and >= 1/days of the station-free blocks leaving S.  Separated exactly by a
         maximum flow from the start for each station."""
-        from scipy.sparse.csgraph import maximum_flow
         import scipy.sparse as sp
+        from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
         p, nb = self.p, self.nb
         nq = len(self.q)
@@ -503,13 +511,10 @@ class _DayBlocks:
             result = maximum_flow(graph, self.nt, nq)
             if result.flow_value / scale >= w.sum() - eps:
                 continue
-            residual = graph.toarray() - result.flow.toarray() > 0
-            seen_nodes, stack = {self.nt}, [self.nt]
-            while stack:
-                for v in np.flatnonzero(residual[stack.pop()]):
-                    if int(v) not in seen_nodes:
-                        seen_nodes.add(int(v)), stack.append(int(v))
-            inside = np.array([v not in seen_nodes for v in range(nq)])
+            residual = sp.csr_matrix(graph.toarray() - result.flow.toarray() > 0)
+            inside = np.ones(nq + 1, dtype=bool)  # the nodes the start cannot reach in the residual graph
+            inside[breadth_first_order(residual, self.nt, return_predecessors=False)] = False
+            inside = inside[:nq]
             key = (tuple(np.flatnonzero(inside)), factor, tuple(np.flatnonzero(weight)[:3]))
             if key in seen:
                 continue
@@ -538,24 +543,6 @@ class _DayBlocks:
             if row @ x < -(len(members) // 2) - eps:
                 cuts.append((row, -float(len(members) // 2)))
         return cuts
-
-
-def _lp(model: _DayBlocks):
-    """The model's LP relaxation as a HiGHS model (minimise)."""
-    import highspy
-
-    m = model.matrix.tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = m.shape[1], m.shape[0]
-    lp.col_cost_ = model.cost
-    lp.col_lower_, lp.col_upper_ = np.zeros(m.shape[1]), model.upper
-    lp.row_lower_, lp.row_upper_ = model.row_lower, model.row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = m.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = m.indices.astype(np.int32)
-    lp.a_matrix_.value_ = m.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = m.shape[1], m.shape[0]
-    return lp
 
 
 def _add_rows(h, rows: list[tuple[NDArray, float]]) -> None:
@@ -590,7 +577,7 @@ def solve_blocks(p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6
     # No restarts: HiGHS 1.16 looped past its time limit after a root restart on a 14-station
     # Guangxi day-block model (ERGO-Code/HiGHS#885, #2226 report the same class of hang).
     h.setOptionValue("mip_allow_restart", False)
-    h.passModel(_lp(model))
+    h.passModel(model.relaxation())
     lp_value, history = 0.0, []
     while time.perf_counter() - started < 0.3 * time_limit:  # cutting planes on the LP relaxation
         h.run()
@@ -612,7 +599,7 @@ def solve_blocks(p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6
     # the gap is on the driving, not on the penalties of stations left out
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", max(1e-3, mip_gap * (warm.travel_min if warm is not None else 0.0)))
-    bound, x, status = lp_value, None, "Time limit reached"
+    bound, x, status, connected = lp_value, None, "Time limit reached", False
     while (remaining := time_limit - (time.perf_counter() - started)) > 0.5:
         h.setOptionValue("time_limit", float(remaining))
         h.run()
@@ -628,12 +615,13 @@ def solve_blocks(p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6
             x = None
             break
         cuts = model.connectivity_cuts(np.round(x), eps=0.5)
-        if not cuts or status != "Optimal":
+        connected = not cuts
+        if connected or status != "Optimal":
             break
         _add_rows(h, [(row, 0.0) for row in cuts])  # the plan falls apart: cut it off, solve again
         status = "Cut off"  # not proven until the next solve says so
     sol = None
-    if x is not None and not model.connectivity_cuts(np.round(x), eps=0.5):
+    if x is not None and connected:
         edges, block_of = [], {}
         for j in np.flatnonzero(np.round(x[:nb]) > 0):
             for _ in range(int(round(x[j]))):

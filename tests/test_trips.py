@@ -266,11 +266,11 @@ def test_exports(guangdong_stations):
 def _cut_loop(p, rounds=30):
     """Run the day-block model's LP cutting-plane loop; return the model, the cuts and the LP values."""
     from coverage.siting import _highs
-    from coverage.trip_solver import _add_rows, _DayBlocks, _lp
+    from coverage.trip_solver import _add_rows, _DayBlocks
 
     model = _DayBlocks(p)
     h = _highs(30, 1e-6)
-    h.passModel(_lp(model))
+    h.passModel(model.relaxation())
     cuts, values = [], []
     for _ in range(rounds):
         h.run()
