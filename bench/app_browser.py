@@ -15,44 +15,22 @@ Run: ``.venv/bin/python bench/app_browser.py`` (prints one line per measure).
 
 from __future__ import annotations
 
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from _timing import ROOT, report
+
+sys.path.insert(0, str(ROOT / "tests"))
+from streamlit_server import streamlit_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 REPEAT = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
 def serve(script: str):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    return streamlit_server(script, wait_s=120)  # two servers start side by side on 2 cores
 
 
 def idle(page) -> None:

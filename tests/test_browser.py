@@ -8,17 +8,12 @@ Screenshots go to ``tests/artifacts/``.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_server import streamlit_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = pytest.mark.browser
@@ -29,34 +24,15 @@ if not CHROMIUM.exists():
     pytest.skip("Debian chromium not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
-    for _ in range(120):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / "streamlit.log", "w") as log:
         try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start; see tests/artifacts/streamlit.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+            with streamlit_server("app.py", log) as url:
+                yield url
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}; see tests/artifacts/streamlit.log")
 
 
 @pytest.fixture(scope="module")
