@@ -22,16 +22,17 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import LANGUAGES, lang, t, t_known
-from coverage import settings, webmap
+from coverage import settings
 from coverage._errors import CoverageError
-from coverage.admin import TargetSchedule, make_schedule, status, trajectory
-from coverage.data import Province, default_stations_path, load_province, province_files
-from coverage.gaps import gap_analysis
-from coverage.messages import report_in, translate
-from coverage.need import need_scores
-from coverage.register import load_register
-from coverage.stations import StationImport, open_on, read_stations
-from coverage.travel import StraightLine
+from coverage.analysis.admin import TargetSchedule, make_schedule, status, trajectory
+from coverage.analysis.gaps import gap_analysis
+from coverage.analysis.need import need_scores
+from coverage.analysis.travel import StraightLine
+from coverage.data.provinces import Province, default_stations_path, load_province, province_files
+from coverage.data.register import load_register
+from coverage.data.stations import StationImport, open_on, read_stations
+from coverage.present import webmap
+from coverage.present.messages import report_in, translate
 
 ALL = ""
 
@@ -99,8 +100,11 @@ class View:
     @property
     def stations(self) -> gpd.GeoDataFrame:
         if self.imported is None:
-            return gpd.GeoDataFrame({"township_code": [], "lon": [], "lat": [], "opened": [], "closed": []},
-                                    geometry=[], crs=settings.WORK_CRS)
+            return gpd.GeoDataFrame(
+                {"township_code": [], "lon": [], "lat": [], "opened": [], "closed": []},
+                geometry=[],
+                crs=settings.WORK_CRS,
+            )
         return self.imported.stations
 
     @property
@@ -142,7 +146,7 @@ def region_townships(province: Province, region: str) -> gpd.GeoDataFrame:
 
 
 def unit_names(key: str) -> dict[str, str]:
-    from coverage.admin import unit_names as names
+    from coverage.analysis.admin import unit_names as names
 
     return names(province_of(key))
 
@@ -160,14 +164,28 @@ def current() -> View:
         radius_m = StraightLine().metres_for_minutes(minutes)
     else:
         radius_m = float(ss.get("radius_km", settings.DEFAULT_RADIUS_KM)) * 1000.0
-    return View(key, prov, imported, token, ss.get("as_of", dt.date.today()), radius_m, minutes,
-                schedule_from_state(), region, lang())
+    return View(
+        key,
+        prov,
+        imported,
+        token,
+        ss.get("as_of", dt.date.today()),
+        radius_m,
+        minutes,
+        schedule_from_state(),
+        region,
+        lang(),
+    )
 
 
 # --------------------------------------------------------------------------- sidebar
 def default_targets() -> pd.DataFrame:
-    return pd.DataFrame({"date": [dt.date.fromisoformat(d) for d, _ in settings.DEFAULT_TARGETS],
-                         "percent": [round(s * 100, 1) for _, s in settings.DEFAULT_TARGETS]})
+    return pd.DataFrame(
+        {
+            "date": [dt.date.fromisoformat(d) for d, _ in settings.DEFAULT_TARGETS],
+            "percent": [round(s * 100, 1) for _, s in settings.DEFAULT_TARGETS],
+        }
+    )
 
 
 def schedule_from_state() -> TargetSchedule:
@@ -177,7 +195,7 @@ def schedule_from_state() -> TargetSchedule:
         return TargetSchedule()
     try:
         rows = table.dropna()
-        return TargetSchedule(make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0)))
+        return TargetSchedule(make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0, strict=True)))
     except (CoverageError, ValueError, TypeError):
         return TargetSchedule()
 
@@ -204,19 +222,23 @@ def sidebar() -> None:
         st.selectbox(t("province"), keys, format_func=_dataset_label, key="province")
         prov = province_of(ss["province"])
         cities = prov.cities.sort_values("code")
-        city_names = dict(zip(cities["code"].astype(str), cities["name"]))
+        city_names = dict(zip(cities["code"].astype(str), cities["name"], strict=True))
         if ss.get("city") not in (ALL, *city_names):
             ss["city"] = ALL
         st.selectbox(t("city"), [ALL, *city_names], format_func=lambda c: city_names.get(c, t("all")), key="city")
         counties = prov.counties.sort_values("code")
         if ss.get("city"):
             counties = counties[counties["city_code"].astype(str) == ss["city"]]
-        county_names = dict(zip(counties["code"].astype(str), counties["name"]))
+        county_names = dict(zip(counties["code"].astype(str), counties["name"], strict=True))
         if ss.get("county") not in (ALL, *county_names):
             ss["county"] = ALL
-        st.selectbox(t("county"), [ALL, *county_names], format_func=lambda c: county_names.get(c, t("all")), key="county")
+        st.selectbox(
+            t("county"), [ALL, *county_names], format_func=lambda c: county_names.get(c, t("all")), key="county"
+        )
         st.date_input(t("as_of"), value=dt.date.today(), key="as_of")
-        st.radio(t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True)
+        st.radio(
+            t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
+        )
         if ss.get("radius_unit", "km") == "min":
             st.slider(t("radius_min"), 5, 120, 30, step=5, key="radius_min", help=t("radius_min_help"))
         else:
@@ -231,14 +253,15 @@ def sidebar() -> None:
                 key="targets_editor",
                 column_config={
                     "date": st.column_config.DateColumn(t("target_date"), format="YYYY-MM-DD", required=True),
-                    "percent": st.column_config.NumberColumn(t("target_percent"), min_value=0.0, max_value=100.0,
-                                                             step=1.0, required=True),
+                    "percent": st.column_config.NumberColumn(
+                        t("target_percent"), min_value=0.0, max_value=100.0, step=1.0, required=True
+                    ),
                 },
             )
             ss["targets_table"] = edited
             try:
                 rows = edited.dropna()
-                make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0))
+                make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0, strict=True))
             except (CoverageError, ValueError, TypeError) as exc:
                 st.error(t("targets_invalid", error=exc))
 
@@ -271,7 +294,9 @@ def rate_over_time(view: View) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _view: View):
     stations = _view.open_stations
-    points = gpd.GeoDataFrame(stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS)
+    points = gpd.GeoDataFrame(
+        stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS
+    )
     return gap_analysis(_view.townships, points if len(points) else None, radius_m=radius_m)
 
 
@@ -326,19 +351,28 @@ def report_table(report: pd.DataFrame) -> pd.DataFrame:
     out = report_in(report, lang())
     if "status" in out:
         out["status"] = out["status"].map(lambda s: t_known("st_", s))
-    return out.rename(columns=lambda c: t("rep_input", column=c[len("input: "):]) if str(c).startswith("input: ")
-                      else t_known("rep_", c))
+    return out.rename(
+        columns=lambda c: (
+            t("rep_input", column=c[len("input: ") :]) if str(c).startswith("input: ") else t_known("rep_", c)
+        )
+    )
 
 
 def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False) -> None:
     """Download buttons for a table (CSV, XLSX) or a layer (also GeoJSON, GeoPackage)."""
-    from coverage import exports
+    from coverage.present import exports
 
     formats = ["csv", "xlsx", "geojson", "gpkg"] if geo else ["csv", "xlsx"]
     cols = st.columns(len(formats))
-    for col, fmt in zip(cols, formats):
+    for col, fmt in zip(cols, formats, strict=True):
         ext, mime = exports.FORMATS[fmt]
         make = exports.layer_export if geo else exports.table_export
-        col.download_button(f"{fmt.upper()}", functools.partial(make, frame, fmt, name),
-                            file_name=f"{exports.safe_filename(name)}.{ext}", mime=mime, on_click="ignore",
-                            key=f"dl-{key}-{fmt}", width="stretch")
+        col.download_button(
+            f"{fmt.upper()}",
+            functools.partial(make, frame, fmt, name),
+            file_name=f"{exports.safe_filename(name)}.{ext}",
+            mime=mime,
+            on_click="ignore",
+            key=f"dl-{key}-{fmt}",
+            width="stretch",
+        )

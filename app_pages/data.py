@@ -9,10 +9,10 @@ import streamlit as st
 from app_pages import common
 from app_pages.i18n import lang, t
 from coverage import settings
-from coverage.data import load_province
-from coverage.messages import translate
-from coverage.replace import replace_townships
-from coverage.stations import STATUSES, candidate_codes, read_stations, resolve
+from coverage.data.provinces import load_province
+from coverage.data.replace import replace_townships
+from coverage.data.stations import STATUSES, candidate_codes, read_stations, resolve
+from coverage.present.messages import translate
 
 view = common.current()
 ss = st.session_state
@@ -27,14 +27,21 @@ if view.token != "embedded" and st.button(t("use_embedded"), key="use_embedded")
 # --------------------------------------------------------------------------- stations
 st.subheader(t("upload_stations"))
 c1, c2 = st.columns([3, 1])
-upload = c1.file_uploader(t("upload_stations"), type=["csv", "xlsx", "txt"], help=t("upload_stations_help"),
-                          key="station_file", label_visibility="collapsed")
+upload = c1.file_uploader(
+    t("upload_stations"),
+    type=["csv", "xlsx", "txt"],
+    help=t("upload_stations_help"),
+    key="station_file",
+    label_visibility="collapsed",
+)
 crs = c2.selectbox(t("file_crs"), settings.STATION_CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="station_crs")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _import(data: bytes, filename: str, province: str, crs: str, key: str):
-    return read_stations(data, filename=filename, province=province, crs=crs, townships=common.province_of(key).townships)
+    return read_stations(
+        data, filename=filename, province=province, crs=crs, townships=common.province_of(key).townships
+    )
 
 
 if upload is not None:
@@ -60,10 +67,17 @@ if upload is not None:
                 for _, r in open_rows.iterrows():
                     options = [""] + [code for code, _ in candidate_codes(r)]
                     labels = dict(candidate_codes(r))
-                    given = " · ".join(str(r[c]) for c in r.index if str(c).startswith("input: ") and pd.notna(r[c]) and str(r[c]).strip())
+                    given = " · ".join(
+                        str(r[c])
+                        for c in r.index
+                        if str(c).startswith("input: ") and pd.notna(r[c]) and str(r[c]).strip()
+                    )
                     picks[int(r["row"])] = st.selectbox(
-                        t("resolve_row", row=int(r["row"]), text=given), options,
-                        format_func=lambda c, labels=labels: (translate(labels[c], lang()) + f" ({c})") if c else t("resolve_skip"),
+                        t("resolve_row", row=int(r["row"]), text=given),
+                        options,
+                        format_func=lambda c, labels=labels: (
+                            (translate(labels[c], lang()) + f" ({c})") if c else t("resolve_skip")
+                        ),
                         key=f"resolve-{upload.file_id}-{int(r['row'])}",
                     )
                 if st.button(t("resolve_apply"), key="resolve_apply"):
@@ -75,12 +89,14 @@ if upload is not None:
         # the report, filtered
         st.subheader(t("report"))
         present = [x for x in STATUSES if s[x]]
-        keep = st.multiselect(t("report_filter"), STATUSES, default=present, format_func=lambda x: t(f"st_{x}"),
-                              key="report_filter")
+        keep = st.multiselect(
+            t("report_filter"), STATUSES, default=present, format_func=lambda x: t(f"st_{x}"), key="report_filter"
+        )
         report = imported.report[imported.report["status"].isin(keep)]
         st.dataframe(common.report_table(report), hide_index=True, width="stretch", key="report_table")
-        common.download_buttons(f"{t('report')}_{Path(upload.name).stem}", common.report_table(imported.report),
-                                key="report")
+        common.download_buttons(
+            f"{t('report')}_{Path(upload.name).stem}", common.report_table(imported.report), key="report"
+        )
         if len(imported.stations) and st.button(t("use_stations"), type="primary", key="use_stations"):
             common.use_stations(view.key, imported, data + repr(sorted(choices.items())).encode())
             st.rerun()
@@ -90,16 +106,22 @@ st.divider()
 st.subheader(t("upload_boundaries"))
 st.caption(t("boundaries_help"))
 c1, c2 = st.columns([3, 1])
-boundaries = c1.file_uploader(t("upload_boundaries"), type=["gpkg", "geojson", "json", "zip"], key="boundary_file",
-                              label_visibility="collapsed")
-bcrs = c2.selectbox(t("boundaries_crs"), ["", *settings.STATION_CRS_CHOICES],
-                    format_func=lambda c: t(f"crs_{c}") if c else "—", key="boundary_crs")
+boundaries = c1.file_uploader(
+    t("upload_boundaries"), type=["gpkg", "geojson", "json", "zip"], key="boundary_file", label_visibility="collapsed"
+)
+bcrs = c2.selectbox(
+    t("boundaries_crs"),
+    ["", *settings.STATION_CRS_CHOICES],
+    format_func=lambda c: t(f"crs_{c}") if c else "—",
+    key="boundary_crs",
+)
 if boundaries is not None and ss.get("boundaries_done") != boundaries.file_id:
     with common.friendly_errors(), st.status(t("upload_boundaries"), expanded=False):
         folder = Path(ss.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-")))
         out = folder / f"{view.province.code}_{boundaries.file_id}.gpkg"
-        result = replace_townships(view.province.code, boundaries.getvalue(), filename=boundaries.name,
-                                   crs=bcrs or None, out=out)
+        result = replace_townships(
+            view.province.code, boundaries.getvalue(), filename=boundaries.name, crs=bcrs or None, out=out
+        )
         prov = load_province(path=out)
         key = f"{view.province.code}-upload-{boundaries.file_id[:8]}"
         common.add_province(key, prov)

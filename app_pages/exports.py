@@ -6,9 +6,9 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.i18n import t
-from coverage import exports, webmap
-from coverage.admin import covered_codes
-from coverage.report import officials_report
+from coverage.analysis.admin import covered_codes
+from coverage.present import exports, webmap
+from coverage.present.report import officials_report
 
 view = common.current()
 ss = st.session_state
@@ -18,7 +18,17 @@ st.title(t("exports_title", region=f"{view.region_name} · {view.as_of}"))
 def townships_layer() -> gpd.GeoDataFrame:
     towns = view.townships
     state = webmap.township_status(towns, covered_codes(view.stations, view.as_of) if len(view.stations) else set())
-    cols = ["code", "name", "kind", "counted", "county_code", "county_name", "city_code", "city_name", "boundary_quality"]
+    cols = [
+        "code",
+        "name",
+        "kind",
+        "counted",
+        "county_code",
+        "county_name",
+        "city_code",
+        "city_name",
+        "boundary_quality",
+    ]
     out = towns[cols + ["geometry"]].copy()
     out["status"] = state.to_numpy()
     return out
@@ -91,21 +101,36 @@ with common.friendly_errors():
         frame = make()
         return exports.layer_export(frame, fmt, name) if geo else exports.table_export(frame, fmt, name)
 
-    st.download_button(f"{t('download')} {exports.export_name(name, fmt)}", export_item,
-                       file_name=exports.export_name(name, fmt), mime=mime, on_click="ignore", key="export_download")
+    st.download_button(
+        f"{t('download')} {exports.export_name(name, fmt)}",
+        export_item,
+        file_name=exports.export_name(name, fmt),
+        mime=mime,
+        on_click="ignore",
+        key="export_download",
+    )
 
     st.subheader(t("export_map"))
 
     def map_html() -> bytes:
-        m = webmap.township_map(view.townships, view.open_stations, covered_codes(view.stations, view.as_of)
-                                if len(view.stations) else set(), view.province.counties if not view.region else None,
-                                labels=view.labels)
+        m = webmap.township_map(
+            view.townships,
+            view.open_stations,
+            covered_codes(view.stations, view.as_of) if len(view.stations) else set(),
+            view.province.counties if not view.region else None,
+            labels=view.labels,
+        )
         return exports.standalone_map_html(m).encode("utf-8")
 
     map_name = f"{t('page_map')}_{view.region_name}_{view.as_of}"
-    st.download_button(f"{t('download')} {exports.export_name(map_name, 'html')}", map_html,
-                       file_name=exports.export_name(map_name, "html"), mime="text/html", on_click="ignore",
-                       key="export_map")
+    st.download_button(
+        f"{t('download')} {exports.export_name(map_name, 'html')}",
+        map_html,
+        file_name=exports.export_name(map_name, "html"),
+        mime="text/html",
+        on_click="ignore",
+        key="export_map",
+    )
 
     st.subheader(t("export_report"))
     st.caption(t("export_report_help"))
@@ -114,10 +139,23 @@ with common.friendly_errors():
     st.caption(t("export_with_plan") if rollout is not None else t("export_without_plan"))
 
     def report() -> bytes:
-        return officials_report(view.province, view.stations, view.as_of, view.schedule, region=view.region or None,
-                                rollout=rollout, lang=view.lang)
+        return officials_report(
+            view.province,
+            view.stations,
+            view.as_of,
+            view.schedule,
+            region=view.region or None,
+            rollout=rollout,
+            lang=view.lang,
+        )
 
     report_name = f"{t('export_report').split('（')[0].split(' (')[0]}_{view.region_name}_{view.as_of}"
-    st.download_button(f"{t('download')} {exports.export_name(report_name, 'xlsx')}", report,
-                       file_name=exports.export_name(report_name, "xlsx"), mime=exports.FORMATS["xlsx"][1],
-                       on_click="ignore", type="primary", key="export_report")
+    st.download_button(
+        f"{t('download')} {exports.export_name(report_name, 'xlsx')}",
+        report,
+        file_name=exports.export_name(report_name, "xlsx"),
+        mime=exports.FORMATS["xlsx"][1],
+        on_click="ignore",
+        type="primary",
+        key="export_report",
+    )

@@ -6,8 +6,8 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import t
-from coverage import webmap
-from coverage.admin import covered_codes
+from coverage.analysis.admin import covered_codes
+from coverage.present import webmap
 
 view = common.current()
 st.title(t("gaps_title", region=view.region_name, radius=view.radius_label))
@@ -33,8 +33,14 @@ with common.friendly_errors():
     if len(view.open_stations):
         dynamic.append(webmap.localise(webmap.radius_layer(view.open_stations, view.radius_m, labels)))
         dynamic.append(webmap.localise(webmap.station_layer(view.open_stations, labels)))
-    st_folium(m, feature_group_to_add=dynamic, height=600, use_container_width=True, returned_objects=[],
-              key=f"gapmap-{view.key}-{view.region}")
+    st_folium(
+        m,
+        feature_group_to_add=dynamic,
+        height=600,
+        use_container_width=True,
+        returned_objects=[],
+        key=f"gapmap-{view.key}-{view.region}",
+    )
 
     st.subheader(t("gaps_table"))
     g = result.townships.sort_values(["share_beyond", "farthest_m"], ascending=False)
@@ -42,7 +48,7 @@ with common.friendly_errors():
         {
             t("col_name"): g["name"],
             t("col_code"): g["code"],
-            t("col_county"): g["code"].map(dict(zip(towns["code"], towns["county_name"]))),
+            t("col_county"): g["code"].map(dict(zip(towns["code"], towns["county_name"], strict=True))),
             t("col_share_beyond"): g["share_beyond"].astype(float),
             t("col_area"): g["area_km2"].round(1),
             t("col_area_within"): g["area_within_km2"].round(1),
@@ -51,6 +57,7 @@ with common.friendly_errors():
             t("col_villages_within"): g["villages_within"].astype(int),
         }
     )
-    st.dataframe(table.style.format({t("col_share_beyond"): "{:.1%}"}), hide_index=True, width="stretch",
-                 key="gaps_table")
+    st.dataframe(
+        table.style.format({t("col_share_beyond"): "{:.1%}"}), hide_index=True, width="stretch", key="gaps_table"
+    )
     common.download_buttons(f"{t('gaps_table')}_{view.region_name}", table, key="gaps-table")

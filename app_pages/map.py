@@ -5,8 +5,8 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import t
-from coverage import webmap
-from coverage.admin import covered_codes
+from coverage.analysis.admin import covered_codes
+from coverage.present import webmap
 
 view = common.current()
 st.title(t("map_title", region=view.region_name))
@@ -14,8 +14,13 @@ st.title(t("map_title", region=view.region_name))
 LAYERS = ("townships", "choropleth", "stations", "radius", "gaps", "candidates")
 c1, c2 = st.columns([1, 2])
 basemap = c1.selectbox(t("basemap"), list(webmap.BASEMAPS), format_func=lambda b: t(f"basemap_{b}"), key="basemap")
-shown = c2.multiselect(t("layers"), LAYERS, default=["townships", "stations", "candidates"],
-                       format_func=lambda x: t(f"layer_{x}"), key="map_layers")
+shown = c2.multiselect(
+    t("layers"),
+    LAYERS,
+    default=["townships", "stations", "candidates"],
+    format_func=lambda x: t(f"layer_{x}"),
+    key="map_layers",
+)
 if basemap != "none":
     st.caption(t("basemap_note"))
 if view.province.approximate:
@@ -51,9 +56,14 @@ def build_map():
         top = top.merge(towns[["code", "lon", "lat"]], on="code", how="left")
         if len(top):
             webmap.candidate_layer(top, labels, datum).add_to(m)
-    legend = webmap.legend(labels, approximate=view.province.approximate, choropleth="choropleth" in shown,
-                           gaps="gaps" in shown, candidates="candidates" in shown,
-                           stations="stations" in shown)
+    legend = webmap.legend(
+        labels,
+        approximate=view.province.approximate,
+        choropleth="choropleth" in shown,
+        gaps="gaps" in shown,
+        candidates="candidates" in shown,
+        stations="stations" in shown,
+    )
     return webmap.finish(m, legend), len(open_now)
 
 
@@ -62,5 +72,7 @@ with common.friendly_errors():
         st.slider(t("n_candidates"), 5, 100, 20, step=5, key="n_candidates")
     m, n_open = build_map()
     st.caption(t("map_caption", stations=n_open, as_of=view.as_of))
-    st_folium(m, height=640, use_container_width=True, returned_objects=[], key=f"map-{view.key}-{basemap}-{view.region}")
+    st_folium(
+        m, height=640, use_container_width=True, returned_objects=[], key=f"map-{view.key}-{basemap}-{view.region}"
+    )
     st.session_state["last_map"] = m

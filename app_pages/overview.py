@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.i18n import STATUS_COLOURS, t
-from coverage.admin import STATUS_BEHIND, STATUS_MET, STATUS_ON_TRACK
+from coverage.analysis.admin import STATUS_BEHIND, STATUS_MET, STATUS_ON_TRACK
 
 view = common.current()
 st.title(t("overview_title", region=view.region_name))
@@ -22,16 +22,23 @@ with common.friendly_errors():
     c[0].metric(t("m_counted"), f"{int(row['counted']):,}")
     c[1].metric(t("m_covered"), f"{int(row['covered']):,}")
     c[2].metric(t("m_rate"), f"{row['rate']:.1%}")
-    c[3].metric(t("m_next_target"), f"{row['next_target_share']:.0%}", help=t("m_next_target_help", date=row["next_target_date"]))
-    c[4].metric(t("m_needed"), f"{int(row['needed_for_next_target']):,}", help=t("m_needed_help", date=row["next_target_date"]))
+    c[3].metric(
+        t("m_next_target"),
+        f"{row['next_target_share']:.0%}",
+        help=t("m_next_target_help", date=row["next_target_date"]),
+    )
+    c[4].metric(
+        t("m_needed"), f"{int(row['needed_for_next_target']):,}", help=t("m_needed_help", date=row["next_target_date"])
+    )
     st.caption(t("status_line", status=t(f"status_{row['status']}"), as_of=view.as_of, date=row["next_target_date"]))
 
     # rate over time against the target steps
     history = common.rate_over_time(view)
     line = pd.DataFrame({"date": pd.to_datetime(history["date"]), "rate": history["rate"], "series": t("series_rate")})
     steps = [(history["date"].min(), 0.0)] + [(x.date, x.share) for x in view.schedule.default]
-    target = pd.DataFrame({"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps],
-                           "series": t("series_target")})
+    target = pd.DataFrame(
+        {"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps], "series": t("series_target")}
+    )
     chart_data = pd.concat([line, target], ignore_index=True)
     colour = alt.Color("series:N", title=None, scale=alt.Scale(range=["#1565c0", "#c62828"]))
     base = alt.Chart(chart_data).encode(
@@ -52,7 +59,9 @@ with common.friendly_errors():
     table = units[units["level"].isin(["city", "county"])]
     if view.region:
         table = table[table["code"].astype(str).str.startswith(view.region) & (table["code"] != view.region)]
-    level = st.radio(t("level"), ["county", "city"], format_func=lambda x: t(f"level_{x}"), horizontal=True, key="overview_level")
+    level = st.radio(
+        t("level"), ["county", "city"], format_func=lambda x: t(f"level_{x}"), horizontal=True, key="overview_level"
+    )
     table = table[table["level"] == level].copy()
     table["_order"] = table["status"].map(order)
     table = table.sort_values(["_order", "needed_for_due_target", "rate"], ascending=[True, False, True])

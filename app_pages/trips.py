@@ -8,13 +8,26 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import lang, t, t_known
-from coverage import exports, settings, webmap
-from coverage.io import sheets_bytes
-from coverage.messages import translate
-from coverage.supervision import assign_supervisors, monthly_rounds
-from coverage.trip_export import to_html, to_ics, to_sheets
-from coverage.trips import (TripRequest, Travel, capital, evaluate_itinerary, next_monday, parse_itinerary,
-                            plan_trip, resolve_place, sample_stations, station_table, stations_by_name, working_days)
+from coverage import settings
+from coverage.data.io import sheets_bytes
+from coverage.field.supervision import assign_supervisors, monthly_rounds
+from coverage.field.trip_export import to_html, to_ics, to_sheets
+from coverage.field.trips import (
+    Travel,
+    TripRequest,
+    capital,
+    evaluate_itinerary,
+    next_monday,
+    parse_itinerary,
+    plan_trip,
+    resolve_place,
+    sample_stations,
+    station_table,
+    stations_by_name,
+    working_days,
+)
+from coverage.present import exports, webmap
+from coverage.present.messages import translate
 
 view = common.current()
 ss = st.session_state
@@ -52,14 +65,21 @@ def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
 def strata_columns(table: pd.DataFrame) -> list[str]:
     """Columns a sample can be spread over: a handful of values (kind of township, status, a user's band)."""
     skip = {"code", "name", "lon", "lat", "geometry", "row", "notes", "source", "location_source"}
-    return [c for c in table.columns if c not in skip and not c.endswith(("_code", "_name", "_id"))
-            and 2 <= table[c].nunique() <= 12]
+    return [
+        c
+        for c in table.columns
+        if c not in skip and not c.endswith(("_code", "_name", "_id")) and 2 <= table[c].nunique() <= 12
+    ]
 
 
 def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
-    kind = {"drop the lowest-priority visits": "drop", "allow an evening transfer": "evening", "add days": "days",
-            "lengthen days": "longer"}[option["choice"]]
+    kind = {
+        "drop the lowest-priority visits": "drop",
+        "allow an evening transfer": "evening",
+        "add days": "days",
+        "lengthen days": "longer",
+    }[option["choice"]]
     if kind == "drop":
         return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
     if kind == "longer" and "extra_min" not in option:
@@ -75,18 +95,27 @@ def option_text(option: dict) -> str:
 # --------------------------------------------------------------------------- trip planner
 with trip_tab, common.friendly_errors():
     table = station_table(stations)
-    mode = st.radio(t("trip_choose"), ["sample", "pick", "names"], format_func=lambda m: t(f"trip_mode_{m}"),
-                    horizontal=True, key="trip_mode")
+    mode = st.radio(
+        t("trip_choose"),
+        ["sample", "pick", "names"],
+        format_func=lambda m: t(f"trip_mode_{m}"),
+        horizontal=True,
+        key="trip_mode",
+    )
     if mode == "sample":
         c1, c2, c3 = st.columns(3)
         rule = c1.text_input(t("trip_rule"), "2-per-city", key="trip_rule")
         seed = c2.number_input(t("trip_seed"), 0, 10_000, 0, key="trip_seed")
-        strata = c3.selectbox(t("trip_strata"), [None, *strata_columns(table)], key="trip_strata",
-                              format_func=lambda c: t("trip_strata_none") if c is None else t_known("col_", c),
-                              help=t("trip_strata_help"))
+        strata = c3.selectbox(
+            t("trip_strata"),
+            [None, *strata_columns(table)],
+            key="trip_strata",
+            format_func=lambda c: t("trip_strata_none") if c is None else t_known("col_", c),
+            help=t("trip_strata_help"),
+        )
         chosen = sample_stations(table, rule, seed=int(seed), strata=strata)
     elif mode == "pick":
-        labels = dict(zip(table["code"], table["name"]))
+        labels = dict(zip(table["code"], table["name"], strict=True))
         picked = st.multiselect(t("trip_pick"), list(labels), format_func=labels.get, key="trip_pick")
         chosen = table[table["code"].isin(picked)]
     else:
@@ -96,45 +125,81 @@ with trip_tab, common.friendly_errors():
     st.caption(t("trip_chosen", n=len(chosen)))
 
     c = st.columns(4)
-    start_text = c[0].text_input(t("trip_start"), settings.PROVINCIAL_CAPITALS.get(code, ""), key="trip_start",
-                                 help=t("trip_start_help"))
+    start_text = c[0].text_input(
+        t("trip_start"), settings.PROVINCIAL_CAPITALS.get(code, ""), key="trip_start", help=t("trip_start_help")
+    )
     first = c[1].date_input(t("trip_first_day"), next_monday(), key="trip_first")
     n_days = c[2].number_input(t("trip_days"), 1, 60, 5, key="trip_days")
     per_day = c[3].number_input(t("trip_per_day"), 1, 6, settings.TRIP_PER_DAY, key="trip_per_day")
     c = st.columns(4)
     visit_h = c[0].number_input(t("trip_visit_hours"), 0.5, 8.0, settings.TRIP_VISIT_HOURS, step=0.5, key="trip_visit")
-    day_start = c[1].time_input(t("trip_day_start"), dt.time.fromisoformat(settings.TRIP_DAY_START), key="trip_day_start")
+    day_start = c[1].time_input(
+        t("trip_day_start"), dt.time.fromisoformat(settings.TRIP_DAY_START), key="trip_day_start"
+    )
     day_end = c[2].time_input(t("trip_day_end"), dt.time.fromisoformat(settings.TRIP_DAY_END), key="trip_day_end")
     lunch = c[3].number_input(t("trip_lunch"), 0, 120, settings.TRIP_LUNCH_MIN, step=15, key="trip_lunch")
     c = st.columns(5)
-    overnight = c[0].radio(t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"),
-                           key="trip_overnight")
+    overnight = c[0].radio(
+        t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"), key="trip_overnight"
+    )
     evening = c[1].number_input(t("trip_evening"), 0, 240, 0, step=15, key="trip_evening")
-    speed = c[2].number_input(t("trip_speed"), 10.0, 120.0, settings.AVERAGE_SPEED_KMH, step=5.0, format="%.0f", key="trip_speed",
-                              help=t("trip_speed_help", km=settings.LOCAL_ROAD_KM))
-    long_speed = c[3].number_input(t("trip_long_speed"), 0.0, 120.0, settings.LONG_SPEED_KMH, step=5.0, format="%.0f",
-                                   key="trip_long_speed", help=t("trip_long_speed_help", km=settings.LOCAL_ROAD_KM))
+    speed = c[2].number_input(
+        t("trip_speed"),
+        10.0,
+        120.0,
+        settings.AVERAGE_SPEED_KMH,
+        step=5.0,
+        format="%.0f",
+        key="trip_speed",
+        help=t("trip_speed_help", km=settings.LOCAL_ROAD_KM),
+    )
+    long_speed = c[3].number_input(
+        t("trip_long_speed"),
+        0.0,
+        120.0,
+        settings.LONG_SPEED_KMH,
+        step=5.0,
+        format="%.0f",
+        key="trip_long_speed",
+        help=t("trip_long_speed_help", km=settings.LOCAL_ROAD_KM),
+    )
     weekends = c[4].checkbox(t("trip_weekends"), False, key="trip_weekends")
     previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
     if len(chosen) > int(n_days) * int(per_day):
-        st.warning(t("trip_over_cap", n=len(chosen), days=int(n_days), per_day=int(per_day), cap=int(n_days) * int(per_day)))
+        st.warning(
+            t("trip_over_cap", n=len(chosen), days=int(n_days), per_day=int(per_day), cap=int(n_days) * int(per_day))
+        )
 
     if st.button(t("trip_run"), type="primary", key="trip_run"):
         if len(chosen) == 0:
             st.error(t("trip_none_chosen"))
         else:
-            base = capital(code) if start_text.strip() in ("", settings.PROVINCIAL_CAPITALS.get(code)) else resolve_place(start_text, code)
-            request = TripRequest(chosen, start=base, end=base,
-                                  dates=working_days(first, int(n_days), weekends=weekends), per_day=int(per_day),
-                                  visit_min=visit_h * 60, day_start=day_start.strftime("%H:%M"),
-                                  day_end=day_end.strftime("%H:%M"), lunch_min=float(lunch), overnight=overnight,
-                                  evening_min=float(evening))
+            base = (
+                capital(code)
+                if start_text.strip() in ("", settings.PROVINCIAL_CAPITALS.get(code))
+                else resolve_place(start_text, code)
+            )
+            request = TripRequest(
+                chosen,
+                start=base,
+                end=base,
+                dates=working_days(first, int(n_days), weekends=weekends),
+                per_day=int(per_day),
+                visit_min=visit_h * 60,
+                day_start=day_start.strftime("%H:%M"),
+                day_end=day_end.strftime("%H:%M"),
+                lunch_min=float(lunch),
+                overnight=overnight,
+                evening_min=float(evening),
+            )
             travel = Travel(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
             with st.status(t("trip_solving"), expanded=False) as box:
                 plan = plan_trip(request, travel, time_limit=settings.TRIP_TIME_LIMIT_S)
                 given = None
                 if previous.strip():
-                    days = [stations_by_name(day, code)["code"].tolist() if day else [] for day in parse_itinerary(previous)]
+                    days = [
+                        stations_by_name(day, code)["code"].tolist() if day else [] for day in parse_itinerary(previous)
+                    ]
                     given = evaluate_itinerary(request, days, travel)
                 box.update(label=t("trip_solving") + " ✓", state="complete")
             ss["trip"] = (view.key, plan, given)
@@ -145,8 +210,16 @@ with trip_tab, common.friendly_errors():
         n_all = len(plan.request.stations)
         hours = (plan.request.day_min + plan.request.lunch_min) / 60
         if len(plan.unvisited):
-            st.warning(t("trip_some_fit", fit=n_all - len(plan.unvisited), total=n_all, days=len(plan.request.dates),
-                         hours=hours, left="、".join(plan.unvisited["name"].astype(str))))
+            st.warning(
+                t(
+                    "trip_some_fit",
+                    fit=n_all - len(plan.unvisited),
+                    total=n_all,
+                    days=len(plan.request.dates),
+                    hours=hours,
+                    left="、".join(plan.unvisited["name"].astype(str)),
+                )
+            )
             for option in plan.options:
                 st.caption("• " + option_text(option))
         else:
@@ -158,23 +231,53 @@ with trip_tab, common.friendly_errors():
         c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else "—")
         st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds))
         if given is not None:
-            st.info(t("trip_compare", given=given.travel_min / 60, plan=plan.travel_min / 60,
-                      saving=(given.travel_min - plan.travel_min) / 60))
+            st.info(
+                t(
+                    "trip_compare",
+                    given=given.travel_min / 60,
+                    plan=plan.travel_min / 60,
+                    saving=(given.travel_min - plan.travel_min) / 60,
+                )
+            )
         days = plan.days.assign(visits=plan.days["names"].map("、".join)).drop(columns=["names"])
-        st.dataframe(days.rename(columns=lambda c: t_known("trip_col_", c)),
-                     hide_index=True, width="stretch", key="trip_days_table")
+        st.dataframe(
+            days.rename(columns=lambda c: t_known("trip_col_", c)),
+            hide_index=True,
+            width="stretch",
+            key="trip_days_table",
+        )
         legs = plan.legs.drop(columns=["visit_end"], errors="ignore")
         with st.expander(t("trip_legs")):
             st.dataframe(legs, hide_index=True, width="stretch", key="trip_legs_table")
         show_map(plan.legs, "day", t("trip_day_n"), key=f"tripmap-{view.key}")
         c = st.columns(3)
-        c[0].download_button("XLSX", lambda: sheets_bytes(to_sheets(plan)), file_name="trip.xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                             key="trip_xlsx", width="stretch")
-        c[1].download_button("iCalendar (.ics)", lambda: to_ics(plan).encode("utf-8"), file_name="trip.ics",
-                             mime="text/calendar", on_click="ignore", key="trip_ics", width="stretch")
-        c[2].download_button(t("trip_print"), lambda: to_html(plan).encode("utf-8"), file_name="trip.html",
-                             mime="text/html", on_click="ignore", key="trip_html", width="stretch")
+        c[0].download_button(
+            "XLSX",
+            lambda: sheets_bytes(to_sheets(plan)),
+            file_name="trip.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="trip_xlsx",
+            width="stretch",
+        )
+        c[1].download_button(
+            "iCalendar (.ics)",
+            lambda: to_ics(plan).encode("utf-8"),
+            file_name="trip.ics",
+            mime="text/calendar",
+            on_click="ignore",
+            key="trip_ics",
+            width="stretch",
+        )
+        c[2].download_button(
+            t("trip_print"),
+            lambda: to_html(plan).encode("utf-8"),
+            file_name="trip.html",
+            mime="text/html",
+            on_click="ignore",
+            key="trip_html",
+            width="stretch",
+        )
 
 # --------------------------------------------------------------------------- supervision
 with supervise_tab, common.friendly_errors():
@@ -199,22 +302,40 @@ with supervise_tab, common.friendly_errors():
         for note in result.notes:
             st.caption(translate(note, lang()))
         sup = result.supervisors.assign(stations=result.supervisors["names"].map("、".join)).drop(columns=["names"])
-        st.dataframe(supervision_table(sup.drop(columns=["lon", "lat"], errors="ignore")), hide_index=True,
-                     width="stretch", key="sup_table")
+        st.dataframe(
+            supervision_table(sup.drop(columns=["lon", "lat"], errors="ignore")),
+            hide_index=True,
+            width="stretch",
+            key="sup_table",
+        )
         s = result.stations
-        lines = pd.DataFrame({
-            "supervisor": s["supervisor"],
-            "from_lon": s["supervisor"].map(result.supervisors.set_index("supervisor")["lon"]),
-            "from_lat": s["supervisor"].map(result.supervisors.set_index("supervisor")["lat"]),
-            "to_lon": s["lon"], "to_lat": s["lat"], "to_name": s["name"],
-        })
+        lines = pd.DataFrame(
+            {
+                "supervisor": s["supervisor"],
+                "from_lon": s["supervisor"].map(result.supervisors.set_index("supervisor")["lon"]),
+                "from_lat": s["supervisor"].map(result.supervisors.set_index("supervisor")["lat"]),
+                "to_lon": s["lon"],
+                "to_lat": s["lat"],
+                "to_name": s["name"],
+            }
+        )
         show_map(lines, "supervisor", "{}", key=f"supmap-{view.key}-{view.region}")
         calendar, totals = monthly_rounds(result, month)
         st.subheader(t("sup_rounds", month=month.strftime("%Y-%m")))
         st.dataframe(supervision_table(totals), hide_index=True, width="stretch", key="sup_totals")
         c = st.columns(2)
-        c[0].download_button("XLSX", lambda: sheets_bytes({t("sup_col_supervisor"): supervision_table(sup),
-                                                           t("sup_col_stations"): supervision_table(s.drop(columns="geometry", errors="ignore")),
-                                                           t("sup_col_date"): supervision_table(calendar),
-                                                           t("sup_rounds", month=month.strftime("%Y-%m")): supervision_table(totals)}),
-                             file_name="supervision.xlsx", mime=exports.FORMATS["xlsx"][1], on_click="ignore", key="sup_xlsx")
+        c[0].download_button(
+            "XLSX",
+            lambda: sheets_bytes(
+                {
+                    t("sup_col_supervisor"): supervision_table(sup),
+                    t("sup_col_stations"): supervision_table(s.drop(columns="geometry", errors="ignore")),
+                    t("sup_col_date"): supervision_table(calendar),
+                    t("sup_rounds", month=month.strftime("%Y-%m")): supervision_table(totals),
+                }
+            ),
+            file_name="supervision.xlsx",
+            mime=exports.FORMATS["xlsx"][1],
+            on_click="ignore",
+            key="sup_xlsx",
+        )

@@ -27,4 +27,6 @@ def median(rows: list[dict], key: str) -> float:
 def report(name: str, ours: float, baseline_name: str, baseline: float, target: float | None = None) -> None:
     verdict = "" if target is None else ("  target met" if ours <= target else "  TARGET MISSED")
     target_text = "" if target is None else f" (target <= {target:g} s)"
-    print(f"{name}: {ours:.2f} s{target_text}; baseline '{baseline_name}': {baseline:.2f} s; ratio {baseline / ours:.1f}x{verdict}")
+    print(
+        f"{name}: {ours:.2f} s{target_text}; baseline '{baseline_name}': {baseline:.2f} s; ratio {baseline / ours:.1f}x{verdict}"
+    )

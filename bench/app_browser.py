@@ -107,8 +107,10 @@ def main() -> None:
         theirs = statistics.median(slider_move(context, base, "radius {} km"))
         report("radius slider -> updated map (Gaps page)", ours, "baseline_app.py full rebuild", theirs, target=1.0)
         switches = page_switch(context, f"{app}/map")
-        print(f"page switch Overview <-> Map: median {statistics.median(switches):.2f} s, max {max(switches):.2f} s "
-              f"(target <= 1 s){'  target met' if statistics.median(switches) <= 1.0 else '  TARGET MISSED'}")
+        print(
+            f"page switch Overview <-> Map: median {statistics.median(switches):.2f} s, max {max(switches):.2f} s "
+            f"(target <= 1 s){'  target met' if statistics.median(switches) <= 1.0 else '  TARGET MISSED'}"
+        )
         browser.close()
 
 

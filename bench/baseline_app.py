@@ -11,9 +11,9 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from coverage.data import default_stations_path, load_province
-from coverage.stations import read_stations
-from coverage.webmap import localise
+from coverage.data.provinces import default_stations_path, load_province
+from coverage.data.stations import read_stations
+from coverage.present.webmap import localise
 
 
 @st.cache_resource
@@ -29,8 +29,11 @@ st.write(f"radius {radius} km")
 xmin, ymin, xmax, ymax = prov.townships.total_bounds
 m = folium.Map(tiles=None)
 m.fit_bounds([[ymin, xmin], [ymax, xmax]])
-folium.GeoJson(prov.townships[["code", "name", "geometry"]].to_json(), name="townships",
-               tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(m)
+folium.GeoJson(
+    prov.townships[["code", "name", "geometry"]].to_json(),
+    name="townships",
+    tooltip=folium.GeoJsonTooltip(fields=["name"]),
+).add_to(m)
 for s in stations.itertuples():
     folium.Circle([s.lat, s.lon], radius=radius * 1000, weight=1).add_to(m)
     folium.CircleMarker([s.lat, s.lon], radius=3).add_to(m)

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import report  # noqa: E402
 
-from coverage.build_boundaries import build_province, source_polygons, worker_pool  # noqa: E402
-from coverage.register import load_register  # noqa: E402
+from coverage.data.build.boundaries import build_province, source_polygons, worker_pool  # noqa: E402
+from coverage.data.register import load_register  # noqa: E402
 
 
 def build(codes, out: Path, pooled: bool) -> tuple[float, int]:

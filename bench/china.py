@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from coverage.admin import status  # noqa: E402
-from coverage.data import load_province, province_files  # noqa: E402
-from coverage.gaps import gap_analysis  # noqa: E402
-from coverage.register import load_register  # noqa: E402
+from coverage.analysis.admin import status  # noqa: E402
+from coverage.analysis.gaps import gap_analysis  # noqa: E402
+from coverage.data.provinces import load_province, province_files  # noqa: E402
+from coverage.data.register import load_register  # noqa: E402
 
 STATIONS = 30_000
 SEED = 3
@@ -63,14 +63,18 @@ if __name__ == "__main__":
     codes = list(load_register().provinces.index)
     if set(codes) - set(province_files()):
         print("building all provinces first (not timed) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "coverage", "data", "build", "--all"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "coverage", "data", "build", "--all"], cwd=ROOT, check=True, capture_output=True
+        )
 
     start = time.perf_counter()
     provinces = {code: load_province(code) for code in codes}
     load_s = time.perf_counter() - start
     stations = synthetic_stations(provinces)
     n_towns = sum(len(p.townships) for p in provinces.values())
-    print(f"loaded {len(provinces)} provinces, {n_towns:,} townships in {load_s:.1f} s; {sum(map(len, stations.values())):,} stations")
+    print(
+        f"loaded {len(provinces)} provinces, {n_towns:,} townships in {load_s:.1f} s; {sum(map(len, stations.values())):,} stations"
+    )
 
     import geopandas as gpd
 
@@ -94,20 +98,27 @@ if __name__ == "__main__":
         total = g.units.iloc[0]
         area += total["area_km2"]
         area_within += total["area_within_km2"]
-        print(f"  {code} {prov.name}: {len(prov.townships):,} townships, {len(g.demand):,} cells, "
-              f"status {t1 - t0:.2f} s, gaps {t2 - t1:.2f} s", flush=True)
+        print(
+            f"  {code} {prov.name}: {len(prov.townships):,} townships, {len(g.demand):,} cells, "
+            f"status {t1 - t0:.2f} s, gaps {t2 - t1:.2f} s",
+            flush=True,
+        )
         del g
     total_s = time.perf_counter() - start
-    print(f"all of China: {n_towns:,} townships, {cells:,} 1-km cells; covered {covered:,} of {counted:,} counted "
-          f"townships; area within {args.radius_km:g} km {area_within / area:.1%}")
-    print(f"status {status_s:.1f} s + gaps {gaps_s:.1f} s = {total_s:.1f} s (target <= 60 s); "
-          f"peak memory {peak_gb():.2f} GB (target <= 8 GB)")
+    print(
+        f"all of China: {n_towns:,} townships, {cells:,} 1-km cells; covered {covered:,} of {counted:,} counted "
+        f"townships; area within {args.radius_km:g} km {area_within / area:.1%}"
+    )
+    print(
+        f"status {status_s:.1f} s + gaps {gaps_s:.1f} s = {total_s:.1f} s (target <= 60 s); "
+        f"peak memory {peak_gb():.2f} GB (target <= 8 GB)"
+    )
 
     if args.baseline:
         from status_gaps import baseline_gaps
 
+        from coverage.analysis.demand import grid_demand
         from coverage.coords import projected_crs_for
-        from coverage.demand import grid_demand
 
         start = time.perf_counter()
         for code, prov in provinces.items():
@@ -116,4 +127,6 @@ if __name__ == "__main__":
             d = grid_demand(prov.townships.to_crs(projected_crs_for(prov.townships)), 1000)
             baseline_gaps(prov.townships, points, args.radius_km * 1000, np.column_stack([d.x, d.y]))
         base_s = time.perf_counter() - start
-        print(f"baseline geopandas gaps for all of China: {base_s:.1f} s; ratio {base_s / gaps_s:.1f}x against our gaps")
+        print(
+            f"baseline geopandas gaps for all of China: {base_s:.1f} s; ratio {base_s / gaps_s:.1f}x against our gaps"
+        )

@@ -17,10 +17,10 @@ from _timing import median, report, run_fresh  # noqa: E402
 OURS = """
 import json, time
 t0 = time.perf_counter()
-from coverage.data import load_province, default_stations_path
-from coverage.stations import read_stations
-from coverage.admin import covered_codes
-from coverage.webmap import township_map
+from coverage.data.provinces import load_province, default_stations_path
+from coverage.data.stations import read_stations
+from coverage.analysis.admin import covered_codes
+from coverage.present.webmap import township_map
 t1 = time.perf_counter()
 prov = load_province("45")
 stations = read_stations(default_stations_path("45"), province="45").stations
@@ -57,4 +57,10 @@ if __name__ == "__main__":
     for label, rows in (("ours", ours), ("baseline", base)):
         parts = ", ".join(f"{k} {median(rows, k):.2f}" for k in ("import", "load", "map"))
         print(f"  {label:8}: {parts} s; map HTML {median(rows, 'html_mb'):.1f} MB")
-    report("open Guangxi + build map layer", median(ours, "total"), "read_file + unsimplified folium", median(base, "total"), 2.0)
+    report(
+        "open Guangxi + build map layer",
+        median(ours, "total"),
+        "read_file + unsimplified folium",
+        median(base, "total"),
+        2.0,
+    )

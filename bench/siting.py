@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 from _timing import report  # noqa: E402
 
-from coverage.admin import status  # noqa: E402
-from coverage.candidates import covering_inputs  # noqa: E402
-from coverage.data import default_stations_path, load_province  # noqa: E402
-from coverage.siting import solve_mclp  # noqa: E402
-from coverage.stations import open_on, read_stations  # noqa: E402
+from coverage.analysis.admin import status  # noqa: E402
+from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
+from coverage.data.stations import open_on, read_stations  # noqa: E402
+from coverage.optimise.candidates import covering_inputs  # noqa: E402
+from coverage.optimise.siting import solve_mclp  # noqa: E402
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
@@ -42,17 +42,23 @@ if __name__ == "__main__":
     build_s = time.perf_counter() - start
     problem = inputs.problem
     A, served = problem.covering(10_000)
-    print(f"instance: {A.shape[0]:,} demand cells x {A.shape[1]} candidates, {A.nnz:,} pairs, p = {p}; built in {build_s:.2f} s")
+    print(
+        f"instance: {A.shape[0]:,} demand cells x {A.shape[1]} candidates, {A.nnz:,} pairs, p = {p}; built in {build_s:.2f} s"
+    )
     exact = solve_mclp(problem, 10_000, p, method="exact")
     heur = solve_mclp(problem, 10_000, p, method="heuristic")
-    print(f"  exact:     objective {exact.objective:.3f}, bound {exact.bound:.3f}, gap {exact.gap:.4%}, {exact.seconds:.2f} s")
-    print(f"  heuristic: objective {heur.objective:.3f}, bound {heur.bound:.3f}, gap {heur.gap:.4%}, {heur.seconds:.2f} s")
+    print(
+        f"  exact:     objective {exact.objective:.3f}, bound {exact.bound:.3f}, gap {exact.gap:.4%}, {exact.seconds:.2f} s"
+    )
+    print(
+        f"  heuristic: objective {heur.objective:.3f}, bound {heur.bound:.3f}, gap {heur.gap:.4%}, {heur.seconds:.2f} s"
+    )
     if args.skip_spopt:
         sys.exit(0)
     import pulp
     from spopt.locate import MCLP
 
-    from coverage.siting import merge_rows
+    from coverage.optimise.siting import merge_rows
 
     solver = pulp.HiGHS(msg=False) if pulp.HiGHS().available() else pulp.PULP_CBC_CMD(msg=False)
     keep = ~served & (np.asarray(A.sum(axis=1)).ravel() > 0)
@@ -67,13 +73,25 @@ if __name__ == "__main__":
 
     merged, merged_w, _ = merge_rows(A[keep], problem.weights[keep])
     spopt_s, spopt_obj = run_spopt(merged, merged_w)
-    print(f"  spopt {type(solver).__name__}, given our merged instance ({merged.shape[0]:,} rows): objective {spopt_obj:.3f}, {spopt_s:.2f} s")
+    print(
+        f"  spopt {type(solver).__name__}, given our merged instance ({merged.shape[0]:,} rows): objective {spopt_obj:.3f}, {spopt_s:.2f} s"
+    )
     if args.raw:
         raw_s, raw_obj = run_spopt(A[keep], problem.weights[keep])
-        print(f"  spopt {type(solver).__name__}, raw instance ({int(keep.sum()):,} rows): objective {raw_obj:.3f}, {raw_s:.2f} s")
+        print(
+            f"  spopt {type(solver).__name__}, raw instance ({int(keep.sum()):,} rows): objective {raw_obj:.3f}, {raw_s:.2f} s"
+        )
         report("Guangxi MCLP exact vs spopt on the raw instance", exact.seconds, "spopt raw", raw_s, 5.0)
-    report("Guangxi MCLP exact", exact.seconds, f"spopt MCLP.from_cost_matrix + {type(solver).__name__}, merged instance", spopt_s, 5.0)
+    report(
+        "Guangxi MCLP exact",
+        exact.seconds,
+        f"spopt MCLP.from_cost_matrix + {type(solver).__name__}, merged instance",
+        spopt_s,
+        5.0,
+    )
     ratio = spopt_s / exact.seconds
     better = exact.objective >= spopt_obj - 1e-6
-    print(f"objective ours {'>=' if better else '<'} spopt ({exact.objective:.3f} vs {spopt_obj:.3f}); "
-          f"speed-up {ratio:.1f}x ({'target >= 5x met' if ratio >= 5 else 'TARGET 5x MISSED'})")
+    print(
+        f"objective ours {'>=' if better else '<'} spopt ({exact.objective:.3f} vs {spopt_obj:.3f}); "
+        f"speed-up {ratio:.1f}x ({'target >= 5x met' if ratio >= 5 else 'TARGET 5x MISSED'})"
+    )

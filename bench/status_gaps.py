@@ -26,12 +26,12 @@ import shapely  # noqa: E402
 from _timing import report  # noqa: E402
 
 from coverage import settings  # noqa: E402
-from coverage.admin import status  # noqa: E402
+from coverage.analysis.admin import status  # noqa: E402
+from coverage.analysis.demand import grid_demand  # noqa: E402
+from coverage.analysis.gaps import gap_analysis  # noqa: E402
 from coverage.coords import projected_crs_for  # noqa: E402
-from coverage.data import default_stations_path, load_province  # noqa: E402
-from coverage.demand import grid_demand  # noqa: E402
-from coverage.gaps import gap_analysis  # noqa: E402
-from coverage.stations import open_on, read_stations  # noqa: E402
+from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
+from coverage.data.stations import open_on, read_stations  # noqa: E402
 
 
 def timed(fn, repeat=3):
@@ -58,7 +58,9 @@ def baseline_gaps(towns, stations, radius_m, demand_xy):
     """Per-township share beyond, demand within and farthest cell, the straightforward way."""
     crs = projected_crs_for(towns)
     towns_m = towns.to_crs(crs)[["code", "geometry"]]
-    buffers = gpd.GeoDataFrame(geometry=stations.to_crs(crs).buffer(radius_m, quad_segs=settings.DISC_QUAD_SEGS), crs=crs)
+    buffers = gpd.GeoDataFrame(
+        geometry=stations.to_crs(crs).buffer(radius_m, quad_segs=settings.DISC_QUAD_SEGS), crs=crs
+    )
     covered = gpd.GeoDataFrame(geometry=[buffers.union_all()], crs=crs)
     beyond = gpd.overlay(towns_m, covered, how="difference")
     beyond_by_town = beyond.assign(a=beyond.area).groupby("code")["a"].sum()
@@ -66,7 +68,9 @@ def baseline_gaps(towns, stations, radius_m, demand_xy):
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(demand_xy[:, 0], demand_xy[:, 1]), crs=crs)
     hit = gpd.sjoin(points, buffers, predicate="within", how="inner")
     within = points.index.isin(hit.index)
-    nearest = gpd.sjoin_nearest(points, gpd.GeoDataFrame(geometry=stations.to_crs(crs).geometry, crs=crs), distance_col="d")
+    nearest = gpd.sjoin_nearest(
+        points, gpd.GeoDataFrame(geometry=stations.to_crs(crs).geometry, crs=crs), distance_col="d"
+    )
     return {
         "area_share_within": 1 - beyond_by_town.sum() / area,
         "demand_share_within": within.mean(),
@@ -77,7 +81,9 @@ def baseline_gaps(towns, stations, radius_m, demand_xy):
 
 
 def baseline_gap_polygons(region, covered, crs):
-    return gpd.overlay(gpd.GeoDataFrame(geometry=[region], crs=crs), covered, how="difference").explode(index_parts=False)
+    return gpd.overlay(gpd.GeoDataFrame(geometry=[region], crs=crs), covered, how="difference").explode(
+        index_parts=False
+    )
 
 
 if __name__ == "__main__":
@@ -104,8 +110,13 @@ if __name__ == "__main__":
 
     ours_gaps, g = timed(lambda: gap_analysis(gx.townships, open_now, radius_m=radius_m, demand=demand, region=region))
     base_gaps, b = timed(lambda: baseline_gaps(gx.townships, open_now, radius_m, xy), repeat=1)
-    report(f"Guangxi gaps, {args.radius_km:g} km, 1-km grid ({len(xy):,} cells)", ours_gaps,
-           "geopandas buffer + union + overlay + sjoin", base_gaps, 3.0)
+    report(
+        f"Guangxi gaps, {args.radius_km:g} km, 1-km grid ({len(xy):,} cells)",
+        ours_gaps,
+        "geopandas buffer + union + overlay + sjoin",
+        base_gaps,
+        3.0,
+    )
     s = g.summary
     print(f"  {'':24} {'ours':>14} {'baseline':>14}")
     for key in ("area_share_within", "demand_share_within", "gap_area_km2"):
@@ -117,12 +128,14 @@ if __name__ == "__main__":
     def ours_polygons():
         fresh = gap_analysis(gx.townships, open_now, radius_m=radius_m, demand=demand, region=region)
         start = time.perf_counter()
-        fresh.gaps_m
-        return time.perf_counter() - start, fresh.gaps_m
+        gaps_m = fresh.gaps_m
+        return time.perf_counter() - start, gaps_m
 
     poly_times = [ours_polygons() for _ in range(3)]
     ours_poly = statistics.median(t for t, _ in poly_times)
     base_poly, bp = timed(lambda: baseline_gap_polygons(region, b["covered"], crs), repeat=3)
-    report("  gap polygons (dissolved, with demand per polygon)", ours_poly, "geopandas overlay region - union", base_poly)
+    report(
+        "  gap polygons (dissolved, with demand per polygon)", ours_poly, "geopandas overlay region - union", base_poly
+    )
     print(f"  {'gap polygons':24} {len(poly_times[0][1]):14d} {len(bp):14d}")
     print(f"gaps speed-up {ratio:.1f}x ({'target >= 10x met' if ratio >= 10 else 'TARGET 10x MISSED'})")

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 from _timing import report  # noqa: E402
 
-from coverage.trip_solver import TripProblem, day_ok, solve, solve_heuristic, trip_travel  # noqa: E402
+from coverage.field.trip_solver import TripProblem, day_ok, solve, solve_heuristic, trip_travel  # noqa: E402
 
 
 def greedy(p: TripProblem):
@@ -60,13 +60,15 @@ def synthetic(n, towns, days, per_day, visit_min, spread_km, seed=0, speed_kmh=4
     pts = rng.uniform(0, spread_km, (n + towns + 1, 2))
     pts[-1] = spread_km / 2  # the base in the middle
     minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1)) * 1.3 / speed_kmh * 60
-    return TripProblem(minutes, n, tuple(range(n, n + towns)) + (n + towns,), n + towns, n + towns, days, per_day, visit_min, 510)
+    return TripProblem(
+        minutes, n, tuple(range(n, n + towns)) + (n + towns,), n + towns, n + towns, days, per_day, visit_min, 510
+    )
 
 
 def guangdong_west():
-    from coverage.data import default_stations_path
-    from coverage.stations import read_stations
-    from coverage.trips import Travel, TripRequest, _problem, capital, station_table, working_days
+    from coverage.data.provinces import default_stations_path
+    from coverage.data.stations import read_stations
+    from coverage.field.trips import Travel, TripRequest, _problem, capital, station_table, working_days
 
     s = station_table(read_stations(default_stations_path("44"), province="44").stations)
     west = s[s["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
@@ -78,8 +80,10 @@ def guangdong_west():
 def line(name, sol, p, seconds, target, g):
     routes, nights, kept, g_s = g
     g_travel = trip_travel(p, routes, nights)
-    print(f"  {name}: {len(sol.routes)} days, {p.n - len(sol.unvisited)}/{p.n} visited, {sol.travel_min:.1f} min, "
-          f"bound {sol.bound_min:.1f}, gap {sol.gap:.3%}, {sol.solver}, {sol.status}")
+    print(
+        f"  {name}: {len(sol.routes)} days, {p.n - len(sol.unvisited)}/{p.n} visited, {sol.travel_min:.1f} min, "
+        f"bound {sol.bound_min:.1f}, gap {sol.gap:.3%}, {sol.solver}, {sol.status}"
+    )
     print(f"  baseline greedy: {kept}/{p.n} visited, {g_travel:.1f} min ({g_travel / sol.travel_min - 1:+.1%} driving)")
     report(name, seconds, "naive greedy", g_s, target)
 
@@ -107,21 +111,25 @@ if __name__ == "__main__":
         s = time.perf_counter() - t
         line("200 visits / 40 days / 61 overnight places", sol, p, s, 30.0, greedy(p))
         ref = solve_heuristic(p, time_limit=args.reference_seconds, patience=10**6)
-        print(f"  reference run ({args.reference_seconds:g} s): {ref.travel_min:.1f} min, {p.n - len(ref.unvisited)} visited; "
-              f"ours is {sol.travel_min / ref.travel_min - 1:+.2%} from it (target within 3 %)")
+        print(
+            f"  reference run ({args.reference_seconds:g} s): {ref.travel_min:.1f} min, {p.n - len(ref.unvisited)} visited; "
+            f"ours is {sol.travel_min / ref.travel_min - 1:+.2%} from it (target within 3 %)"
+        )
     if "supervise" not in skip:
-        from coverage.data import default_stations_path
-        from coverage.stations import read_stations
-        from coverage.supervision import assign_supervisors
+        from coverage.data.provinces import default_stations_path
+        from coverage.data.stations import read_stations
+        from coverage.field.supervision import assign_supervisors
 
         stations = read_stations(default_stations_path("45"), province="45").stations
         t = time.perf_counter()
         result = assign_supervisors(stations)
         ours = time.perf_counter() - t
-        print(f"  supervision: {len(result.supervisors)} supervisors for {len(result.stations)} stations, {result.total_travel_min:.0f} min "
-              f"from base, bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status}); loads {sorted(set(result.supervisors['load']))}")
-        from coverage.travel import straight_line_matrices
-        from coverage.trips import Travel, station_table
+        print(
+            f"  supervision: {len(result.supervisors)} supervisors for {len(result.stations)} stations, {result.total_travel_min:.0f} min "
+            f"from base, bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status}); loads {sorted(set(result.supervisors['load']))}"
+        )
+        from coverage.analysis.travel import straight_line_matrices
+        from coverage.field.trips import Travel, station_table
 
         t = time.perf_counter()
         s = station_table(stations)

@@ -4,12 +4,12 @@ The package holds all logic; ``app.py`` is a thin Streamlit layer over it and
 ``python -m coverage`` its command line.  This module only re-exports.
 """
 
-from ._errors import CoverageError, CRSError, DataError, InputError
-from .admin import covered_codes, township_counts
-from .data import Province, load_province, province_files
-from .names import TownshipMatcher
-from .register import Register, kind_of, load_register
-from .stations import StationImport, open_on, read_stations
+from coverage._errors import CoverageError, CRSError, DataError, InputError
+from coverage.analysis.admin import covered_codes, township_counts
+from coverage.data.names import TownshipMatcher
+from coverage.data.provinces import Province, load_province, province_files
+from coverage.data.register import Register, kind_of, load_register
+from coverage.data.stations import StationImport, open_on, read_stations
 
 __all__ = [
     "CRSError",

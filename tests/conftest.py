@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from coverage.data import load_province
-from coverage.register import load_register
+from coverage.data.provinces import load_province
+from coverage.data.register import load_register
 
 DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -50,7 +50,7 @@ def write_csv(tmp_path):
 @pytest.fixture(scope="session")
 def guangxi_stations():
     """The embedded Guangxi station list, imported."""
-    from coverage.data import default_stations_path
-    from coverage.stations import read_stations
+    from coverage.data.provinces import default_stations_path
+    from coverage.data.stations import read_stations
 
     return read_stations(default_stations_path("45"), province="45").stations

@@ -7,10 +7,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coverage._errors import InputError
-from coverage.admin import (
+from coverage.analysis.admin import (
     STATUS_BEHIND,
     STATUS_MET,
     STATUS_ON_TRACK,
@@ -24,8 +25,8 @@ from coverage.admin import (
     township_counts,
     trajectory,
 )
-from coverage.data import default_stations_path
-from coverage.stations import read_stations
+from coverage.data.provinces import default_stations_path
+from coverage.data.stations import read_stations
 
 
 def small_province():
@@ -43,7 +44,9 @@ def small_province():
         crs=4326,
     )
     return SimpleNamespace(
-        code="99", name="测试省", townships=towns,
+        code="99",
+        name="测试省",
+        townships=towns,
         cities=pd.DataFrame({"code": ["9901"], "name": ["测试市"]}),
         counties=pd.DataFrame({"code": ["990101", "990102"], "name": ["甲县", "乙县"]}),
     )
@@ -66,7 +69,9 @@ ST = stations(
 
 def test_rates_per_level_on_a_date():
     prov = small_province()
-    table = rates(prov.townships, ST, "2021-12-31", names={"99": "测试省", "9901": "测试市", "990101": "甲县", "990102": "乙县"})
+    table = rates(
+        prov.townships, ST, "2021-12-31", names={"99": "测试省", "9901": "测试市", "990101": "甲县", "990102": "乙县"}
+    )
     got = table.set_index("code")[["level", "counted", "covered"]].to_dict("index")
     assert got == {
         "99": {"level": "province", "counted": 4, "covered": 3},
@@ -93,7 +98,9 @@ def test_counting_other_kinds_is_a_choice():
 
 
 def test_events_merge_overlapping_stations_of_a_township():
-    ev = coverage_events(stations([("1", "2021-01-01", "2021-06-01"), ("1", "2021-03-01", "2021-09-01"), ("1", "2022-01-01", None)]))
+    ev = coverage_events(
+        stations([("1", "2021-01-01", "2021-06-01"), ("1", "2021-03-01", "2021-09-01"), ("1", "2022-01-01", None)])
+    )
     assert ev.values.tolist() == [
         ["1", pd.Timestamp("2021-01-01"), 1],
         ["1", pd.Timestamp("2021-09-01"), -1],
@@ -103,7 +110,11 @@ def test_events_merge_overlapping_stations_of_a_township():
 
 def test_targets_parse_and_need_exact_ceilings():
     schedule = parse_targets("2021-12-31:30, 2022:60,2023-12-31:100%")
-    assert [(t.date.isoformat(), t.share) for t in schedule] == [("2021-12-31", 0.3), ("2022-12-31", 0.6), ("2023-12-31", 1.0)]
+    assert [(t.date.isoformat(), t.share) for t in schedule] == [
+        ("2021-12-31", 0.3),
+        ("2022-12-31", 0.6),
+        ("2023-12-31", 1.0),
+    ]
     assert stations_needed(0.30, 1253, 375) == 1  # 375.9 -> 376
     assert stations_needed(0.30, 1000, 300) == 0  # exactly 30 % is met
     assert stations_needed(0.60, 10, 9) == 0
@@ -147,7 +158,10 @@ def test_guangxi_demo_at_the_end_of_2021(guangxi):
     doc = result.to_json()
     assert {u["level"] for u in doc["units"]} == {"city", "county"}
     assert len(doc["units"]) == 14 + 111
-    assert all(set(u) >= {"level", "code", "name", "counted", "covered", "rate", "needed_for_next_target"} for u in doc["units"])
+    assert all(
+        set(u) >= {"level", "code", "name", "counted", "covered", "rate", "needed_for_next_target"}
+        for u in doc["units"]
+    )
 
 
 def test_trajectory_is_monthly_and_ends_at_375(guangxi):
@@ -160,20 +174,35 @@ def test_trajectory_is_monthly_and_ends_at_375(guangxi):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["990101001", "990101002", "990101003", "990102101"]),
-                          st.dates(dt.date(2020, 1, 1), dt.date(2023, 1, 1))), max_size=8),
-       st.sampled_from(["990101001", "990101002", "990101003", "990102101"]),
-       st.dates(dt.date(2020, 1, 1), dt.date(2023, 1, 1)))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["990101001", "990101002", "990101003", "990102101"]),
+            st.dates(dt.date(2020, 1, 1), dt.date(2023, 1, 1)),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["990101001", "990101002", "990101003", "990102101"]),
+    st.dates(dt.date(2020, 1, 1), dt.date(2023, 1, 1)),
+)
 def test_adding_a_station_never_decreases_coverage(existing, code, day):
     prov = small_province()
     before = stations([(c, d.isoformat(), None) for c, d in existing])
     after = pd.concat([before, stations([(code, day.isoformat(), None)])], ignore_index=True)
     for as_of in ("2020-06-30", "2021-12-31", "2023-06-30"):
-        assert township_counts(prov.townships, after, as_of)["covered"] >= township_counts(prov.townships, before, as_of)["covered"]
+        assert (
+            township_counts(prov.townships, after, as_of)["covered"]
+            >= township_counts(prov.townships, before, as_of)["covered"]
+        )
 
 
 def test_before_any_target_is_due_units_are_on_track():
     prov = small_province()
     result = status(prov, ST, "2021-01-01").units.set_index("code")["status"]
     # only D (always open) is covered: none of the targets is due yet
-    assert result.to_dict() == {"99": STATUS_ON_TRACK, "9901": STATUS_ON_TRACK, "990101": STATUS_ON_TRACK, "990102": STATUS_MET}
+    assert result.to_dict() == {
+        "99": STATUS_ON_TRACK,
+        "9901": STATUS_ON_TRACK,
+        "990101": STATUS_ON_TRACK,
+        "990102": STATUS_MET,
+    }

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coverage.admin import covered_codes
+from coverage.analysis.admin import covered_codes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["overview", "map", "gaps", "plan", "trips", "data", "exports"]
@@ -73,7 +73,9 @@ def test_the_as_of_date_moves_the_figures(app, guangxi, guangxi_stations):
     app.date_input(key="as_of").set_value(dt.date(2019, 12, 31)).run()
     assert metrics(app)["有社工站的乡镇（街道）"] == "0"
     app.date_input(key="as_of").set_value(dt.date(2021, 6, 30)).run()
-    expected = len(covered_codes(guangxi_stations, "2021-06-30") & set(guangxi.townships.loc[guangxi.townships["counted"], "code"]))
+    expected = len(
+        covered_codes(guangxi_stations, "2021-06-30") & set(guangxi.townships.loc[guangxi.townships["counted"], "code"])
+    )
     assert 110 < expected < 375
     assert metrics(app)["有社工站的乡镇（街道）"] == f"{expected:,}"
     # 2021-06-30: the next target is 30 % of 1,253 by 2021-12-31, i.e. 376 stations
@@ -101,7 +103,9 @@ def test_lagging_counties_come_first(app):
 
 def test_target_schedule_edit_changes_the_next_target(app):
     app.date_input(key="as_of").set_value(dt.date(2021, 6, 30)).run()
-    app.session_state["targets_table"] = pd.DataFrame({"date": [dt.date(2021, 12, 31), dt.date(2022, 12, 31)], "percent": [50.0, 100.0]})
+    app.session_state["targets_table"] = pd.DataFrame(
+        {"date": [dt.date(2021, 12, 31), dt.date(2022, 12, 31)], "percent": [50.0, 100.0]}
+    )
     app.run()
     assert metrics(app)["下一目标"] == "50%"
 
@@ -237,7 +241,9 @@ def test_trip_and_supervision_in_one_city(app):
 
 
 # --------------------------------------------------------------------------- data
-BAD_STATIONS = "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
+BAD_STATIONS = (
+    "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
+)
 
 
 def test_station_upload_report_resolve_and_use(app):
@@ -253,7 +259,9 @@ def test_station_upload_report_resolve_and_use(app):
     assert by_row[4].startswith("经纬度写反了")
     assert "原文：名称" in report.columns  # nothing the user gave is lost
     # resolve row 2 (城东街道, two in Guangxi) by picking 贺州市八步区城东街道
-    box = app.selectbox(key=next(s.key for s in app.selectbox if str(s.key).startswith("resolve-") and s.key.endswith("-2")))
+    box = app.selectbox(
+        key=next(s.key for s in app.selectbox if str(s.key).startswith("resolve-") and s.key.endswith("-2"))
+    )
     box.set_value("451102002").run()
     app.button(key="resolve_apply").click().run()
     assert any(m.value.startswith("共 5 行：匹配 1，修正 2，待定 0") for m in app.markdown)
@@ -266,7 +274,7 @@ def test_station_upload_report_resolve_and_use(app):
 
 def test_a_file_that_is_not_a_station_list_gets_a_chinese_message(app):
     goto(app, "data")
-    app.file_uploader(key="station_file").upload("notes.csv", "备注,其他\n甲,乙\n".encode("utf-8"), "text/csv").run()
+    app.file_uploader(key="station_file").upload("notes.csv", "备注,其他\n甲,乙\n".encode(), "text/csv").run()
     assert not app.exception
     assert app.error[0].value.startswith("输入有问题：notes.csv：没有找到坐标列，也没有站名、乡镇名称或代码列")
 
@@ -275,7 +283,9 @@ def test_boundary_upload_replaces_cells_and_adds_a_dataset(app, guangxi, tmp_pat
     import geopandas as gpd
 
     t = guangxi.townships[guangxi.townships["county_code"] == "450102"]
-    gdf = gpd.GeoDataFrame({"XZQDM": t["code"].values, "XZQMC": t["name"].values}, geometry=t.geometry.values, crs=t.crs)
+    gdf = gpd.GeoDataFrame(
+        {"XZQDM": t["code"].values, "XZQMC": t["name"].values}, geometry=t.geometry.values, crs=t.crs
+    )
     path = tmp_path / "兴宁区.geojson"
     gdf.to_file(path)
     goto(app, "data")
@@ -292,18 +302,22 @@ def test_boundary_upload_replaces_cells_and_adds_a_dataset(app, guangxi, tmp_pat
     assert not app.exception and not app.error
     goto(app, "overview")
     m = metrics(app)
-    assert m["计入目标的乡镇（街道）"] == "1,253" and m["有社工站的乡镇（街道）"] == "375"  # the same townships and stations
+    assert (
+        m["计入目标的乡镇（街道）"] == "1,253" and m["有社工站的乡镇（街道）"] == "375"
+    )  # the same townships and stations
 
 
 def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
-    from coverage.scenario import Scenario
+    from coverage.analysis.scenario import Scenario
 
     goto(app, "plan")
     covered = covered_codes(guangxi_stations, dt.date(2021, 12, 31))
     counted = guangxi.townships[guangxi.townships["counted"].astype(bool)]["code"].astype(str)
     uncovered = sorted(set(counted) - covered)
     saved = Scenario("45", dt.date(2021, 12, 31), added=tuple(uncovered[:3]), removed=(sorted(covered)[0],), name="A")
-    app.file_uploader(key="scenario_upload").upload("scenario_45_A.json", saved.to_json().encode("utf-8"), "application/json").run()
+    app.file_uploader(key="scenario_upload").upload(
+        "scenario_45_A.json", saved.to_json().encode("utf-8"), "application/json"
+    ).run()
     app.run()  # the page reruns once to draw the loaded scenario
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert app.session_state["scenario_A"].to_json() == saved.to_json()
@@ -311,7 +325,9 @@ def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
     assert rates[0] == f"{(375 + 3 - 1) / 1253:.1%}"
     # a file for another province is refused with a message
     other = Scenario("44", dt.date(2021, 12, 31), added=("440103001",), name="A")
-    app.file_uploader(key="scenario_upload").set_value(("s44.json", other.to_json().encode("utf-8"), "application/json")).run()
+    app.file_uploader(key="scenario_upload").set_value(
+        ("s44.json", other.to_json().encode("utf-8"), "application/json")
+    ).run()
     assert any("44" in e.value for e in app.error)
 
 

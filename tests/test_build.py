@@ -2,12 +2,11 @@
 
 import geopandas as gpd
 import pandas as pd
-import pytest
 import shapely
 
-from coverage.build_boundaries import build_province
-from coverage.data import default_stations_path, load_province
-from coverage.demo import guangdong_reported, guangxi_demo
+from coverage.data.build.boundaries import build_province
+from coverage.data.demo import guangdong_reported, guangxi_demo
+from coverage.data.provinces import default_stations_path
 
 
 def test_guangxi_rebuilds_to_the_committed_geopackage(tmp_path, guangxi):
@@ -30,7 +29,7 @@ def test_default_station_files_are_what_the_command_writes():
 
 def test_development_zones_without_a_polygon_are_placed_not_dropped(register):
     # Hebei has register "counties" that are development zones (e.g. 130171) with no polygon of their own
-    from coverage.build_boundaries import build_township_cells
+    from coverage.data.build.boundaries import build_township_cells
 
     towns, counties, report = build_township_cells("13")
     assert len(towns) == len(register.in_province("13"))

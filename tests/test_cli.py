@@ -20,7 +20,9 @@ def run(*args):
 
 def test_stations_check_json_has_rows_and_summary(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_bytes(csv_bytes([("站点名称", "经度", "纬度"), ("肇庆市德庆县九市镇", "", ""), ("巴黎", "2.35", "48.85")], "gbk"))
+    path.write_bytes(
+        csv_bytes([("站点名称", "经度", "纬度"), ("肇庆市德庆县九市镇", "", ""), ("巴黎", "2.35", "48.85")], "gbk")
+    )
     done = run("stations", "check", str(path), "--province", "44", "--json")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
@@ -95,7 +97,17 @@ def test_status_json_keeps_the_documented_keys(capsys):
 
 def test_status_with_custom_targets_and_xlsx(tmp_path, capsys):
     out = tmp_path / "status.xlsx"
-    args = ["status", "--as-of", "2021-12-31", "--targets", "2021-12-31:25,2022-12-31:50", "--override", "4501=2021-12-31:40", "--out", str(out)]
+    args = [
+        "status",
+        "--as-of",
+        "2021-12-31",
+        "--targets",
+        "2021-12-31:25,2022-12-31:50",
+        "--override",
+        "4501=2021-12-31:40",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "target 25% by 2021-12-31: met" in text
@@ -145,10 +157,32 @@ def test_site_from_a_cost_matrix_file(tmp_path, capsys):
     cost.write_text("demand,A,B,C\nd1,1,9,9\nd2,9,1,9\nd3,9,9,1\nd4,2,9,9\n", encoding="utf-8")
     weights = tmp_path / "w.csv"
     weights.write_text("id,weight\nd1,5\nd2,3\nd3,1\nd4,4\n", encoding="utf-8")
-    assert main(["site", "--model", "mclp", "--cost-matrix", str(cost), "--weights", str(weights), "--radius", "3", "--p", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "site",
+                "--model",
+                "mclp",
+                "--cost-matrix",
+                str(cost),
+                "--weights",
+                str(weights),
+                "--radius",
+                "3",
+                "--p",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert {k: doc[k] for k in ("model", "objective", "selected", "covered_share", "gap")} == {
-        "model": "mclp", "objective": 9.0, "selected": ["A"], "covered_share": round(9 / 13, 6), "gap": 0.0,
+        "model": "mclp",
+        "objective": 9.0,
+        "selected": ["A"],
+        "covered_share": round(9 / 13, 6),
+        "gap": 0.0,
     }
     assert doc["solver"].startswith("HiGHS") and doc["seconds"] >= 0
 
@@ -179,7 +213,29 @@ def test_need_and_user_candidate_sites(tmp_path, capsys):
     assert doc["weights"]["distance"] == 2.0 and len(doc["townships"]) == 878
     assert doc["townships"][0]["rank"] == 1
     sites = tmp_path / "sites.csv"
-    sites.write_bytes(csv_bytes([("编号", "站点名称", "经度", "纬度"), ("C1", "甲", "108.40", "22.90"), ("C2", "乙", "109.3", "24.3")]))
-    assert main(["site", "--model", "mclp", "--candidates", str(sites), "--radius-km", "10", "--p", "1", "--as-of", "2021-12-31", "--json"]) == 0
+    sites.write_bytes(
+        csv_bytes(
+            [("编号", "站点名称", "经度", "纬度"), ("C1", "甲", "108.40", "22.90"), ("C2", "乙", "109.3", "24.3")]
+        )
+    )
+    assert (
+        main(
+            [
+                "site",
+                "--model",
+                "mclp",
+                "--candidates",
+                str(sites),
+                "--radius-km",
+                "10",
+                "--p",
+                "1",
+                "--as-of",
+                "2021-12-31",
+                "--json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["selected"] in (["C1"], ["C2"]) and doc["candidates"] == 2

@@ -22,8 +22,24 @@ STATIONS = "德庆县九市镇,德庆县德城街道,连州市大路边镇,连�
 
 
 def test_trip_json_keys():
-    done = run("trip", "--province", "44", "--stations", STATIONS, "--start", "广州市", "--days", "3", "--per-day", "2",
-               "--from-date", "2024-11-04", "--speed-kmh", "80", "--json")
+    done = run(
+        "trip",
+        "--province",
+        "44",
+        "--stations",
+        STATIONS,
+        "--start",
+        "广州市",
+        "--days",
+        "3",
+        "--per-day",
+        "2",
+        "--from-date",
+        "2024-11-04",
+        "--speed-kmh",
+        "80",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert {"days", "total_travel_min", "bound_min", "gap", "unvisited"} <= set(doc)
@@ -36,8 +52,29 @@ def test_trip_json_keys():
 
 
 def test_trip_sample_from_the_embedded_list(capsys):
-    assert main(["trip", "--province", "44", "--sample", "1-per-city", "--seed", "2", "--days", "5",
-                 "--from-date", "2024-11-04", "--json", "--method", "heuristic", "--time-limit", "5"]) == 0
+    assert (
+        main(
+            [
+                "trip",
+                "--province",
+                "44",
+                "--sample",
+                "1-per-city",
+                "--seed",
+                "2",
+                "--days",
+                "5",
+                "--from-date",
+                "2024-11-04",
+                "--json",
+                "--method",
+                "heuristic",
+                "--time-limit",
+                "5",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     codes = [c for d in doc["days"] for c in d["visits"]] + doc["unvisited"]
     assert len(codes) == 10 and len({c[:4] for c in codes}) == 10  # one station in each of the 10 cities
@@ -47,15 +84,50 @@ def test_trip_evaluate_and_outputs(tmp_path, capsys):
     itinerary = tmp_path / "last_time.txt"
     itinerary.write_text("德庆县九市镇\n连州市大路边镇,德庆县德城街道\n", encoding="utf-8")
     out = tmp_path / "trip.ics"
-    assert main(["trip", "--province", "44", "--evaluate", str(itinerary), "--from-date", "2024-11-04",
-                 "--speed-kmh", "80", "--json", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "trip",
+                "--province",
+                "44",
+                "--evaluate",
+                str(itinerary),
+                "--from-date",
+                "2024-11-04",
+                "--speed-kmh",
+                "80",
+                "--json",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert [d["visits"] for d in doc["days"]] == [["441226114"], ["441882102", "441226001"]]
     assert doc["planned"]["saving_min"] >= 0 and doc["total_travel_min"] > 0
     assert out.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
     html = tmp_path / "trip.html"
-    assert main(["trip", "--province", "44", "--stations", "德庆县九市镇", "--days", "1", "--from-date", "2024-11-04",
-                 "--speed-kmh", "80", "--out", str(html)]) == 0
+    assert (
+        main(
+            [
+                "trip",
+                "--province",
+                "44",
+                "--stations",
+                "德庆县九市镇",
+                "--days",
+                "1",
+                "--from-date",
+                "2024-11-04",
+                "--speed-kmh",
+                "80",
+                "--out",
+                str(html),
+            ]
+        )
+        == 0
+    )
     assert "九市镇" in html.read_text(encoding="utf-8") and "written to" in capsys.readouterr().out
 
 
@@ -74,8 +146,11 @@ class _FakeOsrm(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         coords = self.path.split("/table/v1/driving/")[1].split("?")[0].split(";")
         n = len(coords)
-        body = {"code": "Ok", "durations": [[0 if i == j else 1800 for j in range(n)] for i in range(n)],
-                "distances": [[0 if i == j else 25000 for j in range(n)] for i in range(n)]}
+        body = {
+            "code": "Ok",
+            "durations": [[0 if i == j else 1800 for j in range(n)] for i in range(n)],
+            "distances": [[0 if i == j else 25000 for j in range(n)] for i in range(n)],
+        }
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -93,8 +168,27 @@ def test_trip_with_a_fake_osrm_server(capsys):
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        assert main(["trip", "--province", "44", "--stations", "德庆县九市镇,德庆县德城街道", "--days", "1",
-                     "--from-date", "2024-11-04", "--overnight", "base", "--osrm", url, "--json"]) == 0
+        assert (
+            main(
+                [
+                    "trip",
+                    "--province",
+                    "44",
+                    "--stations",
+                    "德庆县九市镇,德庆县德城街道",
+                    "--days",
+                    "1",
+                    "--from-date",
+                    "2024-11-04",
+                    "--overnight",
+                    "base",
+                    "--osrm",
+                    url,
+                    "--json",
+                ]
+            )
+            == 0
+        )
     finally:
         server.shutdown()
     doc = json.loads(capsys.readouterr().out)
@@ -105,10 +199,32 @@ def test_supervise_json(tmp_path):
     bases = tmp_path / "bases.csv"
     bases.write_text("name,base\n甲,南宁市\n乙,柳州市\n", encoding="utf-8")
     stations = tmp_path / "s.csv"
-    names = ["宾阳县宾州镇", "江南区福建园街道", "西乡塘区衡阳街道", "城中区城中街道", "横州市横州镇", "武鸣区城厢镇",
-             "柳城县大埔镇", "鹿寨县鹿寨镇", "融安县长安镇", "柳江区拉堡街道", "上林县大丰镇"]
+    names = [
+        "宾阳县宾州镇",
+        "江南区福建园街道",
+        "西乡塘区衡阳街道",
+        "城中区城中街道",
+        "横州市横州镇",
+        "武鸣区城厢镇",
+        "柳城县大埔镇",
+        "鹿寨县鹿寨镇",
+        "融安县长安镇",
+        "柳江区拉堡街道",
+        "上林县大丰镇",
+    ]
     stations.write_text("name\n" + "\n".join(names) + "\n", encoding="utf-8")
-    done = run("supervise", "--province", "45", "--stations", str(stations), "--bases", str(bases), "--month", "2024-11", "--json")
+    done = run(
+        "supervise",
+        "--province",
+        "45",
+        "--stations",
+        str(stations),
+        "--bases",
+        str(bases),
+        "--month",
+        "2024-11",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert {"supervisors", "total_travel_min"} <= set(doc)

@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from coverage.admin import covered_codes, township_counts
-from coverage.data import default_stations_path
-from coverage.stations import read_stations
+from coverage.analysis.admin import covered_codes, township_counts
+from coverage.data.provinces import default_stations_path
+from coverage.data.stations import read_stations
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ import pyogrio
 import pytest
 import shapely
 
-from coverage.cells import tiling_error
+from coverage.data.build.cells import tiling_error
 
 
 @pytest.fixture(params=["45", "44"], scope="module")
 def province(request):
-    from coverage.data import load_province
+    from coverage.data.provinces import load_province
 
     return load_province(request.param)
 

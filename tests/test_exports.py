@@ -13,7 +13,7 @@ import shapely
 from folium.plugins import Fullscreen
 
 from coverage._errors import CRSError, InputError
-from coverage.exports import (
+from coverage.present.exports import (
     FORMATS,
     LEAFLET_DIR,
     export_name,
@@ -23,7 +23,7 @@ from coverage.exports import (
     standalone_map_html,
     table_export,
 )
-from coverage.webmap import AssetError
+from coverage.present.webmap import AssetError
 
 BOM = b"\xef\xbb\xbf"
 
@@ -184,7 +184,11 @@ def test_safe_filename_is_capped():
 def _small_map():
     m = folium.Map(tiles=None, location=[22.8, 108.3], zoom_start=9)
     folium.GeoJson(
-        {"type": "Feature", "properties": {"name": "陆川县"}, "geometry": shapely.geometry.mapping(shapely.box(108, 22, 108.5, 22.5))},
+        {
+            "type": "Feature",
+            "properties": {"name": "陆川县"},
+            "geometry": shapely.geometry.mapping(shapely.box(108, 22, 108.5, 22.5)),
+        },
         name="县界",
     ).add_to(m)
     folium.CircleMarker([22.79, 108.27], radius=4, tooltip="福建园街道社工站").add_to(m)

@@ -6,11 +6,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from coverage.demand import grid_demand, point_demand, raster_demand, township_point_demand
-from coverage.gaps import farthest_from_stations, gap_analysis
-from coverage.travel import MatrixTravel, StraightLine
+from coverage.analysis.demand import grid_demand, point_demand, raster_demand, township_point_demand
+from coverage.analysis.gaps import farthest_from_stations, gap_analysis
+from coverage.analysis.travel import MatrixTravel, StraightLine
 
 KM = 1000.0
 CRS = "EPSG:4545"  # CGCS2000 / 3-degree Gauss-Kruger CM 108E, metres
@@ -19,8 +20,12 @@ CRS = "EPSG:4545"  # CGCS2000 / 3-degree Gauss-Kruger CM 108E, metres
 def three_squares():
     """Townships A, B, C: 10 x 10 km squares side by side."""
     return gpd.GeoDataFrame(
-        {"code": ["990101001", "990101002", "990101003"], "name": ["A", "B", "C"],
-         "n_villages": [4, 6, 10], "n_communities": [0, 0, 0]},
+        {
+            "code": ["990101001", "990101002", "990101003"],
+            "name": ["A", "B", "C"],
+            "n_villages": [4, 6, 10],
+            "n_communities": [0, 0, 0],
+        },
         geometry=[shapely.box(i * 10 * KM, 0, (i + 1) * 10 * KM, 10 * KM) for i in range(3)],
         crs=CRS,
     )
@@ -31,9 +36,7 @@ TWO_STATIONS = np.array([[5 * KM, 5 * KM], [15 * KM, 5 * KM]])  # centres of A a
 
 def cells_within(cx, cy, r, x0, x1):
     """Brute force: 1-km cell centres of [x0, x1] x [0, 10] km within r km of (cx, cy)."""
-    return sum(
-        1 for i in range(x0, x1) for j in range(10) if math.hypot(i + 0.5 - cx, j + 0.5 - cy) <= r
-    )
+    return sum(1 for i in range(x0, x1) for j in range(10) if math.hypot(i + 0.5 - cx, j + 0.5 - cy) <= r)
 
 
 def test_three_squares_two_stations():
@@ -56,7 +59,9 @@ def test_three_squares_two_stations():
     # the discs touch the squares' edges, cutting the gap into 5 pieces: A's two outer corners,
     # the A|B corners above and below (2 corners each), and C with B's two outer corners
     corner = 25 * (1 - math.pi / 4)
-    assert r.gaps["area_km2"].tolist() == pytest.approx([100 + 2 * corner, 2 * corner, 2 * corner, corner, corner], rel=1e-3)
+    assert r.gaps["area_km2"].tolist() == pytest.approx(
+        [100 + 2 * corner, 2 * corner, 2 * corner, corner, corner], rel=1e-3
+    )
     assert r.gaps.crs.to_epsg() == 4326
 
 
@@ -84,7 +89,9 @@ def test_farthest_is_exact_against_a_dense_sample():
     xs, ys = np.meshgrid(np.linspace(0, 30_000, 301), np.linspace(0, 25_000, 251))
     inside = shapely.contains_xy(poly, xs.ravel(), ys.ravel())
     pts = np.column_stack([xs.ravel()[inside], ys.ravel()[inside]])
-    sampled = np.min(np.hypot(pts[:, None, 0] - stations[None, :, 0], pts[:, None, 1] - stations[None, :, 1]), axis=1).max()
+    sampled = np.min(
+        np.hypot(pts[:, None, 0] - stations[None, :, 0], pts[:, None, 1] - stations[None, :, 1]), axis=1
+    ).max()
     assert sampled <= exact + 1e-6
     assert exact - sampled < 150  # the sample spacing is 100 m
 
@@ -125,13 +132,25 @@ def test_point_and_raster_demand(tmp_path):
     from rasterio.transform import from_origin
 
     towns = three_squares()
-    pts = gpd.GeoDataFrame({"pop": [10, 20, 99]}, geometry=gpd.points_from_xy([1000, 25_000, 99_000], [1000, 5000, 5000]), crs=CRS)
+    pts = gpd.GeoDataFrame(
+        {"pop": [10, 20, 99]}, geometry=gpd.points_from_xy([1000, 25_000, 99_000], [1000, 5000, 5000]), crs=CRS
+    )
     d, dropped = point_demand(towns, pts, "pop")
     assert d.weight.tolist() == [10, 20] and dropped == 1
     path = tmp_path / "pop.tif"
     data = np.array([[1, 2, 3], [4, 0, 6]], dtype="float32")
-    with rasterio.open(path, "w", driver="GTiff", width=3, height=2, count=1, dtype="float32", crs=CRS,
-                       transform=from_origin(0, 10_000, 10_000, 5_000), nodata=-1) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=3,
+        height=2,
+        count=1,
+        dtype="float32",
+        crs=CRS,
+        transform=from_origin(0, 10_000, 10_000, 5_000),
+        nodata=-1,
+    ) as dst:
         dst.write(data, 1)
     d, outside = raster_demand(towns, path)
     assert sorted(d.weight.tolist()) == [1, 2, 3, 4, 6] and outside == 0
@@ -147,9 +166,12 @@ def test_township_points_weigh_villages():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 30_000), st.floats(0, 10_000)), min_size=1, max_size=5),
-       st.tuples(st.floats(0, 30_000), st.floats(0, 10_000)),
-       st.floats(1_000, 8_000), st.floats(0, 5_000))
+@given(
+    st.lists(st.tuples(st.floats(0, 30_000), st.floats(0, 10_000)), min_size=1, max_size=5),
+    st.tuples(st.floats(0, 30_000), st.floats(0, 10_000)),
+    st.floats(1_000, 8_000),
+    st.floats(0, 5_000),
+)
 def test_more_stations_or_a_larger_radius_never_cover_less(points, extra, radius, more):
     towns = three_squares()
     base = gap_analysis(towns, np.array(points), radius_m=radius, grid_m=2 * KM, crs=CRS).summary
@@ -161,8 +183,8 @@ def test_more_stations_or_a_larger_radius_never_cover_less(points, extra, radius
 
 
 def test_guangxi_demo_gaps(guangxi):
-    from coverage.data import default_stations_path
-    from coverage.stations import read_stations
+    from coverage.data.provinces import default_stations_path
+    from coverage.data.stations import read_stations
 
     st_ = read_stations(default_stations_path("45"), province="45").stations
     r = gap_analysis(guangxi.townships, st_, radius_m=10 * KM)

@@ -1,18 +1,23 @@
 """Property tests of the station importer: any bytes give a report or a clear error; names round-trip."""
 
-import openpyxl
 import io
 
+import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coverage._errors import InputError
-from coverage.register import load_register
-from coverage.stations import STATUSES, read_stations
+from coverage.data.register import load_register
+from coverage.data.stations import STATUSES, read_stations
 from tests.conftest import csv_bytes
 
-FUZZ = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _check(data: bytes, filename: str) -> None:
@@ -40,13 +45,20 @@ CELL = st.one_of(
     st.sampled_from(["", "108.3", "22.8", "九市镇", "城东街道", "2021-03", "gcj02", "百度", "441226114", "E108°20'"]),
 )
 HEADERS = st.lists(
-    st.sampled_from(["经度", "纬度", "站点名称", "乡镇", "县", "乡镇代码", "建站时间", "坐标系", "编号", "备注", "x", "y", "随便"]),
-    min_size=1, max_size=6,
+    st.sampled_from(
+        ["经度", "纬度", "站点名称", "乡镇", "县", "乡镇代码", "建站时间", "坐标系", "编号", "备注", "x", "y", "随便"]
+    ),
+    min_size=1,
+    max_size=6,
 )
 
 
 @FUZZ
-@given(HEADERS, st.lists(st.lists(CELL, min_size=0, max_size=7), max_size=8), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+@given(
+    HEADERS,
+    st.lists(st.lists(CELL, min_size=0, max_size=7), max_size=8),
+    st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
 def test_any_table_gives_a_report_or_an_input_error(header, rows, encoding):
     table = [tuple(header)] + [tuple(r) for r in rows]
     try:

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from coverage._errors import InputError
-from coverage.io import atomic_output, atomic_write, decode_text, read_table, write_table
+from coverage.data.io import atomic_output, atomic_write, decode_text, read_table, write_table
 
 ROWS = [("站点名称", "经度", "纬度"), ("九市镇社工站", "112.13", "23.43"), ("𠙶镇", "1", "2")]
 
@@ -73,10 +73,9 @@ def test_empty_and_binary_files_are_refused(tmp_path):
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):
     target = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError):
-        with atomic_output(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_output(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
     atomic_write(target, "done")

@@ -9,7 +9,7 @@ import shapely
 
 from coverage._errors import CRSError, InputError
 from coverage.coords import wgs84_to_gcj02
-from coverage.io import read_layer
+from coverage.data.io import read_layer
 
 BOW_TIE = shapely.Polygon([(108.0, 22.0), (108.1, 22.1), (108.1, 22.0), (108.0, 22.1)])  # self-intersecting
 SQUARE = shapely.box(108.2, 22.0, 108.3, 22.1)
@@ -65,11 +65,15 @@ def test_gcj02_polygons_are_shifted_to_wgs84(tmp_path):
     gpd.GeoDataFrame({"a": [1]}, geometry=[shifted], crs=4326).to_file(tmp_path / "amap.geojson")
     read = read_layer(tmp_path / "amap.geojson", crs="gcj02")
     assert read.source_crs == "gcj02"
-    assert shapely.get_coordinates(read.frame.geometry.iloc[0]).min(axis=0) == pytest.approx([108.2, 22.0], abs=1e-5)  # ~1 m
+    assert shapely.get_coordinates(read.frame.geometry.iloc[0]).min(axis=0) == pytest.approx(
+        [108.2, 22.0], abs=1e-5
+    )  # ~1 m
 
 
 def test_projected_values_claiming_degrees_are_refused(tmp_path):
-    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(500000, 2500000, 501000, 2501000)], crs=4326).to_file(tmp_path / "m.geojson")
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(500000, 2500000, 501000, 2501000)], crs=4326).to_file(
+        tmp_path / "m.geojson"
+    )
     with pytest.raises(CRSError, match="says it is in degrees"):
         read_layer(tmp_path / "m.geojson")
 

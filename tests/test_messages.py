@@ -1,9 +1,12 @@
 """The importer's report in Chinese: every message part the importer writes has a Chinese template."""
 
+import json
+
 import pytest
 
-from coverage.messages import HOW_ZH, report_in, translate, untranslated_parts
-from coverage.stations import read_stations, resolve
+from coverage.analysis.scenario import FORMAT as SCENARIO_FORMAT
+from coverage.data.stations import read_stations, resolve
+from coverage.present.messages import HOW_ZH, report_in, translate, untranslated_parts
 
 # one row per kind of trouble the importer reports (Guangxi, 2023 register)
 BAD_ROWS = """编号,名称,乡镇,县,乡镇代码,经度,纬度,建站时间,撤站时间
@@ -66,9 +69,9 @@ def test_chinese_report_keeps_names_codes_and_numbers(report):
 
 
 def test_message_parts_and_fields():
-    assert translate("'城东街道' fits 2 townships; give the county (e.g. '贺州市八步区城东街道') or the 9-digit code") == (
-        "“城东街道”对应 2 个乡镇；请写明所在县（如“贺州市八步区城东街道”）或填写 9 位乡镇代码"
-    )
+    assert translate(
+        "'城东街道' fits 2 townships; give the county (e.g. '贺州市八步区城东街道') or the 9-digit code"
+    ) == ("“城东街道”对应 2 个乡镇；请写明所在县（如“贺州市八步区城东街道”）或填写 9 位乡镇代码")
     # a field holding a message is translated too; names pass through
     assert translate("township column: '火星镇' is not a township name of the register") == (
         "乡镇列：“火星镇”不是区划代码表中的乡镇名称"
@@ -85,7 +88,7 @@ def test_message_parts_and_fields():
         (b"", "empty.csv"),
         ("名称,经度,纬度\n".encode("gbk"), "header_only.csv"),
         ("名称,经度\nA站,108.3\n".encode("gbk"), "no_lat.csv"),
-        ("备注,其他\n甲,乙\n".encode("utf-8"), "no_columns.csv"),
+        ("备注,其他\n甲,乙\n".encode(), "no_columns.csv"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
         (b"a,b\x00c\n", "binary.csv"),
         (b"\n,\n", "blank.csv"),
@@ -112,11 +115,20 @@ def _trip_errors():
 
     import pandas as pd
 
-    from coverage.scenario import Scenario
-    from coverage.supervision import _check_loads
-    from coverage.trips import (
-        Travel, TripRequest, _minutes_of, capital, evaluate_itinerary, plan_trip, resolve_place, sample_stations, station_table,
-        stations_by_name, working_days,
+    from coverage.analysis.scenario import Scenario
+    from coverage.field.supervision import _check_loads
+    from coverage.field.trips import (
+        Travel,
+        TripRequest,
+        _minutes_of,
+        capital,
+        evaluate_itinerary,
+        plan_trip,
+        resolve_place,
+        sample_stations,
+        station_table,
+        stations_by_name,
+        working_days,
     )
 
     one = station_table(pd.DataFrame({"code": ["450102001"], "name": ["甲"], "lon": [108.3], "lat": [22.8]}))
@@ -129,17 +141,24 @@ def _trip_errors():
         "strata": lambda: sample_stations(one, "1-per-city", strata="等级"),
         "days": lambda: working_days("2026-11-30"),
         "no working day": lambda: working_days("2026-11-28", last="2026-11-29"),
-        "window": lambda: TripRequest(one, capital("45"), capital("45"), [dt.date(2026, 11, 30)], day_start="12:00",
-                                      day_end="12:30").day_min,
+        "window": lambda: (
+            TripRequest(
+                one, capital("45"), capital("45"), [dt.date(2026, 11, 30)], day_start="12:00", day_end="12:30"
+            ).day_min
+        ),
         "itinerary": lambda: evaluate_itinerary(far, [["乙站"]]),
-        "too far": lambda: plan_trip(TripRequest(one.head(0), capital("45"), resolve_place("109.0,25.5", "45"),
-                                                 [dt.date(2026, 11, 30)], overnight="base"), Travel(long_kmh=None)),
+        "too far": lambda: plan_trip(
+            TripRequest(
+                one.head(0), capital("45"), resolve_place("109.0,25.5", "45"), [dt.date(2026, 11, 30)], overnight="base"
+            ),
+            Travel(long_kmh=None),
+        ),
         "min above max": lambda: _check_loads(10, 2, 8, 5),
         "cannot cover": lambda: _check_loads(30, 2, 5, 8),
         "need more": lambda: _check_loads(10, 3, 5, 8),
         "not json": lambda: Scenario.from_json("{oops"),
         "not a scenario": lambda: Scenario.from_json('{"a": 1}'),
-        "scenario lacks": lambda: Scenario.from_json('{"format": "%s"}' % __import__("coverage.scenario").scenario.FORMAT),
+        "scenario lacks": lambda: Scenario.from_json(json.dumps({"format": SCENARIO_FORMAT})),
     }
 
 
@@ -151,11 +170,13 @@ def test_trip_supervision_and_scenario_errors_have_chinese_messages(name):
 
 
 def test_boundary_layer_errors_have_chinese_messages(tmp_path):
-    from coverage.io import read_layer
+    from coverage.data.io import read_layer
 
     bad = tmp_path / "x.geojson"
-    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
-                   '"geometry": {"type": "Point", "coordinates": [500000, 2500000]}}]}')
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "Point", "coordinates": [500000, 2500000]}}]}'
+    )
     garbage = tmp_path / "y.gpkg"
     garbage.write_bytes(b"not a geopackage")
     for call in (lambda: read_layer(garbage), lambda: read_layer(bad, crs="EPSG:4326")):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from coverage.demo import GUANGDONG_REPORTED
-from coverage.names import TownshipMatcher, normalise, township_core
+from coverage.data.demo import GUANGDONG_REPORTED
+from coverage.data.names import TownshipMatcher, normalise, township_core
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,15 @@ def test_core_names():
 
 
 @pytest.mark.parametrize(
-    "text", ["肇庆市德庆县九市镇社工站", "德庆县九市镇", "九市", "九市镇", "广东省肇庆市德庆县九市镇社会工作服务站", "德庆九市"]
+    "text",
+    [
+        "肇庆市德庆县九市镇社工站",
+        "德庆县九市镇",
+        "九市",
+        "九市镇",
+        "广东省肇庆市德庆县九市镇社会工作服务站",
+        "德庆九市",
+    ],
 )
 def test_forms_of_one_name(gd, text):
     result = gd.match(text)
@@ -41,7 +49,7 @@ def test_reported_guangdong_stations(gd):
     statuses = [r.status for r in results]
     assert statuses.count("matched") == 21
     assert all(r.code for r in results)
-    by_name = dict(zip(GUANGDONG_REPORTED, results))
+    by_name = dict(zip(GUANGDONG_REPORTED, results, strict=True))
     # 新福街道 was merged away after 2018: its communities are now in 小公园街道
     xinfu = by_name["汕头市金平区新福街道"]
     assert (xinfu.status, xinfu.code, xinfu.how) == ("repaired", "440511018", "former name")

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from coverage.register import kind_of
+from coverage.data.register import kind_of
 
 
 def test_national_register_has_every_township_unit(register):
@@ -24,7 +24,13 @@ def test_kinds_per_province_match_the_2023_register(register, province, street, 
 
 @pytest.mark.parametrize(
     ("code", "kind"),
-    [("441226114", "town"), ("450305004", "street"), ("441823201", "township"), ("441581450", "other"), ("440117404", "other")],
+    [
+        ("441226114", "town"),
+        ("450305004", "street"),
+        ("441823201", "township"),
+        ("441581450", "other"),
+        ("440117404", "other"),
+    ],
 )
 def test_kind_follows_the_nbs_coding_rule(code, kind):
     assert kind_of(code) == kind
@@ -33,7 +39,15 @@ def test_kind_follows_the_nbs_coding_rule(code, kind):
 def test_kind_names_agree_with_codes_for_guangxi_and_guangdong(register):
     towns = pd.concat([register.in_province("45"), register.in_province("44")])
     suffix_kind = towns["name"].map(
-        lambda n: "street" if n.endswith(("街道", "街道办事处")) else "town" if n.endswith("镇") else "township" if n.endswith("乡") else "other"
+        lambda n: (
+            "street"
+            if n.endswith(("街道", "街道办事处"))
+            else "town"
+            if n.endswith("镇")
+            else "township"
+            if n.endswith("乡")
+            else "other"
+        )
     )
     assert (suffix_kind == towns["kind"]).all()
 

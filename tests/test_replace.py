@@ -5,8 +5,8 @@ import pytest
 import shapely
 
 from coverage._errors import CRSError
-from coverage.data import load_province
-from coverage.replace import replace_townships
+from coverage.data.provinces import load_province
+from coverage.data.replace import replace_townships
 
 
 @pytest.fixture
@@ -35,7 +35,10 @@ def test_replace_marks_official_and_trims_the_rest(official, tmp_path):
     others = new[new["boundary_quality"] == "approximate"].geometry.values
     overlap = shapely.area(shapely.intersection(others, official_union)).sum()
     assert overlap < 1e-9
-    assert "official polygons" in load_province("45", path=out).provenance.set_index("layer").loc["townships", "approximate"]
+    assert (
+        "official polygons"
+        in load_province("45", path=out).provenance.set_index("layer").loc["townships", "approximate"]
+    )
 
 
 def test_a_file_without_crs_must_be_declared(guangxi, tmp_path):

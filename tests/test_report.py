@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from coverage._errors import InputError
-from coverage.admin import STATUS_BEHIND, STATUS_ON_TRACK, TargetSchedule, parse_targets
-from coverage.data import default_stations_path
-from coverage.report import STATUS_FILLS, TEXT, officials_report
-from coverage.rollout import Rollout, RolloutYear
-from coverage.stations import read_stations
+from coverage.analysis.admin import STATUS_BEHIND, STATUS_ON_TRACK, TargetSchedule, parse_targets
+from coverage.data.provinces import default_stations_path
+from coverage.data.stations import read_stations
+from coverage.optimise.rollout import Rollout, RolloutYear
+from coverage.present.report import STATUS_FILLS, TEXT, officials_report
 
 AS_OF = dt.date(2021, 12, 31)
 ZH_SHEETS = ["概况", "地图", "各市县", "滞后县", "推进计划"]
@@ -33,19 +33,31 @@ def report_zh(guangxi, gx_stations):
 @pytest.fixture(scope="module")
 def small_plan(guangxi):
     """A hand-made two-year plan: 2 townships of 玉林市 and 1 of 南宁市 in 2022, 1 of 玉林市 in 2023."""
+
     def year(date, codes):
         towns = guangxi.townships.set_index("code").loc[codes]
-        reasons = pd.DataFrame({
-            "code": codes, "name": towns["name"].tolist(), "county_name": towns["county_name"].tolist(),
-            "score": [2.0] * len(codes), "villages": 1, "demand_beyond": 1, "distance": 1, "area": 1,
-            "demand_gained": 1.0, "demand_gained_share": 0.001,
-        })
+        reasons = pd.DataFrame(
+            {
+                "code": codes,
+                "name": towns["name"].tolist(),
+                "county_name": towns["county_name"].tolist(),
+                "score": [2.0] * len(codes),
+                "villages": 1,
+                "demand_beyond": 1,
+                "distance": 1,
+                "area": 1,
+                "demand_gained": 1.0,
+                "demand_gained_share": 0.001,
+            }
+        )
         return RolloutYear(date, 0.5, 0, list(codes), 0.5, 0.9, reasons)
 
     yulin = guangxi.townships[(guangxi.townships["city_code"] == "4509") & guangxi.townships["counted"]]["code"]
     nanning = guangxi.townships[(guangxi.townships["city_code"] == "4501") & guangxi.townships["counted"]]["code"]
-    years = [year(dt.date(2022, 12, 31), [yulin.iloc[0], yulin.iloc[1], nanning.iloc[0]]),
-             year(dt.date(2023, 12, 31), [yulin.iloc[2]])]
+    years = [
+        year(dt.date(2022, 12, 31), [yulin.iloc[0], yulin.iloc[1], nanning.iloc[0]]),
+        year(dt.date(2023, 12, 31), [yulin.iloc[2]]),
+    ]
     return Rollout("45", AS_OF, 10_000.0, years, 1.0, 1.0, "test", 0.0)
 
 
@@ -157,8 +169,10 @@ def test_units_lagging_first_with_status_colours(report_zh, guangxi):
     assert cities[0][col["状态"]] == "滞后"
     assert [r[col["名称"]] for r in cities[:4]] == ["河池市", "玉林市", "桂林市", "贵港市"]  # 9, 8, 3, 1 short
     status_col = col["状态"] + 1
-    fills = {ws.cell(row=i, column=status_col).value: ws.cell(row=i, column=status_col).fill.fgColor.rgb[-6:]
-             for i in range(2, len(rows) + 2)}
+    fills = {
+        ws.cell(row=i, column=status_col).value: ws.cell(row=i, column=status_col).fill.fgColor.rgb[-6:]
+        for i in range(2, len(rows) + 2)
+    }
     assert fills["滞后"] == STATUS_FILLS[STATUS_BEHIND]
     assert fills["按计划推进"] == STATUS_FILLS[STATUS_ON_TRACK]
     assert ws.cell(row=2, column=col["覆盖率"] + 1).number_format == "0.0%"
@@ -207,9 +221,16 @@ def test_english_headers(report_en_yulin):
 
 def test_rollout_sheet_counts_openings_per_year(report_en_yulin):
     ws = report_en_yulin["Rollout"]
-    assert header(ws) == ["Date", "Target rate", "Townships required", "New stations this year",
-                          "New stations, cumulative", "Rate after", "Demand share within the radius after",
-                          "of which in 玉林市"]
+    assert header(ws) == [
+        "Date",
+        "Target rate",
+        "Townships required",
+        "New stations this year",
+        "New stations, cumulative",
+        "Rate after",
+        "Demand share within the radius after",
+        "of which in 玉林市",
+    ]
     rows = [r for r in ws.iter_rows(min_row=2, max_row=3, values_only=True)]
     assert [(r[0].date(), r[3], r[4], r[7]) for r in rows] == [
         (dt.date(2022, 12, 31), 3, 3, 2),
@@ -250,7 +271,9 @@ def test_bad_arguments_say_what_to_give(guangxi, gx_stations, kwargs, match):
 
 def test_rollout_of_another_province_is_refused(guangdong, small_plan):
     with pytest.raises(InputError, match="plan is for province 45"):
-        officials_report(guangdong, pd.DataFrame(columns=["township_code", "opened", "closed"]), AS_OF, rollout=small_plan)
+        officials_report(
+            guangdong, pd.DataFrame(columns=["township_code", "opened", "closed"]), AS_OF, rollout=small_plan
+        )
 
 
 def test_region_by_name(guangxi, gx_stations):
@@ -259,7 +282,7 @@ def test_region_by_name(guangxi, gx_stations):
 
 
 def test_map_without_a_cjk_font_still_renders(guangxi, gx_stations, monkeypatch):
-    from coverage import report
+    from coverage.present import report
 
     monkeypatch.setattr(report, "_cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="missing from font"):  # CJK legend glyphs drawn as boxes

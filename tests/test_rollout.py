@@ -6,11 +6,11 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from coverage.admin import TargetSchedule, parse_targets
-from coverage.data import default_stations_path
-from coverage.need import need_scores
-from coverage.rollout import plan_rollout
-from coverage.stations import read_stations
+from coverage.analysis.admin import TargetSchedule, parse_targets
+from coverage.analysis.need import need_scores
+from coverage.data.provinces import default_stations_path
+from coverage.data.stations import read_stations
+from coverage.optimise.rollout import plan_rollout
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,8 @@ def test_need_scores_rank_and_explain(guangxi, gx_stations):
     assert {"villages_scaled", "distance_scaled", "低保人数", "低保人数_scaled"} <= set(table.columns)
     top = table.iloc[0]
     parts = [c for c in table.attrs["weights"]]
-    expected = 100 * sum(table.attrs["weights"][c] * top[f"{c}_scaled"] for c in parts) / sum(table.attrs["weights"].values())
+    expected = (
+        100 * sum(table.attrs["weights"][c] * top[f"{c}_scaled"] for c in parts) / sum(table.attrs["weights"].values())
+    )
     assert top["score"] == pytest.approx(expected, abs=0.01)
     assert table.loc[table["code"] == "450802201", "低保人数_scaled"].iloc[0] == 1.0

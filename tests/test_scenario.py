@@ -8,21 +8,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coverage._errors import InputError
-from coverage.scenario import Scenario, editable_table, evaluate, scenario_stations, township_at
+from coverage.analysis.scenario import Scenario, editable_table, evaluate, scenario_stations, township_at
 
 
 def towns():
     """Three 0.1 x 0.1 degree townships in a row (about 10 x 11 km each, at 23 N), counted; one village each."""
     boxes = [shapely.box(108 + i / 10, 23.0, 108 + (i + 1) / 10, 23.1) for i in range(3)]
     return gpd.GeoDataFrame(
-        {"code": ["a", "b", "c"], "name": ["A", "B", "C"], "county_name": "X", "counted": True,
-         "n_villages": 1, "n_communities": 0, "lon": [108.05, 108.15, 108.25], "lat": 23.05},
-        geometry=boxes, crs="EPSG:4326",
+        {
+            "code": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "county_name": "X",
+            "counted": True,
+            "n_villages": 1,
+            "n_communities": 0,
+            "lon": [108.05, 108.15, 108.25],
+            "lat": 23.05,
+        },
+        geometry=boxes,
+        crs="EPSG:4326",
     )
 
 
 def station_table():
-    return pd.DataFrame({"township_code": ["a"], "lon": [108.05], "lat": [23.05], "opened": ["2021-01-01"], "closed": [None]})
+    return pd.DataFrame(
+        {"township_code": ["a"], "lon": [108.05], "lat": [23.05], "opened": ["2021-01-01"], "closed": [None]}
+    )
 
 
 def test_toggle_adds_and_removes_and_undoes():

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from coverage._errors import InputError
-from coverage.siting import (
+from coverage.optimise.siting import (
     SitingProblem,
     greedy_swap_mclp,
     merge_rows,
@@ -75,7 +75,9 @@ def test_identical_rows_are_merged():
 def test_county_minimum_and_maximum():
     # four candidates, two per county; all demand sits near county A's candidates
     cost = np.array([[0.0, 0.0, 9.0, 9.0], [0.0, 9.0, 9.0, 9.0], [9.0, 0.0, 9.0, 9.0], [9.0, 9.0, 0.0, 9.0]])
-    prob = SitingProblem.from_cost_matrix(cost, weights=[10, 10, 10, 1], candidate_ids=["a1", "a2", "b1", "b2"], groups=["A", "A", "B", "B"])
+    prob = SitingProblem.from_cost_matrix(
+        cost, weights=[10, 10, 10, 1], candidate_ids=["a1", "a2", "b1", "b2"], groups=["A", "A", "B", "B"]
+    )
     free = solve_mclp(prob, radius=1, p=2)
     assert free.selected == ["a1", "a2"]
     ruled = solve_mclp(prob, radius=1, p=2, group_min={"B": 1})
@@ -88,7 +90,9 @@ def test_county_minimum_and_maximum():
 
 def test_at_most_one_new_station_per_township():
     cost = np.array([[0.0, 0.0, 9.0], [0.0, 0.0, 9.0], [9.0, 9.0, 0.0]])
-    prob = SitingProblem.from_cost_matrix(cost, weights=[5, 5, 1], candidate_ids=["s1", "s2", "s3"], exclusive=["T1", "T1", "T2"])
+    prob = SitingProblem.from_cost_matrix(
+        cost, weights=[5, 5, 1], candidate_ids=["s1", "s2", "s3"], exclusive=["T1", "T1", "T2"]
+    )
     r = solve_mclp(prob, radius=1, p=2)
     assert sorted(r.selected) in (["s1", "s3"], ["s2", "s3"])
 

@@ -7,8 +7,7 @@ import prcoords
 import pytest
 
 from coverage._errors import InputError
-from coverage.stations import open_on, parse_date, parse_degrees, read_stations
-from tests.conftest import csv_bytes
+from coverage.data.stations import open_on, parse_date, parse_degrees, read_stations
 
 HEADER = ("编号", "站点名称", "经度", "纬度")
 # WGS 84 points inside known Guangxi townships' cells: the cells' representative points
@@ -24,7 +23,9 @@ def haversine_m(lon1, lat1, lon2, lat2):
 @pytest.fixture(scope="module")
 def gx_points(guangxi):
     t = guangxi.townships.set_index("code")
-    return {code: (float(t.loc[code, "lon"]), float(t.loc[code, "lat"])) for code in ("450102001", "450181101", "451324203")}
+    return {
+        code: (float(t.loc[code, "lon"]), float(t.loc[code, "lat"])) for code in ("450102001", "450181101", "451324203")
+    }
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
@@ -85,7 +86,7 @@ def test_swapped_latitude_and_longitude_are_repaired(write_csv, gx_points):
 
 
 def test_whole_columns_swapped_are_noted(write_csv, gx_points):
-    rows = [HEADER] + [("S%d" % i, "x", lat, lon) for i, (lon, lat) in enumerate(gx_points.values())]
+    rows = [HEADER] + [(f"S{i}", "x", lat, lon) for i, (lon, lat) in enumerate(gx_points.values())]
     result = read_stations(write_csv(rows), province="45")
     assert any("look swapped in 3 of 3 rows" in n for n in result.notes)
 
@@ -155,8 +156,15 @@ def test_combined_coordinate_column_and_dms(write_csv, gx_points):
 
 @pytest.mark.parametrize(
     ("text", "iso"),
-    [("2021-03-15", "2021-03-15"), ("2021/3/5", "2021-03-05"), ("2021年3月", "2021-03-01"), ("2021.3", "2021-03-01"),
-     ("2021", "2021-01-01"), ("44270", "2021-03-15"), ("20210315", "2021-03-15")],
+    [
+        ("2021-03-15", "2021-03-15"),
+        ("2021/3/5", "2021-03-05"),
+        ("2021年3月", "2021-03-01"),
+        ("2021.3", "2021-03-01"),
+        ("2021", "2021-01-01"),
+        ("44270", "2021-03-15"),
+        ("20210315", "2021-03-15"),
+    ],
 )
 def test_dates(text, iso):
     assert parse_date(text)[0].isoformat() == iso
@@ -221,7 +229,7 @@ def test_open_on_follows_opening_and_closing_dates():
 
 
 def test_resolve_ambiguous_row_keeps_the_input_and_says_so(write_csv, guangxi):
-    from coverage.stations import candidate_codes, resolve
+    from coverage.data.stations import candidate_codes, resolve
 
     path = write_csv([("名称", "乡镇", "开设时间"), ("A站", "城东街道", "2021-03-01"), ("B站", "火星镇", "2021-01-01")])
     imported = read_stations(path, province="45")
@@ -241,15 +249,18 @@ def test_resolve_ambiguous_row_keeps_the_input_and_says_so(write_csv, guangxi):
 
 
 def test_candidate_codes_keep_the_share_of_a_successor():
-    from coverage.stations import candidate_codes
+    from coverage.data.stations import candidate_codes
 
-    row = {"candidates": "桂林市雁山区大埠乡 (450311200) (60% of its villages/communities); "
-                         "桂林市临桂区会仙镇 (450312102) (40% of its villages/communities)"}
+    row = {
+        "candidates": "桂林市雁山区大埠乡 (450311200) (60% of its villages/communities); "
+        "桂林市临桂区会仙镇 (450312102) (40% of its villages/communities)"
+    }
     assert candidate_codes(row) == [
         ("450311200", "桂林市雁山区大埠乡 (60% of its villages/communities)"),
         ("450312102", "桂林市临桂区会仙镇 (40% of its villages/communities)"),
     ]
     assert candidate_codes({"candidates": "贺州市八步区城东街道 (451102002); 崇左市江州区城东街道 (451302001)"}) == [
-        ("451102002", "贺州市八步区城东街道"), ("451302001", "崇左市江州区城东街道"),
+        ("451102002", "贺州市八步区城东街道"),
+        ("451302001", "崇左市江州区城东街道"),
     ]
     assert candidate_codes({"candidates": ""}) == []

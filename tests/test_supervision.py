@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from coverage._errors import InputError
-from coverage.supervision import assign_from_matrix, assign_supervisors, monthly_rounds
+from coverage.field.supervision import assign_from_matrix, assign_supervisors, monthly_rounds
 
 
 def brute_assign(cost, lo, hi):
@@ -61,8 +61,14 @@ def test_impossible_loads_say_what_to_do():
 
 def stations_grid(n):
     rng = np.random.default_rng(1)
-    return pd.DataFrame({"code": [f"4501{i:05d}" for i in range(n)], "name": [f"S{i}" for i in range(n)],
-                         "lon": 108 + rng.uniform(0, 1, n), "lat": 23 + rng.uniform(0, 1, n)})
+    return pd.DataFrame(
+        {
+            "code": [f"4501{i:05d}" for i in range(n)],
+            "name": [f"S{i}" for i in range(n)],
+            "lon": 108 + rng.uniform(0, 1, n),
+            "lat": 23 + rng.uniform(0, 1, n),
+        }
+    )
 
 
 def test_bases_file_loads_and_binding_constraints():
@@ -90,8 +96,8 @@ def test_monthly_round_two_days_per_station():
 
 
 def test_guangxi_all_stations():
-    from coverage.data import default_stations_path
-    from coverage.stations import read_stations
+    from coverage.data.provinces import default_stations_path
+    from coverage.data.stations import read_stations
 
     stations = read_stations(default_stations_path("45"), province="45").stations
     result = assign_supervisors(stations)

@@ -6,16 +6,33 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from coverage._errors import InputError
-from coverage.trip_export import to_html, to_ics, to_sheets
-from coverage.trip_solver import (
-    TripProblem, day_ok, held_karp_bound, solve, solve_blocks, solve_dp, solve_heuristic, trip_travel,
+from coverage.field.trip_export import to_html, to_ics, to_sheets
+from coverage.field.trip_solver import (
+    TripProblem,
+    day_ok,
+    held_karp_bound,
+    solve,
+    solve_blocks,
+    solve_dp,
+    solve_heuristic,
+    trip_travel,
 )
-from coverage.trips import (
-    Place, Travel, TripRequest, capital, evaluate_itinerary, plan_trip, resolve_place, sample_stations,
-    station_table, working_days,
+from coverage.field.trips import (
+    Place,
+    Travel,
+    TripRequest,
+    capital,
+    evaluate_itinerary,
+    plan_trip,
+    resolve_place,
+    sample_stations,
+    station_table,
+    working_days,
 )
 
 
@@ -27,7 +44,7 @@ def brute(p: TripProblem):
             for perm in itertools.permutations(subset):
                 for cuts in itertools.combinations_with_replacement(range(len(perm) + 1), p.days - 1):
                     bounds = [0, *cuts, len(perm)]
-                    routes = [list(perm[bounds[i]:bounds[i + 1]]) for i in range(p.days)]
+                    routes = [list(perm[bounds[i] : bounds[i + 1]]) for i in range(p.days)]
                     for mids in itertools.product(p.towns, repeat=p.days - 1):
                         nights = [p.start, *mids, p.end]
                         if all(day_ok(p, nights[t], routes[t], nights[t + 1]) for t in range(p.days)):
@@ -41,8 +58,17 @@ def random_problem(seed, n=5, towns=3, days=3, per_day=2):
     pts = rng.uniform(0, 100, (n + towns + 1, 2))
     minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1))
     return TripProblem(
-        minutes, n, tuple(range(n, n + towns)), n + towns, n + towns, days, per_day, rng.uniform(30, 120, n),
-        float(rng.uniform(200, 400)), float(rng.choice([0, 30])), rng.integers(1, 3, n),
+        minutes,
+        n,
+        tuple(range(n, n + towns)),
+        n + towns,
+        n + towns,
+        days,
+        per_day,
+        rng.uniform(30, 120, n),
+        float(rng.uniform(200, 400)),
+        float(rng.choice([0, 30])),
+        rng.integers(1, 3, n),
     )
 
 
@@ -71,8 +97,9 @@ def test_hand_checkable_line():
     assert s.travel_min == 40.0 and s.unvisited == []
     assert sorted(len(r) for r in s.routes) == [1, 2]
     # one day and a cap of 2: the farthest-apart station is left out, priorities decide which
-    p1 = TripProblem(np.abs(x[:, None] - x[None, :]), 3, (3,), 3, 3, days=1, per_day=2, visit_min=60, day_min=480,
-                     weights=[1, 1, 5])
+    p1 = TripProblem(
+        np.abs(x[:, None] - x[None, :]), 3, (3,), 3, 3, days=1, per_day=2, visit_min=60, day_min=480, weights=[1, 1, 5]
+    )
     s1 = solve(p1)
     assert s1.unvisited == [0] and s1.travel_min == 20.0
 
@@ -120,8 +147,14 @@ BASE = Place("base", "base", 113.0, 23.0)
 
 
 def line_stations(k, step=0.1):
-    return pd.DataFrame({"code": [f"s{i}" for i in range(k)], "name": [f"S{i}" for i in range(k)],
-                         "lon": [113.0 + step * (i + 1) for i in range(k)], "lat": 23.0})
+    return pd.DataFrame(
+        {
+            "code": [f"s{i}" for i in range(k)],
+            "name": [f"S{i}" for i in range(k)],
+            "lon": [113.0 + step * (i + 1) for i in range(k)],
+            "lat": 23.0,
+        }
+    )
 
 
 def test_plan_legs_times_and_json():
@@ -151,7 +184,9 @@ def test_not_all_fit_message_and_options():
     assert longer["fits"] and longer["extra_min"] % 15 == 0 and longer["extra_min"] > 0
     # the lengthening found is the shortest: 15 minutes less does not fit
     end = 18 * 60 + longer["extra_min"] - 15
-    shorter = TripRequest(line_stations(3), BASE, BASE, req.dates, per_day=3, overnight="base", day_end=f"{end // 60:02d}:{end % 60:02d}")
+    shorter = TripRequest(
+        line_stations(3), BASE, BASE, req.dates, per_day=3, overnight="base", day_end=f"{end // 60:02d}:{end % 60:02d}"
+    )
     assert not plan_trip(shorter, options=False).unvisited.empty
 
 
@@ -186,8 +221,15 @@ def test_places_and_capital():
 
 
 def test_sampling_is_seeded_and_per_group():
-    s = pd.DataFrame({"code": [f"45{i:07d}" for i in range(12)], "lon": 108.0, "lat": 23.0,
-                      "city_code": ["4501"] * 6 + ["4502"] * 6, "status": ["a", "b"] * 6})
+    s = pd.DataFrame(
+        {
+            "code": [f"45{i:07d}" for i in range(12)],
+            "lon": 108.0,
+            "lat": 23.0,
+            "city_code": ["4501"] * 6 + ["4502"] * 6,
+            "status": ["a", "b"] * 6,
+        }
+    )
     one = sample_stations(s, "2-per-city", seed=3)
     assert one["city_code"].value_counts().to_dict() == {"4501": 2, "4502": 2}
     assert one["code"].tolist() == sample_stations(s, "2 per city", seed=3)["code"].tolist()
@@ -205,8 +247,8 @@ def test_working_days_skip_weekends():
 
 @pytest.fixture(scope="module")
 def guangdong_stations():
-    from coverage.data import default_stations_path
-    from coverage.stations import read_stations
+    from coverage.data.provinces import default_stations_path
+    from coverage.data.stations import read_stations
 
     return station_table(read_stations(default_stations_path("44"), province="44").stations)
 
@@ -225,7 +267,11 @@ def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
     kept = 13 - len(week2.unvisited)
     assert kept <= 10 and week2.message.startswith(f"{kept} of 13 stations fit in 5 days of 9 h 30 min; left out: ")
     assert {o["choice"] for o in week2.options} == {
-        "drop the lowest-priority visits", "allow an evening transfer", "add days", "lengthen days"}
+        "drop the lowest-priority visits",
+        "allow an evening transfer",
+        "add days",
+        "lengthen days",
+    }
     # 13 stations at 2 a day need 7 days: two more, and no lengthening or evening transfer can do it
     choices = {o["choice"]: o for o in week2.options}
     assert choices["add days"]["days"] == 2 and choices["add days"]["last_date"] == "2024-11-19"
@@ -244,7 +290,9 @@ def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
 
 def test_exports(guangdong_stations):
     part = guangdong_stations[guangdong_stations["city_code"] == "4412"]
-    plan = plan_trip(TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), Travel(speed_kmh=80))
+    plan = plan_trip(
+        TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), Travel(speed_kmh=80)
+    )
     ics = to_ics(plan)
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert ics.count("BEGIN:VEVENT") == len(plan.legs) + len(part)
@@ -265,8 +313,8 @@ def test_exports(guangdong_stations):
 
 def _cut_loop(p, rounds=30):
     """Run the day-block model's LP cutting-plane loop; return the model, the cuts and the LP values."""
-    from coverage.siting import _highs
-    from coverage.trip_solver import _add_rows, _DayBlocks
+    from coverage.field.trip_solver import _add_rows, _DayBlocks
+    from coverage.optimise.siting import _highs
 
     model = _DayBlocks(p)
     h = _highs(30, 1e-6)
@@ -302,7 +350,7 @@ def test_day_block_cuts_keep_the_optimum(seed):
 def test_connectivity_cut_for_a_day_out_of_reach():
     """Start 0 km; station 0 next to it, station 1 next to a far town: a plan that covers station 1
     by a day at the far town without ever going there is cut off, and the cut says 'enter the town'."""
-    from coverage.trip_solver import _DayBlocks
+    from coverage.field.trip_solver import _DayBlocks
 
     x = np.array([1.0, 100.0, 100.0, 0.0])  # stations 0 and 1, far town (2), start/end town (3)
     p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2, 3), 3, 3, days=2, per_day=1, visit_min=60, day_min=480)
@@ -331,7 +379,7 @@ def test_day_blocks_prove_the_optimum_of_a_mid_size_trip():
 @hsettings(max_examples=60, deadline=None)
 @given(st.floats(0, 800), st.floats(0, 800), st.floats(10, 60), st.floats(0, 60), st.floats(0, 100))
 def test_two_speed_minutes_is_a_metric_between_the_two_speeds(a, b, local_kmh, extra_kmh, local_km):
-    from coverage.travel import two_speed_minutes
+    from coverage.analysis.travel import two_speed_minutes
 
     long_kmh = local_kmh + extra_kmh
 
@@ -346,7 +394,7 @@ def test_two_speed_minutes_is_a_metric_between_the_two_speeds(a, b, local_kmh, e
 def test_default_trip_travel_is_local_then_intercity():
     """南宁 (capital) to a township 2 km away and to one ~350 km away (桂林 area): the short leg at 40 km/h,
     the long one at 40 km/h for 30 road km, then 80 km/h."""
-    from coverage.travel import straight_line_matrices
+    from coverage.analysis.travel import straight_line_matrices
 
     places = [Place("a", "南宁", 108.32, 22.82), Place("b", "近", 108.34, 22.82), Place("c", "桂林", 110.29, 25.27)]
     minutes, km = Travel().matrices(places)

@@ -1,0 +1,1 @@
+"""Analysis: administrative coverage against targets, demand, travel, service-radius gaps, need, scenarios."""

@@ -1,0 +1,201 @@
+"""Demand: weighted points in projected metres, each tied to the township it lies in.
+
+* :func:`grid_demand` - centres of a regular grid (default 1 km) inside the
+  townships, weighted by cell area (km²), or by a township column spread evenly
+  over the township's cells (a township smaller than a cell keeps its weight at
+  its representative point, so nothing is lost);
+* :func:`township_point_demand` - one point per township weighted by its
+  villages and communities;
+* :func:`point_demand` - a user's point layer with a weight column;
+* :func:`raster_demand` - a population raster (GeoTIFF ...), one point per pixel.
+
+The grid is anchored at multiples of the cell size, so the same cells come
+out whatever subset of townships is passed.  A cell belongs to the township
+containing its centre; the area it stands for is the full cell (error at
+township edges below one cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from coverage._errors import CRSError, InputError
+
+
+@dataclass
+class Demand:
+    """Weighted demand points: ``x``, ``y`` (metres, projected), ``weight``, ``township`` (row index)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    township: np.ndarray
+    kind: str = "grid"
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def _require_projected(towns: gpd.GeoDataFrame) -> None:
+    if towns.crs is None or towns.crs.is_geographic:
+        msg = "demand is built in metres: project the townships first (coverage.coords.projected_crs_for)"
+        raise CRSError(msg)
+
+
+def grid_cells(towns: gpd.GeoDataFrame, cell_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centres (x, y) of the grid cells whose centre lies in a township, and that township's row."""
+    _require_projected(towns)
+    if cell_m <= 0:
+        msg = f"grid cell size must be positive, not {cell_m}"
+        raise InputError(msg)
+    xs, ys, owner = [], [], []
+    geoms = towns.geometry.values
+    shapely.prepare(geoms)
+    bounds = shapely.bounds(geoms)
+    for i, (geom, (xmin, ymin, xmax, ymax)) in enumerate(zip(geoms, bounds, strict=True)):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        i0, i1 = np.floor(xmin / cell_m), np.ceil(xmax / cell_m)
+        j0, j1 = np.floor(ymin / cell_m), np.ceil(ymax / cell_m)
+        gx = (np.arange(i0, i1) + 0.5) * cell_m
+        gy = (np.arange(j0, j1) + 0.5) * cell_m
+        if len(gx) * len(gy) == 0:
+            continue
+        mx, my = np.meshgrid(gx, gy)
+        mx, my = mx.ravel(), my.ravel()
+        inside = shapely.contains_xy(geom, mx, my)
+        xs.append(mx[inside])
+        ys.append(my[inside])
+        owner.append(np.full(int(inside.sum()), i))
+    if not xs:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=int)
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(owner)
+
+
+def _township_points(towns: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A point inside each township (its stored lon/lat when present), in the frame's CRS."""
+    if "lon" in towns and "lat" in towns and towns[["lon", "lat"]].notna().all().all():
+        pts = gpd.GeoSeries(gpd.points_from_xy(towns["lon"], towns["lat"]), crs="EPSG:4326").to_crs(towns.crs)
+        xy = shapely.get_coordinates(pts.values)
+    else:
+        xy = shapely.get_coordinates(shapely.point_on_surface(towns.geometry.values))
+    return xy[:, 0], xy[:, 1]
+
+
+def grid_demand(towns: gpd.GeoDataFrame, cell_m: float = 1000.0, weights: pd.Series | None = None) -> Demand:
+    """Grid-cell demand; ``weights`` (indexed by township code) are spread over each township's cells.
+
+    Without ``weights`` every cell weighs its area in km².
+    """
+    x, y, owner = grid_cells(towns, cell_m)
+    if weights is None:
+        return Demand(x, y, np.full(len(x), (cell_m / 1000.0) ** 2), owner, kind="grid")
+    codes = towns["code"].astype(str).to_numpy()
+    values = pd.Series(weights).reindex(codes).fillna(0.0).to_numpy(dtype=float)
+    per_cell = np.bincount(owner, minlength=len(towns))
+    w = values[owner] / np.maximum(per_cell[owner], 1)
+    empty = np.flatnonzero((per_cell == 0) & (values > 0))
+    if len(empty):  # townships smaller than a cell: their weight at their point
+        px, py = _township_points(towns)
+        x = np.concatenate([x, px[empty]])
+        y = np.concatenate([y, py[empty]])
+        w = np.concatenate([w, values[empty]])
+        owner = np.concatenate([owner, empty])
+    return Demand(x, y, w, owner, kind="grid (township weights)")
+
+
+def township_point_demand(towns: gpd.GeoDataFrame) -> Demand:
+    """One point per township weighing its villages + communities (at least 1)."""
+    _require_projected(towns)
+    x, y = _township_points(towns)
+    if "n_villages" in towns and "n_communities" in towns:
+        w = (towns["n_villages"].fillna(0) + towns["n_communities"].fillna(0)).to_numpy(dtype=float)
+        w = np.maximum(w, 1.0)
+    else:
+        w = np.ones(len(towns))
+    return Demand(x, y, w, np.arange(len(towns)), kind="township points")
+
+
+def points_in_polygons(
+    polygons: np.ndarray, x: np.ndarray, y: np.ndarray, subset: np.ndarray | None = None
+) -> np.ndarray:
+    """Index of the polygon containing each point (-1 if none); polygons must not overlap.
+
+    Bounding boxes first (STRtree), then prepared point-in-polygon tests on the
+    candidate pairs only: fast even for a few huge polygons with many holes.
+    """
+    out = np.full(len(x), -1)
+    candidates = np.arange(len(x)) if subset is None else np.flatnonzero(subset)
+    if len(candidates) == 0 or len(polygons) == 0:
+        return out
+    shapely.prepare(polygons)
+    pts, polys = shapely.STRtree(polygons).query(shapely.points(x[candidates], y[candidates]))
+    inside = shapely.contains_xy(polygons[polys], x[candidates[pts]], y[candidates[pts]])
+    out[candidates[pts[inside]]] = polys[inside]
+    return out
+
+
+def _assign(towns: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Township row containing each point, -1 for points outside every township."""
+    return points_in_polygons(towns.geometry.values, np.asarray(x, float), np.asarray(y, float))
+
+
+def point_demand(
+    towns: gpd.GeoDataFrame, points: gpd.GeoDataFrame, weight_col: str | None = None
+) -> tuple[Demand, int]:
+    """Demand from a point layer (any CRS) with an optional weight column; returns (demand, points dropped outside)."""
+    _require_projected(towns)
+    if points.crs is None:
+        msg = "the demand points have no coordinate system; declare it (e.g. EPSG:4326)"
+        raise CRSError(msg)
+    if weight_col is not None and weight_col not in points:
+        msg = f"weight column {weight_col!r} not found; columns: {', '.join(map(str, points.columns))}"
+        raise InputError(msg)
+    xy = shapely.get_coordinates(points.to_crs(towns.crs).geometry.values)
+    w = (
+        np.ones(len(xy))
+        if weight_col is None
+        else pd.to_numeric(points[weight_col], errors="coerce").fillna(0).to_numpy()
+    )
+    owner = _assign(towns, xy[:, 0], xy[:, 1])
+    keep = owner >= 0
+    return Demand(xy[keep, 0], xy[keep, 1], w[keep], owner[keep], kind="points"), int((~keep).sum())
+
+
+def raster_demand(towns: gpd.GeoDataFrame, path: str | Path, band: int = 1) -> tuple[Demand, float]:
+    """Demand from a population raster: one point per pixel with data, weighing its value.
+
+    Returns (demand, total value of pixels outside every township).
+    """
+    import rasterio
+    from pyproj import Transformer
+
+    _require_projected(towns)
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            msg = f"{Path(path).name} has no coordinate system; assign one (e.g. with gdal_edit.py -a_srs EPSG:4326)"
+            raise CRSError(msg)
+        data = src.read(band, masked=True)
+        rows, cols = np.nonzero(~np.ma.getmaskarray(data) & (np.ma.filled(data, 0) > 0))
+        values = np.asarray(data[rows, cols], dtype=float)
+        px, py = rasterio.transform.xy(src.transform, rows, cols)
+        transformer = Transformer.from_crs(src.crs, towns.crs, always_xy=True)
+    x, y = transformer.transform(np.asarray(px, dtype=float), np.asarray(py, dtype=float))
+    owner = _assign(towns, x, y)
+    keep = owner >= 0
+    return Demand(x[keep], y[keep], values[keep], owner[keep], kind="raster"), float(values[~keep].sum())
+
+
+def weights_by_code(table: pd.DataFrame, code_col: str, weight_col: str) -> pd.Series:
+    """Township weights (e.g. population) from a user's table: numbers indexed by township code."""
+    if weight_col not in table.columns:
+        msg = f"weight column {weight_col!r} not found; columns: {', '.join(map(str, table.columns))}"
+        raise InputError(msg)
+    values = pd.to_numeric(table[weight_col], errors="coerce").fillna(0).to_numpy()
+    return pd.Series(values, index=table[code_col].astype(str))

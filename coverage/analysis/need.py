@@ -1,0 +1,102 @@
+"""Need score: which townships without a station need one most.
+
+For every counted township without an open station, components:
+
+* ``villages`` - its villages and communities (村/居委会), the people a station visits;
+* ``demand_beyond`` - demand of the township beyond the service radius of every
+  station (km² of its 1-km grid cells, or the demand given);
+* ``distance`` - km from its representative point to the nearest open station;
+* ``area`` - km²;
+* any user columns (people on minimum-income support, elderly living alone,
+  left-behind children, people with disabilities ...), joined by township code.
+
+Each component is scaled to 0-1 by its largest value among the candidates; the
+score is the weighted mean of the scaled components, times 100 (weights in
+:data:`settings.NEED_WEIGHTS`, user columns weight 1 unless given).  The ranked
+table shows every raw and scaled component, so a score can always be explained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coverage import settings
+from coverage._errors import InputError
+from coverage.analysis.admin import covered_codes
+from coverage.analysis.gaps import GapResult, gap_analysis
+from coverage.data.stations import open_on
+
+
+def need_scores(
+    townships: pd.DataFrame,
+    stations: pd.DataFrame,
+    as_of=None,
+    radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
+    extra: pd.DataFrame | None = None,
+    weights: dict[str, float] | None = None,
+    gaps: GapResult | None = None,
+) -> pd.DataFrame:
+    """Ranked need scores of the counted townships without a station on ``as_of``.
+
+    ``extra``: a table with a ``code`` column and numeric columns to add as
+    components.  ``gaps``: a gap analysis of the same stations and radius, to
+    reuse.
+    """
+    weights = {**settings.NEED_WEIGHTS, **(weights or {})}
+    open_now = stations[open_on(stations, as_of)] if stations is not None and len(stations) else stations
+    if gaps is None:
+        import geopandas as gpd
+
+        points = None
+        if open_now is not None and len(open_now):
+            points = gpd.GeoDataFrame(
+                open_now, geometry=gpd.points_from_xy(open_now["lon"], open_now["lat"]), crs=settings.WORK_CRS
+            )
+        gaps = gap_analysis(townships, points, radius_m=radius_m)
+    g = gaps.townships.set_index("code")
+    covered = covered_codes(stations, as_of) if stations is not None else set()
+    cand = townships[townships["counted"].astype(bool) & ~townships["code"].astype(str).isin(covered)]
+    table = pd.DataFrame(
+        {
+            "code": cand["code"].astype(str).to_numpy(),
+            "name": cand["name"].to_numpy(),
+            "county_code": cand["county_code"].astype(str).to_numpy(),
+            "county_name": cand["county_name"].to_numpy() if "county_name" in cand else "",
+            "kind": cand["kind"].to_numpy(),
+        }
+    )
+    codes = table["code"]
+    table["villages"] = (cand["n_villages"].fillna(0) + cand["n_communities"].fillna(0)).to_numpy(dtype=float)
+    table["demand_beyond"] = (g["demand"] - g["demand_within"]).reindex(codes).to_numpy()
+    dist = g["point_distance_m"].reindex(codes).to_numpy() / 1000.0
+    table["distance"] = np.where(np.isfinite(dist), dist, np.nan)
+    table["area"] = g["area_km2"].reindex(codes).to_numpy()
+    components = ["villages", "demand_beyond", "distance", "area"]
+    if extra is not None and len(extra):
+        if "code" not in extra.columns:
+            msg = f"the need table needs a 'code' column of 9-digit township codes; columns: {', '.join(extra.columns)}"
+            raise InputError(msg)
+        user = extra.set_index(extra["code"].astype(str)).drop(columns=["code"])
+        for col in user.columns:
+            values = pd.to_numeric(user[col], errors="coerce")
+            if values.notna().any():
+                table[col] = values.reindex(codes).to_numpy()
+                components.append(col)
+                weights.setdefault(col, 1.0)
+    total_w = sum(weights.get(c, 0.0) for c in components)
+    if total_w <= 0:
+        msg = "the need weights add up to zero; give at least one positive weight"
+        raise InputError(msg)
+    score = np.zeros(len(table))
+    for c in components:
+        values = table[c].astype(float).fillna(table[c].max() if c == "distance" else 0.0)
+        top = values.max()
+        scaled = values / top if top and np.isfinite(top) and top > 0 else values * 0.0
+        table[f"{c}_scaled"] = scaled.round(4)
+        score += weights.get(c, 0.0) * scaled.to_numpy()
+    table["score"] = (100.0 * score / total_w).round(2)
+    table = table.sort_values(["score", "code"], ascending=[False, True]).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table.attrs["weights"] = {c: weights.get(c, 0.0) for c in components}
+    return table

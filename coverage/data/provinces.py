@@ -1,0 +1,120 @@
+"""The embedded data: which provinces are available, and loading one.
+
+A province is one GeoPackage (``data/boundaries/45_guangxi.gpkg``) with the
+layers ``province``, ``cities``, ``counties``, ``townships``, ``provenance``
+and ``build_report``, plus its default station list in ``data/stations/``.
+Layers are stored in CGCS2000 (EPSG:4490) and handed out in WGS 84
+(EPSG:4326); the two agree to centimetres.
+
+Examples
+--------
+>>> gx = load_province("45")
+>>> gx.name, len(gx.townships), int(gx.townships["counted"].sum())
+('广西壮族自治区', 1284, 1253)
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from coverage import settings
+from coverage._errors import DataError, InputError
+from coverage.data.register import load_register
+
+
+@dataclass(frozen=True)
+class Province:
+    """One province's layers (WGS 84) and where they came from."""
+
+    code: str
+    name: str
+    path: Path
+    province: gpd.GeoDataFrame
+    cities: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
+    townships: gpd.GeoDataFrame
+    provenance: pd.DataFrame
+    build_report: pd.DataFrame
+
+    @property
+    def approximate(self) -> bool:
+        """True when any township polygon is approximate."""
+        return bool((self.townships["boundary_quality"] == "approximate").any())
+
+
+def province_files() -> dict[str, Path]:
+    """Available province GeoPackages by 2-digit code: embedded ones, then built ones."""
+    found: dict[str, Path] = {}
+    for folder in (settings.BOUNDARIES_DIR, settings.BUILD_DIR):
+        if folder.exists():
+            for path in sorted(folder.glob("[0-9][0-9]_*.gpkg")):
+                found.setdefault(path.name[:2], path)
+    return found
+
+
+def _read(path: Path, layer: str) -> gpd.GeoDataFrame:
+    frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+    for column in frame.columns:
+        if column == "code" or column.endswith("_code"):
+            frame[column] = frame[column].astype(str).replace({"None": "", "nan": ""})
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+        frame = frame.to_crs(settings.WORK_CRS)
+    return frame
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> Province:
+    p = Path(path)
+    layers = {name for name, _ in pyogrio.list_layers(p)}
+    missing = {"province", "cities", "counties", "townships"} - layers
+    if missing:
+        msg = f"{p.name} lacks the layers {sorted(missing)}; rebuild it with `python -m coverage data build --province {p.name[:2]}`"
+        raise DataError(msg)
+    townships = _read(p, "townships")
+    province = _read(p, "province")
+    return Province(
+        code=str(province["code"].iloc[0]),
+        name=str(province["name"].iloc[0]),
+        path=p,
+        province=province,
+        cities=_read(p, "cities"),
+        counties=_read(p, "counties"),
+        townships=townships,
+        provenance=pd.DataFrame(_read(p, "provenance")) if "provenance" in layers else pd.DataFrame(),
+        build_report=pd.DataFrame(_read(p, "build_report")) if "build_report" in layers else pd.DataFrame(),
+    )
+
+
+def load_province(province: str = settings.DEFAULT_PROVINCE, path: str | Path | None = None) -> Province:
+    """Load a province by code or name (``"45"``, ``"广西"``), or from a GeoPackage ``path``.
+
+    Cached per file and modification time, so a rebuilt file is read again.
+    """
+    if path is None:
+        code = load_register().province_code(province)
+        files = province_files()
+        if code not in files:
+            msg = (
+                f"no data for province {code}; build it with `python -m coverage data build --province {code}` "
+                f"(available: {', '.join(sorted(files)) or 'none'})"
+            )
+            raise InputError(msg)
+        path = files[code]
+    path = Path(path)
+    if not path.exists():
+        msg = f"file not found: {path}"
+        raise InputError(msg)
+    return _load(str(path.resolve()), path.stat().st_mtime)
+
+
+def default_stations_path(province: str) -> Path | None:
+    """The committed station list of a province, if there is one."""
+    code = load_register().province_code(province)
+    matches = sorted(settings.STATIONS_DIR.glob(f"{code}_*.csv"))
+    return matches[0] if matches else None

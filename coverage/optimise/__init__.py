@@ -1,0 +1,1 @@
+"""Optimisation: the one HiGHS adapter, siting models, siting problems from layers, yearly rollout plans."""

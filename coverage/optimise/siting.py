@@ -1,0 +1,852 @@
+"""Siting models: where to open new stations.  Solvers see weights and costs, never geometry.
+
+Four classic models, each exact with HiGHS (``highspy``, under a time limit,
+reporting the MIP gap) and, for large instances, a heuristic that reports its
+objective against the best bound known:
+
+* **MCLP** - open ``p`` stations to maximise the demand within the radius;
+* **LSCP** - the fewest stations so that all (or a given share of) demand is within the radius;
+* **p-median** - open ``p`` stations to minimise the total weighted cost to the nearest station;
+* **p-center** - open ``p`` stations to minimise the largest cost to the nearest station
+  (exact by bisection over the distinct costs, each step a covering problem).
+
+Existing stations are fixed: demand they already serve is not counted again
+(MCLP/LSCP) and they stay open (p-median/p-center).  Candidates may carry a
+``group`` (a county: per-group minimum and maximum of new stations) and an
+``exclusive`` label (a township: at most one new station each).
+
+Demand points covered by exactly the same candidates are merged (their weights
+summed) before MCLP and LSCP are built; the coverage matrix stays sparse.
+
+Examples
+--------
+>>> import numpy as np
+>>> cost = np.array([[1.0, 9.0], [9.0, 1.0], [2.0, 2.0]])
+>>> problem = SitingProblem.from_cost_matrix(cost, weights=[10, 5, 1])
+>>> r = solve_mclp(problem, radius=3, p=1)
+>>> r.selected, r.objective, r.gap
+(['0'], 11.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from coverage._errors import InputError
+
+#: Seconds HiGHS may use per model unless told otherwise.
+DEFAULT_TIME_LIMIT_S = 30.0
+#: Relative MIP gap at which HiGHS stops.
+DEFAULT_MIP_GAP = 1e-4
+#: Above this many (demand x candidate) pairs p-median is not built as a MIP.
+PMEDIAN_EXACT_MAX_PAIRS = 400_000
+
+
+# --------------------------------------------------------------------------- problem
+@dataclass
+class SitingProblem:
+    """Demand weights, costs to candidates and to existing stations, and candidate rules.
+
+    ``cost`` is dense (n demand x m candidates) or None when only ``coverage``
+    (a sparse boolean matrix for one radius) is known.  ``existing_cost`` is each
+    demand point's cost to its nearest existing station (inf without one).
+    """
+
+    demand_ids: np.ndarray
+    weights: np.ndarray
+    candidate_ids: np.ndarray
+    cost: np.ndarray | None = None
+    existing_cost: np.ndarray | None = None
+    groups: np.ndarray | None = None
+    exclusive: np.ndarray | None = None
+    coverage: sp.csr_matrix | None = None
+    coverage_radius: float | None = None
+
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost,
+        weights=None,
+        demand_ids=None,
+        candidate_ids=None,
+        existing_cost=None,
+        groups=None,
+        exclusive=None,
+    ) -> SitingProblem:
+        """A problem from a dense cost matrix (rows demand, columns candidates).
+
+        ``cost`` may be a DataFrame, whose index and columns become the ids.
+        Missing costs (NaN) mean "cannot reach".
+        """
+        if isinstance(cost, pd.DataFrame):
+            demand_ids = cost.index.astype(str).to_numpy() if demand_ids is None else demand_ids
+            candidate_ids = cost.columns.astype(str).to_numpy() if candidate_ids is None else candidate_ids
+            cost = cost.to_numpy(dtype=float)
+        cost = np.asarray(cost, dtype=float)
+        if cost.ndim != 2 or cost.size == 0:
+            msg = f"the cost matrix must be 2-D and non-empty, not of shape {cost.shape}"
+            raise InputError(msg)
+        n, m = cost.shape
+        cost = np.where(np.isnan(cost), np.inf, cost)
+        weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        if weights.shape != (n,):
+            msg = f"{len(weights)} weights for {n} demand rows; give one weight per row"
+            raise InputError(msg)
+        if (weights < 0).any():
+            msg = "demand weights must not be negative"
+            raise InputError(msg)
+        return cls(
+            demand_ids=np.asarray(demand_ids if demand_ids is not None else np.arange(n)).astype(str),
+            weights=weights,
+            candidate_ids=np.asarray(candidate_ids if candidate_ids is not None else np.arange(m)).astype(str),
+            cost=cost,
+            existing_cost=np.full(n, np.inf) if existing_cost is None else np.asarray(existing_cost, dtype=float),
+            groups=None if groups is None else np.asarray(groups).astype(str),
+            exclusive=None if exclusive is None else np.asarray(exclusive).astype(str),
+        )
+
+    @classmethod
+    def from_coverage(
+        cls,
+        coverage: sp.spmatrix,
+        weights,
+        radius: float,
+        demand_ids=None,
+        candidate_ids=None,
+        covered_by_existing=None,
+        groups=None,
+        exclusive=None,
+    ) -> SitingProblem:
+        """A covering-only problem (MCLP/LSCP) from a sparse n x m "within the radius" matrix."""
+        coverage = sp.csr_matrix(coverage, dtype=bool)
+        n, m = coverage.shape
+        existing = np.full(n, np.inf)
+        if covered_by_existing is not None:
+            existing[np.asarray(covered_by_existing, dtype=bool)] = 0.0
+        return cls(
+            demand_ids=np.asarray(demand_ids if demand_ids is not None else np.arange(n)).astype(str),
+            weights=np.asarray(weights, dtype=float),
+            candidate_ids=np.asarray(candidate_ids if candidate_ids is not None else np.arange(m)).astype(str),
+            existing_cost=existing,
+            groups=None if groups is None else np.asarray(groups).astype(str),
+            exclusive=None if exclusive is None else np.asarray(exclusive).astype(str),
+            coverage=coverage,
+            coverage_radius=float(radius),
+        )
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self.candidate_ids)
+
+    def covering(self, radius: float) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(within-radius matrix, demand already served by existing stations) for ``radius``."""
+        if self.coverage is not None:
+            if self.coverage_radius is not None and not math.isclose(radius, self.coverage_radius):
+                msg = f"this problem was built for radius {self.coverage_radius:g}, not {radius:g}"
+                raise InputError(msg)
+            matrix = self.coverage
+        else:
+            matrix = sp.csr_matrix(self.cost <= radius)
+        served = self.existing_cost <= radius
+        return matrix, served
+
+
+@dataclass
+class SitingResult:
+    """Which candidates a model opens, its objective, and how far from optimal it may be.
+
+    ``bound`` is the best bound known (an upper bound when maximising, a lower
+    bound when minimising); ``gap`` is |bound - objective| / |objective| (0 for a
+    proven optimum).  ``covered_share`` (MCLP/LSCP) is the share of all demand
+    weight within the radius after opening, existing stations included.
+    """
+
+    model: str
+    selected: list[str]
+    objective: float
+    bound: float
+    solver: str
+    seconds: float
+    covered_share: float | None = None
+    status: str = "optimal"
+    details: dict = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        if self.objective == 0:
+            return 0.0 if self.bound == 0 else float("inf")
+        return abs(self.bound - self.objective) / abs(self.objective)
+
+    def to_json(self) -> dict:
+        out = {
+            "model": self.model,
+            "objective": round(self.objective, 6),
+            "selected": self.selected,
+            "covered_share": None if self.covered_share is None else round(self.covered_share, 6),
+            "gap": round(self.gap, 8),
+            "bound": round(self.bound, 6),
+            "solver": self.solver,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+        }
+        out.update(self.details)
+        return out
+
+
+# --------------------------------------------------------------------------- HiGHS
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence C-level standard output (HiGHS prints a banner when first created)."""
+    try:
+        fd = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+def cost_gap(cost: float, bound: float) -> float:
+    """Relative gap of a minimised cost above its lower bound, ``(cost - bound) / cost``; 0 for a cost of 0."""
+    return 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
+
+
+def _highs(time_limit: float, mip_gap: float):
+    import highspy
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.setOptionValue("threads", max(1, os.cpu_count() or 1))
+    return h
+
+
+@dataclass
+class _Mip:
+    """A MIP in arrays: columns with cost/bounds/integrality, rows as a CSC matrix."""
+
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+    matrix: sp.csc_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    maximise: bool = False
+    #: extra HiGHS options, e.g. ``{"mip_allow_restart": False}``
+    options: dict | None = None
+
+    def lp(self, relax: bool = False):
+        """The model as a ``highspy.HighsLp`` (integrality dropped with ``relax``)."""
+        import highspy
+
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.cost)
+        lp.num_row_ = self.matrix.shape[0]
+        lp.col_cost_ = self.cost.astype(float)
+        lp.col_lower_ = self.lower.astype(float)
+        lp.col_upper_ = self.upper.astype(float)
+        lp.row_lower_ = self.row_lower.astype(float)
+        lp.row_upper_ = self.row_upper.astype(float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = self.matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = self.matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = self.matrix.data.astype(float)
+        lp.a_matrix_.num_col_ = lp.num_col_
+        lp.a_matrix_.num_row_ = lp.num_row_
+        lp.sense_ = highspy.ObjSense.kMaximize if self.maximise else highspy.ObjSense.kMinimize
+        if not relax:
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in self.integer
+            ]
+        return lp
+
+    def solve(self, time_limit: float, mip_gap: float, relax: bool = False) -> tuple[np.ndarray, float, float, str]:
+        """Solve; return (column values, objective, best bound, status text)."""
+        h = _highs(time_limit, mip_gap)
+        for name, value in (self.options or {}).items():
+            h.setOptionValue(name, value)
+        h.passModel(self.lp(relax))
+        h.run()
+        status = h.modelStatusToString(h.getModelStatus())
+        info = h.getInfo()
+        values = np.asarray(h.getSolution().col_value)
+        objective = info.objective_function_value
+        bound = objective if relax or not self.integer.any() else info.mip_dual_bound
+        if status not in ("Optimal", "Time limit reached", "Solution limit reached", "Interrupted by user"):
+            msg = f"HiGHS could not solve the model: {status}"
+            raise InputError(msg)
+        if len(values) != len(self.cost):
+            msg = f"HiGHS found no feasible solution within {time_limit:g} s ({status}); allow more time"
+            raise InputError(msg)
+        return values, float(objective), float(bound), status
+
+
+def _rows(
+    blocks: list[tuple[sp.spmatrix, np.ndarray, np.ndarray]], n_cols: int
+) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray]:
+    mats = [b[0] for b in blocks]
+    matrix = sp.vstack(mats, format="csc") if mats else sp.csc_matrix((0, n_cols))
+    return matrix, np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
+
+
+def _candidate_rules(problem: SitingProblem, n_cols: int, offset: int, group_min=None, group_max=None) -> list:
+    """Rows for per-group minimum/maximum and at most one per exclusive label."""
+    blocks = []
+    m = problem.n_candidates
+    for labels, limits_low, limits_high in (
+        (problem.groups, group_min or {}, group_max or {}),
+        (problem.exclusive, {}, None),
+    ):
+        if labels is None:
+            continue
+        keys = sorted(set(labels))
+        if limits_high is None:  # exclusive: at most one per label, only labels with several candidates
+            keys = [k for k in keys if (labels == k).sum() > 1]
+        rows, lo, hi = [], [], []
+        for key in keys:
+            members = np.flatnonzero(labels == key)
+            row = sp.csr_matrix(
+                (np.ones(len(members)), (np.zeros(len(members), dtype=int), offset + members)), shape=(1, n_cols)
+            )
+            low = float(limits_low.get(key, 0)) if limits_high is not None else 0.0
+            high = float(limits_high.get(key, m)) if limits_high is not None else 1.0
+            if low == 0 and high >= len(members):
+                continue
+            rows.append(row)
+            lo.append(low)
+            hi.append(high)
+        if rows:
+            blocks.append((sp.vstack(rows), np.array(lo), np.array(hi)))
+    return blocks
+
+
+def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
+    if p > problem.n_candidates:
+        msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
+        raise InputError(msg)
+    if group_min and problem.groups is not None:
+        need = sum(group_min.values())
+        if need > p:
+            msg = f"the per-county minimums need {need} new stations, more than p = {p}"
+            raise InputError(msg)
+        for key, low in group_min.items():
+            have = int((problem.groups == key).sum())
+            if low > have:
+                msg = f"county {key} needs {low} new stations but has only {have} candidate sites"
+                raise InputError(msg)
+
+
+# --------------------------------------------------------------------------- MCLP / LSCP
+def merge_rows(matrix: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Merge demand rows covered by exactly the same candidates; return (matrix, weights, row of each input)."""
+    matrix = sp.csr_matrix(matrix, dtype=bool)
+    matrix.sort_indices()
+    keys = [matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]].tobytes() for i in range(matrix.shape[0])]
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    merged_w = np.bincount(codes, weights=weights, minlength=len(uniques))
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    return matrix[first], merged_w, codes
+
+
+def _covering_setup(problem: SitingProblem, radius: float):
+    matrix, served = problem.covering(radius)
+    total = float(problem.weights.sum())
+    already = float(problem.weights[served].sum())
+    open_rows = ~served & (np.asarray(matrix.sum(axis=1)).ravel() > 0)
+    unreachable = float(problem.weights[~served & ~open_rows].sum())
+    merged, w, _ = merge_rows(matrix[open_rows], problem.weights[open_rows])
+    return merged, w, total, already, unreachable
+
+
+def solve_mclp(
+    problem: SitingProblem,
+    radius: float,
+    p: int,
+    group_min: dict | None = None,
+    group_max: dict | None = None,
+    method: str = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    mip_gap: float = DEFAULT_MIP_GAP,
+    exact_max_rows: int = 200_000,
+) -> SitingResult:
+    """Open ``p`` new stations maximising the demand newly within ``radius`` (objective: that demand).
+
+    ``method``: ``"exact"`` (HiGHS), ``"heuristic"`` (greedy + swaps, bound from
+    the LP relaxation) or ``"auto"`` (exact unless the merged model has more
+    than ``exact_max_rows`` rows).
+    """
+    start = time.perf_counter()
+    _check_rules(problem, p, group_min, group_max)
+    A, w, total, already, unreachable = _covering_setup(problem, radius)
+    n, m = A.shape
+    use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
+    details = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
+    if use_exact:
+        values, objective, bound, status = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
+        chosen = np.flatnonzero(values[:m] > 0.5)
+        objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())  # recount exactly
+        solver = f"HiGHS {_highs_version()} (MIP)"
+        status = "optimal" if status == "Optimal" else status.lower()
+    else:
+        chosen = greedy_swap_mclp(A, w, p, problem, group_min, group_max, time_budget=time_limit)
+        objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
+        _, relaxed, _, _ = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap, relax=True)
+        bound = relaxed
+        solver = "greedy + swap (bound: HiGHS LP relaxation)"
+        status = "heuristic"
+    covered = (already + objective) / total if total else 0.0
+    details["unreachable_share"] = round(unreachable / total, 6) if total else 0.0
+    details["already_within_share"] = round(already / total, 6) if total else 0.0
+    return SitingResult(
+        "mclp",
+        [str(problem.candidate_ids[j]) for j in chosen],
+        objective,
+        bound,
+        solver,
+        time.perf_counter() - start,
+        covered,
+        status,
+        details,
+    )
+
+
+def _highs_version() -> str:
+    import highspy
+
+    return f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
+
+
+def _mclp_mip(A, w, p, problem, group_min, group_max) -> _Mip:
+    n, m = A.shape
+    n_cols = m + n  # y_j then z_i
+    # z_i - sum_{j in N(i)} y_j <= 0
+    link = sp.hstack([-A.astype(float), sp.identity(n, format="csr")], format="csr")
+    blocks = [(link, np.full(n, -np.inf), np.zeros(n))]
+    count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, n_cols))
+    blocks.append((count, np.array([float(p)]), np.array([float(p)])))
+    blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
+    matrix, lo, hi = _rows(blocks, n_cols)
+    return _Mip(
+        cost=np.concatenate([np.zeros(m), w]),
+        lower=np.zeros(n_cols),
+        upper=np.ones(n_cols),
+        integer=np.concatenate([np.ones(m, bool), np.zeros(n, bool)]),
+        matrix=matrix.tocsc(),
+        row_lower=lo,
+        row_upper=hi,
+        maximise=True,
+    )
+
+
+def greedy_swap_mclp(
+    A: sp.csr_matrix,
+    w: np.ndarray,
+    p: int,
+    problem: SitingProblem | None = None,
+    group_min: dict | None = None,
+    group_max: dict | None = None,
+    time_budget: float = 10.0,
+) -> np.ndarray:
+    """Greedy (lazy, with per-group minimums first) then best-improvement swaps until no gain or time runs out."""
+    start = time.perf_counter()
+    A = sp.csr_matrix(A, dtype=float)
+    At = A.T.tocsr()
+    m = A.shape[1]
+    groups = problem.groups if problem is not None and problem.groups is not None else None
+    exclusive = problem.exclusive if problem is not None and problem.exclusive is not None else None
+    group_max = group_max or {}
+    group_min = group_min or {}
+    count = np.zeros(A.shape[0])
+    selected: list[int] = []
+    allowed = np.ones(m, bool)
+
+    def can_add(j: int) -> bool:
+        if not allowed[j]:
+            return False
+        return not (
+            groups is not None
+            and groups[j] in group_max
+            and sum(groups[k] == groups[j] for k in selected) >= group_max[groups[j]]
+        )
+
+    def add(j: int) -> None:
+        selected.append(j)
+        count[At.indices[At.indptr[j] : At.indptr[j + 1]]] += 1
+        allowed[j] = False
+        if exclusive is not None:
+            allowed[exclusive == exclusive[j]] = False
+
+    def gain(j: int) -> float:
+        rows = At.indices[At.indptr[j] : At.indptr[j + 1]]
+        return float(w[rows][count[rows] == 0].sum())
+
+    # per-group minimums first, best candidates of each group
+    for key, low in sorted(group_min.items()):
+        for _ in range(int(low) - sum(groups[k] == key for k in selected)):
+            members = [j for j in np.flatnonzero(groups == key) if can_add(j)]
+            add(max(members, key=gain))
+    heap = [(-gain(j), j) for j in range(m) if can_add(j)]
+    heapq.heapify(heap)
+    while len(selected) < p and heap:
+        neg, j = heapq.heappop(heap)
+        if not can_add(j):
+            continue
+        g = gain(j)
+        if heap and g < -heap[0][0] - 1e-12:
+            heapq.heappush(heap, (-g, j))
+            continue
+        add(j)
+    # swaps: drop one, add the best other; keep while it improves
+    improved = True
+    while improved and time.perf_counter() - start < time_budget:
+        improved = False
+        for out in list(selected):
+            rows_out = At.indices[At.indptr[out] : At.indptr[out + 1]]
+            loss = float(w[rows_out][count[rows_out] == 1].sum())
+            w_eff = np.where(count == 0, w, 0.0)
+            only = rows_out[count[rows_out] == 1]
+            w_eff[only] = w[only]
+            gains = At @ w_eff
+            gains[selected] = -np.inf
+            mask = np.ones(m, bool)
+            if exclusive is not None:
+                taken = set(exclusive[[k for k in selected if k != out]])
+                mask &= ~np.isin(exclusive, list(taken))
+            if groups is not None:
+                g_out = groups[out]
+                if g_out in group_min and sum(groups[k] == g_out for k in selected) <= group_min[g_out]:
+                    mask &= groups == g_out
+                for key, high in group_max.items():
+                    if key != g_out and sum(groups[k] == key for k in selected) >= high:
+                        mask &= groups != key
+            gains[~mask] = -np.inf
+            best = int(np.argmax(gains))
+            if gains[best] > loss + 1e-9:
+                count[rows_out] -= 1
+                selected.remove(out)
+                selected.append(best)
+                count[At.indices[At.indptr[best] : At.indptr[best + 1]]] += 1
+                improved = True
+            if time.perf_counter() - start > time_budget:
+                break
+    return np.array(sorted(selected), dtype=int)
+
+
+def solve_lscp(
+    problem: SitingProblem,
+    radius: float,
+    share: float = 1.0,
+    group_min: dict | None = None,
+    group_max: dict | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    mip_gap: float = DEFAULT_MIP_GAP,
+) -> SitingResult:
+    """The fewest new stations bringing ``share`` of all demand within ``radius`` (objective: their number).
+
+    Demand no candidate can reach is reported (``details["unreachable_share"]``)
+    and left out; if ``share`` cannot be reached even with every candidate,
+    :class:`InputError` says by how much.
+    """
+    start = time.perf_counter()
+    A, w, total, already, unreachable = _covering_setup(problem, radius)
+    n, m = A.shape
+    required = max(0.0, share * total - already)
+    if required > w.sum() + 1e-9:
+        msg = (
+            f"even every candidate brings only {(already + w.sum()) / total:.1%} of demand within {radius:g}; "
+            f"{share:.1%} is out of reach (add candidates or a larger radius)"
+        )
+        raise InputError(msg)
+    blocks = []
+    if share >= 1.0:  # every coverable demand row: sum of its candidates >= 1
+        n_cols = m
+        blocks.append((A.astype(float), np.ones(n), np.full(n, np.inf)))
+        cols_cost, upper = np.ones(m), np.ones(m)
+    else:  # z_i <= sum of its candidates; sum w_i z_i >= required
+        n_cols = m + n
+        link = sp.hstack([-A.astype(float), sp.identity(n, format="csr")], format="csr")
+        blocks.append((link, np.full(n, -np.inf), np.zeros(n)))
+        reach = sp.csr_matrix(np.concatenate([np.zeros(m), w])[None, :])
+        blocks.append((reach, np.array([required]), np.array([np.inf])))
+        cols_cost = np.concatenate([np.ones(m), np.zeros(n)])
+        upper = np.ones(n_cols)
+    blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
+    matrix, lo, hi = _rows(blocks, n_cols)
+    integer = np.concatenate([np.ones(m, bool), np.zeros(n_cols - m, bool)])
+    mip = _Mip(cols_cost, np.zeros(n_cols), upper, integer, matrix.tocsc(), lo, hi)
+    values, objective, bound, status = mip.solve(time_limit, mip_gap)
+    chosen = np.flatnonzero(values[:m] > 0.5)
+    within = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
+    return SitingResult(
+        "lscp",
+        [str(problem.candidate_ids[j]) for j in chosen],
+        float(len(chosen)),
+        math.ceil(bound - 1e-6),
+        f"HiGHS {_highs_version()} (MIP)",
+        time.perf_counter() - start,
+        (already + within) / total if total else 0.0,
+        "optimal" if status == "Optimal" else status.lower(),
+        {
+            "unreachable_share": round(unreachable / total, 6) if total else 0.0,
+            "merged_rows": int(n),
+            "candidates": int(m),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- p-median / p-center
+def solve_pmedian(
+    problem: SitingProblem,
+    p: int,
+    group_min: dict | None = None,
+    group_max: dict | None = None,
+    method: str = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    mip_gap: float = DEFAULT_MIP_GAP,
+) -> SitingResult:
+    """Open ``p`` new stations minimising sum(weight x cost to the nearest open station), existing ones included."""
+    start = time.perf_counter()
+    if problem.cost is None:
+        msg = "p-median needs costs, not only a coverage matrix; build the problem from a cost matrix"
+        raise InputError(msg)
+    _check_rules(problem, p, group_min, group_max)
+    C = _with_existing(problem)
+    n, m1 = C.shape
+    m = m1 - 1
+    finite = np.isfinite(C)
+    unreachable = ~finite.any(axis=1)
+    if unreachable.any():
+        msg = f"{int(unreachable.sum())} demand points reach no candidate nor existing station; give them a cost"
+        raise InputError(msg)
+    exact = method == "exact" or (method == "auto" and finite.sum() <= PMEDIAN_EXACT_MAX_PAIRS)
+    if exact:
+        rows_i, cols_j = np.nonzero(finite)
+        k = len(rows_i)
+        w = problem.weights
+        n_cols = m + k  # y_j, then x_ij for finite pairs (column m = existing, always open)
+        assign = sp.csr_matrix((np.ones(k), (rows_i, m + np.arange(k))), shape=(n, n_cols))
+        real = cols_j < m
+        link = sp.csr_matrix(
+            (
+                np.concatenate([np.ones(real.sum()), -np.ones(real.sum())]),
+                (
+                    np.concatenate([np.arange(real.sum()), np.arange(real.sum())]),
+                    np.concatenate([m + np.flatnonzero(real), cols_j[real]]),
+                ),
+            ),
+            shape=(int(real.sum()), n_cols),
+        )
+        count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, n_cols))
+        blocks = [
+            (assign, np.ones(n), np.ones(n)),
+            (link, np.full(link.shape[0], -np.inf), np.zeros(link.shape[0])),
+            (count, np.array([float(p)]), np.array([float(p)])),
+        ]
+        blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
+        matrix, lo, hi = _rows(blocks, n_cols)
+        mip = _Mip(
+            np.concatenate([np.zeros(m), w[rows_i] * C[rows_i, cols_j]]),
+            np.zeros(n_cols),
+            np.ones(n_cols),
+            np.concatenate([np.ones(m, bool), np.zeros(k, bool)]),
+            matrix.tocsc(),
+            lo,
+            hi,
+        )
+        values, _, bound, status = mip.solve(time_limit, mip_gap)
+        chosen = np.flatnonzero(values[:m] > 0.5)
+        solver, status = f"HiGHS {_highs_version()} (MIP)", "optimal" if status == "Optimal" else status.lower()
+    else:
+        chosen = _swap_pmedian(C, problem.weights, p, time_limit)
+        bound = _lagrangian_bound(C, problem.weights, p, _pmedian_cost(C, problem.weights, chosen))
+        solver, status = "greedy + vertex substitution (bound: Lagrangian relaxation)", "heuristic"
+    objective = _pmedian_cost(C, problem.weights, chosen)
+    return SitingResult(
+        "pmedian",
+        [str(problem.candidate_ids[j]) for j in chosen],
+        objective,
+        bound,
+        solver,
+        time.perf_counter() - start,
+        None,
+        status,
+        {"candidates": int(m)},
+    )
+
+
+def _with_existing(problem: SitingProblem) -> np.ndarray:
+    existing = problem.existing_cost if problem.existing_cost is not None else np.full(len(problem.weights), np.inf)
+    return np.column_stack([problem.cost, existing])
+
+
+def _pmedian_cost(C: np.ndarray, w: np.ndarray, chosen: np.ndarray) -> float:
+    cols = np.concatenate([chosen, [C.shape[1] - 1]])
+    return float((w * C[:, cols].min(axis=1)).sum())
+
+
+def _lagrangian_bound(C: np.ndarray, w: np.ndarray, p: int, upper: float, iterations: int = 300) -> float:
+    """Lower bound of the p-median by Lagrangian relaxation of "each demand assigned once" (subgradient).
+
+    L(lambda) = sum lambda_i + rho_existing + sum of the p most negative rho_j,
+    rho_j = sum_i min(0, w_i c_ij - lambda_i); the existing stations (last column) are always open.
+    """
+    wc = np.where(np.isfinite(C), w[:, None] * C, 1e300)
+    m = C.shape[1] - 1
+    lam = wc.min(axis=1).copy()
+    best = -np.inf
+    step = 2.0
+    for _ in range(iterations):
+        reduced = np.minimum(0.0, wc - lam[:, None])
+        rho = reduced.sum(axis=0)
+        open_ = np.argsort(rho[:m])[:p]
+        value = lam.sum() + rho[m] + rho[open_].sum()
+        best = max(best, value)
+        is_open = np.zeros(m + 1, bool)
+        is_open[open_] = True
+        is_open[m] = True
+        assigned = ((wc - lam[:, None] < 0) & is_open[None, :]).sum(axis=1)
+        sub = 1.0 - assigned
+        norm = float((sub * sub).sum())
+        if norm == 0:
+            break
+        lam = lam + step * (upper - value) / norm * sub
+        step *= 0.98
+    return float(best)
+
+
+def _swap_pmedian(C: np.ndarray, w: np.ndarray, p: int, time_budget: float) -> np.ndarray:
+    start = time.perf_counter()
+    m = C.shape[1] - 1
+    best = C[:, m].copy()
+    chosen: list[int] = []
+    for _ in range(p):
+        totals = (w[:, None] * np.minimum(C[:, :m], best[:, None])).sum(axis=0)
+        totals[chosen] = np.inf
+        j = int(np.argmin(totals))
+        chosen.append(j)
+        best = np.minimum(best, C[:, j])
+    improved = True
+    while improved and time.perf_counter() - start < time_budget:
+        improved = False
+        current = _pmedian_cost(C, w, np.array(chosen))
+        for i, out in enumerate(list(chosen)):
+            rest = [c for c in chosen if c != out]
+            base = C[:, rest + [m]].min(axis=1)
+            totals = (w[:, None] * np.minimum(C[:, :m], base[:, None])).sum(axis=0)
+            totals[rest] = np.inf
+            j = int(np.argmin(totals))
+            if totals[j] < current * (1 - 1e-12) - 1e-9:  # relative: costs can be large
+                chosen[i] = j
+                current = totals[j]
+                improved = True
+    return np.array(sorted(chosen), dtype=int)
+
+
+def solve_pcenter(
+    problem: SitingProblem,
+    p: int,
+    group_min: dict | None = None,
+    group_max: dict | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+) -> SitingResult:
+    """Open ``p`` new stations minimising the largest cost from any demand point to its nearest open station.
+
+    Exact: bisection over the sorted distinct costs; at each value d, the fewest
+    new stations covering every demand point within d (a covering MIP) is
+    compared with ``p``.  Weights do not enter (as in the classic model).
+    """
+    start = time.perf_counter()
+    if problem.cost is None:
+        msg = "p-center needs costs, not only a coverage matrix; build the problem from a cost matrix"
+        raise InputError(msg)
+    _check_rules(problem, p, group_min, group_max)
+    C = _with_existing(problem)
+    n, m1 = C.shape
+    m = m1 - 1
+    values = np.unique(C[np.isfinite(C)])
+    # the answer is at least the largest "cost to the nearest site" of any demand point
+    values = values[values >= C.min(axis=1).max()]
+    lo, hi = 0, len(values) - 1
+    best_sel = None
+
+    def feasible(d: float):
+        cover = C[:, :m] <= d
+        served = C[:, m] <= d
+        if (~served & ~cover.any(axis=1)).any():
+            return None
+        sub = SitingProblem(
+            problem.demand_ids[~served],
+            np.ones(int((~served).sum())),
+            problem.candidate_ids,
+            existing_cost=np.full(int((~served).sum()), np.inf),
+            groups=problem.groups,
+            exclusive=problem.exclusive,
+            coverage=sp.csr_matrix(cover[~served]),
+            coverage_radius=d,
+        )
+        if sub.weights.size == 0:
+            chosen = _fill(problem, [], p, group_min)
+            return chosen
+        try:
+            r = solve_lscp(sub, d, 1.0, group_min, group_max, time_limit=time_limit)
+        except InputError:
+            return None
+        if len(r.selected) > p:
+            return None
+        index = {c: i for i, c in enumerate(problem.candidate_ids)}
+        return _fill(problem, [index[c] for c in r.selected], p, group_min)
+
+    while lo < hi:
+        mid = (lo + hi) // 2
+        sel = feasible(values[mid])
+        if sel is not None:
+            hi, best_sel = mid, sel
+        else:
+            lo = mid + 1
+    if best_sel is None:
+        best_sel = feasible(values[lo])
+    chosen = np.array(sorted(best_sel), dtype=int)
+    objective = float(C[:, np.concatenate([chosen, [m]])].min(axis=1).max())
+    return SitingResult(
+        "pcenter",
+        [str(problem.candidate_ids[j]) for j in chosen],
+        objective,
+        objective,
+        f"HiGHS {_highs_version()} (covering MIPs, bisection)",
+        time.perf_counter() - start,
+        None,
+        "optimal",
+        {"candidates": int(m)},
+    )
+
+
+def _fill(problem: SitingProblem, chosen: list[int], p: int, group_min: dict | None) -> list[int]:
+    """Top up a selection to exactly ``p`` stations (any extra candidates; the objective cannot get worse)."""
+    chosen = list(chosen)
+    taken = set(problem.exclusive[chosen]) if problem.exclusive is not None else set()
+    for j in range(problem.n_candidates):
+        if len(chosen) >= p:
+            break
+        if j in chosen or (problem.exclusive is not None and problem.exclusive[j] in taken):
+            continue
+        chosen.append(j)
+        if problem.exclusive is not None:
+            taken.add(problem.exclusive[j])
+    return chosen

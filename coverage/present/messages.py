@@ -1,0 +1,258 @@
+"""Chinese renderings of the importers' reports (the English text stays the record).
+
+The importers (:mod:`coverage.stations` with :mod:`coverage.names`, and
+:mod:`coverage.replace` for township boundaries) write their row-by-row
+reports in English: the command line, the files it writes and the tests read
+that.  The app shows the same report in Chinese.  Each English
+template below, with its ``{fields}``, has a Chinese counterpart.  A message of
+several parts joined by ``"; "`` is translated part by part (the longest run of
+parts that fits a template first), and a field whose value is itself a message
+(``township column: …``) is translated too.  Place names, codes and numbers
+pass through unchanged.  A part with no template stays in English, so nothing
+is lost; ``tests/test_messages.py`` runs the importer over many bad rows and
+checks that every part it writes has a template.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pandas as pd
+
+#: English template -> Chinese template (same field names).
+MESSAGES_ZH: dict[str, str] = {
+    # names.py: matching township names
+    "no name given": "未给出名称",
+    "'{s}' fits {n} townships": "“{s}”对应 {n} 个乡镇",
+    "give the county (e.g. '{example}') or the 9-digit code": "请写明所在县（如“{example}”）或填写 9 位乡镇代码",
+    "the text before it ('{prefix}') is not a place name of that township": "前面的文字（“{prefix}”）不是该乡镇所在地的地名",
+    "{old} is now {current} ({code})": "{old}现名{current}（{code}）",
+    "the register now calls it {name}": "区划代码表现称{name}",
+    "{old_name} ({old_code}) is not in the current register (last seen {year})": "{old_name}（{old_code}）已不在现行区划代码表中（最后见于 {year} 年）",
+    "{share} of its villages/communities are now in {label}: assigned there": "其 {share} 的村（社区）现属{label}：已归入该乡镇",
+    "its villages/communities went to: {labels} - choose one and give its code": "其村（社区）分别划入：{labels}——请选定一个并填写其代码",
+    "{label} ({share} of its villages/communities)": "{label}（占其村（社区）的 {share}）",
+    "no successor known - choose one and give its code": "没有已知的承继乡镇——请选定一个并填写其代码",
+    "no successor known": "没有已知的承继乡镇",
+    "'{s}' names a county, not a township": "“{s}”是县级名称，不是乡镇",
+    "add the township (e.g. {example})": "请加上乡镇名（如 {example}）",
+    "'{s}' is not a township name of the register": "“{s}”不是区划代码表中的乡镇名称",
+    "{county} has no township '{tail}' in the register": "区划代码表中{county}没有“{tail}”这个乡镇",
+    "closest: {labels}": "最接近的：{labels}",
+    # stations.py: the file
+    "coordinates assumed WGS 84": "坐标按 WGS 84 处理",
+    "if they were copied from Amap/Tencent declare gcj02, from Baidu bd09": "如果坐标取自高德/腾讯地图，请选择 GCJ-02；取自百度地图，请选择 BD-09",
+    "latitude and longitude look swapped in {n} of {total} rows: check the column names": "{total} 行中有 {n} 行的经纬度似乎写反了：请检查列名",
+    "province not given": "未指定省份",
+    "{name} ({code}) inferred from the names": "根据名称推断为{name}（{code}）",
+    "province not given and not inferred from the names": "未指定省份，也无法根据名称推断",
+    "assumed {name} ({code})": "按{name}（{code}）处理",
+    # stations.py: coordinates
+    "coordinates '{lon}', '{lat}' unreadable (use decimal degrees such as 108.32, 22.81)": "坐标“{lon}”“{lat}”无法读取（请用十进制度数，如 108.32, 22.81）",
+    "coordinates {lon}, {lat} look like metres of a projected system, not degrees": "坐标 {lon}, {lat} 像是投影坐标系的米数，不是经纬度",
+    "convert them to longitude/latitude degrees": "请换算为经纬度（度）",
+    "latitude and longitude were swapped ({a}, {b})": "经纬度写反了（{a}, {b}）",
+    "read as lon {lon}, lat {lat}": "已按经度 {lon}、纬度 {lat} 读取",
+    "latitude and longitude look swapped ({a}, {b})": "经纬度似乎写反了（{a}, {b}）",
+    "swap the columns or allow the fix": "请交换两列，或允许自动修正",
+    "outside China (lon {lon}, lat {lat})": "不在中国境内（经度 {lon}，纬度 {lat}）",
+    "check the coordinates and which column is which": "请检查坐标，以及哪一列是经度、哪一列是纬度",
+    "converted from {crs} to WGS 84": "已从 {crs} 转换为 WGS 84",
+    "{d} m outside the township polygons (generalised coast or border)": "在乡镇边界外 {d} 米（海岸线或边界经过概化）",
+    "assigned to the nearest, {name}": "已归入最近的{name}",
+    "outside every township of {province} ({where})": "不在{province}的任何乡镇内（{where}）",
+    "it lies in {place}": "位于{place}",
+    "nearest: {name}, {km} km away": "最近的是{name}，相距 {km} 公里",
+    "check the coordinates, their coordinate system, or the province": "请检查坐标、坐标系或所选省份",
+    "placed by its township instead": "改按所填乡镇定位",
+    # stations.py: codes
+    "township code '{text}' is not a 9-digit code": "乡镇代码“{text}”不是 9 位代码",
+    "ignored": "已忽略",
+    "code {code} ({name}) is from the {year} register": "代码 {code}（{name}）来自 {year} 年的区划代码表",
+    "now {label}": "现为{label}",
+    "code {code} is not in the {year} register": "代码 {code} 不在 {year} 年区划代码表中",
+    "code {code} belongs to another province": "代码 {code} 属于其他省份",
+    "'{text}' shortened to the 9-digit township code {code}": "“{text}”已截为 9 位乡镇代码 {code}",
+    "name '{text}' points to {a}, the code to {b}": "名称“{text}”指向{a}，代码指向{b}",
+    "the code is used": "采用代码",
+    "the name is used": "采用名称",
+    "township column: {message}": "乡镇列：{message}",
+    "its coordinates fall in {label} (township boundaries are approximate)": "其坐标落在{label}（乡镇边界为近似）",
+    "no coordinates, township code or township name to place it by": "没有坐标、乡镇代码或乡镇名称可供定位",
+    "add one": "请补上其中一项",
+    # stations.py: dates
+    "opened: {message}": "建站日期：{message}",
+    "closed: {message}": "撤站日期：{message}",
+    "date '{text}' does not exist": "日期“{text}”不存在",
+    "date '{text}' is out of range": "日期“{text}”超出范围",
+    "partial date '{text}' read as {date}": "不完整的日期“{text}”按 {date} 读取",
+    "date '{text}' unreadable (use YYYY-MM-DD)": "日期“{text}”无法识别（请用 YYYY-MM-DD）",
+    "Excel day number {text} read as {date}": "Excel 日期序号 {text} 按 {date} 读取",
+    "closed {closed} before opened {opened}": "撤站日期 {closed} 早于建站日期 {opened}",
+    "closing date dropped": "已删去撤站日期",
+    # stations.py: duplicates and the user's choices
+    "station id '{sid}' already used by row {row}": "站点编号“{sid}”已被第 {row} 行使用",
+    "give each station its own id": "请给每个站不同的编号",
+    "same location as row {row}": "与第 {row} 行位置相同",
+    "if these are two stations check the coordinates, otherwise delete the repeated row": "如果是两个站请检查坐标，否则请删除重复的行",
+    "resolved by the user: {label}": "由用户选定：{label}",
+    # whole-file problems (InputError from io.read_table and stations.read_stations)
+    "the file is not text in UTF-8, GBK or GB18030": "文件不是 UTF-8、GBK 或 GB18030 编码的文本",
+    "if it is a spreadsheet, save it as .xlsx or as CSV (UTF-8) and load it again": "如果是电子表格，请另存为 .xlsx 或 CSV（UTF-8）后重新上传",
+    "the file has no rows with content; it is empty": "文件中没有任何内容（空文件）",
+    "{name} is empty": "{name} 是空文件",
+    "export the station list again with its header row": "请带表头重新导出社工站名单",
+    "{name} is an old Excel .xls file": "{name} 是旧版 Excel .xls 文件",
+    "save it as .xlsx (or CSV UTF-8) and load it again": "请另存为 .xlsx（或 CSV UTF-8）后重新上传",
+    "{name} holds binary data (NUL bytes), not a text table": "{name} 含有二进制数据，不是文本表格",
+    "export it again as CSV or XLSX": "请重新导出为 CSV 或 XLSX",
+    "{name} has a header row ({header}) but no data rows below it": "{name} 只有表头（{header}），下面没有数据行",
+    "{name}: found a lon column ({column}) but no lat column": "{name}：有经度列（{column}），但没有纬度列",
+    "{name}: found a lat column ({column}) but no lon column": "{name}：有纬度列（{column}），但没有经度列",
+    "found: {header} - pass --{flag}-col": "现有的列：{header}——请指明该列（命令行：--{flag}-col）",
+    "{name}: no coordinate columns and no station/township name or code column found": "{name}：没有找到坐标列，也没有站名、乡镇名称或代码列",
+    "found: {header} - name them with --lon-col/--lat-col or --name-col (in Python: columns={spec} or columns={spec2})": "现有的列：{header}——请把列名改为“经度”“纬度”或“名称”（命令行：--lon-col/--lat-col 或 --name-col）",
+    # trips.py and trip_solver.py: a trip request
+    "time {text} unreadable": "时间 {text} 无法读取",
+    "write it as HH:MM, e.g. 08:30": "请写成 时:分，如 08:30",
+    "start/end {raw} is neither coordinates (lon,lat) nor a city, county or township of {province}: {message}": "起点/终点 {raw} 既不是坐标（经度,纬度），也不是{province}的市、县或乡镇：{message}",
+    "{n} station names not recognised - {message} (give the county too, or the 9-digit code)": "{n} 个站名无法识别——{message}（请加上县名，或填写 9 位乡镇代码）",
+    "sample rule {rule} unreadable": "抽样规则 {rule} 无法识别",
+    "write N-per-city or N-per-county, e.g. 2-per-city": "请写成 N-per-city（每市 N 个）或 N-per-county（每县 N 个），如 2-per-city",
+    "no column {column} to stratify by": "没有用于分层的列 {column}",
+    "columns: {columns}": "现有的列：{columns}",
+    "give a number of days or a last date": "请给出天数或最后一天的日期",
+    "no working day between {first} and {last}": "{first} 至 {last} 之间没有工作日",
+    "widen the range or allow weekends": "请放宽日期范围或允许周末出行",
+    "the working window {start}-{end} leaves no time after a {lunch}-minute lunch": "工作时段 {start}-{end} 扣除 {lunch} 分钟午休后没有剩余时间",
+    "itinerary names stations that are not in the station list: {names}": "行程中有不在站点名单里的站：{names}",
+    "the start and end are too far apart for the days given": "起点和终点相距太远，给定的天数走不完",
+    "add a day or allow an evening transfer": "请增加一天或允许傍晚转场",
+    # supervision.py
+    "--min {low} is above --max {high}": "每人最少站数 {low} 大于最多站数 {high}",
+    "swap them": "请交换两者",
+    "{n} supervisors of at most {max} stations cannot cover {stations} stations": "{n} 名督导员每人最多 {max} 个站，照管不了 {stations} 个站",
+    "use at least {n} supervisors or raise --max": "请至少安排 {n} 名督导员，或提高每人最多站数",
+    "{n} supervisors of at least {min} stations need {need} stations, there are {stations}": "{n} 名督导员每人至少 {min} 个站，需要 {need} 个站，现有 {stations} 个",
+    "use at most {n} supervisors or lower --min": "请最多安排 {n} 名督导员，或降低每人最少站数",
+    "the supervision model found no assignment": "督导分配模型找不到可行的分配",
+    "widen --min/--max or give more supervisors": "请放宽每人最少/最多站数，或增加督导员",
+    "the bases file needs lon and lat columns (or names of places)": "驻地文件需要经度、纬度列（或地名列）",
+    "found {columns}": "现有的列：{columns}",
+    # scenario.py
+    "not a JSON scenario file ({error})": "不是 JSON 格式的方案文件（{error}）",
+    'not a scenario file of this tool (expected "format": "{format}")': '不是本工具的方案文件（应含 "format": "{format}"）',
+    "the scenario file lacks {fields}": "方案文件缺少 {fields}",
+    # io.read_layer: boundary layers
+    "{name} holds no features": "{name} 中没有任何要素",
+    "cannot read {name} as a boundary layer ({error})": "无法把 {name} 读作边界图层（{error}）",
+    "use a GeoPackage, GeoJSON, Shapefile (.shp with .dbf/.shx/.prj, or all of them zipped) or GeoParquet": "请使用 GeoPackage、GeoJSON、Shapefile（.shp 连同 .dbf/.shx/.prj，或把它们一起打包为 zip）或 GeoParquet",
+    "{name} has no coordinate system (for a Shapefile: the .prj file is missing). If its coordinates are longitude/latitude degrees, declare crs='EPSG:4490' (CGCS2000) or 'EPSG:4326'; if they were digitised on Amap/Tencent use crs='gcj02', on Baidu 'bd09' (command line: --crs)": "{name} 没有坐标系（Shapefile 缺少 .prj 文件）。如果坐标是经纬度，请选择 CGCS2000（EPSG:4490）或 WGS 84（EPSG:4326）；"
+    "如果是在高德/腾讯地图上采集的，请选择 GCJ-02，百度地图请选择 BD-09",
+    "{name} says it is in degrees ({crs}) but holds values like {x}, {y}: the .prj or declared CRS is wrong; declare the projected CRS the file was made in": "{name} 声明坐标为经纬度（{crs}），但其中的数值像 {x}, {y}：.prj 或所选坐标系有误；请选择该文件实际使用的投影坐标系",
+    # supervision.py
+    "{n} supervisors: the fewest that can look after {stations} stations at most {max} each": "{n} 名督导员：每人最多 {max} 个站时，照管 {stations} 个站所需的最少人数",
+    # replace.py and io.read_layer: uploaded township boundaries
+    "no township code or name in this feature": "该要素没有乡镇代码或名称",
+    "joined with feature {n} (same township)": "已与第 {n} 个要素合并（同一乡镇）",
+    "empty geometry": "几何为空",
+    "invalid geometry repaired ({reason})": "无效几何已修复（{reason}）",
+}
+
+#: The report's ``how`` column (how a row was placed).
+HOW_ZH: dict[str, str] = {
+    "code": "乡镇代码",
+    "location": "坐标",
+    "name": "名称",
+    "name with county": "名称（含县名）",
+    "name without suffix": "名称（无镇/乡/街道后缀）",
+    "name without suffix with county": "名称（无后缀，含县名）",
+    "kind changed": "乡镇类别已变",
+    "earlier name": "旧称",
+    "former name": "已撤并的乡镇",
+    "name in several places": "多地同名",
+    "name and location": "名称和坐标",
+    "chosen by the user": "用户选定",
+}
+
+
+#: Fields whose value may hold several parts joined by "; " (lists, nested messages, library errors).
+SPANNING_FIELDS = {"labels", "message", "error"}
+
+
+def _field_pattern(match: re.Match) -> str:
+    name = match.group(1)
+    return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>[^;]+?)"
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    out = []
+    for english, chinese in MESSAGES_ZH.items():
+        pattern = re.sub(r"\\\{(\w+)\\\}", _field_pattern, re.escape(english))
+        out.append((re.compile(f"^{pattern}$", re.DOTALL), chinese))
+    # fewer fields first, so a fixed sentence wins over a template that would swallow it
+    out.sort(key=lambda p: (p[0].groups, -len(p[0].pattern)))
+    return out
+
+
+def _one(text: str) -> str | None:
+    """``text`` translated if a single template fits it, else ``None``."""
+    for pattern, chinese in _patterns():
+        match = pattern.match(text)
+        if match:
+            fields = {k: _field(v) for k, v in match.groupdict().items()}
+            return chinese.format(**fields)
+    return None
+
+
+def _field(value: str) -> str:
+    """A field's value: translated when it is itself a message, else (a name, a code) unchanged."""
+    inner: list[str] = []
+    done = _translate(value, inner)
+    return value if inner and len(inner) == len(value.split("; ")) else done
+
+
+def _translate(text: str, missed: list[str]) -> str:
+    parts = text.split("; ")
+    out, i = [], 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):  # the longest run of parts that fits a template
+            done = _one("; ".join(parts[i:j]))
+            if done is not None:
+                out.append(done)
+                i = j
+                break
+        else:
+            out.append(parts[i])
+            missed.append(parts[i])
+            i += 1
+    return "；".join(out)
+
+
+def translate(message: str, lang: str = "zh") -> str:
+    """``message`` from the importer in ``lang`` (``en``: unchanged; ``zh``: Chinese where a template fits)."""
+    if lang != "zh" or not isinstance(message, str) or not message:
+        return message
+    return _translate(message, [])
+
+
+def untranslated_parts(message: str) -> list[str]:
+    """The parts of ``message`` that no template fits (empty when all of it translates)."""
+    missed: list[str] = []
+    if message:
+        _translate(message, missed)
+    return missed
+
+
+def report_in(report: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The importer's report with ``message`` and ``how`` in ``lang`` (column names unchanged)."""
+    if lang != "zh":
+        return report
+    out = report.copy()
+    if "message" in out:
+        out["message"] = out["message"].map(translate)
+    if "how" in out:
+        out["how"] = out["how"].map(lambda h: HOW_ZH.get(h, h) if isinstance(h, str) else h)
+    return out

@@ -1,0 +1,741 @@
+"""The report for officials: one XLSX with headline figures, a map, tables and charts.
+
+:func:`officials_report` turns the current filters (province, stations, as-of
+date, targets, an optional city or county, an optional rollout plan) into a
+workbook with five sheets - summary with the coverage rate over time against
+the targets, a map picture, per city and county with status colours (lagging
+first), lagging counties with the stations they still need, and the
+year-by-year plan - in Chinese (``lang="zh"``) or English (``"en"``).
+
+Rates are written as fractions 0-1 formatted as percent; counts are
+townships (乡镇（街道）) or stations; dates are real Excel dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import unicodedata
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from coverage._errors import InputError
+from coverage.analysis.admin import (
+    STATUS_BEHIND,
+    STATUS_MET,
+    STATUS_ON_TRACK,
+    TargetSchedule,
+    _as_date,
+    status,
+    trajectory,
+)
+from coverage.data.stations import open_on
+from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
+
+#: Resolution of the map picture, dots per inch, and its size in inches.
+MAP_DPI = 150
+MAP_SIZE_IN = (8.0, 7.0)
+#: Width the map picture is shown at in the sheet, pixels.
+MAP_DISPLAY_WIDTH_PX = 760
+#: CJK fonts tried for the map, in order (Debian fonts-noto-cjk first).
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
+#: Cell fills of the statuses (light green, amber, light red).
+STATUS_FILLS = {STATUS_MET: "C8E6C9", STATUS_ON_TRACK: "FFE082", STATUS_BEHIND: "FFCDD2"}
+#: Order of statuses in tables: lagging first.
+STATUS_ORDER = {STATUS_BEHIND: 0, STATUS_ON_TRACK: 1, STATUS_MET: 2}
+PERCENT = "0.0%"
+INTEGER = "#,##0"
+DATE = "yyyy-mm-dd"
+
+SHEETS = {
+    "zh": {"summary": "概况", "map": "地图", "units": "各市县", "lagging": "滞后县", "rollout": "推进计划"},
+    "en": {"summary": "Summary", "map": "Map", "units": "Units", "lagging": "Lagging counties", "rollout": "Rollout"},
+}
+TEXT = {
+    "zh": {
+        "title": "{place}乡镇（街道）社工站覆盖情况",
+        "as_of": "截至 {date}",
+        "counted": "纳入统计的乡镇（街道）数",
+        "covered": "已建社工站的乡镇（街道）数",
+        "rate": "覆盖率",
+        "status": "状态",
+        "next_target": "下一目标",
+        "next_target_date": "下一目标日期",
+        "needed": "实现下一目标还需建站数",
+        "targets": "目标进度",
+        "target_date": "目标日期",
+        "target_share": "目标覆盖率",
+        "required": "需覆盖乡镇数",
+        "met_on_time": "按期完成",
+        "reached": "达到日期",
+        "approximate": "注：乡镇边界为近似划分（按县界和乡镇数生成），地图仅供示意；覆盖统计按乡镇代码计算，不受影响。",
+        "source": "数据来源：{text}",
+        "stations_source": "社工站名单：{n} 个站点（来源：{sources}）",
+        "trajectory": "覆盖率变化（按月）",
+        "month": "月份",
+        "target": "目标",
+        "yes": "是",
+        "no": "否",
+        "map_title": "{place}社工站覆盖（{date}）",
+        "covered_legend": "有社工站",
+        "uncovered_legend": "无社工站",
+        "other_legend": "不计入目标",
+        "stations_legend": "社工站",
+        "counties_legend": "县界",
+        "level": "层级",
+        "level_city": "市",
+        "level_county": "县",
+        "county": "县（市、区）",
+        "code": "代码",
+        "name": "名称",
+        "parent": "所属市",
+        "needed_due": "已到期目标还差站数",
+        "needed_next": "下一目标还需站数",
+        "chart_rates": "各{level}覆盖率",
+        "no_lagging": "没有落后于目标的县。",
+        "date": "日期",
+        "new_stations": "当年新建站数",
+        "cumulative": "累计新建站数",
+        "required_total": "需覆盖乡镇总数",
+        "rate_after": "完成后覆盖率",
+        "demand_after": "服务半径内需求占比",
+        "in_region": "其中{place}",
+        "year": "年度",
+        "score": "需求得分",
+        "demand_gained": "新增覆盖需求占比",
+        "plan_title": "分年度建站计划（服务半径 {radius:g} 公里，{solver}）",
+        "plan_list": "各年度新建站乡镇",
+        "chart_plan": "每年新建站数",
+        "no_plan": "尚未计算推进计划。请在应用的“推进计划”页或用命令 python -m coverage plan 计算后再导出。",
+        "statuses": {STATUS_MET: "已完成", STATUS_ON_TRACK: "按计划推进", STATUS_BEHIND: "滞后"},
+    },
+    "en": {
+        "title": "Township social-work station coverage: {place}",
+        "as_of": "As of {date}",
+        "counted": "Townships counted",
+        "covered": "Townships with a station",
+        "rate": "Coverage rate",
+        "status": "Status",
+        "next_target": "Next target",
+        "next_target_date": "Next target date",
+        "needed": "Stations still needed for the next target",
+        "targets": "Targets",
+        "target_date": "Target date",
+        "target_share": "Target rate",
+        "required": "Townships required",
+        "met_on_time": "Met on time",
+        "reached": "Reached on",
+        "approximate": (
+            "Note: township boundaries are approximate (generated from county borders and township counts); "
+            "the map is illustrative. Coverage figures use township codes and are not affected."
+        ),
+        "source": "Data sources: {text}",
+        "stations_source": "Station list: {n} stations (source: {sources})",
+        "trajectory": "Coverage rate by month",
+        "month": "Month",
+        "target": "Target",
+        "yes": "yes",
+        "no": "no",
+        "map_title": "Station coverage, {place} ({date})",
+        "covered_legend": "Has a station",
+        "uncovered_legend": "No station",
+        "other_legend": "Not counted",
+        "stations_legend": "Stations",
+        "counties_legend": "County borders",
+        "level": "Level",
+        "level_city": "city",
+        "level_county": "county",
+        "county": "County",
+        "code": "Code",
+        "name": "Name",
+        "parent": "City",
+        "needed_due": "Stations short of the due target",
+        "needed_next": "Stations needed for the next target",
+        "chart_rates": "Coverage rate per {level}",
+        "no_lagging": "No county is behind its targets.",
+        "date": "Date",
+        "new_stations": "New stations this year",
+        "cumulative": "New stations, cumulative",
+        "required_total": "Townships required",
+        "rate_after": "Rate after",
+        "demand_after": "Demand share within the radius after",
+        "in_region": "of which in {place}",
+        "year": "Year",
+        "score": "Need score",
+        "demand_gained": "Demand share gained",
+        "plan_title": "Year-by-year plan (service radius {radius:g} km, {solver})",
+        "plan_list": "Townships opening a station, by year",
+        "chart_plan": "New stations per year",
+        "no_plan": "No rollout plan was computed. Compute one on the app's rollout page or with python -m coverage plan, then export again.",
+        "statuses": {STATUS_MET: "met", STATUS_ON_TRACK: "on track", STATUS_BEHIND: "behind"},
+    },
+}
+
+
+# --------------------------------------------------------------------------- entry point
+def officials_report(
+    province,
+    stations: pd.DataFrame,
+    as_of,
+    schedule: TargetSchedule | None = None,
+    region: str | None = None,
+    rollout=None,
+    lang: str = "zh",
+) -> bytes:
+    """The XLSX report for officials, as bytes.
+
+    Parameters
+    ----------
+    province : a :class:`coverage.data.Province`.
+    stations : the imported stations (``township_code``, ``opened``, ``closed``; ``lon``/``lat``
+        or point geometry for the map).
+    as_of : the date the figures are counted on.
+    schedule : targets (default: :data:`settings.DEFAULT_TARGETS`, with no overrides).
+    region : a city (4 digits) or county (6 digits) code, or its exact name, to restrict the
+        report to; ``None`` for the whole province.
+    rollout : a :class:`coverage.rollout.Rollout` of the same province, or ``None``.
+    lang : ``"zh"`` or ``"en"``.
+    """
+    if lang not in TEXT:
+        msg = f"report language {lang!r} not available; use one of {', '.join(TEXT)}"
+        raise InputError(msg)
+    if rollout is not None and str(rollout.province) != str(province.code):
+        msg = f"the rollout plan is for province {rollout.province}, the report for {province.code}; compute the plan again"
+        raise InputError(msg)
+    as_of = _as_date(as_of)
+    schedule = schedule or TargetSchedule()
+    result = status(province, stations, as_of, schedule)
+    code = resolve_region(result.units, region, province)
+    t = TEXT[lang]
+    names = SHEETS[lang]
+    book = Workbook()
+    _summary(book.active, t, province, stations, result, code, schedule)
+    book.active.title = names["summary"]
+    _map_sheet(book.create_sheet(names["map"]), t, province, stations, as_of, code, result)
+    _units_sheet(book.create_sheet(names["units"]), t, result.units, code)
+    _lagging_sheet(book.create_sheet(names["lagging"]), t, result, code)
+    _rollout_sheet(book.create_sheet(names["rollout"]), t, rollout, province, code, result)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def resolve_region(units: pd.DataFrame, region: str | None, province) -> str:
+    """The unit code the report covers: the province's, or the city/county ``region`` (code or exact name)."""
+    if region is None or str(region).strip() in ("", str(province.code)):
+        return str(province.code)
+    text = str(region).strip()
+    rows = units[(units["level"] != "province") & ((units["code"] == text) | (units["name"] == text))]
+    if len(rows) != 1:
+        examples = ", ".join(f"{r.code} {r.name}" for r in units[units["level"] == "city"].head(3).itertuples())
+        if len(rows) > 1:
+            found = ", ".join(f"{r.code} {r.name}" for r in rows.itertuples())
+            msg = f"region {text!r} names several units of {province.name} ({found}); give the code"
+        else:
+            msg = f"region {text!r} is not a city or county code of {province.name}; give a 4-digit city or 6-digit county code, e.g. {examples}"
+        raise InputError(msg)
+    return str(rows["code"].iloc[0])
+
+
+def _in_region(codes: pd.Series, region: str) -> pd.Series:
+    return codes.astype(str).str.startswith(region)
+
+
+# --------------------------------------------------------------------------- formatting helpers
+def _text_width(value) -> int:
+    """Display width of a cell in Excel's character units (CJK characters count double)."""
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return 8
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def _fit_columns(ws, minimum: int = 6, maximum: int = 48, skip_rows: int = 0) -> None:
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=skip_rows + 1):
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), _text_width(cell.value))
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(maximum, max(minimum, width + 2))
+
+
+def _write_table(ws, row: int, headers: list[str], rows: list[list], formats: dict[int, str] | None = None) -> int:
+    """Write a header row (bold) and data rows from ``row``; return the row after the table."""
+    for j, header in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=j, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="ECEFF1")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for i, values in enumerate(rows, start=row + 1):
+        for j, value in enumerate(values, start=1):
+            cell = ws.cell(row=i, column=j, value=_cell(value))
+            if formats and j in formats:
+                cell.number_format = formats[j]
+    return row + len(rows) + 1
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _date_or_none(text):
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text == "":
+        return None
+    return _as_date(text)
+
+
+def _place(province, units: pd.DataFrame, code: str) -> str:
+    if code == str(province.code):
+        return province.name
+    row = units[units["code"] == code].iloc[0]
+    if row["level"] == "county":
+        city = units[units["code"] == code[:4]]
+        return f"{city['name'].iloc[0]}{row['name']}" if len(city) else str(row["name"])
+    return str(row["name"])
+
+
+# --------------------------------------------------------------------------- summary
+def _summary(ws, t, province, stations, result, code, schedule) -> None:
+    units = result.units
+    row = units[units["code"] == code].iloc[0]
+    place = _place(province, units, code)
+    ws["A1"] = t["title"].format(place=place)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = t["as_of"].format(date=result.as_of.isoformat())
+    headline = [
+        (t["counted"], int(row["counted"]), INTEGER),
+        (t["covered"], int(row["covered"]), INTEGER),
+        (t["rate"], float(row["rate"]), PERCENT),
+        (t["next_target"], float(row["next_target_share"]), PERCENT),
+        (t["next_target_date"], _as_date(row["next_target_date"]), DATE),
+        (t["needed"], int(row["needed_for_next_target"]), INTEGER),
+        (t["status"], t["statuses"][row["status"]], None),
+    ]
+    r = 4
+    for label, value, fmt in headline:
+        ws.cell(row=r, column=1, value=label).font = Font(bold=True)
+        cell = ws.cell(row=r, column=2, value=value)
+        if fmt:
+            cell.number_format = fmt
+        r += 1
+    ws.cell(row=r - 1, column=2).fill = PatternFill("solid", fgColor=STATUS_FILLS[row["status"]])
+
+    r += 1
+    ws.cell(row=r, column=1, value=t["targets"]).font = Font(bold=True)
+    plan = schedule.for_unit(code)
+    target_rows = []
+    for target in plan:
+        key = target.date.isoformat()
+        met = row.get(f"met_{key}")
+        met_text = None if met is None or (isinstance(met, float) and np.isnan(met)) else t["yes" if met else "no"]
+        required = math.ceil(Fraction(str(target.share)) * int(row["counted"]))
+        target_rows.append([target.date, target.share, required, met_text, _date_or_none(row.get(f"reached_{key}"))])
+    r = _write_table(
+        ws,
+        r + 1,
+        [t["target_date"], t["target_share"], t["required"], t["met_on_time"], t["reached"]],
+        target_rows,
+        {1: DATE, 2: PERCENT, 3: INTEGER, 5: DATE},
+    )
+
+    r += 1
+    notes = []
+    if province.approximate:
+        notes.append(t["approximate"])
+    notes.append(t["source"].format(text=_provenance(province)))
+    if stations is not None and len(stations):
+        sources = sorted({str(s) for s in stations.get("source", pd.Series(dtype=str)).dropna() if str(s)})
+        notes.append(t["stations_source"].format(n=len(stations), sources="; ".join(sources) or "-"))
+    for note in notes:
+        ws.cell(row=r, column=1, value=note).alignment = Alignment(wrap_text=False)
+        r += 1
+
+    _fit_columns(ws, skip_rows=3, maximum=30)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 28)
+    ws.freeze_panes = "A3"
+    _trajectory_chart(ws, t, province, stations, result, code, plan, anchor_row=r + 1)
+
+
+def _provenance(province) -> str:
+    prov = province.provenance
+    if prov is None or prov.empty or "source" not in prov:
+        return str(province.path.name)
+    parts = []
+    for rec in prov.itertuples(index=False):
+        licence = getattr(rec, "licence", "")
+        parts.append(f"{rec.layer}: {rec.source}" + (f" ({licence})" if licence else ""))
+    return "; ".join(parts)
+
+
+def _trajectory_chart(ws, t, province, stations, result, code, plan, anchor_row: int) -> None:
+    """Monthly rate up to the as-of date and the target in force, as a data block and a line chart."""
+    level = {2: "province", 4: "city", 6: "county"}[len(code)]
+    end = max(result.as_of, plan[-1].date)
+    if stations is None or stations.empty:
+        return
+    traj = trajectory(province, stations, end=end, level=level)
+    traj = traj[traj["code"] == code]
+    if traj.empty:
+        return
+    col = 10  # column J: the chart's data, right of the summary and of the chart below it
+    ws.cell(row=1, column=col, value=t["trajectory"]).font = Font(bold=True)
+    rows = []
+    for rec in traj.itertuples(index=False):
+        due = [x.share for x in plan if x.date <= rec.date]
+        rate = float(rec.rate) if rec.date <= result.as_of else None
+        rows.append([rec.date, rate, due[-1] if due else None])
+    start = 3
+    headers = [t["month"], t["rate"], t["target"]]
+    for j, header in enumerate(headers):
+        ws.cell(row=start, column=col + j, value=header).font = Font(bold=True)
+    for i, values in enumerate(rows, start=start + 1):
+        for j, (value, fmt) in enumerate(zip(values, ("yyyy-mm", PERCENT, PERCENT), strict=True)):
+            ws.cell(row=i, column=col + j, value=value).number_format = fmt
+    last = start + len(rows)
+    for j in range(3):
+        ws.column_dimensions[get_column_letter(col + j)].width = 12
+
+    chart = LineChart()
+    chart.title = t["trajectory"]
+    chart.y_axis.title = t["rate"]
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.x_axis.number_format = "yyyy-mm"
+    chart.x_axis.title = t["month"]
+    chart.height, chart.width = 8, 18
+    chart.display_blanks = "gap"
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes otherwise
+    chart.add_data(Reference(ws, min_col=col + 1, max_col=col + 2, min_row=start, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=col, min_row=start + 1, max_row=last))
+    actual, target = chart.series
+    actual.graphicalProperties.line.solidFill = COVERED_COLOUR.lstrip("#")
+    actual.graphicalProperties.line.width = 28000
+    target.graphicalProperties.line.solidFill = "C62828"
+    target.graphicalProperties.line.dashStyle = "dash"
+    ws.add_chart(chart, f"A{anchor_row}")
+
+
+# --------------------------------------------------------------------------- map
+def _cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in available), None)
+
+
+def map_png(province, stations, as_of, region: str, labels: dict, title: str = "") -> bytes:
+    """PNG (``MAP_DPI`` dpi) of the region's townships coloured covered / uncovered / not counted,
+    with county borders and the stations open on ``as_of``."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from coverage.analysis.admin import covered_codes
+
+    towns = province.townships[_in_region(province.townships["code"], region)]
+    counties = province.counties[_in_region(province.counties["code"], region[:6])]
+    covered = covered_codes(stations, as_of)
+    counted = towns["counted"].astype(bool).to_numpy()
+    has = towns["code"].astype(str).isin(covered).to_numpy()
+    colours = np.where(~counted, OTHER_COLOUR, np.where(has, COVERED_COLOUR, UNCOVERED_COLOUR))
+    font = _cjk_font()
+    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    # a bare Figure (no pyplot): no global backend is chosen or changed, PNG is drawn by Agg
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
+        ax = fig.subplots()
+        towns.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.15)
+        counties.boundary.plot(ax=ax, color="#37474f", linewidth=0.6)
+        if stations is not None and len(stations):
+            here = stations[open_on(stations, as_of) & _in_region(stations["township_code"], region)]
+            xy = _station_xy(here)
+            if len(xy):
+                ax.scatter(xy[:, 0], xy[:, 1], s=6, color=STATION_COLOUR, zorder=3, linewidths=0)
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title, fontsize=12)
+        handles = [
+            Patch(color=COVERED_COLOUR, label=labels["covered_legend"]),
+            Patch(color=UNCOVERED_COLOUR, label=labels["uncovered_legend"]),
+            Patch(color=OTHER_COLOUR, label=labels["other_legend"]),
+            Line2D([], [], color="#37474f", linewidth=0.8, label=labels["counties_legend"]),
+            Line2D(
+                [], [], marker="o", linestyle="", markersize=3, color=STATION_COLOUR, label=labels["stations_legend"]
+            ),
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=MAP_DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _station_xy(stations: pd.DataFrame) -> np.ndarray:
+    if "lon" in stations and "lat" in stations:
+        xy = stations[["lon", "lat"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    elif hasattr(stations, "geometry"):
+        xy = np.column_stack([stations.geometry.x, stations.geometry.y])
+    else:
+        return np.empty((0, 2))
+    return xy[np.isfinite(xy).all(axis=1)]
+
+
+def _map_sheet(ws, t, province, stations, as_of, code, result) -> None:
+    place = _place(province, result.units, code)
+    ws["A1"] = t["map_title"].format(place=place, date=as_of.isoformat())
+    ws["A1"].font = Font(bold=True, size=14)
+    row = 2
+    if province.approximate:
+        ws["A2"] = t["approximate"]
+        row = 3
+    png = map_png(province, stations, as_of, code, t, title="")
+    image = Image(io.BytesIO(png))
+    scale = MAP_DISPLAY_WIDTH_PX / image.width
+    image.width, image.height = MAP_DISPLAY_WIDTH_PX, round(image.height * scale)
+    ws.add_image(image, f"A{row + 1}")
+
+
+# --------------------------------------------------------------------------- units
+def unit_table(units: pd.DataFrame, region: str) -> pd.DataFrame:
+    """City and county rows inside ``region``, cities first, lagging units first within each level."""
+    rows = units[(units["level"] != "province") & _in_region(units["code"], region)].copy()
+    if len(region) == 4:
+        rows = rows[(rows["level"] == "county") | (rows["code"] == region)]
+    rows["_level"] = rows["level"].map({"city": 0, "county": 1})
+    rows["_status"] = rows["status"].map(STATUS_ORDER)
+    rows = rows.sort_values(
+        ["_level", "_status", "needed_for_due_target", "needed_for_next_target", "rate", "code"],
+        ascending=[True, True, False, False, True, True],
+    )
+    return rows.drop(columns=["_level", "_status"]).reset_index(drop=True)
+
+
+def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
+    rows = unit_table(units, region)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    headers = [
+        t["level"],
+        t["code"],
+        t["name"],
+        t["parent"],
+        t["counted"],
+        t["covered"],
+        t["rate"],
+        t["next_target_date"],
+        t["next_target"],
+        t["needed_due"],
+        t["needed_next"],
+        t["status"],
+    ]
+    data = [
+        [
+            t[f"level_{r.level}"],
+            r.code,
+            r.name,
+            names.get(r.code[:4], "") if r.level == "county" else "",
+            int(r.counted),
+            int(r.covered),
+            float(r.rate),
+            _date_or_none(r.next_target_date),
+            float(r.next_target_share),
+            int(r.needed_for_due_target),
+            int(r.needed_for_next_target),
+            t["statuses"][r.status],
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+    formats = {5: INTEGER, 6: INTEGER, 7: PERCENT, 8: DATE, 9: PERCENT, 10: INTEGER, 11: INTEGER}
+    end = _write_table(ws, 1, headers, data, formats)
+    for i, state in enumerate(rows["status"], start=2):
+        fill = PatternFill("solid", fgColor=STATUS_FILLS[state])
+        ws.cell(row=i, column=7).fill = fill
+        ws.cell(row=i, column=12).fill = fill
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(end - 1, 1)}"
+    _fit_columns(ws)
+
+    # bar chart of the rates of the level below the region, from a data block right of the table
+    level = "city" if len(region) == 2 else "county"
+    chart_rows = rows[rows["level"] == level].sort_values("code")
+    if chart_rows.empty:
+        return
+    col = len(headers) + 2
+    ws.cell(row=1, column=col, value=t["name"]).font = Font(bold=True)
+    ws.cell(row=1, column=col + 1, value=t["rate"]).font = Font(bold=True)
+    for i, r in enumerate(chart_rows.itertuples(index=False), start=2):
+        ws.cell(row=i, column=col, value=r.name)
+        ws.cell(row=i, column=col + 1, value=float(r.rate)).number_format = PERCENT
+    last = len(chart_rows) + 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_rates"].format(level=t[f"level_{level}"])
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.legend = None
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.height, chart.width = 9, max(16, 1.0 * len(chart_rows))
+    chart.add_data(Reference(ws, min_col=col + 1, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=col, min_row=2, max_row=last))
+    chart.series[0].graphicalProperties.solidFill = COVERED_COLOUR.lstrip("#")
+    ws.add_chart(chart, f"{get_column_letter(col + 3)}2")
+
+
+# --------------------------------------------------------------------------- lagging counties
+def _lagging_sheet(ws, t, result, region: str) -> None:
+    lag = result.lagging("county")
+    lag = lag[_in_region(lag["code"], region)]
+    names = dict(zip(result.units["code"], result.units["name"], strict=True))
+    headers = [
+        t["code"],
+        t["name"],
+        t["parent"],
+        t["counted"],
+        t["covered"],
+        t["rate"],
+        t["needed_due"],
+        t["next_target_date"],
+        t["next_target"],
+        t["needed_next"],
+    ]
+    data = [
+        [
+            r.code,
+            r.name,
+            names.get(r.code[:4], ""),
+            int(r.counted),
+            int(r.covered),
+            float(r.rate),
+            int(r.needed_for_due_target),
+            _date_or_none(r.next_target_date),
+            float(r.next_target_share),
+            int(r.needed_for_next_target),
+        ]
+        for r in lag.itertuples(index=False)
+    ]
+    end = _write_table(
+        ws, 1, headers, data, {4: INTEGER, 5: INTEGER, 6: PERCENT, 7: INTEGER, 8: DATE, 9: PERCENT, 10: INTEGER}
+    )
+    if not data:
+        ws.cell(row=end + 1, column=1, value=t["no_lagging"])
+    else:
+        fill = PatternFill("solid", fgColor=STATUS_FILLS[STATUS_BEHIND])
+        for i in range(2, end):
+            ws.cell(row=i, column=7).fill = fill
+    ws.freeze_panes = "A2"
+    _fit_columns(ws)
+
+
+# --------------------------------------------------------------------------- rollout
+def rollout_table(rollout, region: str | None = None) -> pd.DataFrame:
+    """One row per year of ``rollout``: ``date``, ``target_share``, ``required_total``, ``new_stations``,
+    ``cumulative``, ``rate_after`` (0-1), ``demand_share_within_after`` (0-1), and ``in_region``
+    (new stations inside ``region``, when given)."""
+    rows, total = [], 0
+    for year in rollout.years:
+        total += len(year.opened)
+        row = {
+            "date": year.date,
+            "target_share": year.target_share,
+            "required_total": year.required_total,
+            "new_stations": len(year.opened),
+            "cumulative": total,
+            "rate_after": year.rate_after,
+            "demand_share_within_after": year.demand_share_within_after,
+        }
+        if region:
+            row["in_region"] = sum(str(c).startswith(region) for c in year.opened)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _rollout_sheet(ws, t, rollout, province, region: str, result) -> None:
+    if rollout is None:
+        ws["A1"] = t["no_plan"]
+        ws.column_dimensions["A"].width = 100
+        return
+    sub = region if region != str(province.code) else None
+    table = rollout_table(rollout, sub)
+    headers = [
+        t["date"],
+        t["target_share"],
+        t["required_total"],
+        t["new_stations"],
+        t["cumulative"],
+        t["rate_after"],
+        t["demand_after"],
+    ]
+    if sub:
+        headers.append(t["in_region"].format(place=_place(province, result.units, region)))
+    data = [list(r) for r in table.itertuples(index=False)]
+    end = _write_table(
+        ws,
+        1,
+        headers,
+        data,
+        {1: DATE, 2: PERCENT, 3: INTEGER, 4: INTEGER, 5: INTEGER, 6: PERCENT, 7: PERCENT, 8: INTEGER},
+    )
+    ws.freeze_panes = "A2"
+    ws.cell(
+        row=end + 1, column=1, value=t["plan_title"].format(radius=rollout.radius_m / 1000.0, solver=rollout.solver)
+    )
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_plan"]
+    chart.legend = None
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.height, chart.width = 7, 12
+    column = 8 if sub else 4  # stations in the region when restricted, else in the province
+    chart.add_data(Reference(ws, min_col=column, min_row=1, max_row=end - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=end - 1))
+    chart.series[0].graphicalProperties.solidFill = STATION_COLOUR.lstrip("#")
+    ws.add_chart(chart, f"{get_column_letter(len(headers) + 2)}1")
+
+    # the townships of each year, inside the region
+    r = end + 3
+    ws.cell(row=r, column=1, value=t["plan_list"]).font = Font(bold=True)
+    listed = []
+    for year in rollout.years:
+        reasons = year.reasons
+        for rec in reasons.itertuples(index=False):
+            if sub and not str(rec.code).startswith(sub):
+                continue
+            listed.append(
+                [year.date.year, rec.code, rec.name, rec.county_name, float(rec.score), float(rec.demand_gained_share)]
+            )
+    _write_table(
+        ws,
+        r + 1,
+        [t["year"], t["code"], t["name"], t["county"], t["score"], t["demand_gained"]],
+        listed,
+        {5: "0.000", 6: "0.00%"},
+    )
+    _fit_columns(ws, maximum=24)
