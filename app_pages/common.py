@@ -30,7 +30,8 @@ from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
 from coverage.data.provinces import Province, default_stations_path, load_province, province_files
 from coverage.data.register import load_register
-from coverage.data.stations import StationImport, open_on, read_stations
+from coverage.data.schema import open_on
+from coverage.data.stations import StationImport, read_stations
 from coverage.present import webmap
 from coverage.present.messages import report_in, translate
 

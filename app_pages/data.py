@@ -11,7 +11,8 @@ from app_pages.i18n import lang, t
 from coverage import settings
 from coverage.data.provinces import load_province
 from coverage.data.replace import replace_townships
-from coverage.data.stations import STATUSES, candidate_codes, read_stations, resolve
+from coverage.data.schema import STATUSES
+from coverage.data.stations import candidate_codes, read_stations, resolve
 from coverage.present.messages import translate
 
 view = common.current()

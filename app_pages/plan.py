@@ -11,7 +11,7 @@ from app_pages.i18n import t
 from coverage._errors import CoverageError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.scenario import Scenario, editable_table, evaluate, township_at
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
 from coverage.optimise.candidates import cost_inputs, covering_inputs
 from coverage.optimise.rollout import default_plan_date, plan_rollout
 from coverage.optimise.siting import solve_lscp, solve_mclp, solve_pcenter, solve_pmedian

@@ -24,7 +24,8 @@ from _timing import report  # noqa: E402
 
 from coverage.analysis.admin import status  # noqa: E402
 from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
-from coverage.data.stations import open_on, read_stations  # noqa: E402
+from coverage.data.schema import open_on
+from coverage.data.stations import read_stations  # noqa: E402
 from coverage.optimise.candidates import covering_inputs  # noqa: E402
 from coverage.optimise.siting import solve_mclp  # noqa: E402
 

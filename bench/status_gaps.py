@@ -31,7 +31,8 @@ from coverage.analysis.demand import grid_demand  # noqa: E402
 from coverage.analysis.gaps import gap_analysis  # noqa: E402
 from coverage.coords import projected_crs_for  # noqa: E402
 from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
-from coverage.data.stations import open_on, read_stations  # noqa: E402
+from coverage.data.schema import open_on
+from coverage.data.stations import read_stations  # noqa: E402
 
 
 def timed(fn, repeat=3):

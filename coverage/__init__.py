@@ -9,7 +9,8 @@ from coverage.analysis.admin import covered_codes, township_counts
 from coverage.data.names import TownshipMatcher
 from coverage.data.provinces import Province, load_province, province_files
 from coverage.data.register import Register, kind_of, load_register
-from coverage.data.stations import StationImport, open_on, read_stations
+from coverage.data.schema import open_on
+from coverage.data.stations import StationImport, read_stations
 
 __all__ = [
     "CRSError",

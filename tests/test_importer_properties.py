@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from coverage._errors import InputError
 from coverage.data.register import load_register
-from coverage.data.stations import STATUSES, read_stations
+from coverage.data.schema import STATUSES
+from coverage.data.stations import read_stations
 from tests.conftest import csv_bytes
 
 FUZZ = settings(

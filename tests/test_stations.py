@@ -7,7 +7,8 @@ import prcoords
 import pytest
 
 from coverage._errors import InputError
-from coverage.data.stations import open_on, parse_date, parse_degrees, read_stations
+from coverage.data.schema import open_on
+from coverage.data.stations import parse_date, parse_degrees, read_stations
 
 HEADER = ("编号", "站点名称", "经度", "纬度")
 # WGS 84 points inside known Guangxi townships' cells: the cells' representative points

@@ -34,7 +34,8 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
+from coverage.dates import as_date
 
 #: Smallest date, standing for "opened at an unknown date" (always open).
 _ALWAYS = pd.Timestamp("1900-01-01")
@@ -52,21 +53,6 @@ class Target:
     share: float
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if len(text) == 4 and text.isdigit():
-        return dt.date(int(text), 12, 31)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        msg = f"date {value!r} not understood; use YYYY-MM-DD (or a year, meaning its 31 December)"
-        raise InputError(msg) from exc
-
-
 def make_schedule(pairs) -> tuple[Target, ...]:
     """A sorted schedule from (date, share) pairs; shares are fractions 0-1."""
     out = []
@@ -75,7 +61,10 @@ def make_schedule(pairs) -> tuple[Target, ...]:
         if not 0.0 <= share <= 1.0:
             msg = f"target share {share} is not between 0 and 1 (give percent in --targets, e.g. 2021-12-31:30)"
             raise InputError(msg)
-        out.append(Target(_as_date(date), share))
+        if date is None or not str(date).strip():
+            msg = "a target has no date; give date:percent pairs, e.g. 2021-12-31:30"
+            raise InputError(msg)
+        out.append(Target(as_date(date), share))
     if not out:
         msg = "the target schedule is empty; give at least one date:percent pair"
         raise InputError(msg)
@@ -120,13 +109,17 @@ class TargetSchedule:
         return self.default
 
 
-def stations_needed(share: float, counted: int, covered: int) -> int:
-    """Stations still needed to reach ``share``: ceil(share x counted) - covered, never below 0.
+def stations_required(share: float, counted: int) -> int:
+    """Covered townships that reach ``share`` of ``counted``: ceil(share x counted).
 
     Computed in exact fractions, so 30 % of 1,253 is 375.9 -> 376, not a float 375.9000001.
     """
-    required = math.ceil(Fraction(str(share)) * counted)
-    return max(0, required - covered)
+    return math.ceil(Fraction(str(share)) * counted)
+
+
+def stations_needed(share: float, counted: int, covered: int) -> int:
+    """Stations still needed to reach ``share``: :func:`stations_required` - covered, never below 0."""
+    return max(0, stations_required(share, counted) - covered)
 
 
 # --------------------------------------------------------------------------- township coverage
@@ -264,7 +257,7 @@ def rates(
     Returns rows with ``level``, ``code``, ``name``, ``parent_code``, ``counted``,
     ``covered``, ``rate`` (0-1), province first, then cities, then counties.
     """
-    as_of = _as_date(as_of or dt.date.today())
+    as_of = as_date(as_of)
     counted = townships[counted_mask(townships, kinds)].copy()
     counted["is_covered"] = counted["code"].astype(str).isin(covered_codes(stations, as_of))
     names = names or {}
@@ -366,7 +359,7 @@ def status(
     every target whether it was met on its date and when it was first reached
     (up to ``as_of``).
     """
-    as_of = _as_date(as_of or dt.date.today())
+    as_of = as_date(as_of)
     schedule = schedule or TargetSchedule()
     towns = province.townships
     table = rates(towns, stations, as_of, kinds=kinds, names=unit_names(province))
@@ -382,7 +375,7 @@ def status(
         reached: dict[tuple[str, dt.date], dt.date | None] = {}
         for i in range(max(len(p) for p in plans.values())):
             required = {
-                code: math.ceil(Fraction(str(plan[i].share)) * n)
+                code: stations_required(plan[i].share, n)
                 for code, plan, n in zip(rows["code"], plans.values(), rows["counted"], strict=True)
                 if i < len(plan)
             }
@@ -463,7 +456,7 @@ def trajectory(
     if start is None:
         start = dated.min().date() if len(dated) else dt.date.today()
     end = end or max(dt.date.today(), DEFAULT_SCHEDULE[-1].date)
-    dates = pd.date_range(pd.Timestamp(_as_date(start)).to_period("M").to_timestamp(), _as_date(end), freq="ME")
+    dates = pd.date_range(pd.Timestamp(as_date(start)).to_period("M").to_timestamp(), as_date(end), freq="ME")
     counts = CoverageSteps(towns, events, level, kinds).at(dates)
     mask = counted_mask(towns, kinds)
     totals = towns[mask].groupby(_unit_codes(towns[mask], level)).size()

@@ -25,7 +25,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.gaps import GapResult, gap_analysis
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
 
 
 def need_scores(

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass, replace
-from fractions import Fraction
 
 import geopandas as gpd
 import numpy as np
@@ -28,9 +26,10 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.analysis.admin import _as_date, covered_codes
+from coverage.analysis.admin import covered_codes, stations_needed
 from coverage.analysis.gaps import gap_analysis
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
+from coverage.dates import as_date
 
 FORMAT = "coverage-scenario/1"
 
@@ -46,7 +45,7 @@ class Scenario:
     name: str = ""
 
     def __post_init__(self):
-        object.__setattr__(self, "as_of", _as_date(self.as_of))
+        object.__setattr__(self, "as_of", as_date(self.as_of))
         object.__setattr__(self, "added", tuple(sorted(set(map(str, self.added)))))
         object.__setattr__(self, "removed", tuple(sorted(set(map(str, self.removed)))))
 
@@ -161,7 +160,7 @@ def evaluate(
         "rate": len(covered) / n if n else 0.0,
         "demand_share_within": s["demand_share_within"],
         "village_share_within": s["village_share_within"],
-        "short_of_final": max(0, math.ceil(Fraction(str(final_share)) * n) - len(covered)),
+        "short_of_final": stations_needed(final_share, n, len(covered)),
     }
 
 

@@ -70,7 +70,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from coverage.analysis.gaps import gap_analysis
     from coverage.analysis.travel import StraightLine
     from coverage.data.io import read_layer, write_layers, write_sheets
-    from coverage.data.stations import open_on
+    from coverage.data.schema import open_on
 
     if (args.radius_km is None) == (args.radius_min is None):
         msg = "give exactly one of --radius-km or --radius-min"

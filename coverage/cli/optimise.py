@@ -44,7 +44,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         problem = SitingProblem.from_cost_matrix(cost, weights)
         radius = args.radius
     else:
-        from coverage.data.stations import open_on
+        from coverage.data.schema import open_on
         from coverage.optimise.candidates import cost_inputs, covering_inputs
 
         prov, stations = province_and_stations(args)

@@ -24,7 +24,7 @@ import pandas as pd
 from coverage import settings
 from coverage.data.io import atomic_write
 from coverage.data.provinces import load_province
-from coverage.data.stations import SCHEMA
+from coverage.data.schema import SCHEMA
 
 GUANGXI_FILE = "45_guangxi_demo.csv"
 GUANGDONG_FILE = "44_guangdong_reported.csv"

@@ -41,10 +41,7 @@ from coverage import coords, settings
 from coverage._errors import InputError
 from coverage.data.io import RawTable, read_table
 from coverage.data.names import TownshipMatcher, matcher_for
-
-#: Station table schema (the embedded files and every import produce these columns).
-SCHEMA = ("station_id", "name", "township_code", "lon", "lat", "opened", "closed", "source", "notes")
-STATUSES = ("matched", "repaired", "ambiguous", "unmatched", "rejected")
+from coverage.data.schema import STATUSES
 
 #: Header names recognised for each role (compared after :func:`header_key`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -727,23 +724,6 @@ def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.Geo
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"].astype(float), out["lat"].astype(float)), crs=settings.WORK_CRS
     )
-
-
-def open_on(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> pd.Series:
-    """True for stations open on ``as_of`` (default: today): opened on or before it, not closed.
-
-    A station without an opening date counts as open at every date.
-    """
-    if as_of is None:
-        as_of = dt.date.today()
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
-    as_of = pd.Timestamp(as_of)
-    opened = pd.to_datetime(stations["opened"], errors="coerce")
-    closed = pd.to_datetime(stations["closed"], errors="coerce")
-    is_open = opened.isna() | (opened <= as_of)
-    not_closed = closed.isna() | (closed > as_of)
-    return (is_open & not_closed).astype(bool)
 
 
 def candidate_codes(report_row) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.dates import first_of_month
 from coverage.optimise.siting import cost_gap
 
 
@@ -388,7 +389,7 @@ def monthly_rounds(
     """
     from coverage.field.trips import working_days
 
-    first = dt.date.fromisoformat(str(month)[:7] + "-01") if not isinstance(month, dt.date) else month.replace(day=1)
+    first = first_of_month(month)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     days = working_days(first, last=last, weekends=weekends)
     per_station = math.ceil(hours / day_hours)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.dates import as_date
 from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
 
 
@@ -247,8 +248,8 @@ def working_days(
     >>> [d.isoformat() for d in working_days("2024-11-08", 2)]
     ['2024-11-08', '2024-11-11']
     """
-    day = dt.date.fromisoformat(str(first)) if not isinstance(first, dt.date) else first
-    end = None if last is None else (dt.date.fromisoformat(str(last)) if not isinstance(last, dt.date) else last)
+    day = as_date(first)
+    end = None if last is None else as_date(last)
     if days is None and end is None:
         msg = "give a number of days or a last date"
         raise InputError(msg)

@@ -24,10 +24,8 @@ administrative rate and the demand share within the radius after that year.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -35,9 +33,10 @@ import scipy.sparse as sp
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.analysis.admin import TargetSchedule, _as_date, covered_codes, stations_needed
+from coverage.analysis.admin import TargetSchedule, covered_codes, stations_needed, stations_required
 from coverage.analysis.need import need_scores
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
+from coverage.dates import as_date
 from coverage.optimise.candidates import covering_inputs
 from coverage.optimise.siting import DEFAULT_MIP_GAP, _highs_version, _Mip, _rows, merge_rows
 
@@ -161,7 +160,7 @@ def plan_rollout(
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring)."""
     start = time.perf_counter()
     schedule = schedule or TargetSchedule()
-    as_of = _as_date(as_of) if as_of is not None else default_plan_date(stations)
+    as_of = as_date(as_of) if as_of is not None else default_plan_date(stations)
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)
     open_now = stations[open_on(stations, as_of)] if stations is not None and len(stations) else stations
     inputs = covering_inputs(province.townships, open_now, radius_m, demand=demand, grid_m=grid_m)
@@ -212,7 +211,7 @@ def plan_rollout(
             RolloutYear(
                 date=t.date,
                 target_share=t.share,
-                required_total=math.ceil(Fraction(str(t.share)) * n_counted),
+                required_total=stations_required(t.share, n_counted),
                 opened=codes,
                 rate_after=(len(covered) + len(chosen)) / n_counted,
                 demand_share_within_after=within / total_w if total_w else 0.0,

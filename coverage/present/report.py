@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import unicodedata
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -33,11 +31,12 @@ from coverage.analysis.admin import (
     STATUS_MET,
     STATUS_ON_TRACK,
     TargetSchedule,
-    _as_date,
+    stations_required,
     status,
     trajectory,
 )
-from coverage.data.stations import open_on
+from coverage.data.schema import open_on
+from coverage.dates import as_date
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 
 #: Resolution of the map picture, dots per inch, and its size in inches.
@@ -217,7 +216,7 @@ def officials_report(
     if rollout is not None and str(rollout.province) != str(province.code):
         msg = f"the rollout plan is for province {rollout.province}, the report for {province.code}; compute the plan again"
         raise InputError(msg)
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     schedule = schedule or TargetSchedule()
     result = status(province, stations, as_of, schedule)
     code = resolve_region(result.units, region, province)
@@ -308,7 +307,7 @@ def _cell(value):
 def _date_or_none(text):
     if text is None or (isinstance(text, float) and np.isnan(text)) or text == "":
         return None
-    return _as_date(text)
+    return as_date(text)
 
 
 def _place(province, units: pd.DataFrame, code: str) -> str:
@@ -334,7 +333,7 @@ def _summary(ws, t, province, stations, result, code, schedule) -> None:
         (t["covered"], int(row["covered"]), INTEGER),
         (t["rate"], float(row["rate"]), PERCENT),
         (t["next_target"], float(row["next_target_share"]), PERCENT),
-        (t["next_target_date"], _as_date(row["next_target_date"]), DATE),
+        (t["next_target_date"], as_date(row["next_target_date"]), DATE),
         (t["needed"], int(row["needed_for_next_target"]), INTEGER),
         (t["status"], t["statuses"][row["status"]], None),
     ]
@@ -355,7 +354,7 @@ def _summary(ws, t, province, stations, result, code, schedule) -> None:
         key = target.date.isoformat()
         met = row.get(f"met_{key}")
         met_text = None if met is None or (isinstance(met, float) and np.isnan(met)) else t["yes" if met else "no"]
-        required = math.ceil(Fraction(str(target.share)) * int(row["counted"]))
+        required = stations_required(target.share, int(row["counted"]))
         target_rows.append([target.date, target.share, required, met_text, _date_or_none(row.get(f"reached_{key}"))])
     r = _write_table(
         ws,
