@@ -95,6 +95,20 @@ LOCAL_ROAD_KM = 30.0
 #: its area falls short of the true circle's by 0.01 %).
 DISC_QUAD_SEGS = 64
 
+# --- Optimisation (HiGHS) ------------------------------------------------------
+#: Relative MIP gap at which HiGHS stops (siting, rollout, supervision).
+MIP_GAP = 1e-4
+#: Seconds a siting model (MCLP, LSCP, p-median, p-center) may run.
+SITING_TIME_LIMIT_S = 30.0
+#: Seconds the yearly rollout plan may run (the app's and the CLI's default).
+ROLLOUT_TIME_LIMIT_S = 60.0
+#: Above this many merged demand rows MCLP is solved by the heuristic (``method="auto"``).
+MCLP_EXACT_MAX_ROWS = 200_000
+#: Above this many (demand x candidate) pairs p-median is not built as a MIP (``method="auto"``).
+PMEDIAN_EXACT_MAX_PAIRS = 400_000
+#: Above this many (merged demand rows x target years) the rollout is planned greedily (``method="auto"``).
+ROLLOUT_EXACT_MAX_CELLS = 400_000
+
 # --- Need score ------------------------------------------------------------------
 #: Weights of the need-score components (each component is first scaled to 0-1 by
 #: its largest value among the candidate townships).  User columns get weight 1
@@ -117,6 +131,8 @@ TRIP_LUNCH_MIN = 60
 TRIP_EVENING_OPTION_MIN = 90
 #: Seconds the trip solver may run (the exact model stops there with its bound).
 TRIP_TIME_LIMIT_S = 60.0
+#: Seconds the routing heuristic of a trip may run when called on its own.
+TRIP_HEURISTIC_TIME_LIMIT_S = 20.0
 #: Stations per supervisor, at least and at most (Guangxi: one supervisor looks after 5-8).
 SUPERVISOR_MIN_STATIONS = 5
 SUPERVISOR_MAX_STATIONS = 8
@@ -124,3 +140,5 @@ SUPERVISOR_MAX_STATIONS = 8
 SUPERVISION_HOURS = 16.0
 #: Hours on site in one supervision day.
 SUPERVISION_DAY_HOURS = 8.0
+#: Seconds the supervisor assignment may run (bases chosen and stations assigned).
+SUPERVISION_TIME_LIMIT_S = 8.0

@@ -130,3 +130,36 @@ def test_heuristic_never_beats_the_exact_bound(seed):
     pm_heur = solve_pmedian(prob, p=3, method="heuristic")
     assert pm_heur.objective >= pm_exact.objective - 1e-6
     assert pm_heur.bound <= pm_exact.objective + 1e-6  # the Lagrangian bound is a valid lower bound
+
+
+def test_pcenter_top_up_keeps_the_county_rules():
+    """One demand point; candidate 2 alone reaches it at cost 1.  p = 2 asks for a second station,
+    which must not go to county A (maximum 0): the top-up used to take candidate 0 regardless."""
+    problem = SitingProblem.from_cost_matrix([[5.0, 5.0, 1.0, 9.0]], groups=["A", "A", "B", "B"])
+    r = solve_pcenter(problem, 2, group_max={"A": 0, "B": 2})
+    assert sorted(r.selected) == ["2", "3"] and r.objective == 1.0 and r.status == "optimal"
+    # every demand point already served by an existing station: the minimums still decide
+    served = SitingProblem.from_cost_matrix([[5.0, 5.0, 1.0, 9.0]], groups=["A", "A", "B", "B"], existing_cost=[0.0])
+    r = solve_pcenter(served, 2, group_min={"B": 2})
+    assert sorted(r.selected) == ["2", "3"] and r.objective == 0.0
+
+
+def test_pcenter_is_not_optimal_when_a_covering_model_stopped_at_its_time_limit(monkeypatch):
+    """A covering MIP cut off by its time limit with a poor incumbent (more stations than p) does
+    not prove a radius out of reach, so p-center must not call its answer optimal."""
+    from coverage.optimise import siting
+
+    exact = siting.solve_lscp
+
+    def cut_off(sub, d, *args, **kwargs):
+        r = exact(sub, d, *args, **kwargs)
+        if d < 3:  # pretend HiGHS stopped early with every candidate open and a weak bound
+            r.selected, r.status, r.bound = list(sub.candidate_ids), "time limit reached", 1.0
+        return r
+
+    cost = [[1.0, 2.0, 4.0], [2.0, 1.0, 4.0], [4.0, 4.0, 2.0]]  # optimum: candidate 2 and one of 0, 1
+    honest = solve_pcenter(SitingProblem.from_cost_matrix(cost), 2)
+    assert honest.objective == 2.0 and honest.status == "optimal"
+    monkeypatch.setattr(siting, "solve_lscp", cut_off)
+    r = solve_pcenter(SitingProblem.from_cost_matrix(cost), 2)
+    assert r.status != "optimal" and r.bound <= 2.0 <= r.objective

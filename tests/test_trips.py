@@ -313,11 +313,11 @@ def test_exports(guangdong_stations):
 
 def _cut_loop(p, rounds=30):
     """Run the day-block model's LP cutting-plane loop; return the model, the cuts and the LP values."""
-    from coverage.field.trip_solver import _add_rows, _DayBlocks
-    from coverage.optimise.siting import _highs
+    from coverage.field.trip_solver import _add_cuts, _DayBlocks
+    from coverage.optimise.highs import new_highs
 
     model = _DayBlocks(p)
-    h = _highs(30, 1e-6)
+    h = new_highs(30, 1e-6)
     h.passModel(model.relaxation())
     cuts, values = [], []
     for _ in range(rounds):
@@ -327,7 +327,7 @@ def _cut_loop(p, rounds=30):
         new = [(row, 0.0) for row in model.connectivity_cuts(x)] + model.odd_set_cuts(x)
         if not new:
             break
-        _add_rows(h, new)
+        _add_cuts(h, new)
         cuts += new
     return model, cuts, values
 
@@ -403,3 +403,18 @@ def test_default_trip_travel_is_local_then_intercity():
     assert minutes[0, 2] == pytest.approx(30 * 60 / 40 + (km[0, 2] - 30) * 60 / 80)
     assert 5.5 * 60 < minutes[0, 2] < 6.5 * 60 and 420 < km[0, 2] < 440
     assert Travel(long_kmh=None).matrices(places)[0][0, 2] == pytest.approx(one_speed[0, 2])
+
+
+def test_day_blocks_leave_the_callers_warm_start_unchanged():
+    """solve_blocks used to append to the warm plan's solver text and set its bound in place."""
+    import copy
+
+    p = random_problem(3)
+    warm = solve_dp(p)
+    warm.bound_min, warm.solver = 0.0, "given"  # as a heuristic plan would come, without a bound
+    before = copy.deepcopy(warm)
+    result = solve_blocks(p, 0.01, warm=warm)  # no time to solve: the warm plan comes back, with a bound
+    assert warm == before
+    assert result is not warm and result.routes == warm.routes and result.solver.startswith("given; ")
+    result.routes[0].append(99)
+    assert warm == before

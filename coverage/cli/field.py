@@ -269,6 +269,6 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--out", default=None, help="write assignments and the month's calendar (.xlsx)")
     travel_args(p)
-    p.set_defaults(time_limit=8.0)
+    p.set_defaults(time_limit=settings.SUPERVISION_TIME_LIMIT_S)
     json_flag(p)
     p.set_defaults(func=cmd_supervise)

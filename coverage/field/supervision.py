@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from coverage import settings
 from coverage._errors import InputError
 from coverage.dates import first_of_month
-from coverage.optimise.siting import cost_gap
+from coverage.optimise.highs import MipBuilder, cost_gap
 
 
 @dataclass
@@ -75,7 +75,7 @@ def assign_from_matrix(
     min_load: int = settings.SUPERVISOR_MIN_STATIONS,
     max_load: int = settings.SUPERVISOR_MAX_STATIONS,
     p: int | None = None,
-    time_limit: float = 60.0,
+    time_limit: float = settings.SUPERVISION_TIME_LIMIT_S,
     candidates_per_station: int | None = 40,
     relax: bool = False,
 ) -> Assignment:
@@ -85,8 +85,6 @@ def assign_from_matrix(
     ``p`` rows (candidate bases) open.  ``candidates_per_station`` keeps only that many nearest
     bases per station in the choosing model (None: all), which makes Guangxi-sized problems fast.
     """
-    from coverage.optimise.siting import _Mip
-
     started = time.perf_counter()
     cost = np.asarray(cost, dtype=float)
     nb, ns = cost.shape
@@ -98,55 +96,20 @@ def assign_from_matrix(
         near = np.argsort(cost, axis=0, kind="stable")[:k]  # (k, ns)
         pairs_b, pairs_s = near.ravel(), np.tile(np.arange(ns), k)
     nx = len(pairs_b)
-    ny = 0 if p is None else nb
-    ncol = nx + ny
-    obj = np.concatenate([cost[pairs_b, pairs_s], np.zeros(ny)])
-    x_cols = np.arange(nx)
-    blocks_r, blocks_c, blocks_v, lo, hi = [], [], [], [], []
-    # every station exactly once
-    blocks_r.append(pairs_s), blocks_c.append(x_cols), blocks_v.append(np.ones(nx))
-    lo += [1.0] * ns
-    hi += [1.0] * ns
-    row = ns
-    # loads: min*y <= sum x <= max*y  (y = 1 for given bases)
-    blocks_r.append(row + pairs_b), blocks_c.append(x_cols), blocks_v.append(np.ones(nx))
-    if p is None:
-        lo += [float(min_load)] * nb
-        hi += [float(max_load)] * nb
-        row += nb
-    else:
-        (
-            blocks_r.append(row + np.arange(nb)),
-            blocks_c.append(nx + np.arange(nb)),
-            blocks_v.append(np.full(nb, -float(min_load))),
-        )
-        lo += [0.0] * nb
-        hi += [np.inf] * nb
-        row += nb
-        blocks_r.append(row + pairs_b), blocks_c.append(x_cols), blocks_v.append(np.ones(nx))
-        (
-            blocks_r.append(row + np.arange(nb)),
-            blocks_c.append(nx + np.arange(nb)),
-            blocks_v.append(np.full(nb, -float(max_load))),
-        )
-        lo += [-np.inf] * nb
-        hi += [0.0] * nb
-        row += nb
-        # x <= y (strengthens the relaxation) and exactly p bases
-        blocks_r.append(row + np.arange(nx)), blocks_c.append(x_cols), blocks_v.append(np.ones(nx))
-        blocks_r.append(row + np.arange(nx)), blocks_c.append(nx + pairs_b), blocks_v.append(-np.ones(nx))
-        lo += [-np.inf] * nx
-        hi += [0.0] * nx
-        row += nx
-        blocks_r.append(np.full(nb, row)), blocks_c.append(nx + np.arange(nb)), blocks_v.append(np.ones(nb))
-        lo.append(float(p))
-        hi.append(float(p))
-        row += 1
-    matrix = sp.csc_matrix(
-        (np.concatenate(blocks_v), (np.concatenate(blocks_r), np.concatenate(blocks_c))), shape=(row, ncol)
-    )
-    mip = _Mip(obj, np.zeros(ncol), np.ones(ncol), np.ones(ncol, dtype=bool), matrix, np.array(lo), np.array(hi))
-    values, objective, bound, status = mip.solve(time_limit, 1e-6, relax=relax)
+    b = MipBuilder()
+    x = b.columns(nx, cost=cost[pairs_b, pairs_s], integer=True)
+    b.rows(1.0, 1.0, (x, sp.csr_matrix((np.ones(nx), (pairs_s, np.arange(nx))), shape=(ns, nx))))  # each station once
+    load = sp.csr_matrix((np.ones(nx), (pairs_b, np.arange(nx))), shape=(nb, nx))
+    if p is None:  # every row is a base: min <= load <= max
+        b.rows(float(min_load), float(max_load), (x, load))
+    else:  # min*y <= load <= max*y, x <= y (strengthens the relaxation), exactly p bases
+        y = b.columns(nb, integer=True)
+        b.rows(0.0, np.inf, (x, load), (y, -float(min_load) * sp.identity(nb)))
+        b.rows(-np.inf, 0.0, (x, load), (y, -float(max_load) * sp.identity(nb)))
+        pick = sp.csr_matrix((np.ones(nx), (np.arange(nx), pairs_b)), shape=(nx, nb))
+        b.rows(-np.inf, 0.0, (x, sp.identity(nx)), (y, -pick))
+        b.rows([p], [p], (y, np.ones((1, nb))))
+    values, objective, bound, status = b.build().solve(time_limit, 1e-6, relax=relax)
     if relax and p is not None:
         return Assignment(
             np.zeros(0, dtype=int),
@@ -181,7 +144,7 @@ def locate_allocate(
     p: int,
     min_load: int,
     max_load: int,
-    time_limit: float = 10.0,
+    time_limit: float = settings.SUPERVISION_TIME_LIMIT_S,
     candidates_per_station: int | None = 40,
 ) -> Assignment:
     """Choose ``p`` bases among the rows: exact MIP when it proves optimality fast, else
@@ -294,7 +257,7 @@ def assign_supervisors(
     min_load: int = settings.SUPERVISOR_MIN_STATIONS,
     max_load: int = settings.SUPERVISOR_MAX_STATIONS,
     travel=None,
-    time_limit: float = 8.0,
+    time_limit: float = settings.SUPERVISION_TIME_LIMIT_S,
 ) -> Supervision:
     """Give every station to one supervisor, loads within [min_load, max_load], least travel from base.
 

@@ -40,16 +40,18 @@ Three stations on a line, 10 minutes apart, start and end at the town in the mid
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage._errors import InputError
-from coverage.optimise.siting import cost_gap
+from coverage.optimise.highs import MipBuilder, add_rows, cost_gap, new_highs
 
 INF = float("inf")
 #: Above this many elementary operations the dynamic program gives way to the day-block MIP.
@@ -460,42 +462,28 @@ class _DayBlocks:
             ),
             shape=(na, nb),
         )
-        self.matrix = sp.vstack(
-            [
-                sp.hstack([self.cover, sp.identity(n, format="csr"), sp.csr_matrix((n, na))]),
-                sp.hstack([flow, sp.csr_matrix((nq, n)), sp.csr_matrix((nq, na))]),
-                sp.hstack([sp.csr_matrix(np.ones((1, nb))), sp.csr_matrix((1, n)), sp.csr_matrix((1, na))]),
-                sp.hstack([send, sp.csr_matrix((len(others), n)), into + out]),
-                sp.hstack([use, sp.csr_matrix((na, n)), sp.identity(na, format="csr")]),
-            ],
-            format="csr",
-        )
         balance = np.zeros(nq)
         balance[nt] += 1
         balance[nt + 1] -= 1
-        self.row_lower = np.concatenate([np.ones(n), balance, [p.days], np.zeros(len(others)), np.full(na, -np.inf)])
-        self.row_upper = np.concatenate([np.ones(n), balance, [p.days], np.zeros(len(others)), np.zeros(na)])
-        self.cost = np.concatenate([self.cost, np.zeros(na)])
-        self.upper = np.concatenate([self.upper, np.ones(na)])
+        b = MipBuilder()
+        x = b.columns(nb, cost=self.cost[:nb], upper=self.upper[:nb], integer=True)  # blocks
+        z = b.columns(n, cost=self.cost[nb:], integer=True)  # stations left out
+        f = b.columns(na)  # unit flow along the arcs the days use
+        b.rows(1.0, 1.0, (x, self.cover), (z, sp.identity(n)))  # each station once, or left out
+        b.rows(balance, balance, (x, flow))
+        b.rows([p.days], [p.days], (x, np.ones((1, nb))))
+        b.rows(0.0, 0.0, (x, send), (f, into + out))
+        b.rows(-np.inf, 0.0, (x, use), (f, sp.identity(na)))
+        self.mip = b.build()
+        self.cost, self.upper = self.mip.cost, self.mip.upper
         self.n_int = nb + n
         self.index = {
             (int(a), int(b), m): k for k, (a, b, m) in enumerate(zip(self.tail, self.head, masks, strict=True))
         }
 
-    def relaxation(self):
+    def relaxation(self) -> Any:
         """The LP relaxation as a ``highspy.HighsLp`` (blocks and left-out stations are integer in the MIP)."""
-        from coverage.optimise.siting import _Mip
-
-        integer = np.arange(len(self.cost)) < self.n_int
-        return _Mip(
-            self.cost,
-            np.zeros(len(self.cost)),
-            self.upper,
-            integer,
-            self.matrix.tocsc(),
-            self.row_lower,
-            self.row_upper,
-        ).lp(relax=True)
+        return self.mip.lp(relax=True)
 
     def node(self, night: int, place: int) -> int:
         """Node of ``place`` as the overnight stop after day ``night`` (0 = the first morning)."""
@@ -580,20 +568,18 @@ class _DayBlocks:
         return cuts
 
 
-def _add_rows(h, rows: list[tuple[NDArray, float]]) -> None:
+def _copy(sol: TripSolution) -> TripSolution:
+    """A copy of a solution whose fields can be changed without touching the caller's."""
+    return dataclasses.replace(
+        sol, routes=[list(r) for r in sol.routes], nights=list(sol.nights), unvisited=list(sol.unvisited)
+    )
+
+
+def _add_cuts(h: Any, rows: list[tuple[NDArray, float]]) -> None:
+    """Add dense cut rows ``row @ x >= lower`` to a live solver."""
     import scipy.sparse as sp
 
-    block = sp.csr_matrix(np.array([r for r, _ in rows]))
-    lower = np.array([lo for _, lo in rows], dtype=float)
-    h.addRows(
-        len(rows),
-        lower,
-        np.full(len(rows), np.inf),
-        block.nnz,
-        block.indptr[:-1].astype(np.int32),
-        block.indices.astype(np.int32),
-        block.data.astype(float),
-    )
+    add_rows(h, sp.csr_matrix(np.array([r for r, _ in rows])), [lo for _, lo in rows], np.full(len(rows), np.inf))
 
 
 def solve_blocks(
@@ -612,15 +598,12 @@ def solve_blocks(
     MIP with the warm start's cost as a cut-off.  When the time runs out first, the better of
     the MIP's plan and the warm start is returned with the model's bound.
     """
-    from coverage.optimise.siting import _highs
-
     started = time.perf_counter()
     model = _DayBlocks(p)
     nb, ncols = model.nb, len(model.cost)
-    h = _highs(time_limit, mip_gap)
     # No restarts: HiGHS 1.16 looped past its time limit after a root restart on a 14-station
     # Guangxi day-block model (ERGO-Code/HiGHS#885, #2226 report the same class of hang).
-    h.setOptionValue("mip_allow_restart", False)
+    h = new_highs(time_limit, mip_gap, mip_allow_restart=False)
     h.passModel(model.relaxation())
     lp_value, history = 0.0, []
     while time.perf_counter() - started < 0.3 * time_limit:  # cutting planes on the LP relaxation
@@ -631,7 +614,7 @@ def solve_blocks(
         cuts = [(row, 0.0) for row in model.connectivity_cuts(x)] + model.odd_set_cuts(x)
         if not cuts or (len(history) > 4 and history[-1] - history[-5] <= 1e-5 * abs(history[-1])):
             break
-        _add_rows(h, cuts)
+        _add_cuts(h, cuts)
     h.changeColsIntegrality(model.n_int, np.arange(model.n_int, dtype=np.int32), np.ones(model.n_int, dtype=np.uint8))
     # The dense cuts make presolve's probing slow (25 s of 53 s on the 20-visit benchmark); the
     # warm start is given as a cut-off, not a start: HiGHS 1.16 reported a wrong optimum after
@@ -662,7 +645,7 @@ def solve_blocks(
         connected = not cuts
         if connected or status != "Optimal":
             break
-        _add_rows(h, [(row, 0.0) for row in cuts])  # the plan falls apart: cut it off, solve again
+        _add_cuts(h, [(row, 0.0) for row in cuts])  # the plan falls apart: cut it off, solve again
         status = "Cut off"  # not proven until the next solve says so
     sol = None
     if x is not None and connected:
@@ -676,12 +659,12 @@ def solve_blocks(
             routes = [model.routes[block_of[e]] for e in trail]
             nights = [p.start] + [int(model.q[model.head[block_of[e]]]) for e in trail]
             sol = _solution(p, routes, nights, 0.0, "day blocks, HiGHS (MIP)", "feasible", started)
-    if sol is None:  # no connected plan in time: keep the warm start, with our bound
-        sol = warm if warm is not None else solve_heuristic(p, max(1.0, time_limit / 4), bound=False)
+    if sol is None:  # no connected plan in time: keep (a copy of) the warm start, with our bound
+        sol = _copy(warm) if warm is not None else solve_heuristic(p, max(1.0, time_limit / 4), bound=False)
         sol.solver += "; bound from day blocks (HiGHS)"
     elif warm is not None and _better(p, (warm.routes, warm.nights), (sol.routes, sol.nights)):
-        warm.solver += "; bound from day blocks (HiGHS)"
-        sol = warm
+        sol = _copy(warm)
+        sol.solver += "; bound from day blocks (HiGHS)"
     dropped_weight = sum(p.weights[i] for i in sol.unvisited)
     penalty = model.big * dropped_weight / max(p.weights.max(), 1e-9)
     sol.bound_min = min(sol.travel_min, max(sol.bound_min, bound - penalty))

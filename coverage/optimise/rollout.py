@@ -38,7 +38,8 @@ from coverage.analysis.need import need_scores
 from coverage.data.schema import open_on
 from coverage.dates import as_date
 from coverage.optimise.candidates import covering_inputs
-from coverage.optimise.siting import DEFAULT_MIP_GAP, _highs_version, _Mip, _rows, merge_rows
+from coverage.optimise.highs import Mip, MipBuilder, selection_row, solver_name
+from coverage.optimise.siting import merge_rows
 
 
 @dataclass
@@ -153,9 +154,9 @@ def plan_rollout(
     grid_m: float = 1000.0,
     county_min: int = 0,
     method: str = "auto",
-    time_limit: float = 60.0,
-    mip_gap: float = DEFAULT_MIP_GAP,
-    exact_max_cells: int = 400_000,
+    time_limit: float = settings.ROLLOUT_TIME_LIMIT_S,
+    mip_gap: float = settings.MIP_GAP,
+    exact_max_cells: int = settings.ROLLOUT_EXACT_MAX_CELLS,
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring)."""
     start = time.perf_counter()
@@ -182,13 +183,13 @@ def plan_rollout(
         notes.append(f"county rules require new stations in {len({c for c, _ in mins})} counties")
     exact = method == "exact" or (method == "auto" and A.shape[0] * T <= exact_max_cells)
     if exact:
-        values, objective, bound, status = _rollout_mip(A, w, totals, groups, mins).solve(time_limit, mip_gap)
-        y = values[: m * T].reshape(T, m) > 0.5
+        sol = _rollout_mip(A, w, totals, groups, mins).solve(time_limit, mip_gap)
+        y = sol.values[: m * T].reshape(T, m) > 0.5
         chosen_by_year = [np.flatnonzero(y[k]) for k in range(T)]
-        solver = f"HiGHS {_highs_version()} (MIP, {status.lower()})"
+        bound, solver = sol.bound, solver_name(f"MIP, {sol.status.lower()}")
     else:
         chosen_by_year = _greedy_years(A, w, totals, groups, mins)
-        _, bound, _, _ = _rollout_mip(A, w, totals, groups, mins).solve(time_limit, mip_gap, relax=True)
+        bound = _rollout_mip(A, w, totals, groups, mins).solve(time_limit, mip_gap, relax=True).objective
         solver = "greedy year by year (bound: HiGHS LP relaxation)"
     objective = sum(float(w[np.asarray(A[:, c].sum(axis=1)).ravel() > 0].sum()) for c in chosen_by_year)
 
@@ -232,57 +233,20 @@ def plan_rollout(
     )
 
 
-def _rollout_mip(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mins: dict) -> _Mip:
+def _rollout_mip(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mins: dict) -> Mip:
+    """Nested yearly MCLP: y[k] open by year k (y[k] <= y[k+1]), totals[k] in year k, demand within summed over years."""
     n, m = A.shape
-    T = len(totals)
-    n_y, n_z = m * T, n * T
-    n_cols = n_y + n_z
-    blocks = []
-    for k in range(T):
-        # z[i,k] - sum_{j in N(i)} y[j,k] <= 0
-        link = sp.hstack(
-            [
-                sp.csr_matrix((n, m * k)),
-                -A.astype(float),
-                sp.csr_matrix((n, m * (T - k - 1))),
-                sp.csr_matrix((n, n * k)),
-                sp.identity(n, format="csr"),
-                sp.csr_matrix((n, n * (T - k - 1))),
-            ],
-            format="csr",
-        )
-        blocks.append((link, np.full(n, -np.inf), np.zeros(n)))
-        count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), m * k + np.arange(m))), shape=(1, n_cols))
-        blocks.append((count, np.array([float(totals[k])]), np.array([float(totals[k])])))
-        if k + 1 < T:  # nested: y[j,k] - y[j,k+1] <= 0
-            nest = sp.csr_matrix(
-                (
-                    np.concatenate([np.ones(m), -np.ones(m)]),
-                    (
-                        np.concatenate([np.arange(m), np.arange(m)]),
-                        np.concatenate([m * k + np.arange(m), m * (k + 1) + np.arange(m)]),
-                    ),
-                ),
-                shape=(m, n_cols),
-            )
-            blocks.append((nest, np.full(m, -np.inf), np.zeros(m)))
+    b = MipBuilder(maximise=True)
+    ys = [b.columns(m, integer=True) for _ in totals]  # first, so the solution starts with y by year
+    zs = [b.columns(n, cost=w) for _ in totals]
+    for k, (y, z) in enumerate(zip(ys, zs, strict=True)):
+        b.rows(-np.inf, 0.0, (y, -A.astype(float)), (z, sp.identity(n)))  # z[i,k] <= sum of y covering i
+        b.rows([totals[k]], [totals[k]], (y, np.ones((1, m))))
+        if k + 1 < len(ys):  # nested: y[j,k] - y[j,k+1] <= 0
+            b.rows(-np.inf, 0.0, (y, sp.identity(m)), (ys[k + 1], -sp.identity(m)))
     for (county, k), low in mins.items():
-        members = np.flatnonzero(groups == county)
-        row = sp.csr_matrix(
-            (np.ones(len(members)), (np.zeros(len(members), dtype=int), m * k + members)), shape=(1, n_cols)
-        )
-        blocks.append((row, np.array([float(low)]), np.array([np.inf])))
-    matrix, lo, hi = _rows(blocks, n_cols)
-    return _Mip(
-        cost=np.concatenate([np.zeros(n_y), np.tile(w, T)]),
-        lower=np.zeros(n_cols),
-        upper=np.ones(n_cols),
-        integer=np.concatenate([np.ones(n_y, bool), np.zeros(n_z, bool)]),
-        matrix=matrix.tocsc(),
-        row_lower=lo,
-        row_upper=hi,
-        maximise=True,
-    )
+        b.rows([low], [np.inf], (ys[k], selection_row(np.flatnonzero(groups == county), m)))
+    return b.build()
 
 
 def _greedy_years(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mins: dict) -> list[np.ndarray]:

@@ -30,25 +30,19 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import math
-import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
+from coverage import settings
 from coverage._errors import InputError
-
-#: Seconds HiGHS may use per model unless told otherwise.
-DEFAULT_TIME_LIMIT_S = 30.0
-#: Relative MIP gap at which HiGHS stops.
-DEFAULT_MIP_GAP = 1e-4
-#: Above this many (demand x candidate) pairs p-median is not built as a MIP.
-PMEDIAN_EXACT_MAX_PAIRS = 400_000
+from coverage.optimise.highs import Columns, Mip, MipBuilder, NoSolutionInTime, selection_row, solver_name
 
 
 # --------------------------------------------------------------------------- problem
@@ -202,139 +196,40 @@ class SitingResult:
         return out
 
 
-# --------------------------------------------------------------------------- HiGHS
-@contextlib.contextmanager
-def _quiet_stdout():
-    """Silence C-level standard output (HiGHS prints a banner when first created)."""
-    try:
-        fd = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        os.dup2(fd, 1)
-        os.close(fd)
+# --------------------------------------------------------------------------- candidate rules
+def county_limits(
+    problem: SitingProblem, at_least: int = 0, at_most: int | None = None
+) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    """Per-county minimum and maximum of new stations as the models take them (None: no rule).
+
+    The one place that turns "at least k / at most K new stations in every county" (the CLI's
+    ``--county-min/--county-max``, the app's inputs) into the ``group_min``/``group_max`` maps.
+    """
+    if problem.groups is None:
+        return None, None
+    groups = sorted(set(problem.groups))
+    low = {g: int(at_least) for g in groups} if at_least else None
+    high = {g: int(at_most) for g in groups} if at_most is not None else None
+    return low, high
 
 
-def cost_gap(cost: float, bound: float) -> float:
-    """Relative gap of a minimised cost above its lower bound, ``(cost - bound) / cost``; 0 for a cost of 0."""
-    return 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
-
-
-def _highs(time_limit: float, mip_gap: float):
-    import highspy
-
-    with _quiet_stdout():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.setOptionValue("threads", max(1, os.cpu_count() or 1))
-    return h
-
-
-@dataclass
-class _Mip:
-    """A MIP in arrays: columns with cost/bounds/integrality, rows as a CSC matrix."""
-
-    cost: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
-    matrix: sp.csc_matrix
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    maximise: bool = False
-    #: extra HiGHS options, e.g. ``{"mip_allow_restart": False}``
-    options: dict | None = None
-
-    def lp(self, relax: bool = False):
-        """The model as a ``highspy.HighsLp`` (integrality dropped with ``relax``)."""
-        import highspy
-
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.cost)
-        lp.num_row_ = self.matrix.shape[0]
-        lp.col_cost_ = self.cost.astype(float)
-        lp.col_lower_ = self.lower.astype(float)
-        lp.col_upper_ = self.upper.astype(float)
-        lp.row_lower_ = self.row_lower.astype(float)
-        lp.row_upper_ = self.row_upper.astype(float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = self.matrix.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = self.matrix.indices.astype(np.int32)
-        lp.a_matrix_.value_ = self.matrix.data.astype(float)
-        lp.a_matrix_.num_col_ = lp.num_col_
-        lp.a_matrix_.num_row_ = lp.num_row_
-        lp.sense_ = highspy.ObjSense.kMaximize if self.maximise else highspy.ObjSense.kMinimize
-        if not relax:
-            lp.integrality_ = [
-                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in self.integer
-            ]
-        return lp
-
-    def solve(self, time_limit: float, mip_gap: float, relax: bool = False) -> tuple[np.ndarray, float, float, str]:
-        """Solve; return (column values, objective, best bound, status text)."""
-        h = _highs(time_limit, mip_gap)
-        for name, value in (self.options or {}).items():
-            h.setOptionValue(name, value)
-        h.passModel(self.lp(relax))
-        h.run()
-        status = h.modelStatusToString(h.getModelStatus())
-        info = h.getInfo()
-        values = np.asarray(h.getSolution().col_value)
-        objective = info.objective_function_value
-        bound = objective if relax or not self.integer.any() else info.mip_dual_bound
-        if status not in ("Optimal", "Time limit reached", "Solution limit reached", "Interrupted by user"):
-            msg = f"HiGHS could not solve the model: {status}"
-            raise InputError(msg)
-        if len(values) != len(self.cost):
-            msg = f"HiGHS found no feasible solution within {time_limit:g} s ({status}); allow more time"
-            raise InputError(msg)
-        return values, float(objective), float(bound), status
-
-
-def _rows(
-    blocks: list[tuple[sp.spmatrix, np.ndarray, np.ndarray]], n_cols: int
-) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray]:
-    mats = [b[0] for b in blocks]
-    matrix = sp.vstack(mats, format="csc") if mats else sp.csc_matrix((0, n_cols))
-    return matrix, np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
-
-
-def _candidate_rules(problem: SitingProblem, n_cols: int, offset: int, group_min=None, group_max=None) -> list:
-    """Rows for per-group minimum/maximum and at most one per exclusive label."""
-    blocks = []
+def _add_candidate_rules(
+    b: MipBuilder, y: Columns, problem: SitingProblem, group_min: dict | None = None, group_max: dict | None = None
+) -> None:
+    """Rows for the per-group minimum/maximum of new stations and at most one per exclusive label."""
     m = problem.n_candidates
-    for labels, limits_low, limits_high in (
-        (problem.groups, group_min or {}, group_max or {}),
-        (problem.exclusive, {}, None),
-    ):
-        if labels is None:
-            continue
-        keys = sorted(set(labels))
-        if limits_high is None:  # exclusive: at most one per label, only labels with several candidates
-            keys = [k for k in keys if (labels == k).sum() > 1]
-        rows, lo, hi = [], [], []
-        for key in keys:
-            members = np.flatnonzero(labels == key)
-            row = sp.csr_matrix(
-                (np.ones(len(members)), (np.zeros(len(members), dtype=int), offset + members)), shape=(1, n_cols)
-            )
-            low = float(limits_low.get(key, 0)) if limits_high is not None else 0.0
-            high = float(limits_high.get(key, m)) if limits_high is not None else 1.0
-            if low == 0 and high >= len(members):
-                continue
-            rows.append(row)
-            lo.append(low)
-            hi.append(high)
-        if rows:
-            blocks.append((sp.vstack(rows), np.array(lo), np.array(hi)))
-    return blocks
+    if problem.groups is not None:
+        for key in sorted(set(problem.groups)):
+            members = np.flatnonzero(problem.groups == key)
+            low = float((group_min or {}).get(key, 0))
+            high = float((group_max or {}).get(key, m))
+            if low > 0 or high < len(members):
+                b.rows([low], [high], (y, selection_row(members, m)))
+    if problem.exclusive is not None:  # at most one per label, only labels with several candidates
+        for key in sorted(set(problem.exclusive)):
+            members = np.flatnonzero(problem.exclusive == key)
+            if len(members) > 1:
+                b.rows([0.0], [1.0], (y, selection_row(members, m)))
 
 
 def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
@@ -382,9 +277,9 @@ def solve_mclp(
     group_min: dict | None = None,
     group_max: dict | None = None,
     method: str = "auto",
-    time_limit: float = DEFAULT_TIME_LIMIT_S,
-    mip_gap: float = DEFAULT_MIP_GAP,
-    exact_max_rows: int = 200_000,
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+    mip_gap: float = settings.MIP_GAP,
+    exact_max_rows: int = settings.MCLP_EXACT_MAX_ROWS,
 ) -> SitingResult:
     """Open ``p`` new stations maximising the demand newly within ``radius`` (objective: that demand).
 
@@ -399,16 +294,14 @@ def solve_mclp(
     use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
     details = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
     if use_exact:
-        values, objective, bound, status = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
-        chosen = np.flatnonzero(values[:m] > 0.5)
+        sol = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
+        chosen = np.flatnonzero(sol.values[:m] > 0.5)
         objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())  # recount exactly
-        solver = f"HiGHS {_highs_version()} (MIP)"
-        status = "optimal" if status == "Optimal" else status.lower()
+        bound, solver, status = sol.bound, solver_name(), sol.state
     else:
         chosen = greedy_swap_mclp(A, w, p, problem, group_min, group_max, time_budget=time_limit)
         objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
-        _, relaxed, _, _ = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap, relax=True)
-        bound = relaxed
+        bound = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap, relax=True).objective
         solver = "greedy + swap (bound: HiGHS LP relaxation)"
         status = "heuristic"
     covered = (already + objective) / total if total else 0.0
@@ -427,32 +320,16 @@ def solve_mclp(
     )
 
 
-def _highs_version() -> str:
-    import highspy
-
-    return f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
-
-
-def _mclp_mip(A, w, p, problem, group_min, group_max) -> _Mip:
+def _mclp_mip(A: sp.csr_matrix, w: NDArray, p: int, problem: SitingProblem, group_min, group_max) -> Mip:
+    """max sum w_i z_i: z_i <= sum of the candidates covering i, p candidates, candidate rules."""
     n, m = A.shape
-    n_cols = m + n  # y_j then z_i
-    # z_i - sum_{j in N(i)} y_j <= 0
-    link = sp.hstack([-A.astype(float), sp.identity(n, format="csr")], format="csr")
-    blocks = [(link, np.full(n, -np.inf), np.zeros(n))]
-    count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, n_cols))
-    blocks.append((count, np.array([float(p)]), np.array([float(p)])))
-    blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
-    matrix, lo, hi = _rows(blocks, n_cols)
-    return _Mip(
-        cost=np.concatenate([np.zeros(m), w]),
-        lower=np.zeros(n_cols),
-        upper=np.ones(n_cols),
-        integer=np.concatenate([np.ones(m, bool), np.zeros(n, bool)]),
-        matrix=matrix.tocsc(),
-        row_lower=lo,
-        row_upper=hi,
-        maximise=True,
-    )
+    b = MipBuilder(maximise=True)
+    y = b.columns(m, integer=True)
+    z = b.columns(n, cost=w)
+    b.rows(-np.inf, 0.0, (y, -A.astype(float)), (z, sp.identity(n)))
+    b.rows([p], [p], (y, np.ones((1, m))))
+    _add_candidate_rules(b, y, problem, group_min, group_max)
+    return b.build()
 
 
 def greedy_swap_mclp(
@@ -555,8 +432,8 @@ def solve_lscp(
     share: float = 1.0,
     group_min: dict | None = None,
     group_max: dict | None = None,
-    time_limit: float = DEFAULT_TIME_LIMIT_S,
-    mip_gap: float = DEFAULT_MIP_GAP,
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+    mip_gap: float = settings.MIP_GAP,
 ) -> SitingResult:
     """The fewest new stations bringing ``share`` of all demand within ``radius`` (objective: their number).
 
@@ -574,35 +451,27 @@ def solve_lscp(
             f"{share:.1%} is out of reach (add candidates or a larger radius)"
         )
         raise InputError(msg)
-    blocks = []
+    b = MipBuilder()
+    y = b.columns(m, cost=1.0, integer=True)
     if share >= 1.0:  # every coverable demand row: sum of its candidates >= 1
-        n_cols = m
-        blocks.append((A.astype(float), np.ones(n), np.full(n, np.inf)))
-        cols_cost, upper = np.ones(m), np.ones(m)
+        b.rows(1.0, np.inf, (y, A.astype(float)))
     else:  # z_i <= sum of its candidates; sum w_i z_i >= required
-        n_cols = m + n
-        link = sp.hstack([-A.astype(float), sp.identity(n, format="csr")], format="csr")
-        blocks.append((link, np.full(n, -np.inf), np.zeros(n)))
-        reach = sp.csr_matrix(np.concatenate([np.zeros(m), w])[None, :])
-        blocks.append((reach, np.array([required]), np.array([np.inf])))
-        cols_cost = np.concatenate([np.ones(m), np.zeros(n)])
-        upper = np.ones(n_cols)
-    blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
-    matrix, lo, hi = _rows(blocks, n_cols)
-    integer = np.concatenate([np.ones(m, bool), np.zeros(n_cols - m, bool)])
-    mip = _Mip(cols_cost, np.zeros(n_cols), upper, integer, matrix.tocsc(), lo, hi)
-    values, objective, bound, status = mip.solve(time_limit, mip_gap)
-    chosen = np.flatnonzero(values[:m] > 0.5)
+        z = b.columns(n)
+        b.rows(-np.inf, 0.0, (y, -A.astype(float)), (z, sp.identity(n)))
+        b.rows([required], [np.inf], (z, w[None, :]))
+    _add_candidate_rules(b, y, problem, group_min, group_max)
+    sol = b.build().solve(time_limit, mip_gap)
+    chosen = np.flatnonzero(sol.values[:m] > 0.5)
     within = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
     return SitingResult(
         "lscp",
         [str(problem.candidate_ids[j]) for j in chosen],
         float(len(chosen)),
-        math.ceil(bound - 1e-6),
-        f"HiGHS {_highs_version()} (MIP)",
+        math.ceil(sol.bound - 1e-6),
+        solver_name(),
         time.perf_counter() - start,
         (already + within) / total if total else 0.0,
-        "optimal" if status == "Optimal" else status.lower(),
+        sol.state,
         {
             "unreachable_share": round(unreachable / total, 6) if total else 0.0,
             "merged_rows": int(n),
@@ -618,8 +487,8 @@ def solve_pmedian(
     group_min: dict | None = None,
     group_max: dict | None = None,
     method: str = "auto",
-    time_limit: float = DEFAULT_TIME_LIMIT_S,
-    mip_gap: float = DEFAULT_MIP_GAP,
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+    mip_gap: float = settings.MIP_GAP,
 ) -> SitingResult:
     """Open ``p`` new stations minimising sum(weight x cost to the nearest open station), existing ones included."""
     start = time.perf_counter()
@@ -635,44 +504,23 @@ def solve_pmedian(
     if unreachable.any():
         msg = f"{int(unreachable.sum())} demand points reach no candidate nor existing station; give them a cost"
         raise InputError(msg)
-    exact = method == "exact" or (method == "auto" and finite.sum() <= PMEDIAN_EXACT_MAX_PAIRS)
+    exact = method == "exact" or (method == "auto" and finite.sum() <= settings.PMEDIAN_EXACT_MAX_PAIRS)
     if exact:
         rows_i, cols_j = np.nonzero(finite)
         k = len(rows_i)
-        w = problem.weights
-        n_cols = m + k  # y_j, then x_ij for finite pairs (column m = existing, always open)
-        assign = sp.csr_matrix((np.ones(k), (rows_i, m + np.arange(k))), shape=(n, n_cols))
-        real = cols_j < m
-        link = sp.csr_matrix(
-            (
-                np.concatenate([np.ones(real.sum()), -np.ones(real.sum())]),
-                (
-                    np.concatenate([np.arange(real.sum()), np.arange(real.sum())]),
-                    np.concatenate([m + np.flatnonzero(real), cols_j[real]]),
-                ),
-            ),
-            shape=(int(real.sum()), n_cols),
-        )
-        count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, n_cols))
-        blocks = [
-            (assign, np.ones(n), np.ones(n)),
-            (link, np.full(link.shape[0], -np.inf), np.zeros(link.shape[0])),
-            (count, np.array([float(p)]), np.array([float(p)])),
-        ]
-        blocks += _candidate_rules(problem, n_cols, 0, group_min, group_max)
-        matrix, lo, hi = _rows(blocks, n_cols)
-        mip = _Mip(
-            np.concatenate([np.zeros(m), w[rows_i] * C[rows_i, cols_j]]),
-            np.zeros(n_cols),
-            np.ones(n_cols),
-            np.concatenate([np.ones(m, bool), np.zeros(k, bool)]),
-            matrix.tocsc(),
-            lo,
-            hi,
-        )
-        values, _, bound, status = mip.solve(time_limit, mip_gap)
-        chosen = np.flatnonzero(values[:m] > 0.5)
-        solver, status = f"HiGHS {_highs_version()} (MIP)", "optimal" if status == "Optimal" else status.lower()
+        real = np.flatnonzero(cols_j < m)  # pairs with a candidate (column m = existing, always open)
+        b = MipBuilder()
+        y = b.columns(m, integer=True)
+        x = b.columns(k, cost=problem.weights[rows_i] * C[rows_i, cols_j])
+        b.rows(1.0, 1.0, (x, sp.csr_matrix((np.ones(k), (rows_i, np.arange(k))), shape=(n, k))))
+        pair = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), real)), shape=(len(real), k))
+        site = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), cols_j[real])), shape=(len(real), m))
+        b.rows(-np.inf, 0.0, (x, pair), (y, -site))  # x_ij <= y_j
+        b.rows([p], [p], (y, np.ones((1, m))))
+        _add_candidate_rules(b, y, problem, group_min, group_max)
+        sol = b.build().solve(time_limit, mip_gap)
+        chosen = np.flatnonzero(sol.values[:m] > 0.5)
+        bound, solver, status = sol.bound, solver_name(), sol.state
     else:
         chosen = _swap_pmedian(C, problem.weights, p, time_limit)
         bound = _lagrangian_bound(C, problem.weights, p, _pmedian_cost(C, problem.weights, chosen))
@@ -764,13 +612,16 @@ def solve_pcenter(
     p: int,
     group_min: dict | None = None,
     group_max: dict | None = None,
-    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
 ) -> SitingResult:
     """Open ``p`` new stations minimising the largest cost from any demand point to its nearest open station.
 
     Exact: bisection over the sorted distinct costs; at each value d, the fewest
     new stations covering every demand point within d (a covering MIP) is
-    compared with ``p``.  Weights do not enter (as in the classic model).
+    compared with ``p``.  Weights do not enter (as in the classic model).  The
+    bisection shares ``time_limit`` (seconds); when a covering MIP stops at the
+    limit without settling whether d is reachable, the result is not reported as
+    optimal and its bound is the smallest value not proven out of reach.
     """
     start = time.perf_counter()
     if problem.cost is None:
@@ -778,19 +629,20 @@ def solve_pcenter(
         raise InputError(msg)
     _check_rules(problem, p, group_min, group_max)
     C = _with_existing(problem)
-    n, m1 = C.shape
-    m = m1 - 1
+    m = C.shape[1] - 1
     values = np.unique(C[np.isfinite(C)])
     # the answer is at least the largest "cost to the nearest site" of any demand point
     values = values[values >= C.min(axis=1).max()]
-    lo, hi = 0, len(values) - 1
-    best_sel = None
+    index = {c: i for i, c in enumerate(problem.candidate_ids)}
 
-    def feasible(d: float):
+    def within(d: float) -> tuple[list[int] | None, bool]:
+        """A selection of p stations reaching every demand point within d (or None), and whether that is proven."""
         cover = C[:, :m] <= d
         served = C[:, m] <= d
         if (~served & ~cover.any(axis=1)).any():
-            return None
+            return None, True
+        if served.all():
+            return _fill(problem, [], p, group_min, group_max), True
         sub = SitingProblem(
             problem.demand_ids[~served],
             np.ones(int((~served).sum())),
@@ -801,52 +653,90 @@ def solve_pcenter(
             coverage=sp.csr_matrix(cover[~served]),
             coverage_radius=d,
         )
-        if sub.weights.size == 0:
-            chosen = _fill(problem, [], p, group_min)
-            return chosen
+        remaining = max(0.1, time_limit - (time.perf_counter() - start))
         try:
-            r = solve_lscp(sub, d, 1.0, group_min, group_max, time_limit=time_limit)
-        except InputError:
-            return None
-        if len(r.selected) > p:
-            return None
-        index = {c: i for i, c in enumerate(problem.candidate_ids)}
-        return _fill(problem, [index[c] for c in r.selected], p, group_min)
+            r = solve_lscp(sub, d, 1.0, group_min, group_max, time_limit=remaining)
+        except NoSolutionInTime:
+            return None, False
+        except InputError:  # out of reach, or infeasible under the county rules
+            return None, True
+        if len(r.selected) <= p:
+            return _fill(problem, [index[c] for c in r.selected], p, group_min, group_max), True
+        return None, r.status == "optimal" or r.bound > p
 
-    while lo < hi:
+    lo, hi = 0, len(values) - 1  # the optimum is values[k] for some k in [lo, hi]
+    best: list[int] | None = None
+    proven_out = -1  # values[: proven_out + 1] are proven out of reach
+    while lo <= hi:
         mid = (lo + hi) // 2
-        sel = feasible(values[mid])
-        if sel is not None:
-            hi, best_sel = mid, sel
+        selection, proven = within(values[mid])
+        if selection is not None:
+            best, hi = selection, mid - 1
         else:
+            if proven:
+                proven_out = max(proven_out, mid)
             lo = mid + 1
-    if best_sel is None:
-        best_sel = feasible(values[lo])
-    chosen = np.array(sorted(best_sel), dtype=int)
+    if best is None:
+        msg = f"p-center found no selection of {p} stations within {time_limit:g} s; allow more time"
+        raise NoSolutionInTime(msg)
+    chosen = np.array(sorted(best), dtype=int)
     objective = float(C[:, np.concatenate([chosen, [m]])].min(axis=1).max())
+    bound = float(values[proven_out + 1])
     return SitingResult(
         "pcenter",
         [str(problem.candidate_ids[j]) for j in chosen],
         objective,
-        objective,
-        f"HiGHS {_highs_version()} (covering MIPs, bisection)",
+        bound,
+        solver_name("covering MIPs, bisection"),
         time.perf_counter() - start,
         None,
-        "optimal",
+        "optimal" if bound >= objective else "time limit reached",
         {"candidates": int(m)},
     )
 
 
-def _fill(problem: SitingProblem, chosen: list[int], p: int, group_min: dict | None) -> list[int]:
-    """Top up a selection to exactly ``p`` stations (any extra candidates; the objective cannot get worse)."""
+def _fill(
+    problem: SitingProblem, chosen: list[int], p: int, group_min: dict | None, group_max: dict | None
+) -> list[int]:
+    """Top up a selection to exactly ``p`` stations within the candidate rules.
+
+    Counties below their minimum are served first, then any candidate whose county is below
+    its maximum and whose exclusive label is free (in candidate order).  Extra stations never
+    make a p-center objective worse.
+    """
     chosen = list(chosen)
-    taken = set(problem.exclusive[chosen]) if problem.exclusive is not None else set()
+    groups, exclusive = problem.groups, problem.exclusive
+    count: dict[str, int] = {}
+    if groups is not None:
+        for j in chosen:
+            count[groups[j]] = count.get(groups[j], 0) + 1
+    taken = set(exclusive[chosen]) if exclusive is not None else set()
+
+    def add_if_allowed(j: int) -> None:
+        if j in chosen or (exclusive is not None and exclusive[j] in taken):
+            return
+        if groups is not None:
+            g = groups[j]
+            if count.get(g, 0) >= (group_max or {}).get(g, problem.n_candidates):
+                return
+            count[g] = count.get(g, 0) + 1
+        chosen.append(j)
+        if exclusive is not None:
+            taken.add(exclusive[j])
+
+    for g, low in sorted((group_min or {}).items()):
+        for j in np.flatnonzero(groups == g) if groups is not None else []:
+            if count.get(g, 0) >= low or len(chosen) >= p:
+                break
+            add_if_allowed(int(j))
     for j in range(problem.n_candidates):
         if len(chosen) >= p:
             break
-        if j in chosen or (problem.exclusive is not None and problem.exclusive[j] in taken):
-            continue
-        chosen.append(j)
-        if problem.exclusive is not None:
-            taken.add(problem.exclusive[j])
+        add_if_allowed(j)
+    if len(chosen) < p:
+        msg = (
+            f"only {len(chosen)} of {p} new stations can be placed under the county maximums and the "
+            "one-per-township rule; lower p or relax the rules"
+        )
+        raise InputError(msg)
     return chosen
