@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.i18n import STATUS_COLOURS, t
-from coverage.analysis.admin import STATUS_BEHIND, STATUS_MET, STATUS_ON_TRACK
+from coverage.analysis.admin import STATUS_BEHIND
 
 view = common.current()
 st.title(t("overview_title", region=view.region_name))
@@ -55,16 +55,10 @@ with common.friendly_errors():
 
     # cities and counties, lagging first
     st.subheader(t("units_table"))
-    order = {STATUS_BEHIND: 0, STATUS_ON_TRACK: 1, STATUS_MET: 2}
-    table = units[units["level"].isin(["city", "county"])]
-    if view.region:
-        table = table[table["code"].astype(str).str.startswith(view.region) & (table["code"] != view.region)]
     level = st.radio(
         t("level"), ["county", "city"], format_func=lambda x: t(f"level_{x}"), horizontal=True, key="overview_level"
     )
-    table = table[table["level"] == level].copy()
-    table["_order"] = table["status"].map(order)
-    table = table.sort_values(["_order", "needed_for_due_target", "rate"], ascending=[True, False, True])
+    table = state.lagging_first(level, view.region)
     shown = pd.DataFrame(
         {
             t("col_name"): table["name"],

@@ -8,20 +8,22 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import t
+from coverage import settings
 from coverage._errors import CoverageError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.scenario import Scenario, editable_table, evaluate, township_at
 from coverage.data.schema import open_on
-from coverage.optimise.candidates import cost_inputs, covering_inputs
+from coverage.optimise.candidates import province_problem
 from coverage.optimise.rollout import default_plan_date, plan_rollout
-from coverage.optimise.siting import solve_lscp, solve_mclp, solve_pcenter, solve_pmedian
+from coverage.optimise.siting import MODELS as SITING_MODELS
+from coverage.optimise.siting import solve_model
 from coverage.present import webmap
 
 view = common.current()
 ss = st.session_state
 st.title(t("plan_title", region=view.region_name))
 
-MODELS = ("rollout", "mclp", "lscp", "pmedian", "pcenter")
+MODELS = ("rollout", *SITING_MODELS)
 YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")
 
 
@@ -45,21 +47,8 @@ def run_model(model: str, plan_from: dt.date, p: int, county_min: int, time_limi
             "years": [(y.date, y.opened) for y in result.years],
         }
     open_now = stations[open_on(stations, plan_from)] if len(stations) else stations
-    if model in ("mclp", "lscp"):
-        problem = covering_inputs(prov.townships, open_now, view.radius_m).problem
-    else:
-        problem = cost_inputs(prov.townships, open_now).problem
-    rules = {}
-    if county_min and problem.groups is not None:
-        rules["group_min"] = {g: county_min for g in sorted(set(problem.groups))}
-    if model == "mclp":
-        result = solve_mclp(problem, view.radius_m, p, **rules, time_limit=time_limit)
-    elif model == "lscp":
-        result = solve_lscp(problem, view.radius_m, **rules, time_limit=time_limit)
-    elif model == "pmedian":
-        result = solve_pmedian(problem, p, **rules, time_limit=time_limit)
-    else:
-        result = solve_pcenter(problem, p, **rules, time_limit=time_limit)
+    problem = province_problem(model, prov.townships, open_now, view.radius_m)
+    result = solve_model(model, problem, radius=view.radius_m, p=p, county_min=county_min, time_limit=time_limit)
     return {"model": model, "key": (view.key, view.token), "result": result, "years": [(plan_from, result.selected)]}
 
 
@@ -71,7 +60,9 @@ with st.form("plan_form"):
     model = c1.selectbox(t("plan_model"), MODELS, format_func=lambda m: t(f"model_{m}"), key="plan_model")
     p = c2.number_input(t("plan_p"), 1, 2000, 50, key="plan_p")
     county_min = c3.number_input(t("plan_county_min"), 0, 20, 0, key="plan_county_min")
-    time_limit = c4.number_input(t("plan_time_limit"), 5, 600, 60, key="plan_time_limit")
+    time_limit = c4.number_input(
+        t("plan_time_limit"), 5, 600, int(settings.ROLLOUT_TIME_LIMIT_S), key="plan_time_limit"
+    )
     plan_from = c5.date_input(t("plan_as_of"), value=default_plan_date(view.stations), key="plan_from")
     run = st.form_submit_button(t("plan_run"), type="primary")
 

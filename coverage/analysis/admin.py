@@ -34,6 +34,7 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.codes import in_region
 from coverage.data.schema import open_on
 from coverage.dates import as_date
 
@@ -42,6 +43,8 @@ _ALWAYS = pd.Timestamp("1900-01-01")
 STATUS_MET = "met"
 STATUS_ON_TRACK = "on track"
 STATUS_BEHIND = "behind"
+#: Order of statuses wherever units are listed: lagging first.
+STATUS_ORDER = {STATUS_BEHIND: 0, STATUS_ON_TRACK: 1, STATUS_MET: 2}
 
 
 # --------------------------------------------------------------------------- targets
@@ -311,10 +314,14 @@ class Status:
         row = self.units.iloc[0]
         return {"counted": int(row["counted"]), "covered": int(row["covered"]), "rate": float(row["rate"])}
 
-    def lagging(self, level: str = "county") -> pd.DataFrame:
-        """Units of ``level`` behind their latest due target, most stations short first."""
-        rows = self.units[(self.units["level"] == level) & (self.units["status"] == STATUS_BEHIND)]
-        return rows.sort_values(["needed_for_due_target", "rate"], ascending=[False, True])
+    def lagging_first(self, level: str = "county", region: str = "") -> pd.DataFrame:
+        """Units of ``level`` inside ``region`` (a code; '' for all), lagging first: see :func:`lagging_first`."""
+        return lagging_first(self.units, level, region)
+
+    def lagging(self, level: str = "county", region: str = "") -> pd.DataFrame:
+        """Units of ``level`` inside ``region`` behind their latest due target, most stations short first."""
+        rows = self.lagging_first(level, region)
+        return rows[rows["status"] == STATUS_BEHIND]
 
     def to_json(self) -> dict:
         """The document ``python -m coverage status --json`` prints."""
@@ -342,6 +349,23 @@ class Status:
             "targets": self.targets,
             "units": units,
         }
+
+
+def lagging_first(units: pd.DataFrame, level: str, region: str = "") -> pd.DataFrame:
+    """Rows of ``level`` inside ``region`` (not the region itself): behind, then on track, then met;
+    within a status most stations short of the due target first, then of the next target, lowest rate."""
+    rows = units[(units["level"] == level) & in_region(units["code"], region) & (units["code"] != region)]
+    order = rows["status"].map(STATUS_ORDER)
+    keys = pd.DataFrame(
+        {
+            "status": order,
+            "due": -rows["needed_for_due_target"],
+            "next": -rows["needed_for_next_target"],
+            "rate": rows["rate"],
+            "code": rows["code"],
+        }
+    )
+    return rows.loc[keys.sort_values(["status", "due", "next", "rate", "code"], kind="stable").index]
 
 
 def status(

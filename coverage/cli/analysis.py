@@ -94,10 +94,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             if dropped:
                 print(f"note: {dropped} demand points lie outside every township and are left out", file=sys.stderr)
         else:
-            from coverage.data.io import read_table
+            from coverage.data.tables import read_code_table
 
-            table = read_table(args.township_weights, known_headers=["code", "township_code", "乡镇代码"]).frame()
-            weights = weights_by_code(table, table.columns[0], args.weight_col or table.columns[1])
+            table = read_code_table(args.township_weights)
+            weights = weights_by_code(table, "code", args.weight_col or table.columns[1])
             demand = grid_demand(towns_m, args.grid_km * 1000.0, weights=weights)
     result = gap_analysis(
         prov.townships,

@@ -119,7 +119,8 @@ def schedule_from_args(args: argparse.Namespace):
 
 
 def travel_from_args(args: argparse.Namespace):
-    from coverage.field.trips import Travel, read_matrix
+    from coverage.data.tables import read_matrix
+    from coverage.field.trips import Travel
 
     if args.osrm:
         return Travel("osrm", url=args.osrm)

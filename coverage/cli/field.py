@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from coverage import settings
-from coverage._errors import InputError
 from coverage.cli.common import (
     json_flag,
     print_json,
@@ -125,32 +124,10 @@ def cmd_supervise(args: argparse.Namespace) -> int:
     stations = station_table_from_args(args, code)
     bases = None
     if args.bases:
-        from coverage.data.io import read_table
-        from coverage.field.trips import resolve_place
+        from coverage.data.tables import read_supervisor_bases
+        from coverage.field.supervision import place_bases
 
-        table = read_table(args.bases, known_headers=["name", "lon", "lat", "姓名", "驻地", "base"]).frame()
-        table.columns = [str(c).strip().lower() for c in table.columns]
-        name_col = next((c for c in ("name", "姓名", "supervisor") if c in table.columns), table.columns[0])
-        if {"lon", "lat"} <= set(table.columns):
-            bases = pd.DataFrame(
-                {
-                    "name": table[name_col],
-                    "lon": pd.to_numeric(table["lon"], errors="coerce"),
-                    "lat": pd.to_numeric(table["lat"], errors="coerce"),
-                }
-            )
-            if bases[["lon", "lat"]].isna().any().any():
-                msg = f"{args.bases}: some lon/lat cells are not numbers; fix them"
-                raise InputError(msg)
-        else:
-            where = next((c for c in ("base", "驻地", "place") if c in table.columns), None)
-            if where is None:
-                msg = f"{args.bases}: give lon and lat columns, or a base column naming a township/county; found {', '.join(table.columns)}"
-                raise InputError(msg)
-            places = [resolve_place(t, code) for t in table[where]]
-            bases = pd.DataFrame(
-                {"name": table[name_col], "lon": [p.lon for p in places], "lat": [p.lat for p in places]}
-            )
+        bases = place_bases(read_supervisor_bases(args.bases), code)
     result = assign_supervisors(
         stations,
         bases=bases,

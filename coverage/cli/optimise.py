@@ -13,78 +13,52 @@ from coverage.cli.common import (
     province_and_stations,
     schedule_from_args,
 )
+from coverage.optimise.siting import MODELS
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from coverage.optimise.siting import SitingProblem, solve_model
 
-    from coverage.optimise.siting import SitingProblem, solve_lscp, solve_mclp, solve_pcenter, solve_pmedian
-
-    model = args.model
+    if args.model != "lscp" and args.p is None:
+        msg = f"--p (number of new stations) is required for {args.model}"
+        raise InputError(msg)
     extra: dict = {}
     if args.cost_matrix:
-        from coverage.data.io import read_table
+        from coverage.data.tables import read_matrix, read_weights
 
-        table = read_table(args.cost_matrix).frame()
-        ids = table.iloc[:, 0].astype(str)
-        try:
-            cost = table.iloc[:, 1:].apply(pd.to_numeric, errors="raise").set_axis(ids)
-        except ValueError as exc:
-            msg = f"{args.cost_matrix}: every cell after the first column must be a number ({exc})"
-            raise InputError(msg) from exc
-        weights = None
-        if args.weights:
-            wt = read_table(args.weights, known_headers=["id", "weight"]).frame()
-            wmap = dict(zip(wt.iloc[:, 0].astype(str), pd.to_numeric(wt.iloc[:, 1], errors="coerce"), strict=True))
-            missing = [i for i in ids if i not in wmap]
-            if missing:
-                msg = f"{len(missing)} demand ids of the cost matrix have no weight (e.g. {missing[:3]}); add them to {args.weights}"
-                raise InputError(msg)
-            weights = [float(wmap[i]) for i in ids]
+        cost = read_matrix(args.cost_matrix)
+        weights = read_weights(args.weights, list(cost.index)) if args.weights else None
         problem = SitingProblem.from_cost_matrix(cost, weights)
         radius = args.radius
     else:
         from coverage.data.schema import open_on
-        from coverage.optimise.candidates import cost_inputs, covering_inputs
+        from coverage.optimise.candidates import province_problem
 
         prov, stations = province_and_stations(args)
         open_now = stations[open_on(stations, args.as_of)]
         radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
         candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
-        if model in ("mclp", "lscp"):
-            problem = covering_inputs(
-                prov.townships, open_now, radius, candidates=candidates, demand=args.demand, grid_m=args.grid_km * 1000
-            ).problem
-        else:
-            problem = cost_inputs(prov.townships, open_now, candidates=candidates).problem
+        problem = province_problem(
+            args.model, prov.townships, open_now, radius, candidates, demand=args.demand, grid_m=args.grid_km * 1000
+        )
         extra = {"province": prov.code, "radius_km": radius / 1000.0}
-    if model in ("mclp", "pmedian", "pcenter") and args.p is None:
-        msg = f"--p (number of new stations) is required for {model}"
-        raise InputError(msg)
-    if model in ("mclp", "lscp") and radius is None:
-        msg = f"{model} needs a radius: --radius (cost-matrix units) or --radius-km"
-        raise InputError(msg)
-    county_min = county_max = None
-    if problem.groups is not None:
-        if args.county_min:
-            county_min = {g: args.county_min for g in sorted(set(problem.groups))}
-        if args.county_max is not None:
-            county_max = {g: args.county_max for g in sorted(set(problem.groups))}
-    rules = {"group_min": county_min, "group_max": county_max}
-    if model == "mclp":
-        result = solve_mclp(problem, radius, args.p, **rules, method=args.method, time_limit=args.time_limit)
-    elif model == "lscp":
-        result = solve_lscp(problem, radius, args.share, **rules, time_limit=args.time_limit)
-    elif model == "pmedian":
-        result = solve_pmedian(problem, args.p, **rules, method=args.method, time_limit=args.time_limit)
-    else:
-        result = solve_pcenter(problem, args.p, **rules, time_limit=args.time_limit)
+    result = solve_model(
+        args.model,
+        problem,
+        radius=radius,
+        p=args.p,
+        share=args.share,
+        county_min=args.county_min,
+        county_max=args.county_max,
+        method=args.method,
+        time_limit=args.time_limit,
+    )
     document = {**result.to_json(), **extra}
     if args.json:
         print_json(document)
         return 0
     share = f"; demand within the radius {result.covered_share:.1%}" if result.covered_share is not None else ""
-    print(f"{model}: objective {result.objective:,.2f} (bound {result.bound:,.2f}, gap {result.gap:.3%}){share}")
+    print(f"{args.model}: objective {result.objective:,.2f} (bound {result.bound:,.2f}, gap {result.gap:.3%}){share}")
     print(
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
@@ -119,12 +93,11 @@ def _candidate_sites(path, province: str):
 
 def cmd_need(args: argparse.Namespace) -> int:
     from coverage.analysis.need import need_scores
-    from coverage.data.io import read_table, write_table
+    from coverage.data.io import write_table
+    from coverage.data.tables import read_code_table
 
     prov, stations = province_and_stations(args)
-    extra = read_table(args.extra, known_headers=["code", "乡镇代码"]).frame() if args.extra else None
-    if extra is not None and "code" not in extra.columns:
-        extra = extra.rename(columns={extra.columns[0]: "code"})
+    extra = read_code_table(args.extra) if args.extra else None
     weights = {}
     for item in (args.weights or "").split(","):
         if item.strip():
@@ -209,7 +182,7 @@ def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     p = sub.add_parser("site", help="where to open new stations: MCLP, LSCP, p-median, p-center")
     analysis_args(p)
-    p.add_argument("--model", choices=["mclp", "lscp", "pmedian", "pcenter"], required=True)
+    p.add_argument("--model", choices=MODELS, required=True)
     p.add_argument("--p", type=int, default=None, help="number of new stations (mclp, pmedian, pcenter)")
     p.add_argument("--radius-km", type=float, default=None, help="service radius, km (province mode)")
     p.add_argument("--grid-km", type=float, default=settings.DEFAULT_GRID_KM)

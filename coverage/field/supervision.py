@@ -250,6 +250,19 @@ class Supervision:
         }
 
 
+def place_bases(bases: pd.DataFrame, province: str) -> pd.DataFrame:
+    """Supervisors' bases with coordinates: rows given by ``place`` (a township or county name) are
+    looked up in ``province``; returns ``name``, ``lon``, ``lat`` (WGS 84)."""
+    from coverage.field.trips import resolve_place
+
+    out = bases[["name", "lon", "lat"]].copy()
+    for i, place in bases["place"].items():
+        if isinstance(place, str) and place and (pd.isna(out.at[i, "lon"]) or pd.isna(out.at[i, "lat"])):
+            found = resolve_place(place, province)
+            out.at[i, "lon"], out.at[i, "lat"] = found.lon, found.lat
+    return out.reset_index(drop=True)
+
+
 def assign_supervisors(
     stations: pd.DataFrame,
     bases: pd.DataFrame | None = None,

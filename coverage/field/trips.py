@@ -363,14 +363,6 @@ class Travel:
         return straight_line_matrices(lon, lat, self.circuity, self.speed_kmh, self.long_kmh, self.local_km)
 
 
-def read_matrix(path) -> pd.DataFrame:
-    """A user's matrix file (CSV/XLSX): first column place ids, header row place ids, cells numbers."""
-    from coverage.data.io import read_table
-
-    table = read_table(path).frame()
-    return table.set_index(table.columns[0])
-
-
 # --------------------------------------------------------------------------- plan
 @dataclass
 class TripPlan:

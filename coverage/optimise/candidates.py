@@ -154,3 +154,20 @@ def cost_inputs(
         exclusive=cands["township_code"].astype(str).to_numpy() if candidates is not None else None,
     )
     return SitingInputs(problem, cands, d, crs, None)
+
+
+def province_problem(
+    model: str,
+    townships: gpd.GeoDataFrame,
+    open_stations: pd.DataFrame | None,
+    radius_m: float,
+    candidates: gpd.GeoDataFrame | None = None,
+    demand: str = "villages",
+    grid_m: float = 1000.0,
+) -> SitingProblem:
+    """The siting problem of ``model`` on a province's layers: coverage for MCLP/LSCP, costs otherwise."""
+    if model in ("mclp", "lscp"):
+        return covering_inputs(
+            townships, open_stations, radius_m, candidates=candidates, demand=demand, grid_m=grid_m
+        ).problem
+    return cost_inputs(townships, open_stations, candidates=candidates).problem

@@ -740,3 +740,51 @@ def _fill(
         )
         raise InputError(msg)
     return chosen
+
+
+# --------------------------------------------------------------------------- one entry for every model
+#: The siting models, by the names the command line and the app use.
+MODELS = ("mclp", "lscp", "pmedian", "pcenter")
+
+
+def solve_model(
+    model: str,
+    problem: SitingProblem,
+    *,
+    radius: float | None = None,
+    p: int | None = None,
+    share: float = 1.0,
+    county_min: int = 0,
+    county_max: int | None = None,
+    method: str = "auto",
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+) -> SitingResult:
+    """Solve ``model`` (one of :data:`MODELS`) on ``problem``: the one dispatch the CLI and the app share.
+
+    ``radius`` (in the problem's cost units) is needed by MCLP and LSCP, ``p`` (new stations)
+    by MCLP, p-median and p-center, ``share`` (0-1) by LSCP; ``county_min``/``county_max`` new
+    stations per county apply where the candidates carry counties (:func:`county_limits`).
+    """
+    if model not in MODELS:
+        msg = f"unknown siting model {model!r}; choose one of {', '.join(MODELS)}"
+        raise InputError(msg)
+    if model != "lscp" and (p is None or p < 1):
+        msg = f"{model} needs the number of new stations p (at least 1), not {p!r}"
+        raise InputError(msg)
+    if model in ("mclp", "lscp") and (radius is None or not math.isfinite(radius) or radius <= 0):
+        msg = f"{model} needs a positive, finite service radius (--radius in the cost matrix's units, or --radius-km), not {radius!r}"
+        raise InputError(msg)
+    if not 0.0 < share <= 1.0:
+        msg = f"the share of demand to bring within the radius must be in (0, 1], not {share!r}"
+        raise InputError(msg)
+    group_min, group_max = county_limits(problem, county_min, county_max)
+    if model == "mclp":
+        assert radius is not None and p is not None
+        return solve_mclp(problem, radius, p, group_min, group_max, method=method, time_limit=time_limit)
+    if model == "lscp":
+        assert radius is not None
+        return solve_lscp(problem, radius, share, group_min, group_max, time_limit=time_limit)
+    assert p is not None
+    if model == "pmedian":
+        return solve_pmedian(problem, p, group_min, group_max, method=method, time_limit=time_limit)
+    return solve_pcenter(problem, p, group_min, group_max, time_limit=time_limit)

@@ -31,10 +31,12 @@ from coverage.analysis.admin import (
     STATUS_MET,
     STATUS_ON_TRACK,
     TargetSchedule,
+    lagging_first,
     stations_required,
     status,
     trajectory,
 )
+from coverage.codes import in_region, level_of, unit_of
 from coverage.data.schema import open_on
 from coverage.dates import as_date
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
@@ -55,8 +57,6 @@ CJK_FONTS = (
 )
 #: Cell fills of the statuses (light green, amber, light red).
 STATUS_FILLS = {STATUS_MET: "C8E6C9", STATUS_ON_TRACK: "FFE082", STATUS_BEHIND: "FFCDD2"}
-#: Order of statuses in tables: lagging first.
-STATUS_ORDER = {STATUS_BEHIND: 0, STATUS_ON_TRACK: 1, STATUS_MET: 2}
 PERCENT = "0.0%"
 INTEGER = "#,##0"
 DATE = "yyyy-mm-dd"
@@ -251,10 +251,6 @@ def resolve_region(units: pd.DataFrame, region: str | None, province) -> str:
     return str(rows["code"].iloc[0])
 
 
-def _in_region(codes: pd.Series, region: str) -> pd.Series:
-    return codes.astype(str).str.startswith(region)
-
-
 # --------------------------------------------------------------------------- formatting helpers
 def _text_width(value) -> int:
     """Display width of a cell in Excel's character units (CJK characters count double)."""
@@ -315,7 +311,7 @@ def _place(province, units: pd.DataFrame, code: str) -> str:
         return province.name
     row = units[units["code"] == code].iloc[0]
     if row["level"] == "county":
-        city = units[units["code"] == code[:4]]
+        city = units[units["code"] == unit_of(code, "city")]
         return f"{city['name'].iloc[0]}{row['name']}" if len(city) else str(row["name"])
     return str(row["name"])
 
@@ -460,8 +456,8 @@ def map_png(province, stations, as_of, region: str, labels: dict, title: str = "
 
     from coverage.analysis.admin import covered_codes
 
-    towns = province.townships[_in_region(province.townships["code"], region)]
-    counties = province.counties[_in_region(province.counties["code"], region[:6])]
+    towns = province.townships[in_region(province.townships["code"], region)]
+    counties = province.counties[in_region(province.counties["code"], region)]
     covered = covered_codes(stations, as_of)
     counted = towns["counted"].astype(bool).to_numpy()
     has = towns["code"].astype(str).isin(covered).to_numpy()
@@ -475,7 +471,7 @@ def map_png(province, stations, as_of, region: str, labels: dict, title: str = "
         towns.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.15)
         counties.boundary.plot(ax=ax, color="#37474f", linewidth=0.6)
         if stations is not None and len(stations):
-            here = stations[open_on(stations, as_of) & _in_region(stations["township_code"], region)]
+            here = stations[open_on(stations, as_of) & in_region(stations["township_code"], region)]
             xy = _station_xy(here)
             if len(xy):
                 ax.scatter(xy[:, 0], xy[:, 1], s=6, color=STATION_COLOUR, zorder=3, linewidths=0)
@@ -525,16 +521,9 @@ def _map_sheet(ws, t, province, stations, as_of, code, result) -> None:
 # --------------------------------------------------------------------------- units
 def unit_table(units: pd.DataFrame, region: str) -> pd.DataFrame:
     """City and county rows inside ``region``, cities first, lagging units first within each level."""
-    rows = units[(units["level"] != "province") & _in_region(units["code"], region)].copy()
-    if len(region) == 4:
-        rows = rows[(rows["level"] == "county") | (rows["code"] == region)]
-    rows["_level"] = rows["level"].map({"city": 0, "county": 1})
-    rows["_status"] = rows["status"].map(STATUS_ORDER)
-    rows = rows.sort_values(
-        ["_level", "_status", "needed_for_due_target", "needed_for_next_target", "rate", "code"],
-        ascending=[True, True, False, False, True, True],
-    )
-    return rows.drop(columns=["_level", "_status"]).reset_index(drop=True)
+    parts = [units[units["code"] == region]] if level_of(region) in ("city", "county") else []
+    parts += [lagging_first(units, level, region) for level in ("city", "county")]
+    return pd.concat(parts).reset_index(drop=True)
 
 
 def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
@@ -559,7 +548,7 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
             t[f"level_{r.level}"],
             r.code,
             r.name,
-            names.get(r.code[:4], "") if r.level == "county" else "",
+            names.get(unit_of(r.code, "city"), "") if r.level == "county" else "",
             int(r.counted),
             int(r.covered),
             float(r.rate),
@@ -582,7 +571,7 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
     _fit_columns(ws)
 
     # bar chart of the rates of the level below the region, from a data block right of the table
-    level = "city" if len(region) == 2 else "county"
+    level = "city" if level_of(region) == "province" else "county"
     chart_rows = rows[rows["level"] == level].sort_values("code")
     if chart_rows.empty:
         return
@@ -610,7 +599,7 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
 # --------------------------------------------------------------------------- lagging counties
 def _lagging_sheet(ws, t, result, region: str) -> None:
     lag = result.lagging("county")
-    lag = lag[_in_region(lag["code"], region)]
+    lag = lag[in_region(lag["code"], region)]
     names = dict(zip(result.units["code"], result.units["name"], strict=True))
     headers = [
         t["code"],
@@ -628,7 +617,7 @@ def _lagging_sheet(ws, t, result, region: str) -> None:
         [
             r.code,
             r.name,
-            names.get(r.code[:4], ""),
+            names.get(unit_of(r.code, "city"), ""),
             int(r.counted),
             int(r.covered),
             float(r.rate),
