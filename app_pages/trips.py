@@ -9,11 +9,11 @@ from streamlit_folium import st_folium
 from app_pages import common
 from app_pages.i18n import lang, t, t_known
 from coverage import settings
+from coverage.analysis.travel import StraightLine
 from coverage.data.io import sheets_bytes
 from coverage.field.supervision import assign_supervisors, monthly_rounds
 from coverage.field.trip_export import to_html, to_ics, to_sheets
 from coverage.field.trips import (
-    Travel,
     TripRequest,
     capital,
     evaluate_itinerary,
@@ -192,7 +192,7 @@ with trip_tab, common.friendly_errors():
                 overnight=overnight,
                 evening_min=float(evening),
             )
-            travel = Travel(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
+            travel = StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
             with st.status(t("trip_solving"), expanded=False) as box:
                 plan = plan_trip(request, travel, time_limit=settings.TRIP_TIME_LIMIT_S)
                 given = None

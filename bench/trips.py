@@ -66,15 +66,16 @@ def synthetic(n, towns, days, per_day, visit_min, spread_km, seed=0, speed_kmh=4
 
 
 def guangdong_west():
+    from coverage.analysis.travel import StraightLine
     from coverage.data.provinces import default_stations_path
     from coverage.data.stations import read_stations
-    from coverage.field.trips import Travel, TripRequest, _problem, capital, station_table, working_days
+    from coverage.field.trips import TripRequest, _problem, capital, station_table, working_days
 
     s = station_table(read_stations(default_stations_path("44"), province="44").stations)
     west = s[s["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
     gz = capital("44")
     req = TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90)
-    return _problem(req, Travel(speed_kmh=80))[0]
+    return _problem(req, StraightLine(speed_kmh=80))[0]
 
 
 def line(name, sol, p, seconds, target, g):
@@ -128,13 +129,13 @@ if __name__ == "__main__":
             f"  supervision: {len(result.supervisors)} supervisors for {len(result.stations)} stations, {result.total_travel_min:.0f} min "
             f"from base, bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status}); loads {sorted(set(result.supervisors['load']))}"
         )
-        from coverage.analysis.travel import straight_line_matrices
-        from coverage.field.trips import Travel, station_table
+        from coverage.analysis.travel import Place, StraightLine
+        from coverage.field.trips import station_table
 
         t = time.perf_counter()
         s = station_table(stations)
-        tr = Travel()  # the travel assign_supervisors uses by default
-        minutes, _ = straight_line_matrices(s["lon"], s["lat"], tr.circuity, tr.speed_kmh, tr.long_kmh, tr.local_km)
+        places = [Place(str(r.name), str(r.code), float(r.lon), float(r.lat)) for r in s.itertuples(index=False)]
+        minutes, _ = StraightLine.for_trips().matrices(places)  # the travel assign_supervisors uses by default
         chosen = np.argsort(minutes.sum(axis=1))[: len(result.supervisors)]
         base_cost = minutes[chosen].min(axis=0).sum()
         baseline_s = time.perf_counter() - t

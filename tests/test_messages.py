@@ -116,9 +116,9 @@ def _trip_errors():
     import pandas as pd
 
     from coverage.analysis.scenario import Scenario
+    from coverage.analysis.travel import StraightLine
     from coverage.field.supervision import _check_loads
     from coverage.field.trips import (
-        Travel,
         TripRequest,
         _minutes_of,
         capital,
@@ -151,7 +151,7 @@ def _trip_errors():
             TripRequest(
                 one.head(0), capital("45"), resolve_place("109.0,25.5", "45"), [dt.date(2026, 11, 30)], overnight="base"
             ),
-            Travel(long_kmh=None),
+            StraightLine(),
         ),
         "min above max": lambda: _check_loads(10, 2, 8, 5),
         "cannot cover": lambda: _check_loads(30, 2, 5, 8),

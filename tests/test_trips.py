@@ -11,6 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from coverage._errors import InputError
+from coverage.analysis.travel import MatrixTravel, Place, StraightLine
 from coverage.field.trip_export import to_html, to_ics, to_sheets
 from coverage.field.trip_solver import (
     TripProblem,
@@ -23,8 +24,6 @@ from coverage.field.trip_solver import (
     trip_travel,
 )
 from coverage.field.trips import (
-    Place,
-    Travel,
     TripRequest,
     capital,
     evaluate_itinerary,
@@ -206,10 +205,10 @@ def test_user_matrix_travel():
     ids = ["s0", "s1", "base"]
     minutes = pd.DataFrame([[0, 30, 10], [30, 0, 20], [10, 20, 0]], index=ids, columns=ids)
     req = TripRequest(line_stations(2), BASE, BASE, working_days("2024-11-04", 1), overnight="base")
-    plan = plan_trip(req, Travel("matrix", minutes=minutes))
+    plan = plan_trip(req, MatrixTravel(minutes))
     assert plan.travel_min == 60.0
     with pytest.raises(InputError, match="lacks 1 places"):
-        plan_trip(req, Travel("matrix", minutes=minutes.drop(index="s1", columns="s1")))
+        plan_trip(req, MatrixTravel(minutes.drop(index="s1", columns="s1")))
 
 
 def test_places_and_capital():
@@ -259,7 +258,7 @@ def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
     west = guangdong_stations[guangdong_stations["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
     east = guangdong_stations.drop(west.index)
     gz = capital("44")
-    fast = Travel(speed_kmh=80)
+    fast = StraightLine(speed_kmh=80)
     week1 = plan_trip(TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90), fast)
     # 13 stations cannot fit in 5 days of two visits: the plan says so and prices the ways out
     week2 = plan_trip(TripRequest(east, gz, gz, working_days("2024-11-11", 5)), fast, time_limit=12)
@@ -291,7 +290,7 @@ def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
 def test_exports(guangdong_stations):
     part = guangdong_stations[guangdong_stations["city_code"] == "4412"]
     plan = plan_trip(
-        TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), Travel(speed_kmh=80)
+        TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), StraightLine(speed_kmh=80)
     )
     ics = to_ics(plan)
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
@@ -394,15 +393,13 @@ def test_two_speed_minutes_is_a_metric_between_the_two_speeds(a, b, local_kmh, e
 def test_default_trip_travel_is_local_then_intercity():
     """南宁 (capital) to a township 2 km away and to one ~350 km away (桂林 area): the short leg at 40 km/h,
     the long one at 40 km/h for 30 road km, then 80 km/h."""
-    from coverage.analysis.travel import straight_line_matrices
-
     places = [Place("a", "南宁", 108.32, 22.82), Place("b", "近", 108.34, 22.82), Place("c", "桂林", 110.29, 25.27)]
-    minutes, km = Travel().matrices(places)
-    one_speed, _ = straight_line_matrices([p.lon for p in places], [p.lat for p in places])
+    minutes, km = StraightLine.for_trips().matrices(places)
+    one_speed, _ = StraightLine().matrices(places)
     assert minutes[0, 1] == pytest.approx(one_speed[0, 1])  # 2.6 road km: local speed only
     assert minutes[0, 2] == pytest.approx(30 * 60 / 40 + (km[0, 2] - 30) * 60 / 80)
     assert 5.5 * 60 < minutes[0, 2] < 6.5 * 60 and 420 < km[0, 2] < 440
-    assert Travel(long_kmh=None).matrices(places)[0][0, 2] == pytest.approx(one_speed[0, 2])
+    assert StraightLine().matrices(places)[0][0, 2] == pytest.approx(one_speed[0, 2])
 
 
 def test_day_blocks_leave_the_callers_warm_start_unchanged():

@@ -1,11 +1,18 @@
-"""Travel models: how far (metres) or how long (minutes) from demand to stations.
+"""Travel: how long (minutes) and how far (road km) between places, in one abstraction.
 
-Everything here works on projected coordinates in metres (never degrees) or
-on a user's matrix; no geometry objects.  The straight-line model turns a
-distance into minutes with a circuity factor and an average speed
-(:data:`settings.CIRCUITY_FACTOR`, :data:`settings.AVERAGE_SPEED_KMH`); a
-:class:`MatrixTravel` holds road-network times or distances from any source
-(OSRM, a GIS) and can replace it wherever only costs are needed.
+Every part of the tool that needs a time or a distance between places - service radii in
+minutes, trips, supervision - asks a :class:`Travel` model for
+``matrices(places) -> (minutes, road km)``.  Three models:
+
+* :class:`StraightLine` (the default): road km = straight-line km x circuity
+  (:data:`settings.CIRCUITY_FACTOR`); minutes by :func:`two_speed_minutes`, the one rule for
+  turning road km into minutes (the first ``local_km`` of a leg at ``speed_kmh``, the rest at
+  ``long_kmh``; one speed when ``long_kmh`` is None).  Distances are measured in a projected
+  CRS (metres), never in degrees.  It also turns a radius in minutes into metres for the
+  geometric gap analysis.
+* :class:`MatrixTravel`: the user's own table of minutes (and optionally km) between places,
+  keyed by township code or name.
+* :class:`OsrmTravel`: an OSRM-compatible server the user runs (its ``/table`` service).
 
 Examples
 --------
@@ -14,10 +21,14 @@ Examples
 19.5
 >>> round(model.metres_for_minutes(19.5))
 10000
+>>> trip = StraightLine.for_trips()          # 40 km/h for 30 road km, then 80 km/h
+>>> round(trip.metres_for_minutes(120) / 1000 * trip.circuity)   # 30 km in 45 min + 100 km in 75 min
+130
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,19 +40,114 @@ from coverage._errors import InputError
 
 
 @dataclass(frozen=True)
-class StraightLine:
-    """Straight-line distance in a projected CRS; minutes = distance x circuity / speed."""
+class Place:
+    """A named point (WGS 84 degrees): a station's township, a county seat, a city, or coordinates."""
+
+    name: str
+    code: str
+    lon: float
+    lat: float
+    kind: str = "place"
+
+
+class Travel:
+    """A travel model: minutes and road km between places."""
+
+    #: How outputs name the model.
+    name = "travel"
+
+    def matrices(self, places: Sequence[Place]) -> tuple[NDArray, NDArray]:
+        """(minutes, road km) between every pair of ``places``, rows from, columns to."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One line for outputs saying which model made a figure."""
+        return self.name
+
+
+# --------------------------------------------------------------------------- the one rule
+def two_speed_minutes(
+    road_km: ArrayLike, speed_kmh: float, long_kmh: float | None = None, local_km: float = settings.LOCAL_ROAD_KM
+) -> NDArray:
+    """Minutes for road km: the first ``local_km`` of a leg at ``speed_kmh``, the rest at ``long_kmh``.
+
+    With ``long_kmh`` None (or not faster) every km is at ``speed_kmh``.  Minutes stay a metric
+    (a concave function of distance), so detours never pay.
+
+    >>> two_speed_minutes([20.0, 130.0], 40, 80).tolist()   # 30 min; 45 + 75 min
+    [30.0, 120.0]
+    """
+    road_km = np.asarray(road_km, dtype=float)
+    if not long_kmh or long_kmh <= speed_kmh:
+        return road_km * 60.0 / speed_kmh
+    local = np.minimum(road_km, local_km)
+    return local * 60.0 / speed_kmh + (road_km - local) * 60.0 / long_kmh
+
+
+def _road_km_for_minutes(minutes: float, speed_kmh: float, long_kmh: float | None, local_km: float) -> float:
+    """The inverse of :func:`two_speed_minutes`: road km driven in ``minutes``."""
+    if not long_kmh or long_kmh <= speed_kmh:
+        return minutes * speed_kmh / 60.0
+    local_min = local_km * 60.0 / speed_kmh
+    if minutes <= local_min:
+        return minutes * speed_kmh / 60.0
+    return local_km + (minutes - local_min) * long_kmh / 60.0
+
+
+# --------------------------------------------------------------------------- straight line
+@dataclass(frozen=True)
+class StraightLine(Travel):
+    """Straight line in a projected CRS x ``circuity``; minutes by :func:`two_speed_minutes`.
+
+    The default (one speed, ``long_kmh`` None) is the service-radius model; trips and supervision
+    use :meth:`for_trips` (expressways between cities).
+    """
 
     circuity: float = settings.CIRCUITY_FACTOR
     speed_kmh: float = settings.AVERAGE_SPEED_KMH
+    long_kmh: float | None = None
+    local_km: float = settings.LOCAL_ROAD_KM
+
+    def __post_init__(self) -> None:
+        for label, value in (("circuity", self.circuity), ("speed_kmh", self.speed_kmh)):
+            if not np.isfinite(value) or value <= 0:
+                msg = f"{label} must be a positive number, not {value!r}"
+                raise InputError(msg)
+        if self.circuity < 1:
+            msg = f"circuity {self.circuity:g} < 1 would make roads shorter than straight lines; give 1 or more"
+            raise InputError(msg)
+        if self.long_kmh is not None and (not np.isfinite(self.long_kmh) or self.long_kmh < 0):
+            msg = f"long_kmh must be a positive speed (or None for one speed), not {self.long_kmh!r}"
+            raise InputError(msg)
+        if not np.isfinite(self.local_km) or self.local_km < 0:
+            msg = f"local_km must be 0 or more, not {self.local_km!r}"
+            raise InputError(msg)
+
+    @classmethod
+    def for_trips(cls, **changes: float | None) -> StraightLine:
+        """The trips' default: :data:`settings.LONG_SPEED_KMH` beyond the first :data:`settings.LOCAL_ROAD_KM`."""
+        values: dict = {"long_kmh": settings.LONG_SPEED_KMH, **changes}
+        return cls(**values)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "straight line"
+
+    def describe(self) -> str:
+        speeds = f"{self.speed_kmh:g} km/h"
+        if self.long_kmh and self.long_kmh > self.speed_kmh:
+            speeds += f" for the first {self.local_km:g} km of a leg, then {self.long_kmh:g} km/h"
+        return f"straight line x {self.circuity:g}, {speeds}"
 
     def minutes(self, distance_m: ArrayLike) -> NDArray:
         """Travel minutes for straight-line metres."""
-        return np.asarray(distance_m, dtype=float) * self.circuity / (self.speed_kmh * 1000.0 / 60.0)
+        road_km = np.asarray(distance_m, dtype=float) * self.circuity / 1000.0
+        return two_speed_minutes(road_km, self.speed_kmh, self.long_kmh, self.local_km)
 
     def metres_for_minutes(self, minutes: float) -> float:
         """The straight-line radius (metres) reached in ``minutes``."""
-        return float(minutes) * self.speed_kmh * 1000.0 / 60.0 / self.circuity
+        road_km = _road_km_for_minutes(float(minutes), self.speed_kmh, self.long_kmh, self.local_km)
+        return road_km * 1000.0 / self.circuity
 
     def nearest(self, from_xy: NDArray, to_xy: NDArray) -> tuple[NDArray, NDArray]:
         """Distance (metres) from each ``from_xy`` point to its nearest ``to_xy`` point, and that point's index.
@@ -65,86 +171,73 @@ class StraightLine:
         to_xy = np.asarray(to_xy, dtype=float).reshape(-1, 2)
         return np.hypot(from_xy[:, None, 0] - to_xy[None, :, 0], from_xy[:, None, 1] - to_xy[None, :, 1])
 
+    def matrices(self, places: Sequence[Place]) -> tuple[NDArray, NDArray]:
+        """Minutes and road km between places, measured in the Gauss-Krüger zone nearest their centre.
 
+        >>> a, b = Place("a", "a", 113.0, 23.0), Place("b", "b", 113.1, 23.0)   # 10.2 km apart
+        >>> minutes, km = StraightLine().matrices([a, b])
+        >>> round(float(km[0, 1]), 1), round(float(minutes[0, 1]), 1)
+        (13.3, 20.0)
+        """
+        from pyproj import Transformer
+
+        from coverage.coords import gauss_kruger_crs
+
+        lon = np.array([p.lon for p in places], dtype=float)
+        lat = np.array([p.lat for p in places], dtype=float)
+        if len(lon) == 0:
+            return np.zeros((0, 0)), np.zeros((0, 0))
+        crs = gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
+        x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(lon, lat)
+        xy = np.column_stack([x, y])
+        metres = self.matrix(xy, xy)
+        return self.minutes(metres), metres * self.circuity / 1000.0
+
+
+# --------------------------------------------------------------------------- the user's matrix
 @dataclass(frozen=True)
-class MatrixTravel:
-    """Costs (minutes or metres, as the user's source gave them) between named places.
+class MatrixTravel(Travel):
+    """Minutes (and optionally road km) from the user's tables, indexed by place id (code or name).
 
-    ``costs`` has one row per demand id and one column per station/candidate id.
+    Without a km table, km = minutes x ``speed_kmh`` / 60.
     """
 
-    costs: pd.DataFrame
-    unit: str = "min"
+    minutes_table: pd.DataFrame
+    km_table: pd.DataFrame | None = None
+    speed_kmh: float = settings.AVERAGE_SPEED_KMH
+
+    name = "matrix"
+
+    def describe(self) -> str:
+        return "the user's travel-time matrix"
 
     def nearest_by_id(self, demand_ids, station_ids) -> tuple[NDArray, NDArray]:
-        """Cheapest cost from each demand id to any of ``station_ids``, and the column position."""
-        missing_rows = set(demand_ids) - set(self.costs.index)
-        missing_cols = set(station_ids) - set(self.costs.columns)
+        """Cheapest minutes from each demand id to any of ``station_ids``, and the column position."""
+        costs = self.minutes_table
+        missing_rows = set(demand_ids) - set(costs.index)
+        missing_cols = set(station_ids) - set(costs.columns)
         if missing_rows or missing_cols:
             msg = (
                 f"the cost matrix lacks {len(missing_rows)} demand ids and {len(missing_cols)} station ids "
                 f"(e.g. {sorted(missing_rows | missing_cols)[:3]}); give a matrix covering all of them"
             )
             raise InputError(msg)
-        sub = self.costs.loc[list(demand_ids), list(station_ids)].to_numpy(dtype=float)
+        sub = costs.loc[list(demand_ids), list(station_ids)].to_numpy(dtype=float)
         if sub.shape[1] == 0:
             return np.full(sub.shape[0], np.inf), np.full(sub.shape[0], -1)
         return sub.min(axis=1), sub.argmin(axis=1)
 
-
-# --------------------------------------------------------------------------- between places (trips)
-def two_speed_minutes(
-    road_km: ArrayLike, speed_kmh: float, long_kmh: float | None = None, local_km: float = settings.LOCAL_ROAD_KM
-) -> NDArray:
-    """Minutes for road km: the first ``local_km`` of a leg at ``speed_kmh``, the rest at ``long_kmh``.
-
-    With ``long_kmh`` None (or not faster) every km is at ``speed_kmh``.  Minutes stay a metric
-    (a concave function of distance), so detours never pay.
-
-    >>> two_speed_minutes([20.0, 130.0], 40, 80).tolist()   # 30 min; 45 + 75 min
-    [30.0, 120.0]
-    """
-    road_km = np.asarray(road_km, dtype=float)
-    if not long_kmh or long_kmh <= speed_kmh:
-        return road_km * 60.0 / speed_kmh
-    local = np.minimum(road_km, local_km)
-    return local * 60.0 / speed_kmh + (road_km - local) * 60.0 / long_kmh
+    def matrices(self, places: Sequence[Place]) -> tuple[NDArray, NDArray]:
+        keys = [[p.code, p.name] for p in places]
+        minutes = _pick(self.minutes_table, keys, "matrix of minutes")
+        km = (
+            _pick(self.km_table, keys, "matrix of km") if self.km_table is not None else minutes * self.speed_kmh / 60.0
+        )
+        return minutes, km
 
 
-def straight_line_matrices(
-    lon: ArrayLike,
-    lat: ArrayLike,
-    circuity: float = settings.CIRCUITY_FACTOR,
-    speed_kmh: float = settings.AVERAGE_SPEED_KMH,
-    long_kmh: float | None = None,
-    local_km: float = settings.LOCAL_ROAD_KM,
-) -> tuple[NDArray, NDArray]:
-    """Travel minutes and road km between points (WGS 84 degrees in, straight line x circuity).
-
-    Distances are measured in the CGCS2000 Gauss-Krüger zone nearest the points' centre.
-    Minutes: :func:`two_speed_minutes` (one speed unless ``long_kmh`` is given).
-
-    >>> minutes, km = straight_line_matrices([113.0, 113.1], [23.0, 23.0])
-    >>> round(float(km[0, 1]), 1), round(float(minutes[0, 1]), 1)   # 10.2 km straight
-    (13.3, 20.0)
-    """
-    from pyproj import Transformer
-
-    from coverage.coords import gauss_kruger_crs
-
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    if len(lon) == 0:
-        return np.zeros((0, 0)), np.zeros((0, 0))
-    crs = gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
-    x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(lon, lat)
-    xy = np.column_stack([x, y])
-    metres = StraightLine(circuity, speed_kmh).matrix(xy, xy)
-    km = metres * circuity / 1000.0
-    return two_speed_minutes(km, speed_kmh, long_kmh, local_km), km
-
-
-def matrix_for_places(table: pd.DataFrame, keys: list[list[str]], what: str = "matrix") -> NDArray:
-    """Pick a square matrix for places out of a user's table (index and columns are place ids).
+def _pick(table: pd.DataFrame, keys: list[list[str]], what: str) -> NDArray:
+    """A square matrix for places out of a user's table (index and columns are place ids).
 
     Each place has several keys (code, name); the first one found in the table is used.
     """
@@ -156,7 +249,8 @@ def matrix_for_places(table: pd.DataFrame, keys: list[list[str]], what: str = "m
         c = next((columns[k] for k in place if k in columns), None)
         if r is None or c is None:
             missing.append(place[0] if place else "?")
-        rows.append(r), cols.append(c)
+        rows.append(r)
+        cols.append(c)
     if missing:
         msg = (
             f"the {what} lacks {len(missing)} places (e.g. {', '.join(missing[:5])}); give a matrix whose first column "
@@ -171,35 +265,46 @@ def matrix_for_places(table: pd.DataFrame, keys: list[list[str]], what: str = "m
     return out
 
 
-def osrm_table(url: str, lon: ArrayLike, lat: ArrayLike, timeout_s: float = 30.0) -> tuple[NDArray, NDArray]:
-    """Minutes and km between points from an OSRM-compatible ``/table`` service at ``url``.
+# --------------------------------------------------------------------------- a routing server
+@dataclass(frozen=True)
+class OsrmTravel(Travel):
+    """Minutes and km from an OSRM-compatible ``/table`` service at ``url`` (the user's own server)."""
 
-    Only called when the user gives a URL (e.g. ``http://localhost:5000``); the request is
-    ``{url}/table/v1/driving/lon,lat;...?annotations=duration,distance``.
-    """
-    import json
-    import urllib.error
-    import urllib.request
+    url: str
+    timeout_s: float = 30.0
 
-    coords = ";".join(
-        f"{x:.6f},{y:.6f}" for x, y in zip(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), strict=True)
-    )
-    full = f"{url.rstrip('/')}/table/v1/driving/{coords}?annotations=duration,distance"
-    try:
-        with urllib.request.urlopen(full, timeout=timeout_s) as response:  # noqa: S310 - the user's own URL
-            document = json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        msg = f"the routing service at {url} did not answer ({exc}); check the URL and that the server runs, or leave out --osrm to use straight lines"
-        raise InputError(msg) from exc
-    if document.get("code") != "Ok" or "durations" not in document:
-        msg = (
-            f"the routing service at {url} answered {document.get('code')!r}: {document.get('message', 'no durations')}"
-        )
-        raise InputError(msg)
-    durations = np.array(document["durations"], dtype=float) / 60.0
-    if np.isnan(durations).any():
-        msg = f"the routing service at {url} found no road between some places; move them onto the road network"
-        raise InputError(msg)
-    distances = document.get("distances")
-    km = np.array(distances, dtype=float) / 1000.0 if distances else durations * settings.AVERAGE_SPEED_KMH / 60.0
-    return durations, km
+    name = "OSRM"
+
+    def describe(self) -> str:
+        return f"road network (OSRM at {self.url})"
+
+    def matrices(self, places: Sequence[Place]) -> tuple[NDArray, NDArray]:
+        """Only called when the user gives a URL (e.g. ``http://localhost:5000``); the request is
+        ``{url}/table/v1/driving/lon,lat;...?annotations=duration,distance``."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        coords = ";".join(f"{p.lon:.6f},{p.lat:.6f}" for p in places)
+        full = f"{self.url.rstrip('/')}/table/v1/driving/{coords}?annotations=duration,distance"
+        try:
+            with urllib.request.urlopen(full, timeout=self.timeout_s) as response:  # noqa: S310 - the user's own URL
+                document = json.loads(response.read().decode("utf-8"))
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            msg = (
+                f"the routing service at {self.url} did not answer ({exc}); check the URL and that the server runs, "
+                "or leave out --osrm to use straight lines"
+            )
+            raise InputError(msg) from exc
+        if document.get("code") != "Ok" or "durations" not in document:
+            msg = f"the routing service at {self.url} answered {document.get('code')!r}: {document.get('message', 'no durations')}"
+            raise InputError(msg)
+        durations = np.array(document["durations"], dtype=float) / 60.0
+        if np.isnan(durations).any():
+            msg = (
+                f"the routing service at {self.url} found no road between some places; move them onto the road network"
+            )
+            raise InputError(msg)
+        distances = document.get("distances")
+        km = np.array(distances, dtype=float) / 1000.0 if distances else durations * settings.AVERAGE_SPEED_KMH / 60.0
+        return durations, km

@@ -7,9 +7,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coverage import settings
 from coverage._errors import InputError
+
+if TYPE_CHECKING:
+    from coverage.analysis.travel import Travel
 
 
 def print_json(document: dict) -> None:
@@ -118,16 +122,17 @@ def schedule_from_args(args: argparse.Namespace):
     return TargetSchedule(default, overrides)
 
 
-def travel_from_args(args: argparse.Namespace):
+def travel_from_args(args: argparse.Namespace) -> Travel:
+    """The travel model of ``trip`` and ``supervise``: --osrm, --matrix, else the straight line."""
+    from coverage.analysis.travel import MatrixTravel, OsrmTravel, StraightLine
     from coverage.data.tables import read_matrix
-    from coverage.field.trips import Travel
 
     if args.osrm:
-        return Travel("osrm", url=args.osrm)
+        return OsrmTravel(args.osrm)
     if args.matrix:
         km = read_matrix(args.matrix_km) if args.matrix_km else None
-        return Travel("matrix", minutes=read_matrix(args.matrix), km=km, speed_kmh=args.speed_kmh)
-    return Travel(
+        return MatrixTravel(read_matrix(args.matrix), km, speed_kmh=args.speed_kmh)
+    return StraightLine(
         circuity=args.circuity, speed_kmh=args.speed_kmh, long_kmh=args.long_kmh or None, local_km=args.local_km
     )
 

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.analysis.travel import Travel
 from coverage.dates import first_of_month
 from coverage.optimise.highs import MipBuilder, cost_gap
 
@@ -269,7 +270,7 @@ def assign_supervisors(
     n_supervisors: int | None = None,
     min_load: int = settings.SUPERVISOR_MIN_STATIONS,
     max_load: int = settings.SUPERVISOR_MAX_STATIONS,
-    travel=None,
+    travel: Travel | None = None,
     time_limit: float = settings.SUPERVISION_TIME_LIMIT_S,
 ) -> Supervision:
     """Give every station to one supervisor, loads within [min_load, max_load], least travel from base.
@@ -277,12 +278,13 @@ def assign_supervisors(
     ``bases``: a frame with ``name``, ``lon``, ``lat`` (one row per supervisor).  Else
     ``n_supervisors`` bases are chosen among the stations' townships; with neither, the fewest
     supervisors that can carry the load: ceil(stations / max_load).  Travel is one-way minutes
-    from base to station (``travel``: a :class:`coverage.trips.Travel`, default straight line).
+    from base to station (``travel``: a :class:`~coverage.analysis.travel.Travel`, default the trips' straight line).
     """
-    from coverage.field.trips import Place, Travel, station_table
+    from coverage.analysis.travel import Place, StraightLine
+    from coverage.field.trips import station_table
 
     s = station_table(stations)
-    travel = travel or Travel()
+    travel = travel or StraightLine.for_trips()
     notes = []
     if bases is not None:
         b = pd.DataFrame(bases).reset_index(drop=True)

@@ -35,22 +35,12 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.analysis.travel import Place, StraightLine, Travel
 from coverage.dates import as_date
 from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
 
 
 # --------------------------------------------------------------------------- places
-@dataclass(frozen=True)
-class Place:
-    """A named point (WGS 84): a station's township, a county seat, a city, or coordinates."""
-
-    name: str
-    code: str
-    lon: float
-    lat: float
-    kind: str = "place"
-
-
 def _minutes_of(text: str | int | float) -> int:
     """Minutes from midnight of ``"08:30"`` (or a number of minutes)."""
     if isinstance(text, (int, float)):
@@ -320,49 +310,6 @@ class TripRequest:
         return county_seats(self.stations["county_code"].tolist())
 
 
-@dataclass(frozen=True)
-class Travel:
-    """How minutes and km between places are found: ``straight`` (default), ``matrix`` or ``osrm``.
-
-    ``straight``: road km = straight line x ``circuity``; the first ``local_km`` of each leg at
-    ``speed_kmh``, the rest at ``long_kmh`` (expressways between cities; None = one speed).
-    ``minutes``/``km``: the user's tables (index and columns = township codes or place names);
-    ``url``: an OSRM-compatible server.
-    """
-
-    kind: str = "straight"
-    circuity: float = settings.CIRCUITY_FACTOR
-    speed_kmh: float = settings.AVERAGE_SPEED_KMH
-    long_kmh: float | None = settings.LONG_SPEED_KMH
-    local_km: float = settings.LOCAL_ROAD_KM
-    minutes: pd.DataFrame | None = None
-    km: pd.DataFrame | None = None
-    url: str | None = None
-
-    def matrices(self, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
-        from coverage.analysis.travel import matrix_for_places, osrm_table, straight_line_matrices
-
-        lon = [p.lon for p in places]
-        lat = [p.lat for p in places]
-        if self.kind == "osrm":
-            if not self.url:
-                msg = "osrm travel needs the server's URL"
-                raise InputError(msg)
-            return osrm_table(self.url, lon, lat)
-        if self.kind == "matrix":
-            if self.minutes is None:
-                msg = "matrix travel needs a table of minutes"
-                raise InputError(msg)
-            keys = [[p.code, p.name] for p in places]
-            minutes = matrix_for_places(self.minutes, keys, "matrix of minutes")
-            if self.km is not None:
-                km = matrix_for_places(self.km, keys, "matrix of km")
-            else:
-                km = minutes * self.speed_kmh / 60.0
-            return minutes, km
-        return straight_line_matrices(lon, lat, self.circuity, self.speed_kmh, self.long_kmh, self.local_km)
-
-
 # --------------------------------------------------------------------------- plan
 @dataclass
 class TripPlan:
@@ -569,7 +516,7 @@ def plan_trip(
     ``method``: ``auto`` (exact when the size allows, else heuristic), ``exact``, ``heuristic``.
     With ``options`` and stations left out, each way to fit them all is tried and reported.
     """
-    travel = travel or Travel()
+    travel = travel or StraightLine.for_trips()
     problem, places, km = _problem(request, travel)
     sol = solve(problem, method, time_limit)
     plan = _build_plan(request, problem, places, km, sol)
@@ -684,7 +631,7 @@ def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel:
     kept and flagged (``over_min`` in ``days``).  Stations of the request not in the itinerary
     are reported as unvisited.
     """
-    travel = travel or Travel()
+    travel = travel or StraightLine.for_trips()
     if len(itinerary) > len(request.dates):
         request = replace(request, dates=working_days(request.dates[0], len(itinerary)))
     problem, places, km = _problem(request, travel)
