@@ -33,7 +33,7 @@ from coverage.data.register import load_register
 from coverage.data.schema import open_on
 from coverage.data.stations import StationImport, read_stations
 from coverage.present import webmap
-from coverage.present.messages import report_in, translate
+from coverage.present.i18n.messages import report_in, translate
 
 ALL = ""
 
@@ -110,7 +110,7 @@ class View:
 
     @property
     def labels(self) -> dict:
-        return webmap.LABELS[self.lang]
+        return webmap.map_labels(self.lang)
 
     @property
     def region_name(self) -> str:
@@ -241,7 +241,15 @@ def sidebar() -> None:
             t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
         )
         if ss.get("radius_unit", "km") == "min":
-            st.slider(t("radius_min"), 5, 120, 30, step=5, key="radius_min", help=t("radius_min_help"))
+            st.slider(
+                t("radius_min"),
+                5,
+                120,
+                30,
+                step=5,
+                key="radius_min",
+                help=t("radius_min_help", circuity=settings.CIRCUITY_FACTOR, speed=settings.AVERAGE_SPEED_KMH),
+            )
         else:
             st.slider(t("radius_km"), 1, 50, int(settings.DEFAULT_RADIUS_KM), step=1, key="radius_km")
         with st.expander(t("targets")):

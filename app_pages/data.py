@@ -13,7 +13,7 @@ from coverage.data.provinces import load_province
 from coverage.data.replace import replace_townships
 from coverage.data.schema import STATUSES
 from coverage.data.stations import candidate_codes, read_stations, resolve
-from coverage.present.messages import translate
+from coverage.present.i18n.messages import translate
 
 view = common.current()
 ss = st.session_state

@@ -27,7 +27,7 @@ from coverage.field.trips import (
     working_days,
 )
 from coverage.present import exports, webmap
-from coverage.present.messages import translate
+from coverage.present.i18n.messages import translate
 
 view = common.current()
 ss = st.session_state

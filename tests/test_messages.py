@@ -6,7 +6,7 @@ import pytest
 
 from coverage.analysis.scenario import FORMAT as SCENARIO_FORMAT
 from coverage.data.stations import read_stations, resolve
-from coverage.present.messages import HOW_ZH, report_in, translate, untranslated_parts
+from coverage.present.i18n.messages import HOW_ZH, report_in, translate, untranslated_parts
 
 # one row per kind of trouble the importer reports (Guangxi, 2023 register)
 BAD_ROWS = """编号,名称,乡镇,县,乡镇代码,经度,纬度,建站时间,撤站时间

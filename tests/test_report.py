@@ -13,7 +13,8 @@ from coverage.analysis.admin import STATUS_BEHIND, STATUS_ON_TRACK, TargetSchedu
 from coverage.data.provinces import default_stations_path
 from coverage.data.stations import read_stations
 from coverage.optimise.rollout import Rollout, RolloutYear
-from coverage.present.report import STATUS_FILLS, TEXT, officials_report
+from coverage.present.i18n import labels
+from coverage.present.report import STATUS_FILLS, officials_report
 
 AS_OF = dt.date(2021, 12, 31)
 ZH_SHEETS = ["概况", "地图", "各市县", "滞后县", "推进计划"]
@@ -254,7 +255,7 @@ def test_schedule_and_county_region(guangxi, gx_stations):
     assert values["Townships with a station"] / values["Townships counted"] > 0.20
     assert values["Next target"] == pytest.approx(0.20)
     assert values["Status"] == "on track"
-    assert [c.value for c in book["Lagging counties"]["A"] if c.value][-1] == TEXT["en"]["no_lagging"]
+    assert [c.value for c in book["Lagging counties"]["A"] if c.value][-1] == labels("report.", "en")["no_lagging"]
 
 
 @pytest.mark.parametrize(
@@ -286,5 +287,5 @@ def test_map_without_a_cjk_font_still_renders(guangxi, gx_stations, monkeypatch)
 
     monkeypatch.setattr(report, "_cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="missing from font"):  # CJK legend glyphs drawn as boxes
-        png = report.map_png(guangxi, gx_stations, AS_OF, "450921", TEXT["zh"])
+        png = report.map_png(guangxi, gx_stations, AS_OF, "450921", labels("report.", "zh"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

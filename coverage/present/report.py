@@ -39,6 +39,7 @@ from coverage.analysis.admin import (
 from coverage.codes import in_region, level_of, unit_of
 from coverage.data.schema import open_on
 from coverage.dates import as_date
+from coverage.present.i18n import LANGUAGES, labels
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 
 #: Resolution of the map picture, dots per inch, and its size in inches.
@@ -60,130 +61,6 @@ STATUS_FILLS = {STATUS_MET: "C8E6C9", STATUS_ON_TRACK: "FFE082", STATUS_BEHIND: 
 PERCENT = "0.0%"
 INTEGER = "#,##0"
 DATE = "yyyy-mm-dd"
-
-SHEETS = {
-    "zh": {"summary": "概况", "map": "地图", "units": "各市县", "lagging": "滞后县", "rollout": "推进计划"},
-    "en": {"summary": "Summary", "map": "Map", "units": "Units", "lagging": "Lagging counties", "rollout": "Rollout"},
-}
-TEXT = {
-    "zh": {
-        "title": "{place}乡镇（街道）社工站覆盖情况",
-        "as_of": "截至 {date}",
-        "counted": "纳入统计的乡镇（街道）数",
-        "covered": "已建社工站的乡镇（街道）数",
-        "rate": "覆盖率",
-        "status": "状态",
-        "next_target": "下一目标",
-        "next_target_date": "下一目标日期",
-        "needed": "实现下一目标还需建站数",
-        "targets": "目标进度",
-        "target_date": "目标日期",
-        "target_share": "目标覆盖率",
-        "required": "需覆盖乡镇数",
-        "met_on_time": "按期完成",
-        "reached": "达到日期",
-        "approximate": "注：乡镇边界为近似划分（按县界和乡镇数生成），地图仅供示意；覆盖统计按乡镇代码计算，不受影响。",
-        "source": "数据来源：{text}",
-        "stations_source": "社工站名单：{n} 个站点（来源：{sources}）",
-        "trajectory": "覆盖率变化（按月）",
-        "month": "月份",
-        "target": "目标",
-        "yes": "是",
-        "no": "否",
-        "map_title": "{place}社工站覆盖（{date}）",
-        "covered_legend": "有社工站",
-        "uncovered_legend": "无社工站",
-        "other_legend": "不计入目标",
-        "stations_legend": "社工站",
-        "counties_legend": "县界",
-        "level": "层级",
-        "level_city": "市",
-        "level_county": "县",
-        "county": "县（市、区）",
-        "code": "代码",
-        "name": "名称",
-        "parent": "所属市",
-        "needed_due": "已到期目标还差站数",
-        "needed_next": "下一目标还需站数",
-        "chart_rates": "各{level}覆盖率",
-        "no_lagging": "没有落后于目标的县。",
-        "date": "日期",
-        "new_stations": "当年新建站数",
-        "cumulative": "累计新建站数",
-        "required_total": "需覆盖乡镇总数",
-        "rate_after": "完成后覆盖率",
-        "demand_after": "服务半径内需求占比",
-        "in_region": "其中{place}",
-        "year": "年度",
-        "score": "需求得分",
-        "demand_gained": "新增覆盖需求占比",
-        "plan_title": "分年度建站计划（服务半径 {radius:g} 公里，{solver}）",
-        "plan_list": "各年度新建站乡镇",
-        "chart_plan": "每年新建站数",
-        "no_plan": "尚未计算推进计划。请在应用的“推进计划”页或用命令 python -m coverage plan 计算后再导出。",
-        "statuses": {STATUS_MET: "已完成", STATUS_ON_TRACK: "按计划推进", STATUS_BEHIND: "滞后"},
-    },
-    "en": {
-        "title": "Township social-work station coverage: {place}",
-        "as_of": "As of {date}",
-        "counted": "Townships counted",
-        "covered": "Townships with a station",
-        "rate": "Coverage rate",
-        "status": "Status",
-        "next_target": "Next target",
-        "next_target_date": "Next target date",
-        "needed": "Stations still needed for the next target",
-        "targets": "Targets",
-        "target_date": "Target date",
-        "target_share": "Target rate",
-        "required": "Townships required",
-        "met_on_time": "Met on time",
-        "reached": "Reached on",
-        "approximate": (
-            "Note: township boundaries are approximate (generated from county borders and township counts); "
-            "the map is illustrative. Coverage figures use township codes and are not affected."
-        ),
-        "source": "Data sources: {text}",
-        "stations_source": "Station list: {n} stations (source: {sources})",
-        "trajectory": "Coverage rate by month",
-        "month": "Month",
-        "target": "Target",
-        "yes": "yes",
-        "no": "no",
-        "map_title": "Station coverage, {place} ({date})",
-        "covered_legend": "Has a station",
-        "uncovered_legend": "No station",
-        "other_legend": "Not counted",
-        "stations_legend": "Stations",
-        "counties_legend": "County borders",
-        "level": "Level",
-        "level_city": "city",
-        "level_county": "county",
-        "county": "County",
-        "code": "Code",
-        "name": "Name",
-        "parent": "City",
-        "needed_due": "Stations short of the due target",
-        "needed_next": "Stations needed for the next target",
-        "chart_rates": "Coverage rate per {level}",
-        "no_lagging": "No county is behind its targets.",
-        "date": "Date",
-        "new_stations": "New stations this year",
-        "cumulative": "New stations, cumulative",
-        "required_total": "Townships required",
-        "rate_after": "Rate after",
-        "demand_after": "Demand share within the radius after",
-        "in_region": "of which in {place}",
-        "year": "Year",
-        "score": "Need score",
-        "demand_gained": "Demand share gained",
-        "plan_title": "Year-by-year plan (service radius {radius:g} km, {solver})",
-        "plan_list": "Townships opening a station, by year",
-        "chart_plan": "New stations per year",
-        "no_plan": "No rollout plan was computed. Compute one on the app's rollout page or with python -m coverage plan, then export again.",
-        "statuses": {STATUS_MET: "met", STATUS_ON_TRACK: "on track", STATUS_BEHIND: "behind"},
-    },
-}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -210,8 +87,8 @@ def officials_report(
     rollout : a :class:`coverage.rollout.Rollout` of the same province, or ``None``.
     lang : ``"zh"`` or ``"en"``.
     """
-    if lang not in TEXT:
-        msg = f"report language {lang!r} not available; use one of {', '.join(TEXT)}"
+    if lang not in LANGUAGES:
+        msg = f"report language {lang!r} not available; use one of {', '.join(LANGUAGES)}"
         raise InputError(msg)
     if rollout is not None and str(rollout.province) != str(province.code):
         msg = f"the rollout plan is for province {rollout.province}, the report for {province.code}; compute the plan again"
@@ -220,8 +97,8 @@ def officials_report(
     schedule = schedule or TargetSchedule()
     result = status(province, stations, as_of, schedule)
     code = resolve_region(result.units, region, province)
-    t = TEXT[lang]
-    names = SHEETS[lang]
+    t = labels("report.", lang)
+    names = {k.removeprefix("sheet_"): v for k, v in t.items() if k.startswith("sheet_")}
     book = Workbook()
     _summary(book.active, t, province, stations, result, code, schedule)
     book.active.title = names["summary"]
@@ -331,7 +208,7 @@ def _summary(ws, t, province, stations, result, code, schedule) -> None:
         (t["next_target"], float(row["next_target_share"]), PERCENT),
         (t["next_target_date"], as_date(row["next_target_date"]), DATE),
         (t["needed"], int(row["needed_for_next_target"]), INTEGER),
-        (t["status"], t["statuses"][row["status"]], None),
+        (t["status"], t[f"status_{row['status']}"], None),
     ]
     r = 4
     for label, value, fmt in headline:
@@ -556,7 +433,7 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
             float(r.next_target_share),
             int(r.needed_for_due_target),
             int(r.needed_for_next_target),
-            t["statuses"][r.status],
+            t[f"status_{r.status}"],
         ]
         for r in rows.itertuples(index=False)
     ]

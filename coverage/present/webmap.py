@@ -30,6 +30,7 @@ import shapely
 
 from coverage import settings
 from coverage.coords import from_wgs84
+from coverage.present.i18n import labels
 
 #: Where the vendored Leaflet files are served by ``streamlit run app.py``.
 STATIC_URL = "/app/static/vendor/leaflet"
@@ -85,58 +86,13 @@ BASEMAPS = {
     ),
 }
 
-LABELS = {
-    "zh": {
-        "covered": "有社工站",
-        "uncovered": "无社工站",
-        "other": "不计入目标（农场、林场、开发区等）",
-        "stations": "社工站",
-        "townships": "乡镇（街道）",
-        "counties": "县界",
-        "choropleth": "县覆盖率",
-        "radius": "服务半径",
-        "gaps": "服务空白区",
-        "candidates": "优先选址",
-        "name": "名称",
-        "code": "代码",
-        "county": "县（市、区）",
-        "status": "状态",
-        "rate": "覆盖率",
-        "share_beyond": "半径外面积占比",
-        "area_km2": "面积（km²）",
-        "score": "需求得分",
-        "rank": "排名",
-        "opened": "建站日期",
-        "approximate": "乡镇边界为近似划分，仅供示意",
-        "year": "年度",
-    },
-    "en": {
-        "covered": "Has a station",
-        "uncovered": "No station",
-        "other": "Not counted (farms, forest farms, zones …)",
-        "stations": "Stations",
-        "townships": "Townships",
-        "counties": "County borders",
-        "choropleth": "County coverage rate",
-        "radius": "Service radius",
-        "gaps": "Service gaps",
-        "candidates": "Priority sites",
-        "name": "Name",
-        "code": "Code",
-        "county": "County",
-        "status": "Status",
-        "rate": "Coverage rate",
-        "share_beyond": "Share of area beyond radius",
-        "area_km2": "Area (km²)",
-        "score": "Need score",
-        "rank": "Rank",
-        "opened": "Opened",
-        "approximate": "Township boundaries are approximate, for illustration only",
-        "year": "Year",
-    },
-}
-#: Chinese labels (the default language).
-DEFAULT_LABELS = LABELS["zh"]
+#: Map legends and popups in Chinese (the default language); :func:`map_labels` gives either.
+DEFAULT_LABELS = labels("map.", "zh")
+
+
+def map_labels(lang: str = "zh") -> dict[str, str]:
+    """Legend and popup texts of the maps in ``lang`` (from :mod:`coverage.present.i18n`)."""
+    return labels("map.", lang)
 
 
 class AssetError(RuntimeError):
