@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
 from coverage.data.provinces import load_province
 from coverage.data.register import load_register
-
-DATA = Path(__file__).parent / "data"
-ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="session")

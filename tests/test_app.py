@@ -147,7 +147,10 @@ def test_map_layers_radius_gaps_and_choropleth(app):
     goto(app, "map")
     app.multiselect(key="map_layers").set_value(["choropleth", "radius", "gaps"]).run()
     script = map_args(app)["script"]
-    assert "L.circle(" in script and "new L.Circle" not in script or "Circle" in script
+    # one circle layer: a circle of 10 km on the ground (L.circle, in metres) around each of the 375 open stations
+    assert script.count("return new L.circle(latlng, opts)") == 1
+    assert '"radius": 10000.0' in script
+    assert script.count('"r": 10000.0') == 375
     assert '"gap_id": 1' in script
     assert script.count('"rate": ') == 111  # one county polygon per county of Guangxi
     assert '"status": ' not in script  # townships layer off
@@ -328,7 +331,8 @@ def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
     app.file_uploader(key="scenario_upload").set_value(
         ("s44.json", other.to_json().encode("utf-8"), "application/json")
     ).run()
-    assert any("44" in e.value for e in app.error)
+    assert [e.value for e in app.error] == ["该方案文件属于省份 44，当前是 45；请先切换省份。"]
+    assert app.session_state["scenario_A"].to_json() == saved.to_json()  # the loaded scenario is kept
 
 
 def test_trip_sample_spread_over_township_kinds(app):

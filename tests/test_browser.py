@@ -1,14 +1,23 @@
-"""The app in a real headless Chromium: the map draws, from local assets only.
+"""The app in a real headless Chromium: what a user sees on each page, from local assets only.
+
+Each test opens its page by URL in a fresh browser context (a new Streamlit session: no
+state carried over from another test), so the tests pass in any order.  What the user
+sees is read from the page: metrics, the accessible table behind each data grid, and the
+Leaflet map of each ``st_folium`` frame (``window.map``: its layers and their features).
 
 Needs Debian's ``chromium`` at /usr/bin/chromium.  Skipped when it is missing,
 unless ``COVERAGE_REQUIRE_BROWSER=1`` (set by .ci/run), which makes it fail.
-Screenshots go to ``tests/artifacts/``.
+Screenshots (for a person to look at; no test reads them) go to ``tests/artifacts/``.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit_server import streamlit_server
@@ -23,9 +32,17 @@ if not CHROMIUM.exists():
         raise RuntimeError("COVERAGE_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing: apt-get install chromium")
     pytest.skip("Debian chromium not installed (apt-get install chromium)", allow_module_level=True)
 
+# Guangxi with the embedded (synthetic) station list: 1,253 counted townships, 375 with a station
+# (all opened by November 2021, none closed), so 375 / 1,253 = 29.9 % on any date from 2022 on.
+COUNTED, COVERED = 1253, 375
+BAD_STATIONS = (
+    "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
+)
 
+
+# --------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def server():
+def server() -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / "streamlit.log", "w") as log:
         try:
@@ -36,7 +53,7 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -56,172 +73,391 @@ def browser():
         b.close()
 
 
-def local_only(page, server):
-    """Collect every request that leaves the app's own server."""
-    outside = []
-    page.on(
+@pytest.fixture
+def page(server: str, browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page (a new Streamlit session); ``page.outside`` collects requests
+    that leave the app's own server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    p = context.new_page()
+    p.server = server
+    p.outside = []
+    p.on(
         "request",
-        lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:", "about:")) else None,
+        lambda r: p.outside.append(r.url) if not r.url.startswith((server, "data:", "blob:", "about:")) else None,
     )
-    return outside
+    yield p
+    context.close()
 
 
-def wait_for_map(page, index=0):
-    frame = page.frame_locator("iframe[title*='st_folium']").nth(index)
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=90_000)
-    frame.locator(".leaflet-control-zoom-in").wait_for(timeout=10_000)
-    return frame
-
-
-def go(page, title):
-    page.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
-    page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
-
-
-def settle(page, ms=800):
+# --------------------------------------------------------------------------- helpers
+def settle(page: Any, ms: int = 800) -> None:
     """Wait until the script has finished running (the status widget is gone)."""
     page.wait_for_timeout(300)
     page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=180_000)
     page.wait_for_timeout(ms)
 
 
-@pytest.fixture(scope="module")
-def page(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    p = context.new_page()
-    p.outside = local_only(p, server)
-    p.goto(server)
-    p.get_by_text("29.9%").first.wait_for(timeout=120_000)
-    yield p
-    context.close()
-
-
-def test_overview_opens_on_guangxi(page):
+def open_page(page: Any, path: str = "") -> None:
+    """Open a page of the app by its URL (``""``: the overview) and wait until it has run."""
+    page.goto(f"{page.server}/{path}")
+    page.get_by_role("heading", level=1).first.wait_for(timeout=120_000)
     settle(page)
-    page.screenshot(path=str(ARTIFACTS / "01_overview.png"), full_page=True)
-    assert page.get_by_text("1,253").first.is_visible()
+
+
+def go(page: Any, title: str) -> None:
+    """Switch page from the sidebar (the session, e.g. an uploaded list, is kept)."""
+    page.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
+    settle(page)
+
+
+def shot(page: Any, name: str, at: Any = None) -> None:
+    """A screenshot for a person to look at (the app scrolls inside the window: ``at`` is scrolled into view)."""
+    if at is not None:
+        at.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def metrics(page: Any) -> list[tuple[str, str]]:
+    """(label, value) of every metric on the page, in page order."""
+    return [
+        (
+            m.locator("[data-testid=stMetricLabel]").inner_text().strip(),
+            m.locator("[data-testid=stMetricValue]").inner_text(),
+        )
+        for m in page.locator("[data-testid=stMetric]").all()
+    ]
+
+
+_GRIDS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table[role=grid]')).map(t => ({
+    n_rows: Number(t.getAttribute('aria-rowcount')) - 1,
+    head: Array.from(t.querySelectorAll('thead th')).map(c => c.textContent),
+    rows: Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.querySelectorAll('td')).map(c => c.textContent)),
+}))"""
+
+
+def grid(page: Any, column: str) -> dict:
+    """The first data grid with this column: ``head``, the ``rows`` drawn (all of a short table) and
+    ``n_rows`` (all rows), read from the accessible table the grid keeps inside its canvas."""
+    for _ in range(40):
+        for table in page.evaluate(_GRIDS_JS):
+            if column in table["head"] and table["rows"]:
+                return table
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def records(table: dict) -> list[dict[str, str]]:
+    return [dict(zip(table["head"], row, strict=True)) for row in table["rows"]]
+
+
+def map_frame(page: Any, index: int = 0) -> Any:
+    """The Leaflet map in the ``index``-th st_folium frame (negative: from the end), once drawn."""
+    iframe = page.locator("iframe[title*='st_folium']").nth(index)
+    iframe.scroll_into_view_if_needed()
+    inner = page.frame_locator("iframe[title*='st_folium']").nth(index)
+    inner.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=90_000)
+    inner.locator(".leaflet-control-zoom-in").wait_for(timeout=10_000)
+    frame = iframe.element_handle().content_frame()
+    frame.wait_for_function("() => window.map && Object.keys(window.map._layers).length > 0")
+    return frame
+
+
+def feature_properties(frame: Any) -> list[dict]:
+    """The GeoJSON properties of every feature drawn on the map."""
+    return frame.evaluate(
+        "() => { const out = []; window.map.eachLayer(l => { if (l.feature) out.push(l.feature.properties); }); return out; }"
+    )
+
+
+def kinds(frame: Any) -> Counter:
+    """Townships on the map by kind (covered / uncovered / other)."""
+    return Counter(p["kind"] for p in feature_properties(frame) if "kind" in p)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).strip()
+
+
+# --------------------------------------------------------------------------- overview and map
+def test_overview_opens_on_guangxi(page: Any) -> None:
+    open_page(page)
+    shot(page, "01_overview.png")
+    shown = dict(metrics(page))
+    assert shown["计入目标的乡镇（街道）"] == "1,253"
+    assert shown["有社工站的乡镇（街道）"] == "375"
+    assert shown["覆盖率"] == "29.9%"
+    assert shown["还需建站"] == f"{COUNTED - COVERED:,}"  # every target date has passed: 100 % is next
+    assert "广西壮族自治区" in page.get_by_role("heading", level=1).first.inner_text()
     assert page.outside == []
 
 
-def test_map_draws_from_local_assets(page):
-    go(page, "地图")
-    frame = wait_for_map(page)
-    settle(page, 1500)
-    page.screenshot(path=str(ARTIFACTS / "02_map.png"), full_page=True)
-    assert frame.get_by_text("有社工站").first.is_visible()  # the legend
+def test_map_draws_townships_stations_and_sites_from_local_assets(page: Any) -> None:
+    open_page(page, "map")
+    frame = map_frame(page)
+    shot(page, "02_map.png")
+    assert kinds(frame) == {"covered": COVERED, "uncovered": COUNTED - COVERED, "other": 1284 - COUNTED}
+    props = feature_properties(frame)
+    assert sum("township_code" in p for p in props) == COVERED  # one dot per open station
+    assert sorted(p["rank"] for p in props if "rank" in p) == list(range(1, 21))  # the 20 priority sites
+    legend = frame.locator(".coverage-legend").inner_text()
+    assert "有社工站" in legend and "无社工站" in legend and "优先选址" in legend
     assert page.outside == []
 
 
-def test_gaps_radius_slider_updates_the_map(page):
-    go(page, "服务空白")
-    wait_for_map(page)
-    settle(page)
-    before = page.get_by_role("heading", level=1).first.inner_text()
+_CIRCLES_JS = "() => { const r = []; window.map.eachLayer(l => { if (l instanceof L.Circle) r.push(l.getRadius()); }); return r; }"
+
+
+def test_gaps_radius_slider_redraws_the_circles_not_the_map(page: Any) -> None:
+    open_page(page, "gaps")
+    frame = map_frame(page)
+    title = page.get_by_role("heading", level=1).first
+    assert "10 公里" in title.inner_text()
+    assert frame.evaluate(_CIRCLES_JS) == [10_000] * COVERED
+    within_10 = float(dict(metrics(page))["半径内面积占比"].rstrip("%"))
+    frame.evaluate("() => { window.__same_map = true; }")
     slider = page.locator("[data-testid=stSidebar] [data-testid=stSlider] input[type=range]").first
     slider.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
     page.get_by_text("半径 20 公里").first.wait_for(timeout=60_000)
     settle(page, 1500)
-    page.screenshot(path=str(ARTIFACTS / "03_gaps_20km.png"), full_page=True)
-    assert "10 公里" in before
+    frame.wait_for_function(
+        "() => { const l = Object.values(window.map._layers); return l.some(x => x instanceof L.Circle && x.getRadius() === 20000); }"
+    )
+    shot(page, "03_gaps_20km.png")
+    assert frame.evaluate(_CIRCLES_JS) == [20_000] * COVERED  # the 10 km circles are gone
+    assert frame.evaluate("() => window.__same_map === true")  # the layers were swapped in the same map
+    assert float(dict(metrics(page))["半径内面积占比"].rstrip("%")) > within_10
     assert page.outside == []
 
 
-def test_plan_page_runs_the_rollout(page):
-    go(page, "规划")
+# --------------------------------------------------------------------------- plan
+def test_plan_page_runs_the_rollout(page: Any) -> None:
+    """From 375 stations at the end of 2021: 60 % of 1,253 needs 752 by 2022 (377 new), 100 % by 2023 (501 more)."""
+    open_page(page, "plan")
     page.get_by_role("button", name="运行").click()
-    page.get_by_text("HiGHS").first.wait_for(timeout=120_000)
+    page.get_by_text("HiGHS").first.wait_for(timeout=180_000)
     settle(page, 1500)
-    page.screenshot(path=str(ARTIFACTS / "04_plan.png"), full_page=True)
+    shot(page, "04_plan.png")
+    years = [p.inner_text() for p in page.locator("[data-testid=stMarkdownContainer] p").all()]
+    years = [y for y in years if re.match(r"\d{4}-\d\d-\d\d：目标", y)]
+    assert [y.split("，建成后")[0] for y in years] == [
+        "2022-12-31：目标 60%，累计需 752 个；新建 377 个",
+        "2023-12-31：目标 100%，累计需 1253 个；新建 501 个",
+    ]
+    assert "建成后覆盖率 100.0%" in years[1]
+    table = grid(page, "需求得分")
+    assert table["n_rows"] == COUNTED - COVERED  # every township without a station, once
+    assert {r["年度"] for r in records(table)} <= {"2022", "2023"}
+    # the plan's map: one layer of sites per year
+    sites = [p for p in feature_properties(map_frame(page, 0)) if "rank" in p]
+    shot(page, "04a_plan_map.png")
+    assert Counter(p["year"] for p in sites) == {2022: 377, 2023: 501}
+    assert len({p["code"] for p in sites}) == COUNTED - COVERED
+    assert page.outside == []
 
 
-def test_click_the_what_if_map_to_toggle_a_township(page):
-    """Scenario A starts at 29.9 %; a click on a township adds or removes one station."""
-    go(page, "规划")
-    settle(page)
-    maps = page.locator("iframe[title*='st_folium']")
-    last = maps.count() - 1  # the what-if map comes after the plan's map (if a plan was run)
-    iframe = maps.nth(last)
-    iframe.scroll_into_view_if_needed()
-    frame = wait_for_map(page, last)
-    settle(page)
-    box = iframe.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
-    page.get_by_text("已切换").first.wait_for(timeout=60_000)
+#: A township without a station near the middle of the map, and a point well inside it (5.4 km from
+#: its border): 林圩镇, 马山县.  Checked against the data by the test before it is clicked.
+LINXU = ("450124102", "林圩镇", 108.32752, 23.78940)
+
+#: The township's feature on the map, the point's position in the map (pixels, at run time) and whether
+#: Leaflet's own canvas hit test (``_containsPoint``) puts the point inside the drawn polygon.
+_FEATURE_JS = """([code, lon, lat]) => {
+    const m = window.map; let hit = null;
+    m.eachLayer(l => { if (l.feature && l.feature.properties.code === code) hit = l; });
+    if (hit === null) return null;
+    const at = L.latLng(lat, lon), p = m.latLngToContainerPoint(at), size = m.getSize();
+    return {kind: hit.feature.properties.kind, x: p.x, y: p.y, w: size.x, h: size.y,
+            inside: hit._containsPoint(m.latLngToLayerPoint(at))};
+}"""
+
+
+def test_click_a_township_on_the_what_if_map_to_toggle_it(page: Any, guangxi: Any, guangxi_stations: Any) -> None:
+    """Clicking 林圩镇 (no station) adds it to scenario A: 376 of 1,253 = 30.0 %; scenario B stays at 375."""
+    import shapely
+
+    from coverage.analysis.admin import covered_codes
+
+    code, name, lon, lat = LINXU
+    town = guangxi.townships.set_index("code").loc[code]
+    assert town["name"] == name and bool(town["counted"]) and town.geometry.contains(shapely.Point(lon, lat))
+    assert code not in covered_codes(guangxi_stations, "2021-12-31")  # the what-if starts from the plan date
+    open_page(page, "plan")
+    frame = map_frame(page, -1)  # the what-if map (the only one before a plan is run)
+    before = frame.evaluate(_FEATURE_JS, [code, lon, lat])
+    assert before is not None and before["kind"] == "uncovered" and before["inside"]
+    assert 0 < before["x"] < before["w"] and 0 < before["y"] < before["h"]
+    frame.locator(".leaflet-container").click(position={"x": before["x"], "y": before["y"]})
+    page.get_by_text(f"已切换：{name}").first.wait_for(timeout=60_000)
     settle(page, 1500)
-    rates = [m.inner_text() for m in page.locator("[data-testid=stMetricValue]").all()]
-    page.screenshot(path=str(ARTIFACTS / "04b_plan_whatif_click.png"), full_page=True)
-    assert frame.locator(".leaflet-control-zoom-in").is_visible()
-    assert rates[0] in ("30.0%", "29.8%") and rates[3] == "29.9%", rates  # A changed by one township, B did not
+    shot(page, "04b_plan_whatif_click.png", at=page.get_by_text("两个方案对比"))
+    rates = [v for k, v in metrics(page) if k == "覆盖率"]
+    assert rates == [f"{(COVERED + 1) / COUNTED:.1%}", f"{COVERED / COUNTED:.1%}"] == ["30.0%", "29.9%"]
+    compare = {r[""]: (r["方案 A"], r["方案 B"]) for r in records(grid(page, "方案 A"))}
+    assert compare["新增站"] == ("1", "0") and compare["撤销站"] == ("0", "0")
+    assert compare["有站乡镇"] == ("376", "375")
+    after = map_frame(page, -1)
+    assert after.evaluate(_FEATURE_JS, [code, lon, lat])["kind"] == "covered"
+    assert kinds(after) == {"covered": COVERED + 1, "uncovered": COUNTED - COVERED - 1, "other": 1284 - COUNTED}
+    assert page.outside == []
 
 
-def test_trips_page(page):
-    go(page, "督导行程")
+# --------------------------------------------------------------------------- trips
+TRIP = ["兴宁区朝阳街道", "武鸣区城厢镇", "宾阳县宾州镇"]
+
+
+def test_trip_of_three_stations_in_two_days(page: Any) -> None:
+    """From 南宁 with two visits a day: 朝阳街道 (in the city) and 城厢镇 (40 km north) on day 1,
+    a night in 武鸣区, 宾州镇 (east) on day 2 and back to 南宁."""
+    from coverage.field.trips import capital, stations_by_name
+
+    stations = stations_by_name(TRIP, "45")
+    open_page(page, "trips")
+    page.locator(".st-key-trip_mode label", has_text="输入名称").click()
+    names = page.locator(".st-key-trip_names textarea")
+    names.wait_for(timeout=60_000)
+    names.fill("，".join(TRIP))
+    names.press("Tab")
+    page.get_by_text("已选 3 个社工站。").first.wait_for(timeout=60_000)
+    days = page.locator(".st-key-trip_days input")
+    days.fill("2")
+    days.press("Tab")
     settle(page)
-    page.screenshot(path=str(ARTIFACTS / "05_trips.png"), full_page=True)
+    page.locator(".st-key-trip_run button").click()
+    page.get_by_text("全部 3 个站可在 2 天").first.wait_for(timeout=120_000)
+    settle(page, 1500)
+    shot(page, "05_trips.png", at=page.get_by_text("全部 3 个站可在 2 天").first)
+
+    table = records(grid(page, "住宿"))
+    assert [(r["天"], r["走访"], r["住宿"]) for r in table] == [
+        ("1", "南宁市兴宁区朝阳街道、南宁市武鸣区城厢镇", "武鸣区"),
+        ("2", "南宁市宾阳县宾州镇", "南宁市"),
+    ]
+    total_h = float(dict(metrics(page))["总车程"].removesuffix(" h"))
+    assert sum(float(r["车程（分钟）"]) for r in table) / 60 == pytest.approx(total_h, abs=0.05)
+
+    # the route on the map: one line per leg, each day in its own colour, a dot at each stop
+    trip_map = map_frame(page, 0)
+    shot(page, "05b_trips_map.png")
+    route = trip_map.evaluate("""() => { const lines = [], stops = [];
+        window.map.eachLayer(l => {
+            if (l.feature || l instanceof L.Polygon) return;  // county borders
+            if (l instanceof L.Polyline) lines.push({colour: l.options.color, at: l.getLatLngs().map(p => [p.lng, p.lat])});
+            else if (l instanceof L.CircleMarker) stops.push({colour: l.options.color, label: l.getTooltip().getContent(), at: [l.getLatLng().lng, l.getLatLng().lat]});
+        });
+        return {lines, stops}; }""")
+    stops = sorted(route["stops"], key=lambda s: text_of(s["label"]))
+    assert [text_of(s["label"]) for s in stops] == [
+        "第 1 天: 南宁市兴宁区朝阳街道",
+        "第 1 天: 南宁市武鸣区城厢镇",
+        "第 1 天: 武鸣区",
+        "第 2 天: 南宁市",
+        "第 2 天: 南宁市宾阳县宾州镇",
+    ]
+    dots = {text_of(s["label"]).split(": ")[1]: s["at"] for s in stops}
+    for name, lon, lat in stations[["name", "lon", "lat"]].itertuples(index=False):
+        assert dots[name] == pytest.approx([lon, lat], abs=1e-5)  # each station's dot where the station is
+    lines = route["lines"]
+    assert len(lines) == 5
+    base = capital("45")
+    starts = [tuple(line["at"][0]) for line in lines]
+    ends = [tuple(line["at"][1]) for line in lines]
+    assert (base.lon, base.lat) == pytest.approx(starts[0], abs=1e-5)  # leaves 南宁 …
+    assert (base.lon, base.lat) == pytest.approx(ends[-1], abs=1e-5)  # … and comes back
+    assert all(a == pytest.approx(b) for a, b in zip(ends[:-1], starts[1:], strict=True))  # one unbroken route
+    assert {s["at"][0] for s in stops} == {e[0] for e in ends}  # a dot where every leg ends
+    colours = [line["colour"] for line in lines]
+    assert colours[:3] == [colours[0]] * 3 and colours[3:] == [colours[3]] * 2 and colours[0] != colours[3]
+    assert page.outside == []
 
 
-def test_bad_station_file_gets_a_report(page, tmp_path):
+# --------------------------------------------------------------------------- data
+def upload_bad_list(page: Any, tmp_path: Path) -> None:
+    """Upload a GBK station list of five rows: one of each status."""
     bad = tmp_path / "坏名单.csv"
-    rows = "名称,乡镇,经度,纬度\nA站,城东街道,,\nB站,火星镇,,\nC站,,22.8,108.3\nD站,,151.2,-33.9\nE站,南宁市兴宁区朝阳街道,,\n"
-    bad.write_bytes(rows.encode("gbk"))
-    go(page, "数据")
+    bad.write_bytes(BAD_STATIONS.encode("gbk"))
+    open_page(page, "data")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(bad))
     page.get_by_text("逐行导入报告").first.wait_for(timeout=60_000)
     settle(page, 1500)
-    page.screenshot(path=str(ARTIFACTS / "06_data_report.png"), full_page=True)
-    summary = page.get_by_text("共 5 行").first.inner_text()
-    assert "待定 1" in summary and "拒绝 1" in summary and "未匹配 1" in summary
+
+
+def test_bad_station_file_gets_a_report(page: Any, tmp_path: Path) -> None:
+    upload_bad_list(page, tmp_path)
+    shot(page, "06_data_report.png")
+    assert (
+        page.get_by_text("共 5 行").first.inner_text().startswith("共 5 行：匹配 1，修正 1，待定 1，未匹配 1，拒绝 1")
+    )
+    report = grid(page, "说明")
+    assert report["n_rows"] == 5
+    by_row = {r["行号"]: r for r in records(report)}
+    assert [by_row[str(n)]["状态"] for n in range(2, 7)] == ["待定", "未匹配", "已修正", "拒绝", "匹配"]
+    assert by_row["5"]["说明"].startswith("不在中国境内（经度 151.2，纬度 -33.9）")
+    assert by_row["6"]["乡镇代码"] == "450102002"  # 南宁市兴宁区朝阳街道
     assert page.get_by_text("处理待定行").first.is_visible()
-
-
-def test_resolve_the_ambiguous_row_and_use_the_list(page):
-    # row 2 ("城东街道") has several candidates: pick the first one in the UI
-    page.locator("[data-testid=stSelectbox]", has_text="第 2 行").first.click()
-    page.locator("[role=option]").nth(1).click()
-    page.get_by_role("button", name="应用选择").click()
-    page.get_by_text("待定 0").first.wait_for(timeout=60_000)
-    summary = page.get_by_text("共 5 行").first.inner_text()
-    assert "未匹配 1" in summary and "拒绝 1" in summary  # the rest stays as it was
-    page.get_by_role("button", name="在所有页面使用这份名单").click()
-    page.get_by_text("本次上传的名单（3 个站）").first.wait_for(timeout=60_000)
-    settle(page, 800)
-    page.screenshot(path=str(ARTIFACTS / "06b_data_resolved.png"), full_page=True)
-    go(page, "总览")
-    settle(page)
-    page.screenshot(path=str(ARTIFACTS / "06c_overview_uploaded.png"), full_page=True)
-    assert page.get_by_text("0.2%").first.is_visible()  # 3 of 1,253 townships
-    go(page, "数据")
-    page.get_by_role("button", name="改回内置名单").click()
-    page.get_by_text("内置").first.wait_for(timeout=60_000)
-    settle(page)
-
-
-def test_download_the_report_for_officials(page):
-    from openpyxl import load_workbook
-
-    go(page, "导出")
-    settle(page)
-    with page.expect_download(timeout=180_000) as download:
-        page.locator("button", has_text=".xlsx").last.click()  # the report for officials
-    path = ARTIFACTS / download.value.suggested_filename
-    download.value.save_as(path)
-    page.screenshot(path=str(ARTIFACTS / "07_exports.png"), full_page=True)
-    book = load_workbook(path)
-    assert book.sheetnames[0] == "概况"
     assert page.outside == []
 
 
-def test_switch_to_english(page):
+def test_resolve_the_ambiguous_row_and_use_the_list(page: Any, tmp_path: Path) -> None:
+    """Row 2 (城东街道: one in 贺州市, one in 崇左市) resolved in the UI; the list of 3 then counts on every page."""
+    upload_bad_list(page, tmp_path)
+    page.locator("[data-testid=stSelectbox]", has_text="第 2 行").first.click()
+    page.locator("[role=option]").nth(1).click()  # the first candidate (option 0 is "skip")
+    page.get_by_role("button", name="应用选择").click()
+    page.get_by_text("待定 0").first.wait_for(timeout=60_000)
+    assert (
+        page.get_by_text("共 5 行").first.inner_text().startswith("共 5 行：匹配 1，修正 2，待定 0，未匹配 1，拒绝 1")
+    )
+    page.get_by_role("button", name="在所有页面使用这份名单").click()
+    page.get_by_text("本次上传的名单（3 个站）").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "06b_data_resolved.png")
+    go(page, "总览")
+    shot(page, "06c_overview_uploaded.png")
+    shown = dict(metrics(page))
+    assert (shown["有社工站的乡镇（街道）"], shown["覆盖率"]) == ("3", f"{3 / COUNTED:.1%}")  # 0.2%
+    go(page, "数据")
+    page.get_by_role("button", name="改回内置名单").click()
+    page.get_by_text("当前使用：内置").first.wait_for(timeout=60_000)
+    go(page, "总览")
+    assert dict(metrics(page))["有社工站的乡镇（街道）"] == "375"
+    assert page.outside == []
+
+
+# --------------------------------------------------------------------------- exports and language
+def test_download_the_report_for_officials(page: Any) -> None:
+    from openpyxl import load_workbook
+
+    open_page(page, "exports")
+    with page.expect_download(timeout=180_000) as download:
+        page.locator(".st-key-export_report button").click()
+    path = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(path)
+    shot(page, "07_exports.png")
+    assert path.suffix == ".xlsx" and "广西壮族自治区" in path.name
+    book = load_workbook(path)
+    assert book.sheetnames == ["概况", "地图", "各市县", "滞后县", "推进计划"]
+    summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=4, max_row=12, max_col=2, values_only=True)}
+    assert (summary["纳入统计的乡镇（街道）数"], summary["已建社工站的乡镇（街道）数"]) == (COUNTED, COVERED)
+    assert page.outside == []
+
+
+def test_switch_to_english(page: Any) -> None:
+    open_page(page)
     page.locator("[data-testid=stSidebar] label", has_text="English").first.click()
-    page.locator("[data-testid=stSidebarNav] a", has_text="Overview").first.wait_for(timeout=60_000)
-    go(page, "Overview")
     page.get_by_text("Townships counted").first.wait_for(timeout=60_000)
     settle(page)
-    page.screenshot(path=str(ARTIFACTS / "08_overview_en.png"), full_page=True)
+    shot(page, "08_overview_en.png")
+    shown = dict(metrics(page))
+    assert (shown["Townships counted"], shown["Coverage rate"]) == ("1,253", "29.9%")
+    assert [a.inner_text() for a in page.locator("[data-testid=stSidebarNav] a").all()][:2] == ["Overview", "Map"]
     go(page, "Map")
-    wait_for_map(page)
-    settle(page, 1500)
-    page.screenshot(path=str(ARTIFACTS / "09_map_en.png"), full_page=True)
+    frame = map_frame(page)
+    shot(page, "09_map_en.png")
+    legend = frame.locator(".coverage-legend").inner_text()
+    assert "Has a station" in legend and "No station" in legend
+    assert not re.search(r"[\u4e00-\u9fff]", legend)
     assert page.outside == []

@@ -49,7 +49,8 @@ def test_uploaded_bytes(layer, tmp_path):
     path = tmp_path / "u.geojson"
     layer.iloc[:1].to_file(path)
     read = read_layer(path.read_bytes(), filename="u.geojson")
-    assert len(read.frame) == 1
+    assert read.frame["XZQDM"].tolist() == ["450102001"]
+    assert read.frame.geometry.iloc[0].equals(SQUARE)
 
 
 def test_missing_crs_says_how_to_declare_it(tmp_path):

@@ -84,7 +84,7 @@ def test_exact_solvers_match_brute_force(seed):
     assert key(p, blocks) == pytest.approx(expected)
     assert dp.gap == 0 and dp.status == "optimal"
     heur = solve_heuristic(p, 2)
-    assert key(p, heur)[0] == expected[0] or key(p, heur)[0] > expected[0]  # never keeps more than optimal
+    assert key(p, heur)[0] >= expected[0]  # never keeps more (weight) than optimal
     assert heur.travel_min >= heur.bound_min - 1e-9
     assert heur.bound_min <= expected[1] + 1e-6 or key(p, heur)[0] != expected[0]
 
