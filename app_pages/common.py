@@ -28,6 +28,7 @@ from coverage.analysis.admin import TargetSchedule, make_schedule, status, traje
 from coverage.analysis.gaps import gap_analysis
 from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
+from coverage.codes import level_of
 from coverage.data.provinces import Province, default_stations_path, load_province, province_files
 from coverage.data.register import load_register
 from coverage.data.schema import open_on
@@ -142,7 +143,7 @@ def region_townships(province: Province, region: str) -> gpd.GeoDataFrame:
     towns = province.townships
     if not region:
         return towns
-    col = "city_code" if len(region) == 4 else "county_code"
+    col = "city_code" if level_of(region) == "city" else "county_code"
     return towns[towns[col].astype(str) == region]
 
 

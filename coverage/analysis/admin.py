@@ -34,7 +34,7 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.codes import in_region
+from coverage.codes import in_region, level_of, unit_of, units_of
 from coverage.data.schema import open_on
 from coverage.dates import as_date
 
@@ -105,11 +105,17 @@ class TargetSchedule:
     overrides: dict[str, tuple[Target, ...]] = field(default_factory=dict)
 
     def for_unit(self, code: str) -> tuple[Target, ...]:
-        """Schedule of a province (2 digits), city (4) or county (6): its own override, else its city's, else the default."""
-        for key in (code, code[:4]):
-            if len(key) >= 4 and key in self.overrides:
-                return self.overrides[key]
-        return self.default
+        """Schedule of a province, city or county: its own override, else its city's, else the default."""
+        return self.overrides.get(self.override_key(code) or "", self.default)
+
+    def override_key(self, code: str) -> str | None:
+        """The override that applies to a unit (its own, else its city's), or None for the default."""
+        if level_of(code) == "province":
+            return None
+        for key in (code, unit_of(code, "city")):
+            if key in self.overrides:
+                return key
+        return None
 
 
 def stations_required(share: float, counted: int) -> int:
@@ -193,7 +199,7 @@ def coverage_events(stations: pd.DataFrame) -> pd.DataFrame:
 
 def _unit_codes(townships: pd.DataFrame, level: str) -> pd.Series:
     if level == "province":
-        return townships["code"].astype(str).str[:2]
+        return units_of(townships["code"], "province")
     if level == "city":
         return townships["city_code"].astype(str)
     if level == "county":

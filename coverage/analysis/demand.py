@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from coverage import settings
 from coverage._errors import CRSError, InputError
 
 
@@ -88,7 +89,9 @@ def _township_points(towns: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
-def grid_demand(towns: gpd.GeoDataFrame, cell_m: float = 1000.0, weights: pd.Series | None = None) -> Demand:
+def grid_demand(
+    towns: gpd.GeoDataFrame, cell_m: float = settings.DEFAULT_GRID_KM * 1000.0, weights: pd.Series | None = None
+) -> Demand:
     """Grid-cell demand; ``weights`` (indexed by township code) are spread over each township's cells.
 
     Without ``weights`` every cell weighs its area in km².

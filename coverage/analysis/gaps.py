@@ -47,6 +47,7 @@ import shapely
 from coverage import settings
 from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from coverage.analysis.travel import StraightLine
+from coverage.codes import units_of
 from coverage.coords import projected_crs_for
 
 
@@ -359,8 +360,8 @@ def gap_analysis(
             "name": towns.get("name", ""),
             "county_code": towns["county_code"].astype(str)
             if "county_code" in towns
-            else towns["code"].astype(str).str[:6],
-            "city_code": towns["city_code"].astype(str) if "city_code" in towns else towns["code"].astype(str).str[:4],
+            else units_of(towns["code"], "county"),
+            "city_code": towns["city_code"].astype(str) if "city_code" in towns else units_of(towns["code"], "city"),
             "area_km2": area / 1e6,
             "area_within_km2": within_area / 1e6,
             "farthest_m": farthest,
@@ -392,7 +393,7 @@ def _roll_up(table: pd.DataFrame) -> pd.DataFrame:
     sums = ["area_km2", "area_within_km2", "demand", "demand_within", "villages", "villages_within"]
     frames = []
     for level, key in (
-        ("province", table["code"].str[:2]),
+        ("province", units_of(table["code"], "province")),
         ("city", table["city_code"]),
         ("county", table["county_code"]),
         ("township", table["code"]),

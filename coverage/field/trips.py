@@ -36,6 +36,7 @@ import pandas as pd
 from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.travel import Place, StraightLine, Travel
+from coverage.codes import units_of
 from coverage.dates import as_date
 from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
 
@@ -147,9 +148,9 @@ def station_table(stations: pd.DataFrame) -> pd.DataFrame:
     if "name" not in s.columns:
         s["name"] = s["code"]
     if "county_code" not in s.columns:
-        s["county_code"] = s["code"].astype(str).str[:6]
+        s["county_code"] = units_of(s["code"], "county")
     if "city_code" not in s.columns:
-        s["city_code"] = s["code"].astype(str).str[:4]
+        s["city_code"] = units_of(s["code"], "city")
     if "priority" not in s.columns:
         s["priority"] = 1.0
     s["code"] = s["code"].astype(str)

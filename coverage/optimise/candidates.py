@@ -47,7 +47,9 @@ def township_candidates(townships: gpd.GeoDataFrame, stations: pd.DataFrame | No
     return out
 
 
-def siting_demand(towns_m: gpd.GeoDataFrame, demand: str = "villages", grid_m: float = 1000.0) -> Demand:
+def siting_demand(
+    towns_m: gpd.GeoDataFrame, demand: str = "villages", grid_m: float = settings.DEFAULT_GRID_KM * 1000.0
+) -> Demand:
     """Grid demand weighted by villages+communities spread over each township's cells, or by area."""
     if demand == "area":
         return grid_demand(towns_m, grid_m)
@@ -94,7 +96,7 @@ def covering_inputs(
     radius_m: float,
     candidates: gpd.GeoDataFrame | None = None,
     demand: str | Demand = "villages",
-    grid_m: float = 1000.0,
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
 ) -> SitingInputs:
     """An MCLP/LSCP problem: which demand cells each candidate brings within ``radius_m``."""
     crs = projected_crs_for(townships)
@@ -163,7 +165,7 @@ def province_problem(
     radius_m: float,
     candidates: gpd.GeoDataFrame | None = None,
     demand: str = "villages",
-    grid_m: float = 1000.0,
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
 ) -> SitingProblem:
     """The siting problem of ``model`` on a province's layers: coverage for MCLP/LSCP, costs otherwise."""
     if model in ("mclp", "lscp"):

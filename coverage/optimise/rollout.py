@@ -125,7 +125,7 @@ def _requirements(province, stations, as_of, schedule, county_min):
     county_req = {}
     for county, codes in counties.items():
         have = len(set(codes) & covered)
-        own = county in schedule.overrides or county[:4] in schedule.overrides
+        own = schedule.override_key(county) is not None
         plan = schedule.for_unit(county)
         req = []
         for t in years:
@@ -151,7 +151,7 @@ def plan_rollout(
     schedule: TargetSchedule | None = None,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     demand: str = "villages",
-    grid_m: float = 1000.0,
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
     county_min: int = 0,
     method: str = "auto",
     time_limit: float = settings.ROLLOUT_TIME_LIMIT_S,
