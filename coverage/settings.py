@@ -142,3 +142,18 @@ SUPERVISION_HOURS = 16.0
 SUPERVISION_DAY_HOURS = 8.0
 #: Seconds the supervisor assignment may run (bases chosen and stations assigned).
 SUPERVISION_TIME_LIMIT_S = 8.0
+
+# --- The station registry ----------------------------------------------------------
+#: Environment variable holding the registry's database URL (e.g. a bureau's PostgreSQL:
+#: ``postgresql+psycopg://user@host/db``; the password from ``PGPASSWORD`` or ~/.pgpass, never the repository).
+REGISTRY_URL_ENV = "COVERAGE_DB"
+#: The embedded registry: an SQLite file created on first use from data/stations (not committed).
+REGISTRY_SQLITE = ROOT / "var" / "registry.sqlite"
+#: Time zone of valid dates and of "known on" days.
+LOCAL_TZ = "Asia/Shanghai"
+#: A station moved farther than this between two ledgers is reported as moved, metres.
+MOVE_THRESHOLD_M = 200.0
+#: A month's ledger is due by this day of the following month; later ones are "late".
+LEDGER_DUE_DAY = 5
+#: Valid date standing for "opened at an unknown date" (open at every date).
+UNKNOWN_OPENING = "1900-01-01"

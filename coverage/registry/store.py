@@ -1,0 +1,478 @@
+"""The station registry: one shared, persistent record of stations over time.
+
+:func:`open_registry` connects to the embedded SQLite file (created and filled from
+``data/stations`` on first use) or to a bureau's PostgreSQL + PostGIS server, brings its
+schema up to date with Alembic, and returns a :class:`Registry`.
+
+Reading, two ways in time:
+
+* :meth:`Registry.current` - every station as it stood on ``as_of`` (a date on the ground) as
+  the registry knew it on ``known_on`` (default: now);
+* :meth:`Registry.station_table` - the stations' open periods as known on ``known_on``, in the
+  station table every analysis reads (``opened``/``closed`` per open period), so coverage at
+  any date and the monthly trajectory come out of the same functions as for a file.
+
+Writing only ever inserts versions; each write names the version it is based on and is
+refused with :class:`ConflictError` when someone else recorded a newer one meanwhile.
+
+Examples
+--------
+>>> import datetime as dt
+>>> reg = open_registry("sqlite://", seed=False)
+>>> v = reg.add("S1", "45", {"name": "城厢镇社工站", "township_code": "450122100", "status": "open"},
+...             valid_from=dt.date(2021, 3, 1), by="张三")
+>>> reg.current("45", as_of="2021-02-28").empty, reg.current("45", as_of="2021-03-01")["name"].tolist()
+(True, ['城厢镇社工站'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from coverage import settings
+from coverage._errors import CoverageError, InputError
+from coverage.dates import as_date
+from coverage.registry import schema
+
+#: Columns of a version row besides the station's attributes.
+VERSION_META = (
+    "version_id",
+    "station_id",
+    "province_code",
+    "valid_from",
+    "recorded_at",
+    "recorded_by",
+    "source",
+    "action",
+)
+FIELDS = tuple(schema.STATION_FIELDS)
+_UNKNOWN = dt.date.fromisoformat(settings.UNKNOWN_OPENING)
+
+
+class ConflictError(CoverageError):
+    """A write was based on a version that is no longer the newest (someone else changed the station)."""
+
+
+def utc_now() -> dt.datetime:
+    """Now, UTC, without a time zone (how the registry stores times)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def end_of_day_utc(day: dt.date) -> dt.datetime:
+    """The end of ``day`` in China (Asia/Shanghai) as a UTC time: "known on ``day``" means recorded before it."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(settings.LOCAL_TZ))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def registry_url(url: str | None = None) -> str:
+    """The database URL: ``url``, else the ``COVERAGE_DB`` environment variable, else the embedded SQLite file."""
+    chosen = url or os.environ.get(settings.REGISTRY_URL_ENV)
+    if chosen:
+        return chosen
+    path = Path(settings.REGISTRY_SQLITE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as nothing rather than leaked
+        return "<database URL>"
+
+
+def _engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        msg = f"database URL not understood ({display_url(url)}); give sqlite:///path.sqlite or postgresql+psycopg://user@host/db"
+        raise InputError(msg) from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # transactions are begun below, IMMEDIATE: one writer at a time
+            cursor = dbapi_conn.cursor()
+            if parsed.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(url, pool_pre_ping=True)
+    msg = f"database {display_url(url)} is neither SQLite nor PostgreSQL; the registry supports those two"
+    raise InputError(msg)
+
+
+def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Registry:
+    """Connect, bring the schema up to date (Alembic) and, for a new registry, load the embedded lists.
+
+    ``url``: an SQLAlchemy URL (``sqlite:///file``, ``postgresql+psycopg://user@host/db``); default
+    :func:`registry_url`.  ``seed``: fill an empty registry from ``data/stations``.
+    ``clock``: where recorded times come from (tests and benchmarks give their own).
+    """
+    from coverage.registry.migrate import upgrade
+
+    chosen = registry_url(url)
+    engine = _engine(chosen)
+    try:
+        upgrade(engine)
+    except sa.exc.OperationalError as exc:
+        msg = f"cannot open the registry at {display_url(chosen)}: {exc.orig}; check the URL and that the server runs"
+        raise InputError(msg) from None
+    registry = Registry(engine, clock)
+    if seed and registry.is_empty():
+        from coverage.registry.seed import seed_embedded
+
+        seed_embedded(registry)
+    return registry
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write created: the new version and the station it belongs to."""
+
+    station_id: str
+    version_id: int
+
+
+class Registry:
+    """Reads and writes the registry's tables; every write is one transaction."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], dt.datetime] = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password."""
+        return display_url(self.engine.url.render_as_string(hide_password=False))
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(schema.stations)).scalar_one() == 0
+
+    # ------------------------------------------------------------------ reading
+    def versions(
+        self,
+        province: str | None = None,
+        known_on: dt.date | str | None = None,
+        as_of: dt.date | str | None = None,
+        station_ids: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Version rows (all columns), optionally of one province, recorded by the end of ``known_on``
+        and valid from ``as_of`` or earlier; ordered by station, valid date and recorded time."""
+        v = schema.versions
+        query = sa.select(v)
+        if province is not None:
+            query = query.where(v.c.province_code == str(province))
+        if known_on is not None:
+            query = query.where(v.c.recorded_at < end_of_day_utc(as_date(known_on)))
+        if as_of is not None:
+            query = query.where(v.c.valid_from <= as_date(as_of))
+        if station_ids is not None:
+            query = query.where(v.c.station_id.in_(list(station_ids)))
+        query = query.order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return frame
+
+    def current(
+        self, province: str, as_of: dt.date | str | None = None, known_on: dt.date | str | None = None
+    ) -> pd.DataFrame:
+        """Each station's state on ``as_of`` (default today) as known on ``known_on`` (default now):
+        the version with the latest valid date up to ``as_of``, the latest recorded among equals."""
+        rows = self.versions(province, known_on=known_on, as_of=as_of or dt.date.today())
+        return rows.drop_duplicates("station_id", keep="last").reset_index(drop=True)
+
+    def station_table(self, province: str, known_on: dt.date | str | None = None) -> pd.DataFrame:
+        """The stations' open periods as known on ``known_on``, as the station table analyses read.
+
+        One row per period in which a station was open in one township: ``station_id``, ``name``,
+        ``township_code``, ``lon``, ``lat``, ``opened`` (None when unknown), ``closed`` (None while
+        open), ``source``, ``notes`` and the staff and caseload of its latest version in the period.
+        """
+        return open_periods(self.versions(province, known_on=known_on))
+
+    def history(self, station_id: str) -> pd.DataFrame:
+        """Every version of a station, in the order the registry recorded them."""
+        rows = self.versions(station_ids=[station_id])
+        if rows.empty:
+            msg = f"no station {station_id!r} in the registry; list them with `python -m coverage registry export`"
+            raise InputError(msg)
+        return rows.sort_values(["recorded_at", "version_id"]).reset_index(drop=True)
+
+    def head(self, station_id: str) -> dict[str, Any] | None:
+        """The newest version recorded for a station (any valid date), or None for an unknown station."""
+        v, s = schema.versions, schema.stations
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(v).join(s, s.c.head_version_id == v.c.version_id).where(s.c.station_id == station_id)
+            ).first()
+        return dict(row._mapping) if row is not None else None
+
+    # ------------------------------------------------------------------ writing
+    def add(
+        self,
+        station_id: str,
+        province: str,
+        fields: Mapping[str, Any],
+        valid_from: dt.date | str,
+        by: str,
+        source: str = "edit",
+        submission_id: int | None = None,
+        conn: sa.Connection | None = None,
+    ) -> Written:
+        """Register a new station with its first version; refused if the id exists."""
+        with self._transaction(conn) as c:
+            exists = c.execute(
+                sa.select(schema.stations.c.station_id).where(schema.stations.c.station_id == station_id)
+            ).first()
+            if exists is not None:
+                msg = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
+                raise InputError(msg)
+            c.execute(
+                schema.stations.insert().values(
+                    station_id=station_id, province_code=str(province), created_at=self.clock(), head_version_id=None
+                )
+            )
+            version_id = self._insert(
+                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id
+            )
+            self._move_head(c, station_id, None, version_id)
+        return Written(station_id, version_id)
+
+    def change(
+        self,
+        station_id: str,
+        base_version_id: int,
+        changes: Mapping[str, Any],
+        valid_from: dt.date | str,
+        by: str,
+        source: str = "edit",
+        action: str = "edit",
+        submission_id: int | None = None,
+        conn: sa.Connection | None = None,
+    ) -> Written:
+        """Record ``changes`` to a station taking effect on ``valid_from``.
+
+        ``base_version_id`` is the newest version the writer saw (``head(station_id)``); when
+        another version was recorded since, :class:`ConflictError` names it and nothing changes.
+        The new version holds the station's state on ``valid_from`` (as known now) with ``changes``.
+        """
+        with self._transaction(conn) as c:
+            head = c.execute(
+                sa.select(schema.stations.c.head_version_id, schema.stations.c.province_code).where(
+                    schema.stations.c.station_id == station_id
+                )
+            ).first()
+            if head is None:
+                msg = f"no station {station_id!r} in the registry; add it first"
+                raise InputError(msg)
+            if head.head_version_id != base_version_id:
+                raise self._conflict(c, station_id, head.head_version_id)
+            day = as_date(valid_from)
+            state = self._state_on(c, station_id, day)
+            fields = {**state, **_clean(changes)}
+            version_id = self._insert(c, station_id, head.province_code, fields, day, by, source, action, submission_id)
+            self._move_head(c, station_id, base_version_id, version_id)
+        return Written(station_id, version_id)
+
+    def close(
+        self,
+        station_id: str,
+        base_version_id: int,
+        closed: dt.date | str,
+        by: str,
+        reason: str = "",
+        source: str = "edit",
+    ) -> Written:
+        """Close a station on ``closed`` (it no longer counts from that day)."""
+        day = as_date(closed)
+        changes: dict[str, Any] = {"status": "closed", "closed": day}
+        if reason:
+            changes["notes"] = reason
+        return self.change(station_id, base_version_id, changes, day, by, source, action="close")
+
+    # ------------------------------------------------------------------ internals
+    def _transaction(self, conn: sa.Connection | None) -> Any:
+        """A new transaction, or the caller's (writes inside a larger one, e.g. accepting a ledger)."""
+        if conn is not None:
+            from contextlib import nullcontext
+
+            return nullcontext(conn)
+        return self.engine.begin()
+
+    def _insert(
+        self,
+        conn: sa.Connection,
+        station_id: str,
+        province: str,
+        fields: Mapping[str, Any],
+        valid_from: dt.date | str,
+        by: str,
+        source: str,
+        action: str,
+        submission_id: int | None,
+    ) -> int:
+        _check_fields(fields)
+        values = {name: fields.get(name) for name in FIELDS}
+        result = conn.execute(
+            schema.versions.insert().values(
+                station_id=station_id,
+                province_code=province,
+                valid_from=as_date(valid_from),
+                recorded_at=self.clock(),
+                recorded_by=by,
+                source=source,
+                submission_id=submission_id,
+                action=action,
+                **values,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def _move_head(self, conn: sa.Connection, station_id: str, base: int | None, new: int) -> None:
+        s = schema.stations
+        condition = s.c.head_version_id.is_(None) if base is None else s.c.head_version_id == base
+        moved = conn.execute(
+            s.update().where(s.c.station_id == station_id, condition).values(head_version_id=new)
+        ).rowcount
+        if moved != 1:
+            current = conn.execute(sa.select(s.c.head_version_id).where(s.c.station_id == station_id)).scalar_one()
+            raise self._conflict(conn, station_id, current)
+
+    def _conflict(self, conn: sa.Connection, station_id: str, newer: int | None) -> ConflictError:
+        row = conn.execute(sa.select(schema.versions).where(schema.versions.c.version_id == newer)).first()
+        if row is None:
+            return ConflictError(f"station {station_id!r} was changed meanwhile; reload it and edit again")
+        return ConflictError(
+            f"station {station_id!r} was changed meanwhile by {row.recorded_by} at {row.recorded_at:%Y-%m-%d %H:%M} UTC "
+            f"({row.action}, version {row.version_id}, valid from {row.valid_from}); reload it and edit again"
+        )
+
+    def _state_on(self, conn: sa.Connection, station_id: str, day: dt.date) -> dict[str, Any]:
+        v = schema.versions
+        row = conn.execute(
+            sa.select(v)
+            .where(v.c.station_id == station_id, v.c.valid_from <= day)
+            .order_by(v.c.valid_from.desc(), v.c.recorded_at.desc(), v.c.version_id.desc())
+            .limit(1)
+        ).first()
+        if row is None:  # a change dated before the station existed: start from its first version
+            row = conn.execute(
+                sa.select(v).where(v.c.station_id == station_id).order_by(v.c.valid_from, v.c.version_id).limit(1)
+            ).first()
+        return {name: getattr(row, name) for name in FIELDS} if row is not None else {}
+
+
+# --------------------------------------------------------------------------- values
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Attribute values as the tables store them (NaN and '' become None; dates become dates)."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        msg = f"unknown station fields {sorted(unknown)}; the registry keeps {', '.join(FIELDS)}"
+        raise InputError(msg)
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or value == "":
+            out[name] = None
+        elif name in ("opened", "closed"):
+            out[name] = as_date(value)
+        elif isinstance(value, np.generic):
+            out[name] = value.item()
+        else:
+            out[name] = value
+    return out
+
+
+def _check_fields(fields: Mapping[str, Any]) -> None:
+    status = fields.get("status")
+    if status is not None and status not in schema.STATUSES:
+        msg = f"station status {status!r} is not one of {', '.join(schema.STATUSES)}"
+        raise InputError(msg)
+    host = fields.get("host")
+    if host is not None and host not in schema.HOSTS:
+        msg = f"host {host!r} is not one of {', '.join(schema.HOSTS)} (township seat or a village/community)"
+        raise InputError(msg)
+    for name in ("social_workers", "certified_workers", "households_served", "people_served", "case_files"):
+        value = fields.get(name)
+        if value is not None and (int(value) != value or value < 0):
+            msg = f"{name} must be a whole number of 0 or more, not {value!r}"
+            raise InputError(msg)
+    workers, certified = fields.get("social_workers"), fields.get("certified_workers")
+    if workers is not None and certified is not None and certified > workers:
+        msg = f"{certified} certified social workers but only {workers} social workers; certified ones are among them"
+        raise InputError(msg)
+    lon, lat = fields.get("lon"), fields.get("lat")
+    if (lon is None) != (lat is None):
+        msg = "give both lon and lat, or neither"
+        raise InputError(msg)
+
+
+def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
+    """Open periods from version rows (ordered by station, valid date, recorded time).
+
+    For each station and valid date the latest recorded version counts; a period starts where the
+    station becomes open (or opens in another township) and ends at the next version that is not
+    open there.  A period starting on :data:`settings.UNKNOWN_OPENING` has an unknown opening date.
+    """
+    columns = [
+        "station_id", "name", "township_code", "lon", "lat", "opened", "closed", "source", "notes",
+        "status", "social_workers", "certified_workers", "households_served", "people_served", "case_files",
+    ]  # fmt: skip
+    if versions.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    v = versions.drop_duplicates(["station_id", "valid_from"], keep="last").reset_index(drop=True)
+    is_open = (v["status"] == "open").to_numpy()
+    same_station = (v["station_id"] == v["station_id"].shift()).to_numpy()
+    same_town = (v["township_code"] == v["township_code"].shift()).to_numpy()
+    prev_open = np.r_[False, is_open[:-1]] & same_station
+    starts = is_open & ~(prev_open & same_town)
+    run = np.cumsum(starts | ~is_open)  # a new run at every start and every non-open row
+    v["run"] = run
+    open_rows = v[is_open]
+    first = open_rows.groupby("run").head(1).set_index("run")
+    last = open_rows.groupby("run").tail(1).set_index("run")
+    # the period ends at the valid date of the row after its last open row, when that row is the same station
+    nxt = v["valid_from"].shift(-1)
+    nxt_same = v["station_id"].shift(-1) == v["station_id"]
+    end = pd.Series(np.where(nxt_same, nxt, None), index=v.index)
+    ends = end[is_open].groupby(v["run"][is_open]).last()
+    out = last.copy()
+    out["opened"] = [None if d == _UNKNOWN else d for d in first["valid_from"]]
+    out["closed"] = ends.reindex(out.index).to_numpy()
+    return out[columns].reset_index(drop=True)
+
+
+def fields_json(fields: Mapping[str, Any]) -> str:
+    """Attributes as JSON text (dates as ISO strings), for submission rows."""
+    return json.dumps(
+        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}, ensure_ascii=False
+    )
