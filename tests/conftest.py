@@ -50,3 +50,41 @@ def guangxi_stations():
     from coverage.data.stations import read_stations
 
     return read_stations(default_stations_path("45"), province="45").stations
+
+
+# --------------------------------------------------------------------------- the registry on both backends
+def _postgres_server() -> str | None:
+    """The URL of a PostgreSQL + PostGIS server for the registry tests (``.ci/postgres`` starts one)."""
+    import os
+
+    url = os.environ.get("COVERAGE_TEST_PG")
+    if not url and os.environ.get("COVERAGE_REQUIRE_POSTGRES"):
+        pytest.fail("COVERAGE_TEST_PG is not set: start a server with `bash .ci/postgres`")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_url(request, tmp_path):
+    """A new, empty registry database: an SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.sqlite'}"
+        return
+    server = _postgres_server()
+    if not server:
+        pytest.skip("no PostgreSQL server (set COVERAGE_TEST_PG; `bash .ci/postgres` starts one)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"registry_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        sa.create_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
