@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.checks import CIRCUITY, SPEED_KMH
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class StraightLine:
 
     circuity: float = settings.CIRCUITY_FACTOR
     speed_kmh: float = settings.AVERAGE_SPEED_KMH
+
+    def __post_init__(self) -> None:
+        CIRCUITY(self.circuity)
+        SPEED_KMH(self.speed_kmh)
 
     def minutes(self, distance_m: ArrayLike) -> NDArray:
         """Travel minutes for straight-line metres."""

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.checks import DAY_HOURS, LOAD, SUPERVISION_HOURS, SUPERVISORS, TIME_LIMIT_S, parse_month
 from coverage.optimise.siting import cost_gap
 
 
@@ -51,10 +52,17 @@ class Assignment:
         return cost_gap(self.objective, self.bound)
 
 
-def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
+def check_load_bounds(min_load: int, max_load: int) -> tuple[int, int]:
+    """Stations per supervisor at least and at most: whole numbers of 1 or more, the first not above the second."""
+    min_load, max_load = LOAD(min_load), LOAD(max_load)
     if min_load > max_load:
         msg = f"--min {min_load} is above --max {max_load}; swap them"
         raise InputError(msg)
+    return min_load, max_load
+
+
+def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
+    check_load_bounds(min_load, max_load)
     if n_bases * max_load < n_stations:
         msg = (
             f"{n_bases} supervisors of at most {max_load} stations cannot cover {n_stations} stations; "
@@ -304,6 +312,10 @@ def assign_supervisors(
     """
     from coverage.field.trips import Place, Travel, station_table
 
+    min_load, max_load = check_load_bounds(min_load, max_load)
+    if n_supervisors is not None:
+        n_supervisors = SUPERVISORS(n_supervisors)
+    TIME_LIMIT_S(time_limit)
     s = station_table(stations)
     travel = travel or Travel()
     notes = []
@@ -388,7 +400,9 @@ def monthly_rounds(
     """
     from coverage.field.trips import working_days
 
-    first = dt.date.fromisoformat(str(month)[:7] + "-01") if not isinstance(month, dt.date) else month.replace(day=1)
+    first = parse_month(month)
+    SUPERVISION_HOURS(hours)
+    DAY_HOURS(day_hours)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     days = working_days(first, last=last, weekends=weekends)
     per_station = math.ceil(hours / day_hours)

@@ -37,6 +37,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import TargetSchedule, _as_date, covered_codes, stations_needed
 from coverage.analysis.need import need_scores
+from coverage.checks import COUNTY_MIN, GRID_KM, RADIUS_KM
 from coverage.data.stations import open_on
 from coverage.optimise.candidates import covering_inputs
 from coverage.optimise.siting import DEFAULT_MIP_GAP, _highs_version, _Mip, _rows, merge_rows
@@ -160,6 +161,9 @@ def plan_rollout(
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring)."""
     start = time.perf_counter()
+    RADIUS_KM(radius_m / 1000.0)
+    GRID_KM(grid_m / 1000.0)
+    county_min = COUNTY_MIN(county_min)
     schedule = schedule or TargetSchedule()
     as_of = _as_date(as_of) if as_of is not None else default_plan_date(stations)
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)

@@ -42,6 +42,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from coverage._errors import InputError
+from coverage.checks import NEW_STATIONS, SHARE
 
 #: Seconds HiGHS may use per model unless told otherwise.
 DEFAULT_TIME_LIMIT_S = 30.0
@@ -338,6 +339,7 @@ def _candidate_rules(problem: SitingProblem, n_cols: int, offset: int, group_min
 
 
 def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
+    NEW_STATIONS(p)
     if p > problem.n_candidates:
         msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
         raise InputError(msg)
@@ -565,6 +567,7 @@ def solve_lscp(
     :class:`InputError` says by how much.
     """
     start = time.perf_counter()
+    SHARE(share)
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
     required = max(0.0, share * total - already)
