@@ -56,14 +56,16 @@ def test_gcj02_declared_on_the_command_line(tmp_path, capsys):
     [
         (["stations", "check", "/nonexistent/stations.csv"], "file not found"),
         (["stations", "check", "EMPTY"], "is empty"),
-        (["stations", "check", "EMPTY", "--crs", "mars"], "unknown coordinate system"),
+        (["stations", "check", "FILE", "--crs", "mars"], "unknown coordinate system"),
         (["data", "info", "--province", "火星"], "unknown province"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(tmp_path, args, message):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    args = [str(empty) if a == "EMPTY" else a for a in args]
+    stations = tmp_path / "stations.csv"
+    stations.write_bytes(csv_bytes([("站点名称",), ("德庆县九市镇",)]))
+    args = [{"EMPTY": str(empty), "FILE": str(stations)}.get(a, a) for a in args]
     done = run(*args)
     assert done.returncode == 2
     assert message in done.stderr
