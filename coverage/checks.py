@@ -294,7 +294,11 @@ def parse_month(value: object, what: str = "month") -> dt.date:
         except ValueError as exc:
             msg = f"{what} {value!r} is not a month of the calendar ({exc}); use YYYY-MM, e.g. 2024-11"
             raise InputError(msg) from None
-    return _in_range(first, what)
+    earliest, latest = settings.EARLIEST_DATE[:7], settings.LATEST_DATE[:7]
+    if not earliest <= first.strftime("%Y-%m") <= latest:
+        msg = f"{what} {first.strftime('%Y-%m')} is out of range; give a month from {earliest} to {latest}"
+        raise InputError(msg)
+    return first
 
 
 def clock_minutes(value: object) -> int:

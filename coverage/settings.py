@@ -117,6 +117,9 @@ TRIP_LUNCH_MIN = 60
 TRIP_EVENING_OPTION_MIN = 90
 #: Seconds the trip solver may run (the exact model stops there with its bound).
 TRIP_TIME_LIMIT_S = 60.0
+#: Seconds the supervisors' assignment may run, and the siting and rollout models on the command line.
+SUPERVISION_TIME_LIMIT_S = 8.0
+SITING_TIME_LIMIT_S = 60.0
 #: Stations per supervisor, at least and at most (Guangxi: one supervisor looks after 5-8).
 SUPERVISOR_MIN_STATIONS = 5
 SUPERVISOR_MAX_STATIONS = 8

@@ -81,6 +81,12 @@ def need_scores(
             msg = f"the need table needs a 'code' column of 9-digit township codes; columns: {', '.join(extra.columns)}"
             raise InputError(msg)
         user = extra.set_index(extra["code"].astype(str)).drop(columns=["code"])
+        if not user.index.isin(townships["code"].astype(str)).any():
+            msg = (
+                f"none of the {len(user)} codes of the need table is a township code of the province "
+                f"(e.g. {', '.join(user.index[:3])}); its first column must hold 9-digit township codes"
+            )
+            raise InputError(msg)
         for col in user.columns:
             values = pd.to_numeric(user[col], errors="coerce")
             if values.notna().any():

@@ -63,6 +63,9 @@ def check_load_bounds(min_load: int, max_load: int) -> tuple[int, int]:
 
 def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
     check_load_bounds(min_load, max_load)
+    if n_stations < min_load:
+        msg = f"there are {n_stations} stations, fewer than the {min_load} a supervisor looks after at least; lower --min to {max(n_stations, 1)} or give more stations"
+        raise InputError(msg)
     if n_bases * max_load < n_stations:
         msg = (
             f"{n_bases} supervisors of at most {max_load} stations cannot cover {n_stations} stations; "
@@ -301,7 +304,7 @@ def assign_supervisors(
     min_load: int = settings.SUPERVISOR_MIN_STATIONS,
     max_load: int = settings.SUPERVISOR_MAX_STATIONS,
     travel=None,
-    time_limit: float = 8.0,
+    time_limit: float = settings.SUPERVISION_TIME_LIMIT_S,
 ) -> Supervision:
     """Give every station to one supervisor, loads within [min_load, max_load], least travel from base.
 

@@ -102,6 +102,9 @@ class SitingProblem:
         if weights.shape != (n,):
             msg = f"{len(weights)} weights for {n} demand rows; give one weight per row"
             raise InputError(msg)
+        if not np.isfinite(weights).all():
+            msg = f"{int((~np.isfinite(weights)).sum())} demand weights are empty, not numbers or infinite; give a number for every row"
+            raise InputError(msg)
         if (weights < 0).any():
             msg = "demand weights must not be negative"
             raise InputError(msg)
