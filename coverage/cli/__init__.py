@@ -55,8 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except OSError as exc:  # a file that cannot be read or written (permissions, a full disk ...)
-        print(
-            f"error: {exc.strerror or exc}: {exc.filename or ''}; check the path and its permissions", file=sys.stderr
-        )
+    except OSError as exc:  # a file that cannot be read or written (permissions, a full disk, a bad raster ...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; check the file, its path and its permissions", file=sys.stderr)
         return 2

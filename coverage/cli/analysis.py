@@ -17,6 +17,7 @@ from coverage.cli.common import (
     grid_arg,
     json_flag,
     kinds_type,
+    layer_file,
     output_path,
     print_json,
     progress,
@@ -103,6 +104,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             from coverage.data.io import read_table
 
             table = read_table(args.township_weights, known_headers=["code", "township_code", "乡镇代码"]).frame()
+            if table.shape[1] < 2:
+                msg = f"{args.township_weights}: give two columns, township code and weight; found {', '.join(map(str, table.columns))}"
+                raise InputError(msg)
             weights = weights_by_code(table, table.columns[0], args.weight_col or table.columns[1])
             demand = grid_demand(towns_m, args.grid_km * 1000.0, weights=weights)
     result = gap_analysis(
@@ -199,7 +203,10 @@ def add_parsers(sub) -> None:
     grid_arg(p)
     p.add_argument("--demand-raster", type=existing_file, default=None, help="population raster (GeoTIFF) as demand")
     p.add_argument(
-        "--demand-points", type=existing_file, default=None, help="point layer as demand (with --weight-col)"
+        "--demand-points",
+        type=layer_file,
+        default=None,
+        help="point layer as demand: .gpkg, .geojson, .shp, .zip or .parquet (with --weight-col)",
     )
     p.add_argument(
         "--township-weights",

@@ -109,15 +109,30 @@ def existing_file(text: str) -> Path:
 
 def file_or_names(text: str) -> str:
     """``--stations`` of trip and supervise: a file (checked as :func:`existing_file`) or names."""
+    from coverage.field.trips import parse_itinerary
+
     path = Path(text)
-    if not text.strip():
-        msg = "no station given; give a station file or names separated by commas"
-        raise argparse.ArgumentTypeError(msg)
     if path.exists():
         problem = _file_problem(path)
         if problem:
             raise argparse.ArgumentTypeError(problem)
+    elif not any(parse_itinerary(text)):
+        msg = "no station given; give a station file or names separated by commas"
+        raise argparse.ArgumentTypeError(msg)
     return text
+
+
+#: Files read as a layer (boundaries, demand points).
+LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".zip", ".parquet", ".geoparquet")
+
+
+def layer_file(text: str) -> Path:
+    """An input layer: an existing file (as :func:`existing_file`) of one of :data:`LAYER_SUFFIXES`."""
+    path = existing_file(text)
+    if path.suffix.lower() not in LAYER_SUFFIXES:
+        msg = f"{text} is not a layer file; give a GeoPackage, GeoJSON, Shapefile (.shp, or all its files zipped) or GeoParquet ({', '.join(LAYER_SUFFIXES)})"
+        raise argparse.ArgumentTypeError(msg)
+    return path
 
 
 def output_path(*suffixes: str) -> Callable[[str], Path]:
@@ -309,7 +324,7 @@ def time_limit_arg(p: argparse.ArgumentParser, default: float) -> None:
     )
 
 
-def travel_args(p: argparse.ArgumentParser) -> None:
+def travel_args(p: argparse.ArgumentParser, time_limit_s: float = settings.TRIP_TIME_LIMIT_S) -> None:
     speeds = f"{settings.MIN_SPEED_KMH:g}-{settings.MAX_SPEED_KMH:g}"
     p.add_argument(
         "--speed-kmh",
@@ -347,7 +362,7 @@ def travel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--osrm", type=url_type, default=None, help="URL of an OSRM-compatible server (its /table service is asked)"
     )
-    time_limit_arg(p, settings.TRIP_TIME_LIMIT_S)
+    time_limit_arg(p, time_limit_s)
 
 
 def check_travel_args(args: argparse.Namespace) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 from coverage import settings
 from coverage._errors import InputError
 from coverage.cli.common import (
-    existing_file,
     folder_path,
     jobs_type,
     json_flag,
+    layer_file,
     output_path,
     print_json,
     progress,
@@ -226,7 +226,7 @@ def add_parsers(sub) -> None:
     p = data_sub.add_parser("replace-townships", help="replace approximate township cells by official polygons")
     p.add_argument("--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name")
     p.add_argument(
-        "--file", type=existing_file, required=True, help="GeoPackage, GeoJSON, Shapefile (or .zip), GeoParquet"
+        "--file", type=layer_file, required=True, help="GeoPackage, GeoJSON, Shapefile (or .zip), GeoParquet"
     )
     p.add_argument("--code-col", default=None, help="column with 9-digit township codes (guessed if omitted)")
     p.add_argument("--name-col", default=None, help="column with township names (used where codes are missing)")

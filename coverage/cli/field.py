@@ -389,7 +389,6 @@ def add_parsers(sub) -> None:
         default=None,
         help="write assignments and the month's calendar (.xlsx)",
     )
-    travel_args(p)
-    p.set_defaults(time_limit=8.0)
+    travel_args(p, settings.SUPERVISION_TIME_LIMIT_S)
     json_flag(p)
     p.set_defaults(func=cmd_supervise, check=check_supervise)

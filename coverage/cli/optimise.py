@@ -43,6 +43,9 @@ def cmd_site(args: argparse.Namespace) -> int:
         weights = None
         if args.weights:
             wt = read_table(args.weights, known_headers=["id", "weight"]).frame()
+            if wt.shape[1] < 2:
+                msg = f"{args.weights}: give two columns, demand id and weight; found {', '.join(map(str, wt.columns))}"
+                raise InputError(msg)
             wmap = dict(zip(wt.iloc[:, 0].astype(str), pd.to_numeric(wt.iloc[:, 1], errors="coerce"), strict=True))
             missing = [i for i in ids if i not in wmap]
             if missing:
@@ -308,7 +311,7 @@ def add_parsers(sub) -> None:
         help="candidate sites file (like a station list) instead of townships",
     )
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
-    time_limit_arg(p, 60.0)
+    time_limit_arg(p, settings.SITING_TIME_LIMIT_S)
     json_flag(p)
     p.set_defaults(func=cmd_site, check=check_site)
 
@@ -359,7 +362,7 @@ def add_parsers(sub) -> None:
         help="every county at least this many stations (0 or more)",
     )
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
-    time_limit_arg(p, 60.0)
+    time_limit_arg(p, settings.SITING_TIME_LIMIT_S)
     p.add_argument(
         "--out", type=output_path(".xlsx"), default=None, help="write the plan (.xlsx: one sheet per year with reasons)"
     )
