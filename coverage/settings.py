@@ -141,9 +141,10 @@ MAX_GRID_KM = 20.0
 #: Most cells a demand grid may have: Guangxi (237,000 km²) has about 240,000 at 1 km and
 #: 2.6 million at 0.3 km (2 s, 0.6 GB for a gap analysis); a finer grid over a province is refused.
 MAX_GRID_CELLS = 3_000_000
-#: Service radius, straight-line km and travel minutes, at most (100 km is 130 road km).
+#: Service radius, straight-line km and travel minutes, at most (100 km is 130 road km; 180 minutes
+#: at the default speed and circuity reach 92 straight km, within MAX_RADIUS_KM).
 MAX_RADIUS_KM = 100.0
-MAX_RADIUS_MIN = 240.0
+MAX_RADIUS_MIN = 180.0
 #: Seconds a solver may be given, at most (one day).
 MAX_TIME_LIMIT_S = 86_400.0
 #: Average speeds, km/h: slower than walking pace or faster than China's expressway limit is refused.

@@ -270,3 +270,10 @@ def test_start_coordinates_outside_china_are_refused():
     assert resolve_place("22.8,108.3", "45").lon == 108.3  # swapped lat/lon are put right
     with pytest.raises(InputError, match="start/end '2.35,48.85' lies outside China"):
         resolve_place("2.35,48.85", "45")
+
+
+def test_the_longest_radius_in_minutes_stays_within_the_longest_in_km():
+    from coverage.analysis.travel import StraightLine
+
+    # gaps --radius-min turns minutes into straight metres at the default speed; gap_analysis checks those
+    assert StraightLine().metres_for_minutes(settings.MAX_RADIUS_MIN) <= settings.MAX_RADIUS_KM * 1000.0

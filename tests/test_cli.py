@@ -253,7 +253,7 @@ def test_need_and_user_candidate_sites(tmp_path, capsys):
         (["gaps", "--radius-km", "inf"], "inf is not a finite number"),
         (["gaps", "--radius-km", "ten"], "'ten' is not a number"),
         (["gaps", "--radius-min", "0"], "argument --radius-min: service radius in minutes: 0 is too small"),
-        (["gaps", "--radius-min", "241"], "241 is too large; give a number above 0 and at most 240"),
+        (["gaps", "--radius-min", "181"], "181 is too large; give a number above 0 and at most 180"),
         (["gaps", "--radius-km", "10", "--grid-km", "nan"], "grid cell size in km: nan is not a finite number"),
         (["gaps", "--radius-km", "10", "--grid-km", "0.001"], "0.001 is too small; give a number from 0.1 to 20"),
         (["gaps", "--radius-km", "10", "--radius-min", "30"], "exactly one of --radius-km or --radius-min"),

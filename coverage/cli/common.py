@@ -183,6 +183,25 @@ def station_crs_type(text: str) -> str:
     return arg_type(normalise_crs_name, "crs")(text)
 
 
+def layer_crs_type(text: str) -> str:
+    """Coordinate system of a layer: a station CRS name (wgs84, cgcs2000, gcj02, bd09) or what pyproj reads (EPSG:4490)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from coverage.coords import normalise_crs_name
+
+    try:
+        return normalise_crs_name(text)
+    except InputError:
+        pass
+    try:
+        CRS.from_user_input(text.strip())
+    except CRSError:
+        msg = f"unknown coordinate system {text!r}; give an EPSG code (e.g. EPSG:4490) or one of {', '.join(settings.STATION_CRS_CHOICES)}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text.strip()
+
+
 def targets_type(text: str) -> str:
     """``--targets``: date:percent pairs, checked as the library reads them (the text is kept)."""
     from coverage.analysis.admin import parse_targets

@@ -12,6 +12,7 @@ from coverage.cli.common import (
     folder_path,
     jobs_type,
     json_flag,
+    layer_crs_type,
     layer_file,
     output_path,
     print_json,
@@ -232,7 +233,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--name-col", default=None, help="column with township names (used where codes are missing)")
     p.add_argument("--county-col", default=None, help="column with county names or codes (to tell names apart)")
     p.add_argument("--layer", default=None)
-    p.add_argument("--crs", default=None, help="CRS when the file has none: EPSG code, cgcs2000, wgs84, gcj02, bd09")
+    p.add_argument(
+        "--crs",
+        type=layer_crs_type,
+        default=None,
+        help="CRS when the file has none: EPSG code, cgcs2000, wgs84, gcj02, bd09",
+    )
     p.add_argument(
         "--out", type=output_path(".gpkg"), default=None, help="output GeoPackage (default: the province's file)"
     )
