@@ -26,7 +26,7 @@ NUMBER = ["-5", "0", "-0", "nan", "inf", "-inf", "1e308", "abc", "", "3.5", "1,5
 WHOLE = ["-1", "0", "2.5", "nan", "1e9", "many", ""]
 DATE = ["2021-13-45", "2021-02-30", "yesterday", "1999-12-31", "2101-01-01", "20241104", "", "2024-11-31"]
 CLOCK = ["25:00", "24:01", "8点半", "-1:00", "08:60", "", "noon"]
-FILES = ["{missing}", "{folder}", "{empty}", "{binary}"]
+FILES = ["{missing}", "{folder}", "{empty}", "{binary}", "{long}"]
 
 # placeholders -> files made once per session
 STATIONS_44 = "德庆县九市镇,德庆县德城街道,德庆县悦城镇,德庆县新圩镇,德庆县回龙镇"
@@ -239,7 +239,7 @@ def files(tmp_path_factory) -> dict[str, str]:
         "itinerary": "德庆县九市镇\n德庆县德城街道\n".encode(),
         "blank": b"  \n\n",
     }
-    out = {"tmp": str(tmp), "missing": str(tmp / "missing.csv"), "folder": str(tmp)}
+    out = {"tmp": str(tmp), "missing": str(tmp / "missing.csv"), "folder": str(tmp), "long": "x" * 300 + ".csv"}
     for name, data in made.items():
         path = tmp / f"{name}.csv"
         path.write_bytes(data)

@@ -57,9 +57,6 @@ def arg_type(rule: Callable[[str], T], name: str) -> Callable[[str], T]:
     return convert
 
 
-positive_float = arg_type(checks.Number("", above=0), "positive_float")
-non_negative_float = arg_type(checks.Number("", at_least=0), "non_negative_float")
-positive_int = arg_type(checks.Count("", at_least=1), "positive_int")
 non_negative_int = arg_type(checks.Count("", at_least=0), "non_negative_int")
 #: A day YYYY-MM-DD; ``as_of_date`` also takes a bare year (its 31 December), as the targets do.
 iso_date = arg_type(checks.parse_date, "iso_date")
@@ -86,6 +83,21 @@ def jobs_type(text: str) -> int:
     return arg_type(checks.Count("", at_least=0, at_most=cores, example="1"), "jobs")(text)
 
 
+def path_arg(convert: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type for a path that the system refuses to look at (too long, a NUL byte) says so."""
+
+    def checked(text: str) -> T:
+        try:
+            return convert(text)
+        except (OSError, ValueError) as exc:
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            msg = f"{shown!r} cannot be used as a path ({getattr(exc, 'strerror', None) or exc}); check it"
+            raise argparse.ArgumentTypeError(msg) from None
+
+    checked.__name__ = convert.__name__
+    return checked
+
+
 def _file_problem(path: Path) -> str | None:
     """Why ``path`` cannot be read as an input file, or None."""
     if not path.exists():
@@ -99,6 +111,7 @@ def _file_problem(path: Path) -> str | None:
     return None
 
 
+@path_arg
 def existing_file(text: str) -> Path:
     """An input file: it must exist, be a file (not a folder) and not be empty."""
     problem = _file_problem(Path(text))
@@ -112,7 +125,11 @@ def file_or_names(text: str) -> str:
     from coverage.field.trips import parse_itinerary
 
     path = Path(text)
-    if path.exists():
+    try:
+        is_path = path.exists()
+    except (OSError, ValueError):  # too long for a file name (a long list of names), or a NUL byte
+        is_path = False
+    if is_path:
         problem = _file_problem(path)
         if problem:
             raise argparse.ArgumentTypeError(problem)
@@ -126,6 +143,7 @@ def file_or_names(text: str) -> str:
 LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".zip", ".parquet", ".geoparquet")
 
 
+@path_arg
 def layer_file(text: str) -> Path:
     """An input layer: an existing file (as :func:`existing_file`) of one of :data:`LAYER_SUFFIXES`."""
     path = existing_file(text)
@@ -138,6 +156,7 @@ def layer_file(text: str) -> Path:
 def output_path(*suffixes: str) -> Callable[[str], Path]:
     """An output file ending in one of ``suffixes``, not a folder, in a folder that can be made."""
 
+    @path_arg
     def convert(text: str) -> Path:
         path = Path(text)
         if path.is_dir():
@@ -156,6 +175,7 @@ def output_path(*suffixes: str) -> Callable[[str], Path]:
     return convert
 
 
+@path_arg
 def folder_path(text: str) -> Path:
     """An output folder: made if missing, but not an existing file."""
     path = Path(text)
