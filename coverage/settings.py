@@ -99,7 +99,7 @@ DISC_QUAD_SEGS = 64
 #: Relative MIP gap at which HiGHS stops (siting, rollout, supervision).
 MIP_GAP = 1e-4
 #: Seconds a siting model (MCLP, LSCP, p-median, p-center) may run.
-SITING_TIME_LIMIT_S = 30.0
+SITING_TIME_LIMIT_S = 60.0
 #: Seconds the yearly rollout plan may run (the app's and the CLI's default).
 ROLLOUT_TIME_LIMIT_S = 60.0
 #: Above this many merged demand rows MCLP is solved by the heuristic (``method="auto"``).
@@ -157,3 +157,34 @@ MOVE_THRESHOLD_M = 200.0
 LEDGER_DUE_DAY = 5
 #: Valid date standing for "opened at an unknown date" (open at every date).
 UNKNOWN_OPENING = "1900-01-01"
+
+# --- What a user may ask for ------------------------------------------------------
+# Bounds of the values the command line and the app accept (coverage/checks.py holds the rules
+# that read them).  A value outside is refused with a message naming the accepted range.
+#: Dates typed by a user (as-of dates, targets, trip days, months).
+EARLIEST_DATE = "2000-01-01"
+LATEST_DATE = "2100-12-31"
+#: Demand grid cell size, km: 0.1 km is the finest useful grid (a county at 0.1 km is some
+#: 250,000 cells); above 20 km a cell is larger than most townships and the grid says nothing.
+MIN_GRID_KM = 0.1
+MAX_GRID_KM = 20.0
+#: Most cells a demand grid may have: Guangxi (237,000 km²) has about 240,000 at 1 km and
+#: 2.6 million at 0.3 km (2 s, 0.6 GB for a gap analysis); a finer grid over a province is refused.
+MAX_GRID_CELLS = 3_000_000
+#: Service radius, straight-line km and travel minutes, at most (100 km is 130 road km; 180 minutes
+#: at the default speed and circuity reach 92 straight km, within MAX_RADIUS_KM).
+MAX_RADIUS_KM = 100.0
+MAX_RADIUS_MIN = 180.0
+#: Seconds a solver may be given, at most (one day).
+MAX_TIME_LIMIT_S = 86_400.0
+#: Average speeds, km/h: slower than walking pace or faster than China's expressway limit is refused.
+MIN_SPEED_KMH = 5.0
+MAX_SPEED_KMH = 120.0
+#: Road km per straight km, at most (1.0, the straight line itself, is the least).
+MAX_CIRCUITY = 3.0
+#: An evaluation trip: working days, visits a day and evening transfer minutes, at most.
+TRIP_MAX_DAYS = 60
+TRIP_MAX_PER_DAY = 6
+TRIP_MAX_EVENING_MIN = 240.0
+#: Hours of supervision per station per month, at most (a month of 23 working days of 8 hours).
+SUPERVISION_MAX_HOURS = 184.0

@@ -63,14 +63,16 @@ def test_gcj02_declared_on_the_command_line(tmp_path, capsys):
     [
         (["stations", "check", "/nonexistent/stations.csv"], "file not found"),
         (["stations", "check", "EMPTY"], "is empty"),
-        (["stations", "check", "EMPTY", "--crs", "mars"], "unknown coordinate system"),
+        (["stations", "check", "FILE", "--crs", "mars"], "unknown coordinate system"),
         (["data", "info", "--province", "火星"], "unknown province"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(tmp_path, args, message):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    args = [str(empty) if a == "EMPTY" else a for a in args]
+    stations = tmp_path / "stations.csv"
+    stations.write_bytes(csv_bytes([("站点名称",), ("德庆县九市镇",)]))
+    args = [{"EMPTY": str(empty), "FILE": str(stations)}.get(a, a) for a in args]
     done = run(*args)
     assert done.returncode == 2
     assert message in done.stderr
@@ -247,3 +249,103 @@ def test_need_and_user_candidate_sites(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     # C1 (by 南宁) alone covers more of the demand still beyond 10 km than C2 alone (objective 9.130 vs 9.107)
     assert doc["selected"] == ["C1"] and doc["candidates"] == 2
+
+
+# --------------------------------------------------------------------------- argument checks (issue 11)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["gaps", "--radius-km", "-5"], "argument --radius-km: service radius in km: -5 is too small"),
+        (["gaps", "--radius-km", "0"], "0 is too small; give a number above 0 and at most 100"),
+        (["gaps", "--radius-km", "nan"], "nan is not a finite number"),
+        (["gaps", "--radius-km", "inf"], "inf is not a finite number"),
+        (["gaps", "--radius-km", "ten"], "'ten' is not a number"),
+        (["gaps", "--radius-min", "0"], "argument --radius-min: service radius in minutes: 0 is too small"),
+        (["gaps", "--radius-min", "181"], "181 is too large; give a number above 0 and at most 180"),
+        (["gaps", "--radius-km", "10", "--grid-km", "nan"], "grid cell size in km: nan is not a finite number"),
+        (["gaps", "--radius-km", "10", "--grid-km", "0.001"], "0.001 is too small; give a number from 0.1 to 20"),
+        (["gaps", "--radius-km", "10", "--radius-min", "30"], "exactly one of --radius-km or --radius-min"),
+        (["gaps", "--radius-km", "10", "--weight-col", "人口"], "--weight-col is only used with --demand-points"),
+        (["site", "--model", "mclp", "--p", "0"], "argument --p: number of new stations: 0 is too small"),
+        (
+            ["site", "--model", "lscp", "--share", "0"],
+            "share of demand: 0 is too small; give a number above 0 and at most 1",
+        ),
+        (["site", "--model", "lscp", "--share", "1.5"], "1.5 is too large"),
+        (["site", "--model", "mclp", "--p", "2", "--share", "0.5"], "mclp does not use it"),
+        (["site", "--model", "lscp", "--p", "2"], "leave out --p"),
+        (
+            ["site", "--model", "mclp", "--p", "2", "--county-min", "-1"],
+            "-1 is too small; give a whole number of 0 or more",
+        ),
+        (
+            ["site", "--model", "mclp", "--p", "2", "--county-min", "3", "--county-max", "2"],
+            "--county-min 3 is above --county-max 2",
+        ),
+        (["site", "--model", "mclp", "--p", "2", "--time-limit", "0"], "time limit in seconds: 0 is too small"),
+        (["site", "--model", "mclp", "--p", "2", "--time-limit", "nan"], "nan is not a finite number"),
+        (["site", "--model", "mclp", "--p", "2", "--radius", "3"], "--radius goes with --cost-matrix"),
+        (["status", "--as-of", "2021-02-30"], "date '2021-02-30' is not a day of the calendar"),
+        (["status", "--as-of", "1999-12-31"], "give a date from 2000-01-01 to 2100-12-31"),
+        (["status", "--targets", "2021-12-31:130"], "target share 1.3 is not between 0 and 1"),
+        (["status", "--targets", "2021-12-31:60,2022-12-31:30"], "a later target must not be lower"),
+        (["status", "--targets", "2021-12-31:30,2021-12-31:40"], "two targets for 2021-12-31"),
+        (["status", "--override", "4401=2021-12-31:40"], "no city 4401 in 广西壮族自治区 (45)"),
+        (["status", "--override", "450199=2021-12-31:40"], "no county 450199"),
+        (["status", "--override", "4501=2021-12-31:140"], "target share 1.4 is not between 0 and 1"),
+        (
+            ["status", "--kinds", "street,farm"],
+            "unknown township kinds farm; use some of street, town, township, other",
+        ),
+        (["status", "--top", "-1"], "argument --top: -1 is too small"),
+        (["status", "--out", "status.txt"], "write .csv, .xlsx or .json"),
+        (["need", "--weights", "villages=-1"], "weight of villages: -1 is too small"),
+        (["need", "--weights", "rain=1"], "need weights for unknown components rain"),
+        (["plan", "--county-min", "-2"], "-2 is too small"),
+        (["plan", "--out", "plan.csv"], "write .xlsx"),
+        (["data", "build", "--jobs", "-1"], "argument --jobs: -1 is too small"),
+        (["data", "build", "--all", "--province", "44"], "leave out --province, or leave out --all"),
+        (["data", "info", "--province", "../../etc/passwd"], "unknown province"),
+        (["site", "--model", "mclp"], "--p (number of new stations) is required for mclp"),
+    ],
+)
+def test_bad_arguments_exit_2_with_what_to_give(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "empty"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--stations", "FILE"],
+        ["gaps", "--radius-km", "10", "--township-weights", "FILE"],
+        ["site", "--model", "mclp", "--p", "1", "--radius", "1", "--cost-matrix", "FILE"],
+        ["need", "--extra", "FILE"],
+        ["stations", "check", "FILE"],
+    ],
+)
+def test_file_arguments_name_the_file(tmp_path, capsys, kind, args):
+    path = {"missing": tmp_path / "none.csv", "folder": tmp_path, "empty": tmp_path / "empty.csv"}[kind]
+    if kind == "empty":
+        path.write_bytes(b"")
+    expected = {"missing": "file not found", "folder": "is a folder, not a file", "empty": "is empty (0 bytes)"}[kind]
+    assert main([str(path) if a == "FILE" else a for a in args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and str(path) in err, err
+
+
+def test_a_grid_too_fine_for_the_province_is_refused_with_an_estimate(capsys):
+    # Guangxi is about 236,700 km²: at 0.1 km some 23.7 million cells, above settings.MAX_GRID_CELLS
+    assert main(["gaps", "--radius-km", "10", "--grid-km", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "would have about 23,668,884 cells, more than 3,000,000; use cells of 0.3 km or more" in err
+
+
+def test_help_exits_0_and_main_never_raises_systemexit(capsys):
+    assert main(["gaps", "--help"]) == 0
+    assert "--grid-km" in capsys.readouterr().out
+    assert main(["no-such-command"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

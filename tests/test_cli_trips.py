@@ -237,3 +237,87 @@ def test_supervise_json(tmp_path):
 def test_supervise_too_few_supervisors_exit_2():
     done = run("supervise", "--province", "45", "--supervisors", "3")
     assert done.returncode == 2 and "use at least" in done.stderr
+
+
+# --------------------------------------------------------------------------- argument checks (issue 11)
+TRIP = ["trip", "--province", "44", "--stations", "德庆县九市镇", "--from-date", "2024-11-04"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--days", "0"], "argument --days: working days: 0 is too small; give a whole number from 1 to 60"),
+        (["--days", "61"], "61 is too large"),
+        (["--per-day", "0"], "argument --per-day: visits a day: 0 is too small; give a whole number from 1 to 6"),
+        (["--visit-hours", "-1"], "argument --visit-hours: hours per visit: -1 is too small"),
+        (["--visit-hours", "9"], "a visit of 9 h does not fit in a working day of 8 h 30 min"),
+        (["--from-date", "2021-13-45"], "date '2021-13-45' is not a day of the calendar (month must be in 1..12)"),
+        (["--to-date", "2024-11-01"], "the last day 2024-11-01 is before the first day 2024-11-04"),
+        (["--to-date", "2025-11-04"], "2024-11-04 to 2025-11-04 holds 262 working days"),
+        (["--days", "2", "--to-date", "2024-11-08"], "--days and --to-date cannot be used together"),
+        (["--day-start", "25:00"], "time '25:00' unreadable; write it as HH:MM"),
+        (["--day-end", "24:30"], "time '24:30' unreadable"),
+        (["--day-start", "18:00", "--day-end", "08:00"], "the working day ends at 08:00, not after it starts at 18:00"),
+        (["--lunch-min", "-5"], "lunch break in minutes: -5 is too small"),
+        (["--lunch-min", "600"], "leaves no time after a 600-minute lunch"),
+        (["--evening-min", "-1"], "evening transfer in minutes: -1 is too small; give a number from 0 to 240"),
+        (["--speed-kmh", "0"], "speed in km/h: 0 is too small; give a number from 5 to 120"),
+        (["--speed-kmh", "nan"], "nan is not a finite number"),
+        (["--long-kmh", "-80"], "long-distance speed in km/h (0 turns it off): -80 is too small"),
+        (["--local-km", "-1"], "road km of a leg at the local speed: -1 is too small"),
+        (["--circuity", "0.8"], "circuity (road km per straight km): 0.8 is too small; give a number from 1 to 3"),
+        (["--sample", "2-per-town"], "write N-per-city or N-per-county, e.g. 2-per-city"),
+        (["--sample", "0-per-city"], "picks no station; N must be 1 or more"),
+        (["--seed", "-1"], "seed: -1 is too small"),
+        (["--strata", "kind"], "--strata is only used with --sample"),
+        (["--start", "0,0"], "lies outside China"),
+        (["--osrm", "localhost:5000"], "is not a server URL; give http://host:port"),
+        (["--matrix-km", "tests/conftest.py"], "--matrix-km is only used with --matrix"),
+        (["--out", "trip.pdf"], "write .ics, .html, .htm or .xlsx"),
+        (["--stations", ",,"], "no station given"),
+    ],
+)
+def test_trip_bad_arguments_exit_2(args, message, capsys):
+    argv = TRIP + args
+    if "--stations" in args:  # replace the base's stations
+        argv = TRIP[:3] + TRIP[5:] + args
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+
+
+def test_trip_long_speed_0_turns_it_off(capsys):
+    args = [*TRIP, "--days", "1", "--overnight", "base", "--start", "德庆县", "--json"]
+    assert main([*args, "--long-kmh", "0"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    km = sum(d["travel_km"] for d in doc["days"])
+    assert doc["total_travel_min"] == pytest.approx(km * 60 / 40, abs=0.5)  # every road km at 40 km/h
+    assert main([*args, "--long-kmh", "80"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_travel_min"] < doc["total_travel_min"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2024-13"], "month '2024-13' is not a month of the calendar (month must be in 1..12)"),
+        (["--month", "1999-01"], "month 1999-01 is out of range; give a month from 2000-01 to 2100-12"),
+        (["--min", "9", "--max", "5"], "--min 9 is above --max 5; swap them"),
+        (["--min", "0"], "stations per supervisor: 0 is too small"),
+        (["--supervisors", "0"], "number of supervisors: 0 is too small"),
+        (["--hours", "0"], "hours per station per month: 0 is too small"),
+        (["--hours", "185"], "185 is too large; give a number above 0 and at most 184"),
+        (["--supervisors", "2", "--bases", "tests/conftest.py"], "--supervisors and --bases cannot be used together"),
+        (["--out", "rounds.csv"], "write .xlsx"),
+    ],
+)
+def test_supervise_bad_arguments_exit_2(args, message, capsys):
+    assert main(["supervise", "--province", "44", "--stations", "德庆县九市镇", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+
+
+def test_supervise_fewer_stations_than_the_minimum_load(capsys):
+    assert main(["supervise", "--province", "44", "--stations", "德庆县九市镇,德庆县德城街道"]) == 2
+    assert "there are 2 stations, fewer than the 5 a supervisor looks after at least; lower --min to 2" in (
+        capsys.readouterr().err
+    )

@@ -53,11 +53,12 @@ def test_with_added_takes_a_plan_and_cancels_removals():
 
 
 @given(
-    added=st.lists(st.text("0123456789", min_size=9, max_size=9), max_size=20),
-    removed=st.lists(st.text("0123456789", min_size=9, max_size=9), max_size=20),
+    codes=st.lists(st.text("0123456789", min_size=7, max_size=7).map("44".__add__), unique=True, max_size=40),
+    split=st.integers(0, 40),
     name=st.text(max_size=20),
 )
-def test_saved_scenario_loads_back_unchanged(added, removed, name):
+def test_saved_scenario_loads_back_unchanged(codes, split, name):
+    added, removed = codes[:split], codes[split:]  # a township is added or removed, not both
     s = Scenario("44", "2022-06-30", tuple(added), tuple(removed), name)
     assert Scenario.from_json(s.to_json()) == s
     assert Scenario.from_json(s.to_json().encode("utf-8")) == s
@@ -98,3 +99,55 @@ def test_township_at_a_clicked_point(guangxi):
     p = row.geometry.representative_point()
     assert township_at(guangxi.townships, p.x, p.y) == row["code"]
     assert township_at(guangxi.townships, 0.0, 0.0) is None
+
+
+def _doc(**fields):
+    import json
+
+    doc = {
+        "format": "coverage-scenario/1",
+        "name": "",
+        "province": "45",
+        "as_of": "2021-12-31",
+        "added": [],
+        "removed": [],
+    }
+    doc.update(fields)
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, 2]", "the scenario file holds a list, not an object with the fields format, name, province"),
+        ('"45"', "the scenario file holds text, not an object"),
+        (
+            _doc(province="../../../etc/passwd"),
+            "field province holds '../../../etc/passwd'; it should hold the 2-digit code",
+        ),
+        (_doc(province=45), "field province holds a number; it should hold the 2-digit code of a province, as text"),
+        (_doc(province="99"), "field province: 99 is not a province code; known codes: 11, 12"),
+        (_doc(as_of=20211231), "field as_of holds a number; it should hold a date as text, YYYY-MM-DD"),
+        (_doc(as_of="2021-02-30"), "field as_of: date '2021-02-30' is not a day of the calendar"),
+        (_doc(as_of="1900-01-01"), "give a date from 2000-01-01 to 2100-12-31"),
+        (_doc(added="450102001"), "field added holds text; it should hold a list of 9-digit township codes"),
+        (_doc(added=[450102001]), "field added, item 1: a number is not a 9-digit township code (as text)"),
+        (_doc(removed=["4501"]), "field removed, item 1: '4501' is not a 9-digit township code"),
+        (_doc(added=["440102001"]), "field added, item 1: township 440102001 is not in province 45"),
+        (_doc(added=["450102001"], removed=["450102001"]), "townships 450102001 are both added and removed"),
+        (_doc(name=["x"]), "field name holds a list; it should hold text"),
+        (_doc(note="hi"), "unknown fields note (the fields are format, name, province, as_of, added, removed)"),
+    ],
+)
+def test_scenario_files_are_checked_field_by_field(text, message):
+    with pytest.raises(InputError) as err:
+        Scenario.from_json(text)
+    assert message in str(err.value)
+
+
+def test_every_wrong_field_is_named_at_once():
+    with pytest.raises(InputError) as err:
+        Scenario.from_json(_doc(province=45, as_of=None, added={}, removed=[1]))
+    text = str(err.value)
+    assert text.startswith("the scenario file is not valid: ")
+    assert all(f"field {k}" in text for k in ("province", "as_of", "added", "removed"))

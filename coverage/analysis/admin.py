@@ -34,9 +34,9 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.checks import as_date, parse_date
 from coverage.codes import in_region, level_of, unit_of, units_of
 from coverage.data.schema import open_on
-from coverage.dates import as_date
 
 #: Smallest date, standing for "opened at an unknown date" (always open).
 _ALWAYS = pd.Timestamp("1900-01-01")
@@ -57,21 +57,29 @@ class Target:
 
 
 def make_schedule(pairs) -> tuple[Target, ...]:
-    """A sorted schedule from (date, share) pairs; shares are fractions 0-1."""
+    """A sorted schedule from (date, share) pairs; shares are fractions 0-1 that never fall over time."""
     out = []
     for date, share in pairs:
         share = float(share)
         if not 0.0 <= share <= 1.0:
             msg = f"target share {share} is not between 0 and 1 (give percent in --targets, e.g. 2021-12-31:30)"
             raise InputError(msg)
-        if date is None or not str(date).strip():
-            msg = "a target has no date; give date:percent pairs, e.g. 2021-12-31:30"
-            raise InputError(msg)
-        out.append(Target(as_date(date), share))
+        out.append(Target(parse_date(date, "target date", year_means_end=True), share))
     if not out:
         msg = "the target schedule is empty; give at least one date:percent pair"
         raise InputError(msg)
-    return tuple(sorted(out))
+    out.sort()
+    for before, after in zip(out, out[1:], strict=False):
+        if before.date == after.date:
+            msg = f"two targets for {after.date.isoformat()}; give each date once"
+            raise InputError(msg)
+        if after.share < before.share:
+            msg = (
+                f"the target falls from {before.share:.0%} by {before.date.isoformat()} to {after.share:.0%} "
+                f"by {after.date.isoformat()}; a later target must not be lower"
+            )
+            raise InputError(msg)
+    return tuple(out)
 
 
 def parse_targets(text: str) -> tuple[Target, ...]:
@@ -147,11 +155,31 @@ def township_counts(townships: pd.DataFrame, stations: pd.DataFrame, as_of: dt.d
     return {"counted": n, "covered": covered, "rate": covered / n if n else 0.0}
 
 
+def check_kinds(kinds) -> tuple[str, ...]:
+    """Township kinds to count, each one of :data:`settings.KINDS` (at least one).
+
+    >>> check_kinds(["street", "town"])
+    ('street', 'town')
+    """
+    items = str(kinds).replace("，", ",").split(",") if isinstance(kinds, str) else kinds
+    chosen = tuple(dict.fromkeys(str(k).strip() for k in items if str(k).strip()))
+    unknown = [k for k in chosen if k not in settings.KINDS]
+    if not chosen:
+        msg = f"no township kind given; use some of {', '.join(settings.KINDS)}, separated by commas"
+        raise InputError(msg)
+    if unknown:
+        msg = (
+            f"unknown township kinds {', '.join(unknown)}; use some of {', '.join(settings.KINDS)}, separated by commas"
+        )
+        raise InputError(msg)
+    return chosen
+
+
 def counted_mask(townships: pd.DataFrame, kinds=None) -> pd.Series:
     """Which townships enter the rates: the stored ``counted`` flag, or membership of ``kinds``."""
     if kinds is None:
         return townships["counted"].astype(bool)
-    return townships["kind"].isin(list(kinds))
+    return townships["kind"].isin(list(check_kinds(kinds)))
 
 
 def coverage_events(stations: pd.DataFrame) -> pd.DataFrame:

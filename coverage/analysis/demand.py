@@ -17,6 +17,7 @@ township edges below one cell).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import shapely
 
 from coverage import settings
 from coverage._errors import CRSError, InputError
+from coverage.checks import GRID_KM
 
 
 @dataclass
@@ -49,14 +51,33 @@ def _require_projected(towns: gpd.GeoDataFrame) -> None:
         raise CRSError(msg)
 
 
+def check_grid_size(area_m2: float, cell_m: float, max_cells: int = settings.MAX_GRID_CELLS) -> int:
+    """Estimated cells of a grid of ``cell_m`` over ``area_m2``; InputError if above ``max_cells``.
+
+    The cell size itself must lie between :data:`settings.MIN_GRID_KM` and
+    :data:`settings.MAX_GRID_KM` (see :data:`coverage.checks.GRID_KM`).
+
+    >>> check_grid_size(237_000e6, 1000.0)   # Guangxi at 1 km
+    237000
+    """
+    GRID_KM(float(cell_m) / 1000.0)
+    cells = round(float(area_m2) / float(cell_m) ** 2)
+    if cells > max_cells:
+        finest_km = math.ceil(math.sqrt(float(area_m2) / max_cells) / 100.0) / 10.0
+        msg = (
+            f"a {cell_m / 1000.0:g}-km grid over {area_m2 / 1e6:,.0f} km² would have about {cells:,} cells, "
+            f"more than {max_cells:,}; use cells of {finest_km:g} km or more, or a smaller area"
+        )
+        raise InputError(msg)
+    return cells
+
+
 def grid_cells(towns: gpd.GeoDataFrame, cell_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centres (x, y) of the grid cells whose centre lies in a township, and that township's row."""
     _require_projected(towns)
-    if cell_m <= 0:
-        msg = f"grid cell size must be positive, not {cell_m}"
-        raise InputError(msg)
-    xs, ys, owner = [], [], []
     geoms = towns.geometry.values
+    check_grid_size(float(shapely.area(geoms).sum()), cell_m)
+    xs, ys, owner = [], [], []
     shapely.prepare(geoms)
     bounds = shapely.bounds(geoms)
     for i, (geom, (xmin, ymin, xmax, ymax)) in enumerate(zip(geoms, bounds, strict=True)):

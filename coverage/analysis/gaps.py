@@ -47,6 +47,7 @@ import shapely
 from coverage import settings
 from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from coverage.analysis.travel import StraightLine
+from coverage.checks import GRID_KM, RADIUS_KM
 from coverage.codes import units_of
 from coverage.coords import projected_crs_for
 
@@ -319,6 +320,8 @@ def gap_analysis(
     region : the union of the townships in ``crs`` (default: computed; pass it
         when analysing one province many times, it does not depend on stations).
     """
+    RADIUS_KM(float(radius_m) / 1000.0)
+    GRID_KM(float(grid_m) / 1000.0)
     steps = 5
     tick = progress or (lambda done, total: None)
     crs = crs or projected_crs_for(townships)

@@ -18,6 +18,8 @@ table shows every raw and scaled component, so a score can always be explained.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.gaps import GapResult, gap_analysis
+from coverage.checks import NEED_WEIGHT
 from coverage.data.schema import open_on
 
 
@@ -78,12 +81,19 @@ def need_scores(
             msg = f"the need table needs a 'code' column of 9-digit township codes; columns: {', '.join(extra.columns)}"
             raise InputError(msg)
         user = extra.set_index(extra["code"].astype(str)).drop(columns=["code"])
+        if not user.index.isin(townships["code"].astype(str)).any():
+            msg = (
+                f"none of the {len(user)} codes of the need table is a township code of the province "
+                f"(e.g. {', '.join(user.index[:3])}); its first column must hold 9-digit township codes"
+            )
+            raise InputError(msg)
         for col in user.columns:
             values = pd.to_numeric(user[col], errors="coerce")
             if values.notna().any():
                 table[col] = values.reindex(codes).to_numpy()
                 components.append(col)
                 weights.setdefault(col, 1.0)
+    _check_weights(weights, components)
     total_w = sum(weights.get(c, 0.0) for c in components)
     if total_w <= 0:
         msg = "the need weights add up to zero; give at least one positive weight"
@@ -100,3 +110,13 @@ def need_scores(
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table.attrs["weights"] = {c: weights.get(c, 0.0) for c in components}
     return table
+
+
+def _check_weights(weights: dict[str, float], components: list[str]) -> None:
+    """Every weight names a component and is a number of 0 or more."""
+    unknown = [name for name in weights if name not in components]
+    if unknown:
+        msg = f"need weights for unknown components {', '.join(unknown)}; the components are {', '.join(components)}"
+        raise InputError(msg)
+    for name, value in weights.items():
+        weights[name] = replace(NEED_WEIGHT, what=f"need weight of {name}")(value)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -28,8 +29,8 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes, stations_needed
 from coverage.analysis.gaps import gap_analysis
+from coverage.checks import as_date, parse_date
 from coverage.data.schema import open_on
-from coverage.dates import as_date
 
 FORMAT = "coverage-scenario/1"
 
@@ -89,22 +90,116 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scenario:
-        """Read a scenario file written by :meth:`to_json`; a clear :class:`InputError` otherwise."""
+        """Read a scenario file written by :meth:`to_json`; a clear :class:`InputError` otherwise.
+
+        The file is checked as data against :data:`FIELDS`: every wrong field is named with
+        what it should hold.
+        """
         try:
             doc = json.loads(text)
         except (ValueError, UnicodeDecodeError) as exc:
             msg = f"not a JSON scenario file ({exc})"
             raise InputError(msg) from exc
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            msg = f'not a scenario file of this tool (expected "format": "{FORMAT}")'
-            raise InputError(msg)
-        missing = [k for k in ("province", "as_of", "added", "removed") if k not in doc]
-        if missing:
-            msg = f"the scenario file lacks {', '.join(missing)}"
-            raise InputError(msg)
+        fields = check_scenario_document(doc)
         return cls(
-            str(doc["province"]), doc["as_of"], tuple(doc["added"]), tuple(doc["removed"]), str(doc.get("name", ""))
+            fields["province"], fields["as_of"], tuple(fields["added"]), tuple(fields["removed"]), fields["name"]
         )
+
+
+#: Fields of a scenario file and what each holds (the file's schema).
+FIELDS = {
+    "format": f'the text "{FORMAT}"',
+    "name": "text (may be empty)",
+    "province": 'the 2-digit code of a province, as text, e.g. "45"',
+    "as_of": 'a date as text, YYYY-MM-DD, e.g. "2021-12-31"',
+    "added": "a list of 9-digit township codes (text) of the province",
+    "removed": "a list of 9-digit township codes (text) of the province",
+}
+_REQUIRED = ("province", "as_of", "added", "removed")
+#: At most this many problems are listed in one message.
+_MAX_PROBLEMS = 5
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a value's type, for messages."""
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def check_scenario_document(doc: object) -> dict:
+    """The fields of a parsed scenario file, checked; :class:`InputError` naming every wrong field.
+
+    >>> check_scenario_document({"format": FORMAT, "province": "45", "as_of": "2021-12-31",
+    ...                          "added": ["450102001"], "removed": []})["added"]
+    ['450102001']
+    """
+    if not isinstance(doc, dict):
+        msg = f"the scenario file holds {_json_type(doc)}, not an object with the fields {', '.join(FIELDS)}"
+        raise InputError(msg)
+    if doc.get("format") != FORMAT:
+        msg = f'not a scenario file of this tool (expected "format": "{FORMAT}")'
+        raise InputError(msg)
+    missing = [k for k in _REQUIRED if k not in doc]
+    if missing:
+        msg = f"the scenario file lacks {', '.join(missing)}"
+        raise InputError(msg)
+    problems = []
+    unknown = [str(k) for k in doc if k not in FIELDS]
+    if unknown:
+        problems.append(f"unknown fields {', '.join(unknown)} (the fields are {', '.join(FIELDS)})")
+    name = doc.get("name", "")
+    if not isinstance(name, str):
+        problems.append(f"field name holds {_json_type(name)}; it should hold {FIELDS['name']}")
+    province = doc["province"]
+    if not (isinstance(province, str) and re.fullmatch(r"\d{2}", province)):
+        shown = repr(province) if isinstance(province, str) else _json_type(province)
+        problems.append(f"field province holds {shown}; it should hold {FIELDS['province']}")
+        province = None
+    else:
+        from coverage.data.register import load_register
+
+        known = load_register().provinces.index
+        if province not in known:
+            problems.append(f"field province: {province} is not a province code; known codes: {', '.join(known)}")
+            province = None
+    as_of = doc["as_of"]
+    if isinstance(as_of, str):
+        try:
+            as_of = parse_date(as_of, "field as_of: date")
+        except InputError as exc:
+            problems.append(str(exc))
+    else:
+        problems.append(f"field as_of holds {_json_type(as_of)}; it should hold {FIELDS['as_of']}")
+    lists = {key: _township_codes(doc[key], key, province, problems) for key in ("added", "removed")}
+    both = sorted(set(lists["added"]) & set(lists["removed"]))
+    if both:
+        problems.append(f"townships {', '.join(both[:5])} are both added and removed; keep each in one list")
+    if problems:
+        more = f"; and {len(problems) - _MAX_PROBLEMS} more problems" if len(problems) > _MAX_PROBLEMS else ""
+        msg = "the scenario file is not valid: " + "; ".join(problems[:_MAX_PROBLEMS]) + more
+        raise InputError(msg)
+    return {"name": name, "province": province, "as_of": as_of, **lists}
+
+
+def _township_codes(value: object, key: str, province: str | None, problems: list[str]) -> list[str]:
+    """The codes of list field ``key``; problems with it are appended to ``problems``."""
+    if not isinstance(value, list):
+        problems.append(f"field {key} holds {_json_type(value)}; it should hold {FIELDS[key]}")
+        return []
+    codes = []
+    for i, item in enumerate(value, start=1):
+        if not (isinstance(item, str) and re.fullmatch(r"\d{9}", item)):
+            shown = repr(item) if isinstance(item, str) else _json_type(item)
+            problems.append(f"field {key}, item {i}: {shown} is not a 9-digit township code (as text)")
+        elif province is not None and not item.startswith(province):
+            problems.append(f"field {key}, item {i}: township {item} is not in province {province}")
+        else:
+            codes.append(item)
+    return codes
 
 
 def scenario_stations(

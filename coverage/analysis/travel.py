@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import InputError
 
 
@@ -109,19 +109,10 @@ class StraightLine(Travel):
     local_km: float = settings.LOCAL_ROAD_KM
 
     def __post_init__(self) -> None:
-        for label, value in (("circuity", self.circuity), ("speed_kmh", self.speed_kmh)):
-            if not np.isfinite(value) or value <= 0:
-                msg = f"{label} must be a positive number, not {value!r}"
-                raise InputError(msg)
-        if self.circuity < 1:
-            msg = f"circuity {self.circuity:g} < 1 would make roads shorter than straight lines; give 1 or more"
-            raise InputError(msg)
-        if self.long_kmh is not None and (not np.isfinite(self.long_kmh) or self.long_kmh < 0):
-            msg = f"long_kmh must be a positive speed (or None for one speed), not {self.long_kmh!r}"
-            raise InputError(msg)
-        if not np.isfinite(self.local_km) or self.local_km < 0:
-            msg = f"local_km must be 0 or more, not {self.local_km!r}"
-            raise InputError(msg)
+        checks.CIRCUITY(self.circuity)
+        checks.SPEED_KMH(self.speed_kmh)
+        checks.long_speed(self.long_kmh)
+        checks.LOCAL_KM(self.local_km)
 
     @classmethod
     def for_trips(cls, **changes: float | None) -> StraightLine:

@@ -29,10 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (0, or 2 for bad input with the reason on stderr).
+
+    Each argument is checked as it is read (argparse types, :mod:`coverage.cli.common`); a
+    command's rules between arguments (``args.check``) run before the command does.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a refused argument (2, usage and reason printed)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        check = getattr(args, "check", None)
+        if check is not None:
+            check(args)
         return int(args.func(args) or 0)
     except CoverageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -45,3 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file that cannot be read or written (permissions, a full disk, a bad raster ...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; check the file, its path and its permissions", file=sys.stderr)
+        return 2

@@ -6,15 +6,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
     analysis_args,
+    check_exclusive,
+    check_needs,
+    check_overrides,
+    existing_file,
+    grid_arg,
     json_flag,
+    kinds_type,
+    layer_file,
+    output_path,
     print_json,
     progress,
     province_and_stations,
+    rule_type,
     schedule_from_args,
+    target_args,
 )
 
 
@@ -72,9 +82,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from coverage.data.io import read_layer, write_layers, write_sheets
     from coverage.data.schema import open_on
 
-    if (args.radius_km is None) == (args.radius_min is None):
-        msg = "give exactly one of --radius-km or --radius-min"
-        raise InputError(msg)
     prov, stations = province_and_stations(args)
     open_now = stations[open_on(stations, args.as_of)]
     travel = StraightLine()
@@ -147,39 +154,69 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def check_gaps(args: argparse.Namespace) -> None:
+    if (args.radius_km is None) == (args.radius_min is None):
+        msg = "give exactly one of --radius-km or --radius-min"
+        raise InputError(msg)
+    check_exclusive(args, "demand_raster", "demand_points", "township_weights")
+    check_needs(args, "weight_col", "demand_points", "township_weights")
+
+
 def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     p = sub.add_parser("status", help="township coverage against the target schedule, per city and county")
     analysis_args(p)
+    target_args(p)
     p.add_argument(
-        "--targets", default=None, help="date:percent list (default 2021-12-31:30,2022-12-31:60,2023-12-31:100)"
+        "--kinds",
+        type=kinds_type,
+        default=None,
+        help=f"kinds counted, some of {','.join(settings.KINDS)} (default {','.join(settings.COUNTED_KINDS)})",
     )
-    p.add_argument("--override", action="append", help="CODE=SCHEDULE for a city (4 digits) or county (6), repeatable")
     p.add_argument(
-        "--kinds", default=None, help="kinds counted, e.g. street,town,township (default) or street,town,township,other"
+        "--out",
+        type=output_path(".csv", ".xlsx", ".json"),
+        default=None,
+        help="write the table (.csv, .json, or .xlsx with targets, units and trajectory)",
     )
-    p.add_argument("--out", default=None, help="write the table (.csv, or .xlsx with targets, units and trajectory)")
     json_flag(p)
-    p.set_defaults(func=cmd_status)
+    p.set_defaults(func=cmd_status, check=check_overrides)
 
     p = sub.add_parser("gaps", help="places and demand beyond a service radius of every open station")
     analysis_args(p)
-    p.add_argument("--radius-km", type=float, default=None, help="service radius, straight-line km")
+    p.add_argument(
+        "--radius-km",
+        type=rule_type(checks.RADIUS_KM),
+        default=None,
+        help=f"service radius, straight-line km, above 0 and at most {settings.MAX_RADIUS_KM:g}",
+    )
     p.add_argument(
         "--radius-min",
-        type=float,
+        type=rule_type(checks.RADIUS_MIN),
         default=None,
-        help=f"service radius in travel minutes (circuity {settings.CIRCUITY_FACTOR}, {settings.AVERAGE_SPEED_KMH:g} km/h)",
+        help=f"service radius in travel minutes, above 0 and at most {settings.MAX_RADIUS_MIN:g} "
+        f"(circuity {settings.CIRCUITY_FACTOR}, {settings.AVERAGE_SPEED_KMH:g} km/h)",
+    )
+    grid_arg(p)
+    p.add_argument("--demand-raster", type=existing_file, default=None, help="population raster (GeoTIFF) as demand")
+    p.add_argument(
+        "--demand-points",
+        type=layer_file,
+        default=None,
+        help="point layer as demand: .gpkg, .geojson, .shp, .zip or .parquet (with --weight-col)",
     )
     p.add_argument(
-        "--grid-km", type=float, default=settings.DEFAULT_GRID_KM, help="demand grid cell size, km (default 1)"
-    )
-    p.add_argument("--demand-raster", default=None, help="population raster (GeoTIFF) as demand")
-    p.add_argument("--demand-points", default=None, help="point layer as demand (with --weight-col)")
-    p.add_argument(
-        "--township-weights", default=None, help="CSV/XLSX: township code, weight (spread over its grid cells)"
+        "--township-weights",
+        type=existing_file,
+        default=None,
+        help="CSV/XLSX: township code, weight (spread over its grid cells)",
     )
     p.add_argument("--weight-col", default=None, help="weight column of --demand-points or --township-weights")
-    p.add_argument("--out", default=None, help="write results (.gpkg with gap polygons, or .xlsx)")
+    p.add_argument(
+        "--out",
+        type=output_path(".gpkg", ".xlsx"),
+        default=None,
+        help="write results (.gpkg with gap polygons, or .xlsx)",
+    )
     json_flag(p)
-    p.set_defaults(func=cmd_gaps)
+    p.set_defaults(func=cmd_gaps, check=check_gaps)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import InputError
 
 if TYPE_CHECKING:
     from coverage.analysis.travel import Travel
+T = TypeVar("T")
 
 
 def print_json(document: dict) -> None:
@@ -37,51 +40,376 @@ def progress(label: str) -> Callable[[int, int], None]:
     return report
 
 
+# --------------------------------------------------------------------------- argument types
+# Each type turns the text of one argument into a value or refuses it: argparse then prints the
+# usage and the message and exits with code 2.  The rules are the library's (coverage.checks and
+# the functions that own a format), so the app says the same.
+
+
+def arg_type(rule: Callable[[str], T], name: str) -> Callable[[str], T]:
+    """An argparse type from ``rule``, a function raising :class:`InputError` on a bad value."""
+
+    def convert(text: str) -> T:
+        try:
+            return rule(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
+
+
+non_negative_int = arg_type(checks.Count("", at_least=0), "non_negative_int")
+#: A day YYYY-MM-DD; ``as_of_date`` also takes a bare year (its 31 December), as the targets do.
+iso_date = arg_type(checks.parse_date, "iso_date")
+as_of_date = arg_type(lambda text: checks.parse_date(text, year_means_end=True), "as_of_date")
+#: A month YYYY-MM (kept as that text).
+year_month = arg_type(lambda text: checks.parse_month(text).strftime("%Y-%m"), "year_month")
+#: A time of day HH:MM (kept as that text, zero-padded).
+clock_time = arg_type(checks.clock_text, "clock_time")
+
+
+def rule_type(rule: checks.Number) -> Callable[[str], float]:
+    """An argparse type from a quantity rule of :mod:`coverage.checks` (``RADIUS_KM``, ``PER_DAY`` ...)."""
+    return arg_type(rule, rule.what.replace(" ", "_"))
+
+
+def long_speed_type(text: str) -> float:
+    """``--long-kmh``: 0 turns the long-distance speed off, else a speed (0.0 is returned for off)."""
+    return arg_type(checks.long_speed, "long_speed")(text) or 0.0
+
+
+def jobs_type(text: str) -> int:
+    """``--jobs``: 0 (one worker per core), 1 (no pool) up to the number of cores."""
+    cores = os.cpu_count() or 1
+    return arg_type(checks.Count("", at_least=0, at_most=cores, example="1"), "jobs")(text)
+
+
+def path_arg(convert: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type for a path that the system refuses to look at (too long, a NUL byte) says so."""
+
+    def checked(text: str) -> T:
+        try:
+            return convert(text)
+        except (OSError, ValueError) as exc:
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            msg = f"{shown!r} cannot be used as a path ({getattr(exc, 'strerror', None) or exc}); check it"
+            raise argparse.ArgumentTypeError(msg) from None
+
+    checked.__name__ = convert.__name__
+    return checked
+
+
+def _file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file, or None."""
+    if not path.exists():
+        return f"file not found: {path}; check the path"
+    if path.is_dir():
+        return f"{path} is a folder, not a file; give the file inside it"
+    if path.stat().st_size == 0:
+        return f"{path} is empty (0 bytes); give a file with data"
+    if not os.access(path, os.R_OK):
+        return f"{path} cannot be read (permission denied); check its permissions"
+    return None
+
+
+@path_arg
+def existing_file(text: str) -> Path:
+    """An input file: it must exist, be a file (not a folder) and not be empty."""
+    problem = _file_problem(Path(text))
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
+
+
+def file_or_names(text: str) -> str:
+    """``--stations`` of trip and supervise: a file (checked as :func:`existing_file`) or names."""
+    from coverage.field.trips import parse_itinerary
+
+    path = Path(text)
+    try:
+        is_path = path.exists()
+    except (OSError, ValueError):  # too long for a file name (a long list of names), or a NUL byte
+        is_path = False
+    if is_path:
+        problem = _file_problem(path)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+    elif not any(parse_itinerary(text)):
+        msg = "no station given; give a station file or names separated by commas"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+#: Files read as a layer (boundaries, demand points).
+LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".zip", ".parquet", ".geoparquet")
+
+
+@path_arg
+def layer_file(text: str) -> Path:
+    """An input layer: an existing file (as :func:`existing_file`) of one of :data:`LAYER_SUFFIXES`."""
+    path = existing_file(text)
+    if path.suffix.lower() not in LAYER_SUFFIXES:
+        msg = f"{text} is not a layer file; give a GeoPackage, GeoJSON, Shapefile (.shp, or all its files zipped) or GeoParquet ({', '.join(LAYER_SUFFIXES)})"
+        raise argparse.ArgumentTypeError(msg)
+    return path
+
+
+def output_path(*suffixes: str) -> Callable[[str], Path]:
+    """An output file ending in one of ``suffixes``, not a folder, in a folder that can be made."""
+
+    @path_arg
+    def convert(text: str) -> Path:
+        path = Path(text)
+        if path.is_dir():
+            msg = f"{text} is a folder; give a file name, e.g. {path / ('result' + suffixes[0])}"
+            raise argparse.ArgumentTypeError(msg)
+        if path.suffix.lower() not in suffixes:
+            msg = f"{text}: write {', '.join(suffixes[:-1]) + ' or ' if len(suffixes) > 1 else ''}{suffixes[-1]} (the format follows the file name)"
+            raise argparse.ArgumentTypeError(msg)
+        parent = next((p for p in path.absolute().parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            msg = f"{text}: {parent} is a file, not a folder; give another place for the output"
+            raise argparse.ArgumentTypeError(msg)
+        return path
+
+    convert.__name__ = "output_path"
+    return convert
+
+
+@path_arg
+def folder_path(text: str) -> Path:
+    """An output folder: made if missing, but not an existing file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        msg = f"{text} is a file, not a folder; give a folder"
+        raise argparse.ArgumentTypeError(msg)
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        msg = f"{text}: {parent} is a file, not a folder; give another place"
+        raise argparse.ArgumentTypeError(msg)
+    return path
+
+
+def province_type(text: str) -> str:
+    """A province: 2-digit code or name, as the register knows it; the 2-digit code is returned."""
+    from coverage.data.register import load_register
+
+    return arg_type(load_register().province_code, "province")(text)
+
+
+def station_crs_type(text: str) -> str:
+    """Coordinate system of a station file: wgs84, cgcs2000, gcj02 (Amap/Tencent) or bd09 (Baidu)."""
+    from coverage.coords import normalise_crs_name
+
+    return arg_type(normalise_crs_name, "crs")(text)
+
+
+def layer_crs_type(text: str) -> str:
+    """Coordinate system of a layer: a station CRS name (wgs84, cgcs2000, gcj02, bd09) or what pyproj reads (EPSG:4490)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from coverage.coords import normalise_crs_name
+
+    try:
+        return normalise_crs_name(text)
+    except InputError:
+        pass
+    try:
+        CRS.from_user_input(text.strip())
+    except CRSError:
+        msg = f"unknown coordinate system {text!r}; give an EPSG code (e.g. EPSG:4490) or one of {', '.join(settings.STATION_CRS_CHOICES)}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text.strip()
+
+
+def targets_type(text: str) -> str:
+    """``--targets``: date:percent pairs, checked as the library reads them (the text is kept)."""
+    from coverage.analysis.admin import parse_targets
+
+    arg_type(parse_targets, "targets")(text)
+    return text
+
+
+def override_type(text: str) -> tuple[str, str]:
+    """``--override CODE=SCHEDULE``: (code, schedule text); whether the code is of the province is checked later."""
+    from coverage.analysis.admin import parse_targets
+
+    code, sep, schedule = text.partition("=")
+    if not sep or not re.fullmatch(r"\d{4}|\d{6}", code.strip()):
+        msg = f"--override {text!r}: use CODE=SCHEDULE with a 4-digit city or 6-digit county code, e.g. 4501=2021-12-31:40"
+        raise argparse.ArgumentTypeError(msg)
+    arg_type(parse_targets, "targets")(schedule)
+    return code.strip(), schedule
+
+
+def kinds_type(text: str) -> str:
+    """``--kinds``: township kinds separated by commas (street, town, township, other)."""
+    from coverage.analysis.admin import check_kinds
+
+    return ",".join(arg_type(check_kinds, "kinds")(text))
+
+
+def sample_type(text: str) -> str:
+    """``--sample``: N-per-city or N-per-county."""
+    from coverage.field.trips import parse_sample_rule
+
+    arg_type(parse_sample_rule, "sample")(text)
+    return text
+
+
+def need_weights_type(text: str) -> str:
+    """``--weights`` of need: name=number pairs separated by commas, each number 0 or more (the text is kept)."""
+    weights = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            msg = f"--weights {item!r}: use name=number, e.g. villages=1,distance=2"
+            raise argparse.ArgumentTypeError(msg)
+        rule = checks.Number(f"weight of {key.strip()}", at_least=0, example="1")
+        weights[key.strip()] = arg_type(rule, "weight")(value)
+    if not weights:
+        msg = "--weights is empty; use name=number, e.g. villages=1,distance=2"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def url_type(text: str) -> str:
+    """``--osrm``: the URL of a server, http:// or https:// and a host."""
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text.strip()):
+        msg = f"{text!r} is not a server URL; give http://host:port, e.g. http://localhost:5000"
+        raise argparse.ArgumentTypeError(msg)
+    return text.strip()
+
+
+def check_exclusive(args: argparse.Namespace, *names: str) -> None:
+    """At most one of the options ``names`` (attribute names) may be given."""
+    given = [n for n in names if getattr(args, n, None) not in (None, False)]
+    if len(given) > 1:
+        flags = " and ".join("--" + n.replace("_", "-") for n in given)
+        msg = f"{flags} cannot be used together; give one of them"
+        raise InputError(msg)
+
+
+def check_needs(args: argparse.Namespace, name: str, *needed: str) -> None:
+    """Option ``name``, when given, only makes sense with one of the options ``needed``."""
+    if getattr(args, name, None) in (None, False):
+        return
+    if not any(getattr(args, n, None) not in (None, False) for n in needed):
+        flag = "--" + name.replace("_", "-")
+        others = " or ".join("--" + n.replace("_", "-") for n in needed)
+        msg = f"{flag} is only used with {others}; add it or leave {flag} out"
+        raise InputError(msg)
+
+
 def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a summary")
 
 
 def analysis_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--province", default=settings.DEFAULT_PROVINCE, help="code or name (default 45)")
-    p.add_argument("--stations", type=Path, default=None, help="station file (default: the committed list)")
-    p.add_argument("--crs", default=None, help="coordinate system of the station file (wgs84, gcj02, bd09 ...)")
-    p.add_argument("--as-of", default=None, help="date YYYY-MM-DD (default today)")
-    p.add_argument("--top", type=int, default=10, help="rows listed in the summary")
+    p.add_argument(
+        "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
+    )
+    p.add_argument("--stations", type=existing_file, default=None, help="station file (default: the committed list)")
+    p.add_argument(
+        "--crs",
+        type=station_crs_type,
+        default=None,
+        help="coordinate system of the station file (wgs84, cgcs2000, gcj02, bd09)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=as_of_date,
+        default=None,
+        help=f"date YYYY-MM-DD from {settings.EARLIEST_DATE} to {settings.LATEST_DATE}, or a year (default today)",
+    )
+    p.add_argument("--top", type=non_negative_int, default=10, help="rows listed in the summary (0 or more)")
 
 
-def travel_args(p: argparse.ArgumentParser) -> None:
+def target_args(p: argparse.ArgumentParser) -> None:
+    """``--targets`` and ``--override`` (status and plan)."""
+    p.add_argument(
+        "--targets",
+        type=targets_type,
+        default=None,
+        help="date:percent list, percent 0-100 and not falling (default 2021-12-31:30,2022-12-31:60,2023-12-31:100)",
+    )
+    p.add_argument(
+        "--override",
+        type=override_type,
+        action="append",
+        help="CODE=SCHEDULE for a city (4 digits) or county (6) of the province, repeatable",
+    )
+
+
+def grid_arg(p: argparse.ArgumentParser) -> None:
+    """``--grid-km`` (gaps, site and plan)."""
+    p.add_argument(
+        "--grid-km",
+        type=rule_type(checks.GRID_KM),
+        default=settings.DEFAULT_GRID_KM,
+        help=f"demand grid cell size, km, {settings.MIN_GRID_KM:g}-{settings.MAX_GRID_KM:g} "
+        f"(default {settings.DEFAULT_GRID_KM:g}; at most {settings.MAX_GRID_CELLS:,} cells)",
+    )
+
+
+def time_limit_arg(p: argparse.ArgumentParser, default: float) -> None:
+    p.add_argument(
+        "--time-limit",
+        type=rule_type(checks.TIME_LIMIT_S),
+        default=default,
+        help=f"seconds for the solver, above 0 and at most {settings.MAX_TIME_LIMIT_S:g} (default {default:g})",
+    )
+
+
+def travel_args(p: argparse.ArgumentParser, time_limit_s: float = settings.TRIP_TIME_LIMIT_S) -> None:
+    speeds = f"{settings.MIN_SPEED_KMH:g}-{settings.MAX_SPEED_KMH:g}"
     p.add_argument(
         "--speed-kmh",
-        type=float,
+        type=rule_type(checks.SPEED_KMH),
         default=settings.AVERAGE_SPEED_KMH,
-        help=f"average speed on county and township roads, km/h (default {settings.AVERAGE_SPEED_KMH:g})",
+        help=f"average speed on county and township roads, km/h, {speeds} (default {settings.AVERAGE_SPEED_KMH:g})",
     )
     p.add_argument(
         "--long-kmh",
-        type=float,
+        type=long_speed_type,
         default=settings.LONG_SPEED_KMH,
-        help=f"speed beyond the first --local-km road km of a leg, km/h; 0 = one speed (default {settings.LONG_SPEED_KMH:g})",
+        help=f"speed beyond the first --local-km road km of a leg, km/h, {speeds}; 0 = one speed (default {settings.LONG_SPEED_KMH:g})",
     )
     p.add_argument(
         "--local-km",
-        type=float,
+        type=rule_type(checks.LOCAL_KM),
         default=settings.LOCAL_ROAD_KM,
-        help=f"road km of each leg driven at --speed-kmh (default {settings.LOCAL_ROAD_KM:g})",
+        help=f"road km of each leg driven at --speed-kmh, 0 or more (default {settings.LOCAL_ROAD_KM:g})",
     )
     p.add_argument(
         "--circuity",
-        type=float,
+        type=rule_type(checks.CIRCUITY),
         default=settings.CIRCUITY_FACTOR,
-        help=f"road km per straight km (default {settings.CIRCUITY_FACTOR:g})",
+        help=f"road km per straight km, 1-{settings.MAX_CIRCUITY:g} (default {settings.CIRCUITY_FACTOR:g})",
     )
     p.add_argument(
         "--matrix",
+        type=existing_file,
         default=None,
         help="CSV/XLSX of travel minutes: first column and header row = township codes or names",
     )
-    p.add_argument("--matrix-km", default=None, help="CSV/XLSX of road km, same layout (with --matrix)")
-    p.add_argument("--osrm", default=None, help="URL of an OSRM-compatible server (its /table service is asked)")
-    p.add_argument("--time-limit", type=float, default=settings.TRIP_TIME_LIMIT_S, help="seconds for the solver")
+    p.add_argument(
+        "--matrix-km", type=existing_file, default=None, help="CSV/XLSX of road km, same layout (with --matrix)"
+    )
+    p.add_argument(
+        "--osrm", type=url_type, default=None, help="URL of an OSRM-compatible server (its /table service is asked)"
+    )
+    time_limit_arg(p, time_limit_s)
+
+
+def check_travel_args(args: argparse.Namespace) -> None:
+    """Travel options that contradict each other."""
+    check_exclusive(args, "osrm", "matrix")
+    check_needs(args, "matrix_km", "matrix")
 
 
 def province_and_stations(args: argparse.Namespace):
@@ -113,13 +441,31 @@ def schedule_from_args(args: argparse.Namespace):
 
     default = parse_targets(args.targets) if args.targets else DEFAULT_SCHEDULE
     overrides = {}
-    for item in args.override or []:
-        code, sep, text = item.partition("=")
-        if not sep or not code.strip().isdigit() or len(code.strip()) not in (4, 6):
-            msg = f"--override {item!r}: use CODE=SCHEDULE with a 4-digit city or 6-digit county code, e.g. 4501=2021-12-31:40"
-            raise InputError(msg)
-        overrides[code.strip()] = parse_targets(text)
+    for code, text in args.override or []:
+        overrides[code] = parse_targets(text)
     return TargetSchedule(default, overrides)
+
+
+def check_overrides(args: argparse.Namespace) -> None:
+    """Each ``--override`` names a city or county of ``--province``, once."""
+    from coverage.data.register import load_register
+
+    reg = load_register()
+    province = reg.province_code(args.province)
+    known = set(reg.cities["code"]) | set(reg.counties["code"])
+    seen: set[str] = set()
+    for code, _ in args.override or []:
+        if code in seen:
+            msg = f"--override {code} is given twice; give each city or county once"
+            raise InputError(msg)
+        seen.add(code)
+        if not code.startswith(province) or code not in known:
+            level = "city" if len(code) == 4 else "county"
+            msg = (
+                f"--override {code}: no {level} {code} in {str(reg.provinces.loc[province, 'name'])} ({province}); "
+                f"give a code starting with {province} from the register"
+            )
+            raise InputError(msg)
 
 
 def travel_from_args(args: argparse.Namespace) -> Travel:
@@ -162,6 +508,16 @@ def station_table_from_args(args: argparse.Namespace, code: str):
 
 
 def read_itinerary(path: str) -> list[list[str]]:
+    from coverage.data.io import decode_text
     from coverage.field.trips import parse_itinerary
 
-    return parse_itinerary(Path(path).read_text(encoding="utf-8-sig"))
+    try:
+        text, _ = decode_text(Path(path).read_bytes())
+    except InputError as exc:
+        msg = f"{path}: {exc}"
+        raise InputError(msg) from exc
+    days = parse_itinerary(text)
+    if not any(days):
+        msg = f"{path} names no station; write one line per day, station names separated by commas"
+        raise InputError(msg)
+    return days

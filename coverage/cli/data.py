@@ -7,10 +7,17 @@ import time
 from pathlib import Path
 
 from coverage import settings
+from coverage._errors import InputError
 from coverage.cli.common import (
+    folder_path,
+    jobs_type,
     json_flag,
+    layer_crs_type,
+    layer_file,
+    output_path,
     print_json,
     progress,
+    province_type,
 )
 
 
@@ -166,6 +173,12 @@ def cmd_data_replace(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def check_data_build(args: argparse.Namespace) -> None:
+    if args.all and args.province:
+        msg = "--all builds every province; leave out --province, or leave out --all"
+        raise InputError(msg)
+
+
 def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     data = sub.add_parser("data", help="embedded data: build, inspect, replace boundaries")
@@ -173,37 +186,61 @@ def add_parsers(sub) -> None:
 
     p = data_sub.add_parser("register", help="rebuild data/register from npm china-division and PyPI cpca")
     p.add_argument(
-        "--cache", type=Path, default=None, help="folder for the downloaded packages (default build/sources)"
+        "--cache", type=folder_path, default=None, help="folder for the downloaded packages (default build/sources)"
     )
-    p.add_argument("--out", type=Path, default=settings.REGISTER_DIR)
+    p.add_argument("--out", type=folder_path, default=settings.REGISTER_DIR, help="folder for the register tables")
     json_flag(p)
     p.set_defaults(func=cmd_data_register)
 
     p = data_sub.add_parser("build", help="build province GeoPackages (townships as approximate cells)")
-    p.add_argument("--province", action="append", help="2-digit code or name; repeat for several (default 45)")
+    p.add_argument(
+        "--province",
+        type=province_type,
+        action="append",
+        help="2-digit code or name; repeat for several (default 45)",
+    )
     p.add_argument("--all", action="store_true", help="every province of the register")
-    p.add_argument("--out", default=None, help="output folder (default data/boundaries for 44/45, else data/build)")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core; 1 = no pool)")
+    p.add_argument(
+        "--out",
+        type=folder_path,
+        default=None,
+        help="output folder (default data/boundaries for 44/45, else data/build)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=jobs_type,
+        default=0,
+        help="worker processes, at most one per core (default 0: one per core; 1 = no pool)",
+    )
     json_flag(p)
-    p.set_defaults(func=cmd_data_build)
+    p.set_defaults(func=cmd_data_build, check=check_data_build)
 
     p = data_sub.add_parser("stations", help="rebuild the default station lists in data/stations")
     json_flag(p)
     p.set_defaults(func=cmd_data_stations)
 
     p = data_sub.add_parser("info", help="what the embedded data holds, and where it came from")
-    p.add_argument("--province", default=None)
+    p.add_argument("--province", type=province_type, default=None, help="code or name (default: every built one)")
     json_flag(p)
     p.set_defaults(func=cmd_data_info)
 
     p = data_sub.add_parser("replace-townships", help="replace approximate township cells by official polygons")
-    p.add_argument("--province", default=settings.DEFAULT_PROVINCE)
-    p.add_argument("--file", required=True, help="GeoPackage, GeoJSON, Shapefile (or .zip), GeoParquet")
+    p.add_argument("--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name")
+    p.add_argument(
+        "--file", type=layer_file, required=True, help="GeoPackage, GeoJSON, Shapefile (or .zip), GeoParquet"
+    )
     p.add_argument("--code-col", default=None, help="column with 9-digit township codes (guessed if omitted)")
     p.add_argument("--name-col", default=None, help="column with township names (used where codes are missing)")
     p.add_argument("--county-col", default=None, help="column with county names or codes (to tell names apart)")
     p.add_argument("--layer", default=None)
-    p.add_argument("--crs", default=None, help="CRS when the file has none: EPSG code, cgcs2000, wgs84, gcj02, bd09")
-    p.add_argument("--out", type=Path, default=None, help="output GeoPackage (default: the province's file)")
+    p.add_argument(
+        "--crs",
+        type=layer_crs_type,
+        default=None,
+        help="CRS when the file has none: EPSG code, cgcs2000, wgs84, gcj02, bd09",
+    )
+    p.add_argument(
+        "--out", type=output_path(".gpkg"), default=None, help="output GeoPackage (default: the province's file)"
+    )
     json_flag(p)
     p.set_defaults(func=cmd_data_replace)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import argparse
 
-from coverage import settings
+from coverage import checks, settings
+from coverage._errors import InputError
 from coverage.cli.common import (
+    check_exclusive,
+    check_needs,
+    check_travel_args,
+    clock_time,
+    existing_file,
+    file_or_names,
+    iso_date,
     json_flag,
+    output_path,
     print_json,
+    province_type,
     read_itinerary,
+    rule_type,
+    sample_type,
     station_table_from_args,
     travel_args,
     travel_from_args,
+    year_month,
 )
 
 
@@ -181,27 +194,101 @@ def cmd_supervise(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def check_trip(args: argparse.Namespace) -> None:
+    """Rules between the arguments of ``trip`` (the library's own rules, asked before any work)."""
+    from coverage.field.trips import day_minutes, next_monday, working_days
+
+    check_travel_args(args)
+    check_exclusive(args, "days", "to_date")
+    check_needs(args, "strata", "sample")
+    if args.to_date is not None:
+        first = args.from_date or next_monday()
+        dates = working_days(first, last=args.to_date, weekends=args.weekends)
+        try:
+            checks.TRIP_DAYS(len(dates))
+        except InputError as exc:
+            msg = f"{first} to {args.to_date} holds {len(dates)} working days ({exc}); give a shorter range"
+            raise InputError(msg) from exc
+    day_minutes(args.day_start, args.day_end, args.lunch_min, args.visit_hours * 60)
+
+
+def check_supervise(args: argparse.Namespace) -> None:
+    """Rules between the arguments of ``supervise``."""
+    from coverage.field.supervision import check_load_bounds
+
+    check_travel_args(args)
+    check_exclusive(args, "supervisors", "bases")
+    check_load_bounds(args.min, args.max)
+
+
 def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     p = sub.add_parser("trip", help="field trip of an evaluation team: stations in order, day by day, overnight towns")
-    p.add_argument("--province", default=settings.DEFAULT_PROVINCE, help="code or name (default 45)")
     p.add_argument(
-        "--stations", default=None, help="station file, or names separated by commas (default: the committed list)"
+        "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
     )
-    p.add_argument("--sample", default=None, help="sampling rule, e.g. 2-per-city or 1-per-county")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample (same seed, same sample)")
-    p.add_argument("--strata", default=None, help="column to spread the sample over (e.g. a status)")
+    p.add_argument(
+        "--stations",
+        type=file_or_names,
+        default=None,
+        help="station file, or names separated by commas (default: the committed list)",
+    )
+    p.add_argument(
+        "--sample",
+        type=sample_type,
+        default=None,
+        help="sampling rule N-per-city or N-per-county (N 1 or more), e.g. 2-per-city or 1-per-county",
+    )
+    p.add_argument(
+        "--seed", type=rule_type(checks.SEED), default=0, help="seed of the sample, 0 or more (same seed, same sample)"
+    )
+    p.add_argument("--strata", default=None, help="column to spread the sample over (e.g. a status; with --sample)")
     p.add_argument("--start", default=None, help="city, county, township or lon,lat (default: the provincial capital)")
     p.add_argument("--end", default=None, help="as --start (default: the start)")
-    p.add_argument("--days", type=int, default=None, help="working days (default 5)")
-    p.add_argument("--from-date", default=None, help="first day YYYY-MM-DD (default next Monday)")
-    p.add_argument("--to-date", default=None, help="last day YYYY-MM-DD (instead of --days)")
+    p.add_argument(
+        "--days",
+        type=rule_type(checks.TRIP_DAYS),
+        default=None,
+        help=f"working days, 1-{settings.TRIP_MAX_DAYS} (default 5, or one a line of --evaluate)",
+    )
+    p.add_argument(
+        "--from-date",
+        type=iso_date,
+        default=None,
+        help=f"first day YYYY-MM-DD, {settings.EARLIEST_DATE} to {settings.LATEST_DATE} (default next Monday)",
+    )
+    p.add_argument("--to-date", type=iso_date, default=None, help="last day YYYY-MM-DD (instead of --days)")
     p.add_argument("--weekends", action="store_true", help="work on Saturdays and Sundays too")
-    p.add_argument("--per-day", type=int, default=settings.TRIP_PER_DAY, help="visits a day at most (default 2)")
-    p.add_argument("--visit-hours", type=float, default=settings.TRIP_VISIT_HOURS, help="hours per visit (default 3)")
-    p.add_argument("--day-start", default=settings.TRIP_DAY_START)
-    p.add_argument("--day-end", default=settings.TRIP_DAY_END)
-    p.add_argument("--lunch-min", type=float, default=settings.TRIP_LUNCH_MIN, help="lunch break, minutes (default 60)")
+    p.add_argument(
+        "--per-day",
+        type=rule_type(checks.PER_DAY),
+        default=settings.TRIP_PER_DAY,
+        help=f"visits a day at most, 1-{settings.TRIP_MAX_PER_DAY} (default {settings.TRIP_PER_DAY})",
+    )
+    p.add_argument(
+        "--visit-hours",
+        type=rule_type(checks.VISIT_HOURS),
+        default=settings.TRIP_VISIT_HOURS,
+        help=f"hours per visit, above 0, fitting in the working day (default {settings.TRIP_VISIT_HOURS:g})",
+    )
+    p.add_argument(
+        "--day-start",
+        type=clock_time,
+        default=settings.TRIP_DAY_START,
+        help=f"start of the working day, HH:MM (default {settings.TRIP_DAY_START})",
+    )
+    p.add_argument(
+        "--day-end",
+        type=clock_time,
+        default=settings.TRIP_DAY_END,
+        help=f"end of the working day, HH:MM up to 24:00, after --day-start (default {settings.TRIP_DAY_END})",
+    )
+    p.add_argument(
+        "--lunch-min",
+        type=rule_type(checks.LUNCH_MIN),
+        default=settings.TRIP_LUNCH_MIN,
+        help=f"lunch break, minutes, 0 or more, shorter than the day (default {settings.TRIP_LUNCH_MIN})",
+    )
     p.add_argument(
         "--overnight",
         choices=["towns", "base", "province"],
@@ -209,43 +296,77 @@ def add_parsers(sub) -> None:
         help="towns: county seats of the stations' counties (default); province: every county seat; base: back at the start each night",
     )
     p.add_argument(
-        "--evening-min", type=float, default=0.0, help="allow the drive to the overnight town to end this late"
+        "--evening-min",
+        type=rule_type(checks.EVENING_MIN),
+        default=0.0,
+        help=f"allow the drive to the overnight town to end this late, minutes, 0-{settings.TRIP_MAX_EVENING_MIN:g}",
     )
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
     p.add_argument(
         "--evaluate",
+        type=existing_file,
         default=None,
         help="text file: one line per day, station names in order; measured with the same model",
     )
-    p.add_argument("--out", default=None, help="write the plan: .ics (calendar), .html (printable) or .xlsx")
+    p.add_argument(
+        "--out",
+        type=output_path(".ics", ".html", ".htm", ".xlsx"),
+        default=None,
+        help="write the plan: .ics (calendar), .html (printable) or .xlsx",
+    )
     travel_args(p)
     json_flag(p)
-    p.set_defaults(func=cmd_trip)
+    p.set_defaults(func=cmd_trip, check=check_trip)
 
     p = sub.add_parser("supervise", help="assign stations to supervisors (5-8 each) and plan a monthly round")
-    p.add_argument("--province", default=settings.DEFAULT_PROVINCE, help="code or name (default 45)")
-    p.add_argument("--stations", default=None, help="station file or names (default: the committed list)")
+    p.add_argument(
+        "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
+    )
+    p.add_argument(
+        "--stations", type=file_or_names, default=None, help="station file or names (default: the committed list)"
+    )
     p.add_argument(
         "--supervisors",
-        type=int,
+        type=rule_type(checks.SUPERVISORS),
         default=None,
-        help="number of supervisors (bases chosen among the stations' townships)",
+        help="number of supervisors, 1 or more (bases chosen among the stations' townships)",
     )
     p.add_argument(
-        "--bases", default=None, help="CSV/XLSX of supervisors: name, lon, lat (or name, base = a township/county)"
+        "--bases",
+        type=existing_file,
+        default=None,
+        help="CSV/XLSX of supervisors: name, lon, lat (or name, base = a township/county)",
     )
     p.add_argument(
-        "--min", type=int, default=settings.SUPERVISOR_MIN_STATIONS, help="stations per supervisor at least (default 5)"
+        "--min",
+        type=rule_type(checks.LOAD),
+        default=settings.SUPERVISOR_MIN_STATIONS,
+        help=f"stations per supervisor at least, 1 or more (default {settings.SUPERVISOR_MIN_STATIONS})",
     )
     p.add_argument(
-        "--max", type=int, default=settings.SUPERVISOR_MAX_STATIONS, help="stations per supervisor at most (default 8)"
+        "--max",
+        type=rule_type(checks.LOAD),
+        default=settings.SUPERVISOR_MAX_STATIONS,
+        help=f"stations per supervisor at most, not below --min (default {settings.SUPERVISOR_MAX_STATIONS})",
     )
-    p.add_argument("--month", default=None, help="month of the round, YYYY-MM (default this month)")
     p.add_argument(
-        "--hours", type=float, default=settings.SUPERVISION_HOURS, help="hours per station per month (default 16)"
+        "--month",
+        type=year_month,
+        default=None,
+        help="month of the round, YYYY-MM (default this month)",
     )
-    p.add_argument("--out", default=None, help="write assignments and the month's calendar (.xlsx)")
-    travel_args(p)
-    p.set_defaults(time_limit=settings.SUPERVISION_TIME_LIMIT_S)
+    p.add_argument(
+        "--hours",
+        type=rule_type(checks.SUPERVISION_HOURS),
+        default=settings.SUPERVISION_HOURS,
+        help=f"hours per station per month, above 0 and at most {settings.SUPERVISION_MAX_HOURS:g} (default {settings.SUPERVISION_HOURS:g})",
+    )
+    p.add_argument(
+        "--out",
+        type=output_path(".xlsx"),
+        default=None,
+        help="write assignments and the month's calendar (.xlsx)",
+    )
+    travel_args(p, settings.SUPERVISION_TIME_LIMIT_S)
     json_flag(p)
-    p.set_defaults(func=cmd_supervise)
+    p.set_defaults(func=cmd_supervise, check=check_supervise)

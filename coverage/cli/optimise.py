@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
     analysis_args,
+    check_overrides,
+    existing_file,
+    grid_arg,
     json_flag,
+    need_weights_type,
+    output_path,
     print_json,
     province_and_stations,
+    rule_type,
     schedule_from_args,
+    target_args,
+    time_limit_arg,
 )
 from coverage.optimise.siting import MODELS
 
@@ -178,52 +186,161 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def check_site(args: argparse.Namespace) -> None:
+    """Rules between the arguments of ``site``."""
+    model = args.model
+    if model in ("mclp", "pmedian", "pcenter") and args.p is None:
+        msg = f"--p (number of new stations) is required for {model}"
+        raise InputError(msg)
+    if model == "lscp" and args.p is not None:
+        msg = "lscp finds the fewest new stations itself; leave out --p (or use --model mclp)"
+        raise InputError(msg)
+    if model != "lscp" and args.share is not None:
+        msg = f"--share is the share of demand LSCP must bring within the radius; {model} does not use it, leave it out"
+        raise InputError(msg)
+    if args.cost_matrix:
+        if model in ("mclp", "lscp") and args.radius is None:
+            msg = f"{model} needs a radius: --radius (cost-matrix units)"
+            raise InputError(msg)
+        unused = [
+            flag
+            for flag, value in (
+                ("--radius-km", args.radius_km),
+                ("--candidates", args.candidates),
+                ("--stations", args.stations),
+                ("--county-min", args.county_min or None),
+                ("--county-max", args.county_max),
+            )
+            if value is not None
+        ]
+        if unused:
+            msg = f"{', '.join(unused)} work on the province's townships, not with --cost-matrix; leave them out"
+            raise InputError(msg)
+    else:
+        for flag, value in (("--radius", args.radius), ("--weights", args.weights)):
+            if value is not None:
+                msg = f"{flag} goes with --cost-matrix; on the province's townships use --radius-km and --demand"
+                raise InputError(msg)
+    if args.county_max is not None and args.county_min > args.county_max:
+        msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
+        raise InputError(msg)
+    if args.share is None:
+        args.share = 1.0
+
+
 def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     p = sub.add_parser("site", help="where to open new stations: MCLP, LSCP, p-median, p-center")
     analysis_args(p)
     p.add_argument("--model", choices=MODELS, required=True)
-    p.add_argument("--p", type=int, default=None, help="number of new stations (mclp, pmedian, pcenter)")
-    p.add_argument("--radius-km", type=float, default=None, help="service radius, km (province mode)")
-    p.add_argument("--grid-km", type=float, default=settings.DEFAULT_GRID_KM)
+    p.add_argument(
+        "--p",
+        type=rule_type(checks.NEW_STATIONS),
+        default=None,
+        help="number of new stations, 1 or more, at most the candidates (mclp, pmedian, pcenter)",
+    )
+    p.add_argument(
+        "--radius-km",
+        type=rule_type(checks.RADIUS_KM),
+        default=None,
+        help=f"service radius, km, above 0 and at most {settings.MAX_RADIUS_KM:g} (province mode; default {settings.DEFAULT_RADIUS_KM:g})",
+    )
+    grid_arg(p)
     p.add_argument(
         "--demand", choices=["villages", "area"], default="villages", help="grid demand weights (province mode)"
     )
-    p.add_argument("--cost-matrix", default=None, help="CSV: first column demand ids, header row candidate ids")
-    p.add_argument("--weights", default=None, help="CSV id,weight for the cost matrix's demand ids")
-    p.add_argument("--radius", type=float, default=None, help="service radius in the cost matrix's units")
-    p.add_argument("--share", type=float, default=1.0, help="LSCP: share of demand to bring within the radius (0-1)")
-    p.add_argument("--county-min", type=int, default=0, help="at least this many new stations per county")
-    p.add_argument("--county-max", type=int, default=None, help="at most this many new stations per county")
-    p.add_argument("--candidates", default=None, help="candidate sites file (like a station list) instead of townships")
+    p.add_argument(
+        "--cost-matrix",
+        type=existing_file,
+        default=None,
+        help="CSV: first column demand ids, header row candidate ids",
+    )
+    p.add_argument("--weights", type=existing_file, default=None, help="CSV id,weight for the cost matrix's demand ids")
+    p.add_argument(
+        "--radius",
+        type=rule_type(checks.COST_RADIUS),
+        default=None,
+        help="service radius in the cost matrix's units, above 0",
+    )
+    p.add_argument(
+        "--share",
+        type=rule_type(checks.SHARE),
+        default=None,
+        help="LSCP: share of demand to bring within the radius, above 0 and at most 1 (default 1)",
+    )
+    p.add_argument(
+        "--county-min",
+        type=rule_type(checks.COUNTY_MIN),
+        default=0,
+        help="at least this many new stations per county (0 or more)",
+    )
+    p.add_argument(
+        "--county-max",
+        type=rule_type(checks.COUNTY_MAX),
+        default=None,
+        help="at most this many new stations per county (1 or more)",
+    )
+    p.add_argument(
+        "--candidates",
+        type=existing_file,
+        default=None,
+        help="candidate sites file (like a station list) instead of townships",
+    )
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds for HiGHS")
+    time_limit_arg(p, settings.SITING_TIME_LIMIT_S)
     json_flag(p)
-    p.set_defaults(func=cmd_site)
+    p.set_defaults(func=cmd_site, check=check_site)
 
     p = sub.add_parser("need", help="need scores of the townships without a station, ranked")
     analysis_args(p)
-    p.add_argument("--radius-km", type=float, default=settings.DEFAULT_RADIUS_KM)
-    p.add_argument("--extra", default=None, help="CSV/XLSX: township code, then numeric columns to add as components")
     p.add_argument(
-        "--weights", default=None, help="component weights, e.g. villages=1,demand_beyond=1,distance=2,area=0"
+        "--radius-km",
+        type=rule_type(checks.RADIUS_KM),
+        default=settings.DEFAULT_RADIUS_KM,
+        help=f"service radius, km, above 0 and at most {settings.MAX_RADIUS_KM:g} (default {settings.DEFAULT_RADIUS_KM:g})",
     )
-    p.add_argument("--out", default=None, help="write the ranked table (.csv, .xlsx, .json)")
+    p.add_argument(
+        "--extra",
+        type=existing_file,
+        default=None,
+        help="CSV/XLSX: township code, then numeric columns to add as components",
+    )
+    p.add_argument(
+        "--weights",
+        type=need_weights_type,
+        default=None,
+        help="component weights, 0 or more, e.g. villages=1,demand_beyond=1,distance=2,area=0",
+    )
+    p.add_argument(
+        "--out",
+        type=output_path(".csv", ".xlsx", ".json"),
+        default=None,
+        help="write the ranked table (.csv, .xlsx, .json)",
+    )
     json_flag(p)
     p.set_defaults(func=cmd_need)
 
     p = sub.add_parser("plan", help="year-by-year rollout meeting the targets")
     analysis_args(p)
+    target_args(p)
     p.add_argument(
-        "--targets", default=None, help="date:percent list (default 2021-12-31:30,2022-12-31:60,2023-12-31:100)"
+        "--radius-km",
+        type=rule_type(checks.RADIUS_KM),
+        default=settings.DEFAULT_RADIUS_KM,
+        help=f"service radius, km, above 0 and at most {settings.MAX_RADIUS_KM:g} (default {settings.DEFAULT_RADIUS_KM:g})",
     )
-    p.add_argument("--override", action="append", help="CODE=SCHEDULE for a city or county, repeatable")
-    p.add_argument("--radius-km", type=float, default=settings.DEFAULT_RADIUS_KM)
-    p.add_argument("--grid-km", type=float, default=settings.DEFAULT_GRID_KM)
+    grid_arg(p)
     p.add_argument("--demand", choices=["villages", "area"], default="villages")
-    p.add_argument("--county-min", type=int, default=0, help="every county at least this many stations")
+    p.add_argument(
+        "--county-min",
+        type=rule_type(checks.COUNTY_MIN),
+        default=0,
+        help="every county at least this many stations (0 or more)",
+    )
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
-    p.add_argument("--time-limit", type=float, default=60.0)
-    p.add_argument("--out", default=None, help="write the plan (.xlsx: one sheet per year with reasons)")
+    time_limit_arg(p, settings.SITING_TIME_LIMIT_S)
+    p.add_argument(
+        "--out", type=output_path(".xlsx"), default=None, help="write the plan (.xlsx: one sheet per year with reasons)"
+    )
     json_flag(p)
-    p.set_defaults(func=cmd_plan)
+    p.set_defaults(func=cmd_plan, check=check_overrides)

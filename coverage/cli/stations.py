@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from coverage.cli.common import (
+    existing_file,
     json_flag,
+    output_path,
     print_json,
+    province_type,
+    station_crs_type,
 )
 
 
@@ -55,12 +58,24 @@ def add_parsers(sub) -> None:
     stations = sub.add_parser("stations", help="station lists")
     st_sub = stations.add_subparsers(dest="stations_command", required=True)
     p = st_sub.add_parser("check", help="import a station file and report row by row")
-    p.add_argument("file", type=Path)
-    p.add_argument("--province", default=None, help="code or name (default: inferred from the rows)")
-    p.add_argument("--crs", default=None, help="wgs84 (default), cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu)")
+    p.add_argument("file", type=existing_file, help="station list (.csv, .txt or .xlsx)")
+    p.add_argument(
+        "--province", type=province_type, default=None, help="code or name (default: inferred from the rows)"
+    )
+    p.add_argument(
+        "--crs",
+        type=station_crs_type,
+        default=None,
+        help="wgs84 (default), cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu)",
+    )
     p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
     p.add_argument("--no-fix-swapped", action="store_true", help="reject rows with swapped lat/lon instead of fixing")
-    p.add_argument("--out", type=Path, default=None, help="write the report (.csv, .xlsx or .json)")
+    p.add_argument(
+        "--out",
+        type=output_path(".csv", ".xlsx", ".json"),
+        default=None,
+        help="write the report (.csv, .xlsx or .json)",
+    )
     for role, flag in ROLE_FLAGS.items():
         p.add_argument(
             flag,

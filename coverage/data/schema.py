@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from coverage.dates import as_date
+from coverage.checks import as_date
 
 #: Station table schema (the embedded files and every import produce these columns).
 SCHEMA = ("station_id", "name", "township_code", "lon", "lat", "opened", "closed", "source", "notes")

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.travel import Travel
-from coverage.dates import first_of_month
+from coverage.checks import DAY_HOURS, LOAD, SUPERVISION_HOURS, SUPERVISORS, TIME_LIMIT_S, parse_month
 from coverage.optimise.highs import MipBuilder, cost_gap
 
 
@@ -53,9 +53,19 @@ class Assignment:
         return cost_gap(self.objective, self.bound)
 
 
-def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
+def check_load_bounds(min_load: int, max_load: int) -> tuple[int, int]:
+    """Stations per supervisor at least and at most: whole numbers of 1 or more, the first not above the second."""
+    min_load, max_load = LOAD(min_load), LOAD(max_load)
     if min_load > max_load:
         msg = f"--min {min_load} is above --max {max_load}; swap them"
+        raise InputError(msg)
+    return min_load, max_load
+
+
+def _check_loads(n_stations: int, n_bases: int, min_load: int, max_load: int) -> None:
+    check_load_bounds(min_load, max_load)
+    if n_stations < min_load:
+        msg = f"there are {n_stations} stations, fewer than the {min_load} a supervisor looks after at least; lower --min to {max(n_stations, 1)} or give more stations"
         raise InputError(msg)
     if n_bases * max_load < n_stations:
         msg = (
@@ -283,6 +293,10 @@ def assign_supervisors(
     from coverage.analysis.travel import Place, StraightLine
     from coverage.field.trips import station_table
 
+    min_load, max_load = check_load_bounds(min_load, max_load)
+    if n_supervisors is not None:
+        n_supervisors = SUPERVISORS(n_supervisors)
+    TIME_LIMIT_S(time_limit)
     s = station_table(stations)
     travel = travel or StraightLine.for_trips()
     notes = []
@@ -367,7 +381,9 @@ def monthly_rounds(
     """
     from coverage.field.trips import working_days
 
-    first = first_of_month(month)
+    first = parse_month(month)
+    SUPERVISION_HOURS(hours)
+    DAY_HOURS(day_hours)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     days = working_days(first, last=last, weekends=weekends)
     per_station = math.ceil(hours / day_hours)

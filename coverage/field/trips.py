@@ -33,24 +33,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.analysis.travel import Place, StraightLine, Travel
 from coverage.codes import units_of
-from coverage.dates import as_date
 from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
 
 
 # --------------------------------------------------------------------------- places
 def _minutes_of(text: str | int | float) -> int:
-    """Minutes from midnight of ``"08:30"`` (or a number of minutes)."""
-    if isinstance(text, (int, float)):
-        return int(text)
-    m = re.fullmatch(r"\s*(\d{1,2})[:：](\d{2})\s*", str(text))
-    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
-        msg = f"time {text!r} unreadable; write it as HH:MM, e.g. 08:30"
-        raise InputError(msg)
-    return int(m.group(1)) * 60 + int(m.group(2))
+    """Minutes from midnight of ``"08:30"`` (or a number of minutes); see :func:`coverage.checks.clock_minutes`."""
+    return checks.clock_minutes(text)
 
 
 def resolve_place(text: str, province: str = settings.DEFAULT_PROVINCE) -> Place:
@@ -68,6 +61,10 @@ def resolve_place(text: str, province: str = settings.DEFAULT_PROVINCE) -> Place
         lon, lat = float(m.group(1)), float(m.group(2))
         if lat > lon:
             lon, lat = lat, lon
+        lon_min, lat_min, lon_max, lat_max = settings.CHINA_BBOX
+        if not (lon_min <= lon <= lon_max and lat_min <= lat <= lat_max):
+            msg = f"start/end {raw!r} lies outside China; give lon,lat in degrees (WGS 84), e.g. 108.32,22.81"
+            raise InputError(msg)
         return Place(f"{lon:.4f},{lat:.4f}", f"{lon:.4f},{lat:.4f}", lon, lat, "coordinates")
     reg = load_register()
     code = reg.province_code(province)
@@ -197,6 +194,23 @@ def stations_by_name(names: list[str], province: str) -> pd.DataFrame:
     )
 
 
+def parse_sample_rule(rule: str) -> tuple[int, str]:
+    """``"2-per-city"`` -> ``(2, "city")``; also ``"1-per-county"``, ``"2 per city"``, ``"2_per_city"``.
+
+    >>> parse_sample_rule("2 per County")
+    (2, 'county')
+    """
+    m = re.fullmatch(r"\s*(\d+)\s*[-_ ]?\s*per\s*[-_ ]?\s*(city|county)\s*", str(rule).lower())
+    if not m:
+        msg = f"sample rule {rule!r} unreadable; write N-per-city or N-per-county, e.g. 2-per-city"
+        raise InputError(msg)
+    k, level = int(m.group(1)), m.group(2)
+    if k < 1:
+        msg = f"sample rule {rule!r} picks no station; N must be 1 or more, e.g. 2-per-{level}"
+        raise InputError(msg)
+    return k, level
+
+
 def sample_stations(stations: pd.DataFrame, rule: str, seed: int = 0, strata: str | None = None) -> pd.DataFrame:
     """A repeatable sample: ``"2-per-city"``, ``"1-per-county"`` (or ``"2 per city"``).
 
@@ -207,11 +221,7 @@ def sample_stations(stations: pd.DataFrame, rule: str, seed: int = 0, strata: st
     >>> sorted(sample_stations(s, "1-per-city", seed=1)["city_code"])
     ['01', '02']
     """
-    m = re.fullmatch(r"\s*(\d+)\s*[-_ ]?\s*per\s*[-_ ]?\s*(city|county)\s*", str(rule).lower())
-    if not m:
-        msg = f"sample rule {rule!r} unreadable; write N-per-city or N-per-county, e.g. 2-per-city"
-        raise InputError(msg)
-    k, level = int(m.group(1)), m.group(2)
+    k, level = parse_sample_rule(rule)
     s = station_table(stations)
     key = "city_code" if level == "city" else "county_code"
     if strata is not None and strata not in s.columns:
@@ -239,10 +249,15 @@ def working_days(
     >>> [d.isoformat() for d in working_days("2024-11-08", 2)]
     ['2024-11-08', '2024-11-11']
     """
-    day = as_date(first)
-    end = None if last is None else as_date(last)
+    day = checks.parse_date(first, "first day")
+    end = None if last is None else checks.parse_date(last, "last day")
     if days is None and end is None:
         msg = "give a number of days or a last date"
+        raise InputError(msg)
+    if days is not None:
+        days = checks.Count("working days", at_least=1, example="5")(days)
+    if end is not None and end < day:
+        msg = f"the last day {end.isoformat()} is before the first day {day.isoformat()}; give a last day on or after the first"
         raise InputError(msg)
     out = []
     while (days is None or len(out) < days) and (end is None or day <= end):
@@ -262,6 +277,34 @@ def next_monday(today: dt.date | None = None) -> dt.date:
 
 
 # --------------------------------------------------------------------------- request and travel
+def day_minutes(day_start: str, day_end: str, lunch_min: float, visit_min: float | None = None) -> float:
+    """Minutes of driving and visits a working day allows: the window minus lunch.
+
+    The day must end after it starts and leave time after lunch, and a visit of ``visit_min``
+    must fit in it; :class:`InputError` says which rule fails.
+
+    >>> day_minutes("08:30", "18:00", 60)
+    510.0
+    """
+    start, end = _minutes_of(day_start), _minutes_of(day_end)
+    if end <= start:
+        msg = f"the working day ends at {day_end}, not after it starts at {day_start}; give an end later than the start"
+        raise InputError(msg)
+    lunch_min = checks.LUNCH_MIN(lunch_min)
+    window = end - start
+    if window - lunch_min <= 0:
+        msg = f"the working window {day_start}-{day_end} leaves no time after a {lunch_min:g}-minute lunch"
+        raise InputError(msg)
+    day_min = float(window - lunch_min)
+    if visit_min is not None and checks.VISIT_HOURS(float(visit_min) / 60.0) * 60.0 > day_min:
+        msg = (
+            f"a visit of {_fmt_hours(visit_min)} does not fit in a working day of {_fmt_hours(day_min)} "
+            f"({day_start}-{day_end} less a {lunch_min:g}-minute lunch); shorten the visits or lengthen the day"
+        )
+        raise InputError(msg)
+    return day_min
+
+
 @dataclass
 class TripRequest:
     """What a trip must do.  Minutes are minutes of the clock or durations, as named.
@@ -293,15 +336,16 @@ class TripRequest:
         if not self.dates:
             msg = "the trip has no working day; give days or a date range"
             raise InputError(msg)
+        checks.TRIP_DAYS(len(self.dates))
+        self.per_day = checks.PER_DAY(self.per_day)
+        checks.EVENING_MIN(self.evening_min)
+        _minutes_of(self.lunch_start)
+        day_minutes(self.day_start, self.day_end, self.lunch_min, self.visit_min)
 
     @property
     def day_min(self) -> float:
         """Minutes of driving and visits a day allows: the window minus lunch."""
-        window = _minutes_of(self.day_end) - _minutes_of(self.day_start)
-        if window - self.lunch_min <= 0:
-            msg = f"the working window {self.day_start}-{self.day_end} leaves no time after a {self.lunch_min:g}-minute lunch"
-            raise InputError(msg)
-        return float(window - self.lunch_min)
+        return day_minutes(self.day_start, self.day_end, self.lunch_min)
 
     def overnight_places(self) -> list[Place]:
         if self.overnight == "base":
@@ -518,6 +562,7 @@ def plan_trip(
     With ``options`` and stations left out, each way to fit them all is tried and reported.
     """
     travel = travel or StraightLine.for_trips()
+    checks.TIME_LIMIT_S(time_limit)
     problem, places, km = _problem(request, travel)
     sol = solve(problem, method, time_limit)
     plan = _build_plan(request, problem, places, km, sol)
@@ -570,16 +615,27 @@ def _options(request: TripRequest, travel: Travel, method: str, time_limit: floa
         )
     extra = max(1, math.ceil(n / per_day) - len(request.dates))
     added = working_days(request.dates[-1] + dt.timedelta(days=1), extra)
-    p = attempt(replace(request, dates=[*request.dates, *added]))
-    out.append(
-        {
-            "choice": "add days",
-            "days": extra,
-            "last_date": added[-1].isoformat(),
-            "fits": p.unvisited.empty,
-            "total_travel_min": round(p.travel_min, 1),
-        }
-    )
+    if len(request.dates) + extra > settings.TRIP_MAX_DAYS:  # a trip longer than a request may be
+        out.append(
+            {
+                "choice": "add days",
+                "days": extra,
+                "last_date": added[-1].isoformat(),
+                "fits": False,
+                "reason": "day limit",
+            }
+        )
+    else:
+        p = attempt(replace(request, dates=[*request.dates, *added]))
+        out.append(
+            {
+                "choice": "add days",
+                "days": extra,
+                "last_date": added[-1].isoformat(),
+                "fits": p.unvisited.empty,
+                "total_travel_min": round(p.travel_min, 1),
+            }
+        )
     if over_cap:
         out.append({"choice": "lengthen days", "fits": False, "reason": "visit cap"})
         return out

@@ -35,8 +35,8 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import TargetSchedule, covered_codes, stations_needed, stations_required
 from coverage.analysis.need import need_scores
+from coverage.checks import COUNTY_MIN, GRID_KM, RADIUS_KM, as_date
 from coverage.data.schema import open_on
-from coverage.dates import as_date
 from coverage.optimise.candidates import covering_inputs
 from coverage.optimise.highs import Mip, MipBuilder, selection_row, solver_name
 from coverage.optimise.siting import merge_rows
@@ -160,6 +160,9 @@ def plan_rollout(
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring)."""
     start = time.perf_counter()
+    RADIUS_KM(radius_m / 1000.0)
+    GRID_KM(grid_m / 1000.0)
+    county_min = COUNTY_MIN(county_min)
     schedule = schedule or TargetSchedule()
     as_of = as_date(as_of) if as_of is not None else default_plan_date(stations)
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)

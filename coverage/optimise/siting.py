@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.checks import NEW_STATIONS, SHARE
 from coverage.optimise.highs import Columns, Mip, MipBuilder, NoSolutionInTime, selection_row, solver_name
 
 
@@ -94,6 +95,9 @@ class SitingProblem:
         weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         if weights.shape != (n,):
             msg = f"{len(weights)} weights for {n} demand rows; give one weight per row"
+            raise InputError(msg)
+        if not np.isfinite(weights).all():
+            msg = f"{int((~np.isfinite(weights)).sum())} demand weights are empty, not numbers or infinite; give a number for every row"
             raise InputError(msg)
         if (weights < 0).any():
             msg = "demand weights must not be negative"
@@ -233,6 +237,7 @@ def _add_candidate_rules(
 
 
 def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
+    NEW_STATIONS(p)
     if p > problem.n_candidates:
         msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
         raise InputError(msg)
@@ -442,6 +447,7 @@ def solve_lscp(
     :class:`InputError` says by how much.
     """
     start = time.perf_counter()
+    SHARE(share)
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
     required = max(0.0, share * total - already)

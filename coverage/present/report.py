@@ -36,9 +36,9 @@ from coverage.analysis.admin import (
     status,
     trajectory,
 )
+from coverage.checks import as_date
 from coverage.codes import in_region, level_of, unit_of
 from coverage.data.schema import open_on
-from coverage.dates import as_date
 from coverage.present.i18n import LANGUAGES, labels
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 

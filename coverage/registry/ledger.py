@@ -27,8 +27,8 @@ import sqlalchemy as sa
 
 from coverage import settings
 from coverage._errors import InputError
+from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
-from coverage.dates import first_of_month
 from coverage.registry import schema
 from coverage.registry.store import FIELDS, ConflictError, Registry, fields_json
 
@@ -150,7 +150,7 @@ def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def month_end(month: str) -> dt.date:
     """The last day of a ``YYYY-MM`` month."""
-    first = first_of_month(month)
+    first = parse_month(month)
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
@@ -175,7 +175,7 @@ def submit(
     """
     from coverage.data.stations import read_stations
 
-    month = first_of_month(month).strftime("%Y-%m")
+    month = parse_month(month).strftime("%Y-%m")
     unit = str(unit_code).strip()
     if level_of(unit) not in ("city", "county"):
         msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
@@ -544,7 +544,7 @@ def submissions(registry: Registry, province: str | None = None, month: str | No
     if province:
         query = query.where(s.c.province_code == province)
     if month:
-        query = query.where(s.c.month == first_of_month(month).strftime("%Y-%m"))
+        query = query.where(s.c.month == parse_month(month).strftime("%Y-%m"))
     with registry.engine.connect() as conn:
         result = conn.execute(query.order_by(s.c.submission_id))
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys())).drop(
@@ -569,7 +569,7 @@ def status_by_county(
     """
     from coverage.data.register import load_register
 
-    month = first_of_month(month).strftime("%Y-%m")
+    month = parse_month(month).strftime("%Y-%m")
     today = today or dt.date.today()
     if counties is None:
         reg = load_register()

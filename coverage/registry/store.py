@@ -43,7 +43,7 @@ import sqlalchemy as sa
 
 from coverage import settings
 from coverage._errors import CoverageError, InputError
-from coverage.dates import as_date
+from coverage.checks import as_date
 from coverage.registry import schema
 
 #: Columns of a version row besides the station's attributes.
