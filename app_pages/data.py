@@ -11,7 +11,7 @@ from app_pages.i18n import lang, t
 from coverage import settings
 from coverage.data.provinces import load_province
 from coverage.data.replace import replace_townships
-from coverage.data.stations import STATUSES, candidate_codes, read_stations, resolve
+from coverage.data.stations import STATUSES, candidate_codes, read_station_list, resolve
 from coverage.present.messages import translate
 
 view = common.current()
@@ -33,13 +33,14 @@ upload = c1.file_uploader(
     help=t("upload_stations_help"),
     key="station_file",
     label_visibility="collapsed",
+    max_upload_size=settings.MAX_STATION_FILE_MB,
 )
 crs = c2.selectbox(t("file_crs"), settings.STATION_CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="station_crs")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _import(data: bytes, filename: str, province: str, crs: str, key: str):
-    return read_stations(
+    return read_station_list(
         data, filename=filename, province=province, crs=crs, townships=common.province_of(key).townships
     )
 

@@ -13,11 +13,11 @@ from coverage.cli.common import (
 
 def cmd_stations_check(args: argparse.Namespace) -> int:
     from coverage.data.io import write_table
-    from coverage.data.stations import ROLE_FLAGS, read_stations
+    from coverage.data.stations import ROLE_FLAGS, read_station_list
 
     overrides = {role: getattr(args, f"{role}_col") for role in ROLE_FLAGS if getattr(args, f"{role}_col", None)}
-    result = read_stations(
-        args.file,
+    result = read_station_list(
+        str(args.file),
         province=args.province,
         crs=args.crs,
         columns=overrides,

@@ -213,6 +213,28 @@ def normalise(text: object, keep_brackets: bool = False) -> str:
     return _strip_station_words(_PUNCT_RE.sub("", text))
 
 
+def looks_like_place(text: object) -> bool:
+    """Does ``text`` read as a place or station name (or a township code) rather than a column header?
+
+    True for a 9- or 12-digit code, a text ending in an administrative suffix
+    (镇, 乡, 街道, 县, 市 ...) or a station word (社工站 ...), and a text that
+    names a township of the register.
+
+    >>> looks_like_place("德庆县九市镇"), looks_like_place("九市镇社工站"), looks_like_place("单位")
+    (True, True, False)
+    """
+    key = normalise(text)
+    if not key:
+        return False
+    digits = re.sub(r"\D", "", key)
+    if len(digits) in (9, 12) and len(digits) >= len(key) - 1:
+        return True
+    plain = _PUNCT_RE.sub("", _drop_brackets(fold(text), keep=False))
+    if key != plain or key.endswith(TOWNSHIP_SUFFIXES + COUNTY_SUFFIXES + CITY_SUFFIXES):
+        return True
+    return matcher_for(None).match(str(text), suggest=False).status != "unmatched"
+
+
 def township_core(name: str) -> str:
     """Township name without kind suffixes and ethnic words: 秤架瑶族乡 -> 秤架, 九市镇 -> 九市.
 
