@@ -140,7 +140,8 @@ class RawTable:
     line (a quoted CSV cell may hold line breaks, as Excel writes them).  Every
     line below the header is a row here, a blank one aside: a line the reader
     cannot split into cells is kept too, its number in ``rejected`` with the
-    reason (which quotes the line).
+    reason (which quotes the line).  ``header_row`` is 0 for a list without a
+    header row (``headerless``).
     """
 
     header: list[str]
@@ -177,18 +178,21 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """``utf-16-le``/``utf-16-be`` when every other byte is mostly NUL (CJK or ASCII text in UTF-16), else None."""
-    sample = data[:4000]
-    if len(sample) < 4 or len(sample) % 2:
-        sample = sample[: len(sample) // 2 * 2]
-    half = len(sample) // 2
-    if not half:
+    """``utf-16-le``/``utf-16-be`` for UTF-16 text without a byte-order mark, else None.
+
+    Such text has NUL bytes (the high byte of ASCII characters) and decodes to
+    printable characters; binary data with NUL bytes does not.
+    """
+    if b"\x00" not in data[:4000] or len(data) % 2:
         return None
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            sample = data[:4000].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
+        if "\x00" not in sample and readable >= 0.95 * len(sample):
+            return encoding
     return None
 
 
@@ -224,37 +228,48 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise InputError(msg)
 
 
-def _text_lines(data: bytes, filename: str) -> tuple[list[str], str, dict[int, str]]:
-    """The file's physical lines, its encoding, and the lines that are not text (number -> reason).
+def _text_lines(data: bytes, filename: str) -> tuple[list[str], str, dict[int, str], list[str]]:
+    """The file's physical lines, its encoding, the lines that are not text (number -> reason), and notes.
 
-    A file in one encoding decodes whole.  A file mixing encodings (a GBK file
-    with a few lines pasted as UTF-8) is read line by line in the encoding most
-    of its lines are in; the other lines are reported, not guessed.  Lines
-    holding NUL bytes are binary.  More than half the lines unreadable refuses
-    the whole file.
+    A file that is UTF-16 or UTF-8 throughout decodes whole.  Otherwise each
+    line is read on its own: as UTF-8 when it is valid UTF-8 (Chinese text in
+    GBK almost never is), else as GB18030 - so a GBK file with a few lines
+    pasted in as UTF-8 reads right, and a note says which lines were which.
+    A line that is neither, or holds NUL bytes, is reported (not guessed);
+    more than half the lines so refuses the whole file.
     """
+    bad: dict[int, str] = {}
+    notes: list[str] = []
     try:
         text, encoding = decode_text(data)
-        lines = _LINE_BREAK_RE.split(text)
-        bad: dict[int, str] = {}
+        whole = encoding.startswith(("utf-16", "utf-8"))
     except InputError:
+        whole = False
+    if whole:
+        lines = _LINE_BREAK_RE.split(text)
+    else:
         raw = _LINE_BREAK_RE_BYTES.split(data)
-        filled = [i for i, line in enumerate(raw) if line.strip()]
-        counts = {}
-        for enc in TEXT_ENCODINGS:
-            counts[enc] = sum(1 for i in filled if _decodes(raw[i], enc))
-        encoding = max(counts, key=lambda e: counts[e])
-        if counts[encoding] <= len(filled) / 2:
-            raise
-        lines, bad = [], {}
+        raw[0] = raw[0].removeprefix(codecs.BOM_UTF8)
+        lines, utf8 = [], []
         for i, line in enumerate(raw):
-            try:
-                lines.append(line.decode(encoding))
-            except UnicodeDecodeError:
-                lines.append(line.decode(encoding, errors="replace"))
-                bad[i + 1] = f"line {i + 1} is not text in {encoding}, the encoding of the rest of the file"
-        lines[0] = lines[0].removeprefix("\ufeff")
-        encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+            if line.isascii():
+                lines.append(line.decode("ascii"))
+            elif _decodes(line, "utf-8"):
+                lines.append(line.decode("utf-8"))
+                utf8.append(i + 1)
+            elif _decodes(line, "gb18030"):
+                lines.append(line.decode("gb18030"))
+            else:
+                lines.append(line.decode("gb18030", errors="replace"))
+                bad[i + 1] = f"line {i + 1} is not text in UTF-8, GBK or GB18030"
+        wide = sum(1 for line in raw if not line.isascii())
+        encoding = "gb18030"
+        if utf8 and len(utf8) < wide - len(bad):
+            encoding = "gb18030 and utf-8"
+            shown_lines = ", ".join(map(str, utf8[:10])) + (" ..." if len(utf8) > 10 else "")
+            notes.append(f"lines {shown_lines} are UTF-8, the rest GB18030: each line was read in its own encoding")
+        elif utf8:
+            encoding = "utf-8"
     for i, line in enumerate(lines):
         if "\x00" in line:
             bad[i + 1] = f"line {i + 1} holds binary data (NUL bytes)"
@@ -269,7 +284,7 @@ def _text_lines(data: bytes, filename: str) -> tuple[list[str], str, dict[int, s
                 "as .xlsx or as CSV (UTF-8) and load it again"
             )
         raise InputError(msg)
-    return lines, encoding, bad
+    return lines, encoding, bad, notes
 
 
 def _decodes(line: bytes, encoding: str) -> bool:
@@ -484,7 +499,7 @@ def _refuse_markup(data: bytes, filename: str) -> None:
 def _read_csv(
     data: bytes, filename: str, known: set[str], header_key: Callable[[str], str], max_rows: int | None
 ) -> RawTable:
-    lines, encoding, bad = _text_lines(data, filename)
+    lines, encoding, bad, encoding_notes = _text_lines(data, filename)
     filled = sum(1 for line in lines if line.strip())
     if max_rows is not None and filled > max_rows + HEADER_SEARCH_ROWS:
         raise _too_many_rows(filename, filled, max_rows)
@@ -498,6 +513,7 @@ def _read_csv(
     h = head_index[_find_header(head_rows, known, header_key)]
     header = head_rows[head_index.index(h)]
     table = RawTable(header=header, rows=[], row_numbers=[], encoding=encoding, delimiter=delimiter, header_row=h + 1)
+    table.notes.extend(encoding_notes)
     if h > 0:
         table.notes.append(f"header found on row {h + 1}; rows above it were skipped")
     width = len(header)
@@ -534,10 +550,17 @@ def _read_csv(
     return table
 
 
-def _quoted(line: str, limit: int = 200) -> str:
-    """A line quoted for a message, cut at ``limit`` characters."""
-    text = line if len(line) <= limit else line[:limit] + "…"
-    return "'" + text.replace(";", ",") + "'"
+def shown(text: str, limit: int = 200) -> str:
+    """A user's text as a message quotes it: cut at ``limit`` characters, and without ``"; "``,
+    the separator of a message's parts (translated part by part, see coverage.present.messages)."""
+    text = str(text)
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return text.replace("; ", ";")
+
+
+def _quoted(line: str) -> str:
+    """A line quoted for a message."""
+    return "'" + shown(line) + "'"
 
 
 def _widen(table: RawTable) -> None:

@@ -40,7 +40,7 @@ import shapely
 
 from coverage import coords, settings
 from coverage._errors import InputError
-from coverage.data.io import RawTable, read_table
+from coverage.data.io import RawTable, read_table, shown
 from coverage.data.names import TownshipMatcher, fold, looks_like_place, matcher_for
 from coverage.data.register import load_register
 
@@ -203,18 +203,18 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
             try:
                 date = dt.date(*numbers)
             except ValueError:
-                return None, f"date '{t}' does not exist"
+                return None, f"date '{shown(t)}' does not exist"
             if not 1949 <= date.year <= 2100:
-                return None, f"date '{t}' is out of range"
-            return date, "" if parts == 3 else f"partial date '{t}' read as {date.isoformat()}"
+                return None, f"date '{shown(t)}' is out of range"
+            return date, "" if parts == 3 else f"partial date '{shown(t)}' read as {date.isoformat()}"
     try:
         serial = float(t)
     except ValueError:
-        return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+        return None, f"date '{shown(t)}' unreadable (use YYYY-MM-DD)"
     if 18000 < serial < 80000:  # Excel day number (1949 .. 2119)
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
-        return date, f"Excel day number {t} read as {date.isoformat()}"
-    return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+        return date, f"Excel day number {shown(t)} read as {date.isoformat()}"
+    return None, f"date '{shown(t)}' unreadable (use YYYY-MM-DD)"
 
 
 def township_code_in(text: str) -> str | None:
@@ -405,6 +405,7 @@ def _as_name_list(table: RawTable) -> dict[str, str]:
         table.row_numbers.insert(0, table.header_row)
         table.row_ends.insert(0, table.header_row)
         table.header = [""] * col + [label]
+        table.header_row = 0  # no header row
         table.headerless = True
         table.notes = [n for n in table.notes if not n.startswith("header found on row")]
         table.notes.append(
@@ -448,25 +449,25 @@ def import_table(
     from coverage.data.provinces import load_province
 
     file_crs = coords.normalise_crs_name(crs)
-    if not table.rows:
-        msg = f"{name} has a header row ({', '.join(table.header)}) but no data rows below it"
-        raise InputError(msg)
     cols = detect_columns(table.header, columns)
     if not cols and not columns:
         cols = _as_name_list(table)
+    if not table.rows:
+        msg = f"{name} has a header row ({shown(', '.join(table.header))}) but no data rows below it"
+        raise InputError(msg)
     has_xy = ("lon" in cols and "lat" in cols) or "lonlat" in cols
     text_roles = [r for r in ("township", "name", "address") if r in cols]
     if ("lon" in cols) != ("lat" in cols) and "lonlat" not in cols:
         have, lack = ("lon", "lat") if "lon" in cols else ("lat", "lon")
         msg = (
             f"{name}: found a {have} column ({cols[have]!r}) but no {lack} column; found: "
-            f"{', '.join(table.header)} - pass --{lack}-col"
+            f"{shown(', '.join(table.header))} - pass --{lack}-col"
         )
         raise InputError(msg)
     if not has_xy and "township_code" not in cols and not text_roles:
         msg = (
             f"{name}: no coordinate columns and no station/township name or code column found; "
-            f"found: {', '.join(table.header)} - name them with --lon-col/--lat-col or --name-col "
+            f"found: {shown(', '.join(table.header))} - name them with --lon-col/--lat-col or --name-col "
             "(in Python: columns={'lon': '...', 'lat': '...'} or columns={'name': '...'})"
         )
         raise InputError(msg)
@@ -687,6 +688,7 @@ def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
             raw_lon, raw_lat = (pair + ["", ""])[:2]
         if not raw_lon.strip() and not raw_lat.strip():
             continue
+        raw_lon, raw_lat = shown(raw_lon), shown(raw_lat)  # as quoted in messages; parsed below
         lon, lat = parse_degrees(raw_lon), parse_degrees(raw_lat)
         if lon is None or lat is None:
             r.location_rejected = (
@@ -793,7 +795,7 @@ def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
         text = texts[i]
         name_result = matcher.match(text) if text else None
         if code_text.strip() and given_code is None:
-            r.note(f"township code '{code_text}' is not a 9-digit code; ignored")
+            r.note(f"township code '{shown(code_text)}' is not a 9-digit code; ignored")
         if given_code is not None and given_code not in reg.townships.index:
             former = reg.former_townships[reg.former_townships["old_code"] == given_code]
             if len(former) and former.iloc[-1]["new_code"]:
@@ -820,10 +822,10 @@ def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
         if given_code is not None:
             r.code, r.how = given_code, "code"
             if len(code_text.strip()) > 9:
-                r.note(f"'{code_text}' shortened to the 9-digit township code {given_code}", repaired=True)
+                r.note(f"'{shown(code_text)}' shortened to the 9-digit township code {given_code}", repaired=True)
             if name_result and name_result.code and name_result.code != given_code:
                 r.note(
-                    f"name '{text}' points to {matcher.label(name_result.code)}, the code to {matcher.label(given_code)}; the code is used"
+                    f"name '{shown(text)}' points to {matcher.label(name_result.code)}, the code to {matcher.label(given_code)}; the code is used"
                 )
         elif name_result is not None and name_result.code:
             r.code, r.how = name_result.code, name_result.how
@@ -888,7 +890,9 @@ def _check_duplicates(cells, cols, rows) -> None:
             if sid:
                 if sid in seen_ids:
                     r.status = "rejected"
-                    r.note(f"station id '{sid}' already used by row {seen_ids[sid]}; give each station its own id")
+                    r.note(
+                        f"station id '{shown(sid)}' already used by row {seen_ids[sid]}; give each station its own id"
+                    )
                     continue
                 seen_ids[sid] = r.row
         if r.lon is not None:

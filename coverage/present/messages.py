@@ -132,7 +132,8 @@ MESSAGES_ZH: dict[str, str] = {
     "{n} names given inline": "直接输入了 {n} 个名称",
     "give at most {max}, or a file": "最多 {max} 个，或请改用文件",
     # io.read_table: lines, rows and sheets
-    "line {n} is not text in {encoding}, the encoding of the rest of the file": "第 {n} 行不是 {encoding} 编码的文本（文件其余部分是）",
+    "line {n} is not text in UTF-8, GBK or GB18030": "第 {n} 行不是 UTF-8、GBK 或 GB18030 编码的文本",
+    "lines {lines} are UTF-8, the rest GB18030: each line was read in its own encoding": "第 {lines} 行是 UTF-8 编码，其余是 GB18030：已按各行自己的编码读取",
     "line {n} holds binary data (NUL bytes)": "第 {n} 行含有二进制数据（NUL 字节）",
     'line {n} cannot be split into cells: a quote (") opened in it is never closed': '第 {n} 行无法拆分为单元格：其中的引号（"）没有闭合',
     "its text: {text}": "原文：{text}",
@@ -242,7 +243,8 @@ SPANNING_FIELDS = {"labels", "message", "error"}
 
 def _field_pattern(match: re.Match) -> str:
     name = match.group(1)
-    return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>[^;]+?)"
+    # a value may be empty (an empty cell) and hold ";" (a user's text), never "; " (the parts' separator)
+    return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>(?:(?!; ).)*?)"
 
 
 @functools.cache
