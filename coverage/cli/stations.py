@@ -32,9 +32,10 @@ def cmd_stations_check(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     s = result.summary
-    print(
-        f"{args.file}: {s['total']} rows ({result.table.encoding or 'xlsx'}, header on row {result.table.header_row})"
-    )
+    table = result.table
+    kind = table.encoding or ("xlsx" if table.sheet else "names given inline")
+    header = "no header row" if table.headerless else f"header on row {table.header_row}"
+    print(f"{args.file}: {s['total']} rows ({kind}, {header})")
     print("  " + ", ".join(f"{k} {s[k]}" for k in ("matched", "repaired", "ambiguous", "unmatched", "rejected")))
     for note in result.notes:
         print(f"  note: {note}")

@@ -401,9 +401,9 @@ def _find_header(rows: list[list[str]], known: set[str], key: Callable[[str], st
     return first_filled
 
 
-def _too_many_rows(filename: str, rows: int, max_rows: int) -> InputError:
+def _too_many_rows(filename: str, max_rows: int) -> InputError:
     msg = (
-        f"{filename} has more than {max_rows:,} rows ({rows:,} found); a station file is read up to "
+        f"{filename} has more than {max_rows:,} rows; a station file is read up to "
         f"{max_rows:,} rows (a province has a few thousand townships) - split it, e.g. by city, and load each part"
     )
     return InputError(msg)
@@ -500,9 +500,6 @@ def _read_csv(
     data: bytes, filename: str, known: set[str], header_key: Callable[[str], str], max_rows: int | None
 ) -> RawTable:
     lines, encoding, bad, encoding_notes = _text_lines(data, filename)
-    filled = sum(1 for line in lines if line.strip())
-    if max_rows is not None and filled > max_rows + HEADER_SEARCH_ROWS:
-        raise _too_many_rows(filename, filled, max_rows)
     delimiter = _sniff_delimiter(lines)
     # the header: among the first lines, each read on its own
     head_index = [i for i in range(len(lines)) if i + 1 not in bad][:HEADER_SEARCH_ROWS]
@@ -543,7 +540,7 @@ def _read_csv(
         table.row_numbers.append(number)
         table.row_ends.append(end + 1)
         if max_rows is not None and len(table.rows) > max_rows:
-            raise _too_many_rows(filename, filled - h - 1, max_rows)
+            raise _too_many_rows(filename, max_rows)
     if blank:
         table.notes.append(f"{blank} empty rows skipped")
     _widen(table)
@@ -680,7 +677,7 @@ def _sheet_rows(
             rows.append(cells)
             numbers.append(number)
             if max_rows is not None and len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                raise _too_many_rows(filename, len(rows), max_rows)
+                raise _too_many_rows(filename, max_rows)
     finally:
         if hasattr(source, "close"):
             source.close()
@@ -801,7 +798,7 @@ def _read_xlsx(
     table.row_numbers = numbers[h + 1 :]
     table.row_ends = list(table.row_numbers)
     if max_rows is not None and len(table.rows) > max_rows:
-        raise _too_many_rows(filename, len(table.rows), max_rows)
+        raise _too_many_rows(filename, max_rows)
     _widen(table)
     return table
 

@@ -148,7 +148,8 @@ MESSAGES_ZH: dict[str, str] = {
     "cells beyond column {n} ignored in {m} rows": "有 {m} 行第 {n} 列以后的单元格被忽略",
     "{n} cells of merged blocks filled with the value at the top of their block": "合并单元格中的 {n} 个单元格已填入该合并区域顶部的值",
     # io.read_table: whole files refused
-    "{name} has more than {max} rows ({n} found)": "{name} 超过 {max} 行（共 {n} 行）",
+    "{name} has more than {max} rows": "{name} 超过 {max} 行",
+    "file not found: {path}": "找不到文件：{path}",
     "a station file is read up to {max} rows (a province has a few thousand townships) - split it, e.g. by city, and load each part": "站点文件最多读取 {max} 行（一个省只有几千个乡镇）——请拆分（如按地市）后分别导入",
     "{name} is {mb} MB, more than the {max} MB a station file may have": "{name} 有 {mb} MB，超过站点文件上限 {max} MB",
     "delete columns that are not needed or split it, e.g. by city": "请删去不需要的列，或拆分文件（如按地市）",
