@@ -32,6 +32,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -351,13 +352,13 @@ def read_station_list(
     >>> imported.report["township_code"].tolist(), imported.report["row"].tolist()
     (['441226114', '441882102'], [1, 2])
     """
-    options = {"province": province, "crs": crs, "columns": columns, "fix_swapped": fix_swapped}
+    options: dict[str, Any] = {"province": province, "crs": crs, "columns": columns, "fix_swapped": fix_swapped}
     options |= {"townships": townships, "snap_tolerance_m": snap_tolerance_m}
     if isinstance(given, (bytes, bytearray)):
-        return read_stations(bytes(given), filename=filename, sheet=sheet, **options)  # type: ignore[arg-type]
+        return read_stations(bytes(given), filename=filename, sheet=sheet, **options)
     text = str(given)
     if is_station_file(text):
-        return read_stations(Path(text), filename=filename, sheet=sheet, **options)  # type: ignore[arg-type]
+        return read_stations(Path(text), filename=filename, sheet=sheet, **options)
     names = inline_names(text)
     if not names:
         msg = "no station names given; give a file or names separated by commas"
@@ -375,7 +376,7 @@ def read_station_list(
         headerless=True,
         notes=[f"{len(names)} names given inline (not a file); row numbers are their positions in the list"],
     )
-    return import_table(table, filename or "inline list", **options)  # type: ignore[arg-type]
+    return import_table(table, filename or "inline list", **options)
 
 
 def inline_names(text: str) -> list[str]:
@@ -569,7 +570,7 @@ def _national_provinces(
     reg = load_register()
     national = matcher_for(None)
     out = [""] * len(rows)
-    by_point = []
+    by_point: list[tuple[int, float, float]] = []
     for i in range(len(rows)) if only is None else only:
         r = rows[i]
         if r.status == "rejected":
@@ -587,12 +588,11 @@ def _national_provinces(
             if len(provinces) == 1:
                 out[i] = provinces.pop()
                 continue
-        if r.lon is not None:
-            by_point.append(i)
+        if r.lon is not None and r.lat is not None:
+            by_point.append((i, r.lon, r.lat))
     if by_point:
-        for i, code in zip(
-            by_point, provinces_at([rows[i].lon for i in by_point], [rows[i].lat for i in by_point]), strict=True
-        ):
+        in_polygon = provinces_at([lon for _, lon, _ in by_point], [lat for _, _, lat in by_point])
+        for (i, _, _), code in zip(by_point, in_polygon, strict=True):
             out[i] = code
     return out
 
