@@ -635,7 +635,7 @@ def _check_workbook(data: bytes, filename: str) -> dict[str, list[str]]:
                             filename, "its XML declares entities (an entity-expansion bomb), which is refused"
                         )
                     if "worksheets/" in info.filename:
-                        ranges.extend(m.decode() for m in _MERGE_RE.findall(window[len(tail) - min(len(tail), 200) :]))
+                        ranges.extend(m.decode() for m in _MERGE_RE.findall(window))
                     tail = window[-200:]
         except InputError:
             raise
@@ -684,9 +684,10 @@ def _sheet_rows(
     return rows, numbers, wide
 
 
-def _choose_sheet(book, known: set[str], key: Callable[[str], str], filename: str) -> tuple[str, str | None]:
-    """The first sheet with a recognisable header (instruction sheets last), and a note when it is not the first."""
-    names = book.sheetnames
+def _choose_sheet(
+    book, names: list[str], known: set[str], key: Callable[[str], str], filename: str
+) -> tuple[str, str | None]:
+    """The first of ``names`` with a recognisable header (instruction sheets last), and a note when it is not the first."""
     order = sorted(range(len(names)), key=lambda i: (any(w in names[i].lower() for w in _INSTRUCTION_SHEETS), i))
     best: tuple[int, int] | None = None  # (-score, sheet index)
     first_filled = None
@@ -716,7 +717,7 @@ def _fill_merged(rows: list[list[str]], numbers: list[int], ranges: list[str], h
     columns = set()
     for ref in ranges:
         min_col, min_row, _, max_row = range_boundaries(ref)
-        if max_row <= min_row or min_row < header_row or min_row not in at:
+        if max_row <= min_row or min_row <= header_row or min_row not in at:
             continue
         top = rows[at[min_row]]
         value = top[min_col - 1] if len(top) >= min_col else ""
@@ -755,12 +756,12 @@ def _read_xlsx(
     except Exception as exc:  # openpyxl raises whatever its parsers meet; each is a damaged file here
         raise _workbook_error(filename, _damage(exc)) from exc
     try:
-        names = book.sheetnames
+        names = [n for n in book.sheetnames if hasattr(book[n], "iter_rows")]  # chart sheets hold no cells
         if not names:
             raise _workbook_error(filename, "the workbook has no sheets")
         notes = []
         if sheet is None:
-            chosen, note = _choose_sheet(book, known, header_key, filename)
+            chosen, note = _choose_sheet(book, names, known, header_key, filename)
             if note:
                 notes.append(note)
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
