@@ -929,9 +929,8 @@ def _report(frame, cols, rows, matcher: TownshipMatcher, with_province: bool = F
     )
     if with_province:  # the file may mix provinces: say each row's
         report["province"] = [r.province for r in rows]
-    original = frame.copy()
-    original.columns = [f"input: {c}" for c in frame.columns]
-    return pd.concat([report, original.reset_index(drop=True)], axis=1)
+    original = frame.set_axis([f"input: {c}" for c in frame.columns], axis=1).reset_index(drop=True)
+    return pd.concat([report, original], axis=1)
 
 
 def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.GeoDataFrame:
@@ -943,46 +942,35 @@ def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.Geo
     def value(role: str, i: int) -> str:
         return cells[role][i].strip() if role in cells else ""
 
-    records = []
-    for i, r in enumerate(rows):
-        if r.status not in ("matched", "repaired"):
-            continue
-        lon, lat, where = r.lon, r.lat, "input"
-        if lon is None:
+    # built column by column (a dict per row costs ten times the data)
+    placed = [i for i, r in enumerate(rows) if r.status in ("matched", "repaired")]
+    lons, lats, wheres = [], [], []
+    for i in placed:
+        r = rows[i]
+        if r.lon is None:
             lon, lat = points.get(r.code, (np.nan, np.nan))
-            where = "township point (approximate)"
-        records.append(
-            {
-                "station_id": value("station_id", i) or f"row-{r.row}",
-                "name": value("name", i) or value("township", i),
-                "township_code": r.code,
-                "lon": lon,
-                "lat": lat,
-                "location_source": where,
-                "opened": r.opened,
-                "closed": r.closed,
-                "source": value("source", i),
-                "notes": value("notes", i),
-                "row": r.row,
-                "status": r.status,
-            }
-        )
+            lons.append(lon)
+            lats.append(lat)
+            wheres.append("township point (approximate)")
+        else:
+            lons.append(r.lon)
+            lats.append(r.lat)
+            wheres.append("input")
     out = pd.DataFrame(
-        records,
-        columns=[
-            "station_id",
-            "name",
-            "township_code",
-            "lon",
-            "lat",
-            "location_source",
-            "opened",
-            "closed",
-            "source",
-            "notes",
-            "row",
-            "status",
-        ],
+        {
+            "station_id": [value("station_id", i) or f"row-{rows[i].row}" for i in placed],
+            "name": [value("name", i) or value("township", i) for i in placed],
+            "township_code": [rows[i].code for i in placed],
+            "lon": pd.array(lons, dtype="float64"),
+            "lat": pd.array(lats, dtype="float64"),
+            "location_source": wheres,
+            "opened": pd.Series([rows[i].opened for i in placed], dtype="object"),
+            "closed": pd.Series([rows[i].closed for i in placed], dtype="object"),
+            "source": [value("source", i) for i in placed],
+            "notes": [value("notes", i) for i in placed],
+            "row": pd.array([rows[i].row for i in placed], dtype="int64"),
+            "status": [rows[i].status for i in placed],
+        }
     )
     town = reg.townships.reindex(out["township_code"])
     out.insert(3, "township_name", town["name"].to_numpy())
