@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -100,7 +101,7 @@ def province_and_stations(args: argparse.Namespace):
         what = Path(path).name if is_station_file(str(path)) else "the names given"
         print(
             f"note: {unused} of {s['total']} rows of {what} could not be placed and are left out "
-            f"(see `python -m coverage stations check {path!r}`)",
+            f"(see `python -m coverage stations check {shlex.quote(str(path))}`)",
             file=sys.stderr,
         )
     return prov, imported.stations
