@@ -397,7 +397,7 @@ def _as_name_list(table: RawTable) -> dict[str, str]:
     if len(used) != 1 or any(any(c.strip() for j, c in enumerate(r) if j != used[0]) for r in table.rows):
         return {}
     col = used[0]
-    first = table.header[col]
+    first = shown(table.header[col])
     values = [first] + [r[col] if len(r) > col else "" for r in table.rows[:200]]
     codes = sum(1 for v in values if township_code_in(v)) > len(values) / 2
     if codes or looks_like_place(first):
