@@ -12,7 +12,7 @@ from coverage import settings
 from coverage.data.provinces import load_province
 from coverage.data.replace import replace_townships
 from coverage.data.schema import STATUSES
-from coverage.data.stations import candidate_codes, read_stations, resolve
+from coverage.data.stations import candidate_codes, read_station_list, resolve
 from coverage.present.i18n.messages import translate
 
 view = common.current()
@@ -34,13 +34,14 @@ upload = c1.file_uploader(
     help=t("upload_stations_help"),
     key="station_file",
     label_visibility="collapsed",
+    max_upload_size=settings.MAX_STATION_FILE_MB,
 )
 crs = c2.selectbox(t("file_crs"), settings.STATION_CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="station_crs")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _import(data: bytes, filename: str, province: str, crs: str, key: str):
-    return read_stations(
+    return read_station_list(
         data, filename=filename, province=province, crs=crs, townships=common.province_of(key).townships
     )
 

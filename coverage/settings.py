@@ -27,6 +27,23 @@ EMBEDDED_PROVINCES = ("45", "44")
 #: Register edition the embedded data is built from (NBS statistical division codes).
 REGISTER_YEAR = 2023
 
+# --- Reading users' files --------------------------------------------------------
+#: Rows a station file may have.  A province has at most a few thousand townships
+#: (Guangdong ~1,600, Guangxi ~1,250), so a station list rarely exceeds a few
+#: thousand rows; a larger file is refused with a message (split it by city).
+MAX_STATION_ROWS = 50_000
+#: Megabytes a station file may have (50,000 rows of ~80 bytes are 4 MB; room for many columns).
+MAX_STATION_FILE_MB = 20
+#: Megabytes any upload to the app may have (``server.maxUploadSize`` in .streamlit/config.toml
+#: says the same; tests/test_limits.py checks it): a province's township boundaries, zipped.
+MAX_UPLOAD_MB = 50
+#: Megabytes the XML of an .xlsx may expand to (a zip bomb is refused before parsing).
+MAX_XLSX_EXPANDED_MB = 300
+#: Columns read from a table; cells further right are ignored (and the rows counted in a note).
+MAX_TABLE_COLUMNS = 200
+#: Lines one CSV record may span (a quoted cell with line breaks, as Excel writes Alt+Enter).
+CSV_MAX_LINES_PER_RECORD = 10
+
 # --- Township kinds ---------------------------------------------------------
 #: Kinds of township-level unit, decided by the 3-digit township part of the
 #: 9-digit code, as the NBS coding rules assign them: 001-099 street (街道),

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -413,24 +414,26 @@ def check_travel_args(args: argparse.Namespace) -> None:
 
 
 def province_and_stations(args: argparse.Namespace):
-    """The province and its stations: ``--stations FILE`` imported, else the committed list."""
+    """The province and its stations: ``--stations`` (a file, or names separated by commas) imported, else the committed list."""
     from coverage.data.provinces import default_stations_path, load_province
     from coverage.data.register import load_register
-    from coverage.data.stations import read_stations
+    from coverage.data.stations import is_station_file, read_station_list
 
     code = load_register().province_code(args.province)
     prov = load_province(code)
-    path = args.stations or default_stations_path(code)
+    given = str(args.stations) if args.stations else None
+    path = given or default_stations_path(code)
     if path is None:
         msg = f"no station list for {prov.name}; pass --stations FILE"
         raise InputError(msg)
-    imported = read_stations(path, province=code, crs=getattr(args, "crs", None))
+    imported = read_station_list(str(path), province=code, crs=getattr(args, "crs", None))
     s = imported.summary
     unused = s["total"] - s["matched"] - s["repaired"]
     if unused:
+        what = Path(path).name if is_station_file(str(path)) else "the names given"
         print(
-            f"note: {unused} of {s['total']} rows of {Path(path).name} could not be placed and are left out "
-            f"(see `python -m coverage stations check {path}`)",
+            f"note: {unused} of {s['total']} rows of {what} could not be placed and are left out "
+            f"(see `python -m coverage stations check {shlex.quote(str(path))}`)",
             file=sys.stderr,
         )
     return prov, imported.stations
@@ -484,21 +487,27 @@ def travel_from_args(args: argparse.Namespace) -> Travel:
 
 
 def station_table_from_args(args: argparse.Namespace, code: str):
-    """Stations from --stations (a file, or names separated by commas), else the province's list."""
-    import re
+    """Stations from --stations (a file, or names separated by commas), else the province's list.
 
+    Names given inline must all be recognised (a trip to a typo is no trip):
+    the ones that are not are listed in the :class:`InputError`.
+    """
     from coverage.data.provinces import default_stations_path
-    from coverage.data.stations import read_stations
-    from coverage.field.trips import station_table, stations_by_name
+    from coverage.data.stations import is_station_file, read_station_list
+    from coverage.field.trips import station_table
 
-    given = args.stations
-    if given and not Path(given).exists() and not re.search(r"\.(csv|xlsx|txt)$", given, re.I):
-        return stations_by_name([t for t in re.split(r"[,，、;；]", given) if t.strip()], code)
+    given = str(args.stations) if args.stations else None
     path = given or default_stations_path(code)
     if path is None:
         msg = "no station list for this province; pass --stations FILE or names"
         raise InputError(msg)
-    imported = read_stations(path, province=code)
+    imported = read_station_list(str(path), province=code)
+    if given and not is_station_file(given):
+        bad = imported.report[~imported.report["status"].isin(["matched", "repaired"])]
+        if len(bad):
+            reasons = "; ".join(bad["message"].where(bad["message"] != "", bad["status"]))
+            msg = f"{len(bad)} station names not recognised - {reasons} (give the county too, or the 9-digit code)"
+            raise InputError(msg)
     if imported.stations.empty:
         msg = (
             f"no station of {Path(path).name} could be placed; check it with `python -m coverage stations check {path}`"

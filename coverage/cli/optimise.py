@@ -78,9 +78,9 @@ def _candidate_sites(path, province: str):
     """User candidate sites: a station-like file (coordinates or township names), placed by the importer."""
     import geopandas as gpd
 
-    from coverage.data.stations import read_stations
+    from coverage.data.stations import read_station_list
 
-    imported = read_stations(path, province=province)
+    imported = read_station_list(str(path), province=province)
     sites = imported.stations
     if sites.empty:
         msg = f"none of the candidate sites in {path} could be placed; check it with `python -m coverage stations check {path}`"

@@ -16,11 +16,11 @@ from coverage.cli.common import (
 
 def cmd_stations_check(args: argparse.Namespace) -> int:
     from coverage.data.io import write_table
-    from coverage.data.stations import ROLE_FLAGS, read_stations
+    from coverage.data.stations import ROLE_FLAGS, read_station_list
 
     overrides = {role: getattr(args, f"{role}_col") for role in ROLE_FLAGS if getattr(args, f"{role}_col", None)}
-    result = read_stations(
-        args.file,
+    result = read_station_list(
+        str(args.file),
         province=args.province,
         crs=args.crs,
         columns=overrides,
@@ -35,9 +35,10 @@ def cmd_stations_check(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     s = result.summary
-    print(
-        f"{args.file}: {s['total']} rows ({result.table.encoding or 'xlsx'}, header on row {result.table.header_row})"
-    )
+    table = result.table
+    kind = table.encoding or ("xlsx" if table.sheet else "names given inline")
+    header = "no header row" if table.headerless else f"header on row {table.header_row}"
+    print(f"{args.file}: {s['total']} rows ({kind}, {header})")
     print("  " + ", ".join(f"{k} {s[k]}" for k in ("matched", "repaired", "ambiguous", "unmatched", "rejected")))
     for note in result.notes:
         print(f"  note: {note}")

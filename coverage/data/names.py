@@ -121,13 +121,54 @@ ETHNIC = [
     "各族",
 ]
 _ETHNIC_RE = re.compile("(" + "|".join(sorted(ETHNIC, key=len, reverse=True)) + ")+$")
-_PUNCT_RE = re.compile(r"[\s\u3000·•,，.。;；:：、'\"“”‘’()（）\[\]【】<>《》\-—_/\\|]+")
+_PUNCT_RE = re.compile(r"[\s\u3000·•,，.。;；:：、'\"“”‘’()（）\[\]【】<>《》〔〕［］「」『』\-—_/\\|]+")
+#: Characters that show nothing but break comparisons: zero-width spaces and joiners, byte-order
+#: marks inside text, direction marks, soft hyphens, variation selectors and control characters.
+_INVISIBLE_RE = re.compile(
+    "[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]"
+)
+#: A bracketed part of a name: "九市镇（社工站）", "九市镇(社工站)", "【试点】九市镇".
+_BRACKET_RE = re.compile(r"[(\[（【〔［「『<《]([^()\[\]（）【】〔〕［］「」『』<>《》]*)[)\]）】〕］」』>》]")
+#: Code points searched for traditional characters (CJK blocks of the BMP, and extensions B-F).
+_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x20000, 0x2EBF0))
 
 
-def normalise(text: str) -> str:
-    """NFKC-normalise, drop spaces and punctuation, strip trailing station words."""
+@functools.cache
+def _t2s_table() -> dict[int, str]:
+    """Traditional -> simplified, character by character (OpenCC's ``t2s`` dictionary, built once).
+
+    Character by character, not phrase by phrase, so that converting a text
+    and converting its parts give the same result (names are cut into
+    province, city, county and township parts).  A character that some
+    simplified names keep (於, 乾) is converted on both sides alike: register
+    names are looked up through :func:`fold` too.
+    """
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    chars = "".join(chr(c) for start, stop in _CJK_RANGES for c in range(start, stop))
+    converted = converter.convert("\n".join(chars)).split("\n")
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+
+
+def fold(text: object) -> str:
+    """Comparable form of any text, character for character.
+
+    NFKC (full-width letters, digits and brackets to half-width, U+00A0 and
+    U+3000 to a plain space), invisible characters removed (zero-width spaces
+    and joiners, byte-order marks inside text, control characters), and
+    traditional characters converted to simplified.
+
+    >>> fold("廣西\u200b壯族自治區 ＡＢ（１）")
+    '广西壮族自治区 AB(1)'
+    """
     text = unicodedata.normalize("NFKC", str(text or ""))
-    text = _PUNCT_RE.sub("", text)
+    text = _INVISIBLE_RE.sub("", text)
+    return text.translate(_t2s_table())
+
+
+def _strip_station_words(text: str) -> str:
     changed = True
     while changed:
         changed = False
@@ -136,6 +177,62 @@ def normalise(text: str) -> str:
                 text = text[: -len(word)]
                 changed = True
     return text
+
+
+def _drop_brackets(text: str, keep: bool) -> str:
+    """Bracketed parts removed (``keep=False``), or only their brackets (``keep=True``).
+
+    A bracketed station word ("（社工站）") goes either way; a text that is all
+    brackets keeps its content.
+    """
+
+    def part(match: re.Match) -> str:
+        inner = _PUNCT_RE.sub("", match.group(1))
+        if not inner or _strip_station_words("x" + inner) == "x":
+            return ""
+        return match.group(1) if keep else ""
+
+    out = _BRACKET_RE.sub(part, text)
+    return out if _PUNCT_RE.sub("", out) else _BRACKET_RE.sub(lambda m: m.group(1), text)
+
+
+def normalise(text: object, keep_brackets: bool = False) -> str:
+    """The key a name is looked up by.
+
+    :func:`fold`, then bracketed parts dropped (with ``keep_brackets``: only
+    the brackets), spaces and punctuation removed, and trailing station words
+    (社工站, 社会工作服务站 ...) stripped.  Register names and typed names go
+    through this one function, so both sides compare alike.
+
+    >>> normalise("德慶縣 九市鎮（社工站）")
+    '德庆县九市镇'
+    >>> normalise("九市镇社工站（德庆县）"), normalise("九市镇社工站（德庆县）", keep_brackets=True)
+    ('九市镇', '九市镇社工站德庆县')
+    """
+    text = _drop_brackets(fold(text), keep_brackets)
+    return _strip_station_words(_PUNCT_RE.sub("", text))
+
+
+def looks_like_place(text: object) -> bool:
+    """Does ``text`` read as a place or station name (or a township code) rather than a column header?
+
+    True for a 9- or 12-digit code, a text ending in an administrative suffix
+    (镇, 乡, 街道, 县, 市 ...) or a station word (社工站 ...), and a text that
+    names a township of the register.
+
+    >>> looks_like_place("德庆县九市镇"), looks_like_place("九市镇社工站"), looks_like_place("单位")
+    (True, True, False)
+    """
+    key = normalise(text)
+    if not key:
+        return False
+    digits = re.sub(r"\D", "", key)
+    if len(digits) in (9, 12) and len(digits) >= len(key) - 1:
+        return True
+    plain = _PUNCT_RE.sub("", _drop_brackets(fold(text), keep=False))
+    if key != plain or key.endswith(TOWNSHIP_SUFFIXES + COUNTY_SUFFIXES + CITY_SUFFIXES):
+        return True
+    return matcher_for(None).match(str(text), suggest=False).status != "unmatched"
 
 
 def township_core(name: str) -> str:
@@ -170,13 +267,123 @@ def short_name(name: str, suffixes: tuple[str, ...] = COUNTY_SUFFIXES) -> str:
 
 
 def _unit_variants(name: str, suffixes: tuple[str, ...], generic: tuple[str, ...]) -> set[str]:
-    """Full name, short name, and short name with each generic suffix."""
+    """Full name, short name, and short name with each generic suffix (all as lookup keys)."""
+    name = normalise(name)
     out = {name}
     short = short_name(name, suffixes)
     if len(short) >= 2:
         out.add(short)
         out.update(short + s for s in generic)
-    return out
+    return {v for v in out if v}
+
+
+_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市")
+_NOT_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
+class PlaceNames:
+    """Province, city and county names of the whole country, as lookup keys, indexed both ways.
+
+    Built once (:func:`place_names`) and shared by every matcher: a name's
+    prefix ("广西贺州市八步区") is read against all of China, so a county of
+    another province is recognised as such.
+    """
+
+    def __init__(self, reg: Register):
+        province: dict[str, set[str]] = defaultdict(set)
+        for code, name in zip(reg.provinces.index.astype(str), reg.provinces["name"].astype(str), strict=True):
+            province[code] |= _unit_variants(name, _PROVINCE_SUFFIXES, ("省",))
+            province[code].add(normalise(name)[:2])
+        city: dict[str, set[str]] = defaultdict(set)
+        for code, name in zip(reg.cities.index.astype(str), reg.cities["name"].astype(str), strict=True):
+            if name not in _NOT_CITIES:
+                city[code] |= _unit_variants(name, CITY_SUFFIXES, ("市",))
+        county: dict[str, set[str]] = defaultdict(set)
+        for code, name in zip(reg.counties.index.astype(str), reg.counties["name"].astype(str), strict=True):
+            county[code] |= _unit_variants(name, COUNTY_SUFFIXES, ("县", "市", "区"))
+        for row in reg.former_counties.itertuples(index=False):
+            county[str(row.new_code)] |= _unit_variants(str(row.old_name), COUNTY_SUFFIXES, ("县", "市", "区"))
+
+        def longest_first(d: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+            return {k: tuple(sorted(v, key=lambda x: (-len(x), x))) for k, v in d.items()}
+
+        def inverse(d: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+            out: dict[str, list[str]] = defaultdict(list)
+            for code, variants in sorted(d.items()):
+                for v in variants:
+                    out[v].append(code)
+            return {k: tuple(v) for k, v in out.items()}
+
+        self.province = longest_first(province)
+        self.city = longest_first(city)
+        self.county = longest_first(county)
+        self.province_by_key = inverse(province)
+        self.city_by_key = inverse(city)
+        self.county_by_key = inverse(county)
+        self.max_len = max(len(k) for k in self.county_by_key)
+
+    def strip(self, prefix: str, county_code: str) -> tuple[bool, bool]:
+        """Does ``prefix`` consist only of province/city/county names of ``county_code``, in that order?
+
+        Returns (fully consumed, county named).
+        """
+        rest = prefix
+        for variant in self.province.get(county_code[:2], ()):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                break
+        for variant in self.city.get(county_code[:4], ()):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                break
+        county_named = False
+        for variant in self.county.get(county_code, ()):
+            if rest.startswith(variant):
+                rest = rest[len(variant) :]
+                county_named = True
+                break
+        return rest == "", county_named
+
+    def named_by(self, prefix: str) -> list[str]:
+        """Codes of the places that ``prefix`` names entirely: counties (6 digits), else cities
+        (4), else provinces (2).  ``"广西贺州市八步区"`` -> ``["451102"]``; ``""`` -> ``[]``.
+        """
+        if not prefix:
+            return []
+        counties = {
+            code
+            for j in range(len(prefix))
+            for code in self.county_by_key.get(prefix[j:], ())
+            if self.strip(prefix, code) == (True, True)
+        }
+        if counties:
+            return sorted(counties)
+        cities = set()
+        for j in range(len(prefix)):
+            for code in self.city_by_key.get(prefix[j:], ()):
+                head = prefix[:j]
+                if not head or head in self.province.get(code[:2], ()):
+                    cities.add(code)
+        if cities:
+            return sorted(cities)
+        return list(self.province_by_key.get(prefix, ()))
+
+    def counties_in(self, text: str, scope: str | None = None) -> list[tuple[int, str]]:
+        """(length, county code) of every county name (2 characters or more) appearing in ``text``,
+        limited to codes starting with ``scope``."""
+        found = []
+        for i in range(len(text)):
+            for j in range(i + 2, min(len(text), i + self.max_len) + 1):
+                for code in self.county_by_key.get(text[i:j], ()):
+                    if scope is None or code.startswith(scope):
+                        found.append((j - i, code))
+        return found
+
+
+@functools.cache
+def place_names() -> PlaceNames:
+    """The national :class:`PlaceNames` of the register (built once)."""
+    return PlaceNames(load_register())
 
 
 @dataclass
@@ -211,45 +418,34 @@ class TownshipMatcher:
             self.province_code = reg.province_code(province)
             towns = reg.in_province(self.province_code)
         self.towns = towns
+        self._county_codes = set(towns["county_code"])
+        self.places = place_names() if register is None else PlaceNames(reg)
         self._labels: dict[str, str] = {}
         self._entries: dict[str, list[_Entry]] = defaultdict(list)
-        for code, name in zip(towns["code"], towns["name"], strict=True):
-            core = township_core(name)
-            self._add(name, _Entry(code, "name"))
-            if name.endswith("街道办事处"):
-                self._add(name[: -len("办事处")], _Entry(code, "name"))
-            elif name.endswith("街道"):
-                self._add(name + "办事处", _Entry(code, "name"))
-            self._add(core, _Entry(code, "core"))
-            for suffix in ("镇", "乡", "街道"):
-                variant = core + suffix
-                if variant != name and not name.endswith(suffix):
-                    self._add(variant, _Entry(code, "kind changed", name))
+        for code, raw_name in zip(towns["code"], towns["name"], strict=True):
+            keys = dict.fromkeys((normalise(raw_name), normalise(raw_name, keep_brackets=True)))
+            for name in keys:
+                core = township_core(name)
+                self._add(name, _Entry(code, "name"))
+                if name.endswith("街道办事处"):
+                    self._add(name[: -len("办事处")], _Entry(code, "name"))
+                elif name.endswith("街道"):
+                    self._add(name + "办事处", _Entry(code, "name"))
+                self._add(core, _Entry(code, "core"))
+                for suffix in ("镇", "乡", "街道"):
+                    variant = core + suffix
+                    if variant != name and not name.endswith(suffix):
+                        self._add(variant, _Entry(code, "kind changed", raw_name))
         former = reg.former_townships
         if self.province_code is not None:
             former = former[former["old_code"].str[:2] == self.province_code]
         for row in former.itertuples(index=False):
             detail = f"{row.old_name} ({row.old_code}) is not in the current register (last seen {row.last_year})"
-            entry = _Entry(row.old_code, "former", detail)
+            entry = _Entry(str(row.old_code), "former", detail)
             entry.row = row  # type: ignore[attr-defined]
-            self._add(row.old_name, entry)
-            self._add(township_core(row.old_name), entry)
-        # place names: province, city and county variants
-        self._province_names: dict[str, set[str]] = defaultdict(set)
-        for code, name in reg.provinces["name"].items():
-            self._province_names[code] |= _unit_variants(
-                name, ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市"), ("省",)
-            )
-            self._province_names[code].add(name[:2])
-        self._city_names: dict[str, set[str]] = defaultdict(set)
-        for code, name in reg.cities["name"].items():
-            if name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
-                self._city_names[code] |= _unit_variants(name, CITY_SUFFIXES, ("市",))
-        self._county_names: dict[str, set[str]] = defaultdict(set)
-        for code, name in reg.counties["name"].items():
-            self._county_names[code] |= _unit_variants(name, COUNTY_SUFFIXES, ("县", "市", "区"))
-        for row in reg.former_counties.itertuples(index=False):
-            self._county_names[row.new_code] |= _unit_variants(row.old_name, COUNTY_SUFFIXES, ("县", "市", "区"))
+            key = normalise(str(row.old_name))
+            self._add(key, entry)
+            self._add(township_core(key), entry)
         self._max_len = max((len(k) for k in self._entries), default=0)
 
     def _add(self, key: str, entry: _Entry) -> None:
@@ -261,33 +457,25 @@ class TownshipMatcher:
         """Readable "city county township (code)" for a current township code."""
         if code not in self._labels:
             row = self.register.townships.loc[code]
-            city = self.register.cities["name"].get(row["city_code"], "")
-            county = self.register.counties["name"].get(row["county_code"], "")
-            city = "" if city in ("市辖区", "县") else city
+            city = str(self.register.cities["name"].get(str(row["city_code"]), ""))
+            county = str(self.register.counties["name"].get(str(row["county_code"]), ""))
+            city = "" if city in _NOT_CITIES else city
             self._labels[code] = f"{city}{county}{row['name']} ({code})"
         return self._labels[code]
 
-    def _strip_places(self, prefix: str, county_code: str) -> tuple[bool, bool]:
-        """Does ``prefix`` consist only of province/city/county names of ``county_code``?
+    def place_label(self, code: str) -> str:
+        """Readable name of a province (2 digits), city (4) or county (6) code: 广西壮族自治区贺州市八步区."""
+        reg = self.register
+        parts = [reg.provinces["name"].get(code[:2], "")]
+        if len(code) >= 4:
+            city = reg.cities["name"].get(code[:4], "")
+            parts.append("" if city in _NOT_CITIES else city)
+        if len(code) >= 6:
+            parts.append(reg.counties["name"].get(code[:6], ""))
+        return "".join(parts)
 
-        Returns (fully consumed, county named).
-        """
-        rest = prefix
-        for variant in sorted(self._province_names.get(county_code[:2], ()), key=len, reverse=True):
-            if rest.startswith(variant):
-                rest = rest[len(variant) :]
-                break
-        for variant in sorted(self._city_names.get(county_code[:4], ()), key=len, reverse=True):
-            if rest.startswith(variant):
-                rest = rest[len(variant) :]
-                break
-        county_named = False
-        for variant in sorted(self._county_names.get(county_code, ()), key=len, reverse=True):
-            if rest.startswith(variant):
-                rest = rest[len(variant) :]
-                county_named = True
-                break
-        return rest == "", county_named
+    def _strip_places(self, prefix: str, county_code: str) -> tuple[bool, bool]:
+        return self.places.strip(prefix, county_code)
 
     def _current(self, entry: _Entry) -> list[tuple[str, float]]:
         """Current township code(s) an entry stands for, with shares for former names."""
@@ -301,21 +489,31 @@ class TownshipMatcher:
         return out
 
     # ------------------------------------------------------------------ matching
-    def match(self, text: str, county: str = "", city: str = "") -> NameMatch:
+    def match(self, text: str, county: str = "", city: str = "", suggest: bool = True) -> NameMatch:
         """Match one text (plus optional separate county and city texts) to a township.
 
         See the module docstring for the rules.  ``county``/``city`` come from
-        separate columns of a table and are prepended to ``text``.
+        separate columns of a table and are prepended to ``text``.  A text with
+        a bracketed part ("九市镇社工站（德庆县）") is read without it first, then
+        with it.  ``suggest=False`` leaves out the closest names of an
+        unmatched text (the slow part; guessing a province does not need them).
         """
         raw = f"{city}{county}{text}"
-        s = normalise(raw)
+        result = self._match(raw, normalise(raw), suggest)
+        if result.code is None:
+            kept = normalise(raw, keep_brackets=True)
+            if kept != normalise(raw):
+                again = self._match(raw, kept, suggest)
+                if again.code is not None:
+                    return again
+        return result
+
+    def _match(self, raw: str, s: str, suggest: bool) -> NameMatch:
         if not s:
             return NameMatch(raw, "unmatched", message="no name given")
         hits = []  # (quality, suffix length, entry, county named)
-        for k in range(len(s)):
+        for k in range(max(0, len(s) - self._max_len), len(s)):
             suffix = s[k:]
-            if len(suffix) > self._max_len:
-                continue
             for entry in self._entries.get(suffix, ()):
                 county_code = entry.code[:6]
                 consumed, county_named = self._strip_places(s[:k], county_code)
@@ -327,11 +525,15 @@ class TownshipMatcher:
                             break
                 hits.append((consumed, len(suffix), entry, county_named, s[:k]))
         if not hits:
-            return self._unmatched(raw, s)
+            return self._unmatched(raw, s, suggest)
         full = [h for h in hits if h[0]]
-        if not full and self._named_county(s):
-            # the text names a county of the province, but none of the hits lies in it
-            return self._unmatched(raw, s)
+        if not full:
+            elsewhere = self._named_elsewhere(raw, s, hits)
+            if elsewhere is not None:
+                return elsewhere
+            if self._named_county(s):
+                # the text names a county of the province, but none of the hits lies in it
+                return self._unmatched(raw, s, suggest)
         pool = full if full else hits
         best_len = max(h[1] for h in pool)
         pool = [h for h in pool if h[1] == best_len]
@@ -369,16 +571,34 @@ class TownshipMatcher:
             return self._former(raw, entry, note)
         return NameMatch(raw, "matched", entry.code, how, note.lstrip("; "))
 
+    def _named_elsewhere(self, raw: str, s: str, hits: list[tuple]) -> NameMatch | None:
+        """Unmatched, when the text before the township name names a place outside this matcher's province.
+
+        "广西贺州市八步区城东街道" read in Guangdong must not become one of
+        Guangdong's 城东街道: its prefix names 八步区 of Guangxi.
+        """
+        if self.province_code is None:
+            return None
+        for prefix in sorted({h[4] for h in hits}, key=len):
+            named = self.places.named_by(prefix)
+            outside = [c for c in named if not c.startswith(self.province_code)]
+            if outside and len(outside) == len(named):
+                scope = self.register.provinces["name"].get(self.province_code, "")
+                return NameMatch(
+                    raw,
+                    "unmatched",
+                    how="other province",
+                    message=f"'{s}' names {self.place_label(outside[0])} ({outside[0]}), outside {scope}; check the province",
+                )
+        return None
+
     def _named_county(self, s: str) -> str | None:
         """Code of a county of the matcher's scope whose name (or short name) appears in ``s``."""
-        best, best_len = None, 1
-        for code, variants in self._county_names.items():
-            if self.province_code and not code.startswith(self.province_code):
-                continue
-            for v in variants:
-                if len(v) > best_len and v in s:
-                    best, best_len = code, len(v)
-        return best
+        found = self.places.counties_in(s, self.province_code)
+        if not found:
+            return None
+        best = max(n for n, _ in found)
+        return next(code for n, code in found if n == best)
 
     def _candidate_label(self, entry: _Entry) -> str:
         if entry.how == "former":
@@ -409,14 +629,22 @@ class TownshipMatcher:
         )
         return NameMatch(raw, "ambiguous" if labels else "unmatched", None, "former name", message, labels)
 
-    def _unmatched(self, raw: str, s: str) -> NameMatch:
+    @functools.cache  # noqa: B019 - matchers are few and live as long as the process (matcher_for)
+    def _cores(self, county: str | None) -> dict[str, str]:
+        """Core name -> code of the townships of ``county`` (or of the matcher's scope), for suggestions."""
+        scope = self.towns if county is None else self.towns[self.towns["county_code"] == county]
+        if scope.empty:
+            scope = self.towns
+        return {township_core(normalise(n)): c for c, n in zip(scope["code"], scope["name"], strict=True)}
+
+    def _unmatched(self, raw: str, s: str, suggest: bool = True) -> NameMatch:
         # restrict the suggestions to the county named in the text, if any
         scope = self.towns
         tail = s
         county = self._named_county(s)
-        if county is not None and (scope["county_code"] == county).any():
+        if county is not None and county in self._county_codes:
             scope = scope[scope["county_code"] == county]
-            longest = max((v for v in self._county_names[county] if v in s), key=len)
+            longest = max((v for v in self.places.county[county] if v in s), key=len)
             tail = s[s.index(longest) + len(longest) :]
         if not tail:
             return NameMatch(
@@ -424,12 +652,14 @@ class TownshipMatcher:
                 "unmatched",
                 message=f"'{s}' names a county, not a township; add the township (e.g. {self.label(scope['code'].iloc[0])})",
             )
-        cores = {township_core(n): c for c, n in zip(scope["code"], scope["name"], strict=True)}
-        close = difflib.get_close_matches(township_core(tail[-8:]), list(cores), n=3, cutoff=0.34)
-        labels = [self.label(cores[c]) for c in close]
         message = f"'{s}' is not a township name of the register"
         if county is not None and tail:
             message = f"{self.register.counties.loc[county, 'name']} has no township '{tail}' in the register"
+        if not suggest:
+            return NameMatch(raw, "unmatched", message=message)
+        cores = self._cores(county)
+        close = difflib.get_close_matches(township_core(tail[-8:]), list(cores), n=3, cutoff=0.34)
+        labels = [self.label(cores[c]) for c in close]
         if labels:
             message += "; closest: " + ", ".join(labels)
         return NameMatch(raw, "unmatched", message=message, candidates=labels)

@@ -26,11 +26,13 @@ only read.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,8 +41,9 @@ import shapely
 
 from coverage import coords, settings
 from coverage._errors import InputError
-from coverage.data.io import RawTable, read_table
-from coverage.data.names import TownshipMatcher, matcher_for
+from coverage.data.io import RawTable, read_table, shown
+from coverage.data.names import TownshipMatcher, fold, looks_like_place, matcher_for
+from coverage.data.register import load_register
 from coverage.data.schema import STATUSES
 
 #: Header names recognised for each role (compared after :func:`header_key`).
@@ -108,13 +111,15 @@ ROLE_FLAGS = {role: f"--{role.replace('_', '-')}-col" for role in COLUMN_ALIASES
 
 
 def header_key(text: str) -> str:
-    """Comparable form of a header: NFKC, lower case, no brackets' content, spaces, ``_`` or ``-``."""
-    text = unicodedata.normalize("NFKC", str(text)).lower()
+    """Comparable form of a header: :func:`~coverage.data.names.fold` (NFKC, no invisible characters,
+    simplified characters), lower case, no brackets' content, spaces, ``_`` or ``-``."""
+    text = fold(text).lower()
     text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)
     return re.sub(r"[\s_\-:：./]", "", text)
 
 
 _ALIAS_INDEX = {header_key(a): role for role, names in COLUMN_ALIASES.items() for a in names}
+_KNOWN_HEADERS = tuple(a for names in COLUMN_ALIASES.values() for a in names)
 
 
 def detect_columns(header: list[str], overrides: dict[str, str] | None = None) -> dict[str, str]:
@@ -196,18 +201,18 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
             try:
                 date = dt.date(*numbers)
             except ValueError:
-                return None, f"date '{t}' does not exist"
+                return None, f"date '{shown(t)}' does not exist"
             if not 1949 <= date.year <= 2100:
-                return None, f"date '{t}' is out of range"
-            return date, "" if parts == 3 else f"partial date '{t}' read as {date.isoformat()}"
+                return None, f"date '{shown(t)}' is out of range"
+            return date, "" if parts == 3 else f"partial date '{shown(t)}' read as {date.isoformat()}"
     try:
         serial = float(t)
     except ValueError:
-        return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+        return None, f"date '{shown(t)}' unreadable (use YYYY-MM-DD)"
     if 18000 < serial < 80000:  # Excel day number (1949 .. 2119)
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
-        return date, f"Excel day number {t} read as {date.isoformat()}"
-    return None, f"date '{t}' unreadable (use YYYY-MM-DD)"
+        return date, f"Excel day number {shown(t)} read as {date.isoformat()}"
+    return None, f"date '{shown(t)}' unreadable (use YYYY-MM-DD)"
 
 
 def township_code_in(text: str) -> str | None:
@@ -230,6 +235,9 @@ class StationImport:
     columns: dict[str, str]
     table: RawTable
     notes: list[str] = field(default_factory=list)
+    #: True when the province was inferred from the rows (no ``province`` given): the JSON rows then
+    #: carry each row's province too, as a file may mix provinces.
+    province_inferred: bool = False
 
     @property
     def summary(self) -> dict[str, int]:
@@ -246,6 +254,7 @@ class StationImport:
                 "row": int(r.row),
                 "status": r.status,
                 "township_code": r.township_code or None,
+                **({"province": r.province or None} if self.province_inferred else {}),
                 "message": r.message,
             }
             for r in self.report.itertuples(index=False)
@@ -279,7 +288,8 @@ def read_stations(
     Parameters
     ----------
     source : path, or the file's bytes (an upload; give ``filename`` then).
-    province : code or name; default: inferred from the rows' names, else the default province.
+    province : code or name; default: inferred from the rows (names, codes, coordinates), each
+        row's province reported; rows of other provinces than the inferred one are rejected.
     crs : coordinate system of the file's coordinates: ``wgs84`` (default),
         ``cgcs2000``, ``gcj02`` (Amap/Tencent) or ``bd09`` (Baidu).  A ``坐标系``
         column overrides it per row.
@@ -289,34 +299,173 @@ def read_stations(
         embedded province's approximate cells).
     snap_tolerance_m : a point outside every township but this close to one is assigned to it.
 
+    A file of one column whose first row is a name (not a header) is a list
+    of names; files are read up to :data:`settings.MAX_STATION_ROWS` rows and
+    :data:`settings.MAX_STATION_FILE_MB` megabytes.  See
+    :func:`read_station_list` for a path *or* names typed inline.
+
     Raises
     ------
     InputError
-        for problems of the whole file (empty, unreadable, no usable columns).
+        for problems of the whole file (empty, unreadable, too large, no usable columns).
     """
+    coords.normalise_crs_name(crs)  # a wrong name fails before the file is read
+    table = read_table(
+        source,
+        filename=filename,
+        known_headers=_KNOWN_HEADERS,
+        sheet=sheet,
+        max_rows=settings.MAX_STATION_ROWS,
+        max_mb=settings.MAX_STATION_FILE_MB,
+        header_key=header_key,
+    )
+    name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
+    return import_table(table, name, province, crs, columns, fix_swapped, townships, snap_tolerance_m)
+
+
+def read_station_list(
+    given: str | Path | bytes,
+    filename: str | None = None,
+    province: str | None = None,
+    crs: str | None = None,
+    columns: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    fix_swapped: bool = True,
+    townships: gpd.GeoDataFrame | None = None,
+    snap_tolerance_m: float = settings.SNAP_TOLERANCE_M,
+) -> StationImport:
+    """Stations from a file path, a file's bytes, or names typed inline - whichever ``given`` is.
+
+    The one entry point wherever a station list is accepted (``stations
+    check``, ``--stations`` of every command, ``site --candidates``, the
+    app's upload).  A string is a path when a file of that name exists or
+    it ends like one (.csv, .txt, .tsv, .xlsx, .xls); otherwise it is a list
+    of names separated by commas, 、, semicolons or line breaks
+    ("德庆县九市镇,连州市大路边镇"), read as a headerless one-column file.  A
+    long string is never probed as a path beyond that.  The other
+    parameters are those of :func:`read_stations` (``sheet`` only for files).
+
+    >>> imported = read_station_list("德庆县九市镇,连州市大路边镇", province="44")
+    >>> imported.report["township_code"].tolist(), imported.report["row"].tolist()
+    (['441226114', '441882102'], [1, 2])
+    """
+    options: dict[str, Any] = {"province": province, "crs": crs, "columns": columns, "fix_swapped": fix_swapped}
+    options |= {"townships": townships, "snap_tolerance_m": snap_tolerance_m}
+    if isinstance(given, (bytes, bytearray)):
+        return read_stations(bytes(given), filename=filename, sheet=sheet, **options)
+    text = str(given)
+    if is_station_file(text):
+        return read_stations(Path(text), filename=filename, sheet=sheet, **options)
+    names = inline_names(text)
+    if not names:
+        msg = "no station names given; give a file or names separated by commas"
+        raise InputError(msg)
+    if len(names) > settings.MAX_STATION_ROWS:
+        msg = f"{len(names):,} names given inline; give at most {settings.MAX_STATION_ROWS:,}, or a file"
+        raise InputError(msg)
+    numbers = list(range(1, len(names) + 1))
+    table = RawTable(
+        header=["名称"],
+        rows=[[n] for n in names],
+        row_numbers=numbers,
+        row_ends=list(numbers),
+        header_row=0,
+        headerless=True,
+        notes=[f"{len(names)} names given inline (not a file); row numbers are their positions in the list"],
+    )
+    return import_table(table, filename or "inline list", **options)
+
+
+def inline_names(text: str) -> list[str]:
+    """Names typed in one string, separated by commas (half- or full-width), 、, semicolons or line breaks."""
+    return [t.strip() for t in _INLINE_SEPARATORS.split(text) if t.strip()]
+
+
+def _as_name_list(table: RawTable) -> dict[str, str]:
+    """Roles of a one-column table whose header is not a known column name: a list of names (or codes).
+
+    When its first row reads as a place name or a code rather than a header
+    ("德庆县九市镇", "441226114") the table has no header row at all: that row
+    is data, like the rest.  Otherwise (a header such as "单位") the column is
+    read as the names.  Either way a note says so.  Tables of several columns
+    are left alone (an empty mapping is returned).
+    """
+    used = [i for i, c in enumerate(table.header) if c.strip()]
+    if len(used) != 1 or any(any(c.strip() for j, c in enumerate(r) if j != used[0]) for r in table.rows):
+        return {}
+    col = used[0]
+    first = shown(table.header[col])
+    values = [first] + [r[col] if len(r) > col else "" for r in table.rows[:200]]
+    codes = sum(1 for v in values if township_code_in(v)) > len(values) / 2
+    if codes or looks_like_place(first):
+        label = "乡镇代码" if codes else "名称"
+        table.rows.insert(0, list(table.header))
+        table.row_numbers.insert(0, table.header_row)
+        table.row_ends.insert(0, table.header_row)
+        table.header = [""] * col + [label]
+        table.header_row = 0  # no header row
+        table.headerless = True
+        table.notes = [n for n in table.notes if not n.startswith("header found on row")]
+        table.notes.append(
+            f"no header row: the first row, '{first}', is a {'code' if codes else 'name'}, "
+            f"so the file is read as a list of {'codes' if codes else 'names'}, one per row"
+        )
+        return {"township_code" if codes else "name": label}
+    table.notes.append(f"the only column, '{first}', is read as the station names")
+    return {"name": first}
+
+
+_INLINE_SEPARATORS = re.compile(r"[,，、;；\r\n]+")
+#: File name endings that make a ``--stations`` argument a path (a missing file is then "file not found").
+STATION_FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".et")
+
+
+def is_station_file(text: str) -> bool:
+    """Is ``text`` (a ``--stations`` argument) a file path rather than names? Never raises on long text."""
+    text = text.strip()
+    if not text or "\n" in text:
+        return False
+    if text.lower().endswith(STATION_FILE_SUFFIXES):
+        return True
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
+
+
+def import_table(
+    table: RawTable,
+    name: str,
+    province: str | None,
+    crs: str | None = None,
+    columns: dict[str, str] | None = None,
+    fix_swapped: bool = True,
+    townships: gpd.GeoDataFrame | None = None,
+    snap_tolerance_m: float = settings.SNAP_TOLERANCE_M,
+) -> StationImport:
+    """Place the rows of a table read by :func:`coverage.data.io.read_table` (see :func:`read_stations`)."""
     from coverage.data.provinces import load_province
 
-    file_crs = coords.normalise_crs_name(crs)  # a wrong name fails before the file is read
-    known = [a for names in COLUMN_ALIASES.values() for a in names]
-    table = read_table(source, filename=filename, known_headers=known, sheet=sheet)
-    name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
-    if not table.rows:
-        msg = f"{name} has a header row ({', '.join(table.header)}) but no data rows below it"
-        raise InputError(msg)
+    file_crs = coords.normalise_crs_name(crs)
     cols = detect_columns(table.header, columns)
+    if not cols and not columns:
+        cols = _as_name_list(table)
+    if not table.rows:
+        msg = f"{name} has a header row ({shown(', '.join(table.header))}) but no data rows below it"
+        raise InputError(msg)
     has_xy = ("lon" in cols and "lat" in cols) or "lonlat" in cols
     text_roles = [r for r in ("township", "name", "address") if r in cols]
     if ("lon" in cols) != ("lat" in cols) and "lonlat" not in cols:
         have, lack = ("lon", "lat") if "lon" in cols else ("lat", "lon")
         msg = (
             f"{name}: found a {have} column ({cols[have]!r}) but no {lack} column; found: "
-            f"{', '.join(table.header)} - pass --{lack}-col"
+            f"{shown(', '.join(table.header))} - pass --{lack}-col"
         )
         raise InputError(msg)
     if not has_xy and "township_code" not in cols and not text_roles:
         msg = (
             f"{name}: no coordinate columns and no station/township name or code column found; "
-            f"found: {', '.join(table.header)} - name them with --lon-col/--lat-col or --name-col "
+            f"found: {shown(', '.join(table.header))} - name them with --lon-col/--lat-col or --name-col "
             "(in Python: columns={'lon': '...', 'lat': '...'} or columns={'name': '...'})"
         )
         raise InputError(msg)
@@ -329,34 +478,47 @@ def read_stations(
         notes.append("coordinates assumed WGS 84; if they were copied from Amap/Tencent declare gcj02, from Baidu bd09")
 
     # the cells of each role as lists of text (row i of the table is index i)
-    cells = {role: [str(v) for v in frame[name].tolist()] for role, name in cols.items()}
+    cells = {role: frame[col].tolist() for role, col in cols.items()}
     texts = _place_texts(cells, len(frame))
-    prov_code = _province_for(province, texts, notes)
-    matcher = matcher_for(prov_code)
-    prov = None
-    if townships is None:
-        prov = load_province(prov_code)
-        townships = prov.townships
-    prov_name = matcher.register.provinces.loc[prov_code, "name"]
-
     rows = [_RowResult(number) for number in table.row_numbers]
+    for r in rows:
+        reason = table.rejected.get(r.row)
+        if reason:
+            r.status = "rejected"
+            r.note(reason)
     _read_coordinates(cells, cols, file_crs, fix_swapped, rows)
+    national = _national_provinces(cells, cols, texts, rows) if province is None else None
+    prov_code = _choose_province(province, national, rows, notes)
+    matcher = matcher_for(prov_code)
+    if townships is None:
+        townships = load_province(prov_code).townships
+    prov_name = str(matcher.register.provinces.loc[prov_code, "name"])
+
     _place_by_location(townships, rows, snap_tolerance_m, prov_name)
     _place_by_name(cells, cols, texts, matcher, rows)
     _read_dates(cells, cols, rows)
     _check_duplicates(cells, cols, rows)
+    _other_provinces(cells, cols, texts, rows, national, prov_code, matcher)
     swapped = sum(r.swapped for r in rows)
     if swapped and swapped >= 0.5 * len(rows):
         notes.append(f"latitude and longitude look swapped in {swapped} of {len(rows)} rows: check the column names")
 
-    report = _report(frame, cols, rows, matcher)
+    report = _report(frame, cols, rows, matcher, with_province=province is None)
+    del frame
     stations = _stations(cells, cols, rows, townships, matcher)
     return StationImport(
-        stations=stations, report=report, province=prov_code, crs=file_crs, columns=cols, table=table, notes=notes
+        stations=stations,
+        report=report,
+        province=prov_code,
+        crs=file_crs,
+        columns=cols,
+        table=table,
+        notes=notes,
+        province_inferred=province is None,
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _RowResult:
     row: int
     status: str = ""
@@ -373,6 +535,8 @@ class _RowResult:
     repaired: bool = False
     opened: dt.date | None = None
     closed: dt.date | None = None
+    province: str = ""
+    elsewhere: str | None = None  # the township found when the row is read against all of China
 
     def note(self, message: str, repaired: bool = False) -> None:
         if message:
@@ -390,35 +554,130 @@ def _place_texts(cells: dict[str, list[str]], n: int) -> list[str]:
     return out
 
 
-def _province_for(province: str | None, texts: list[str], notes: list[str]) -> str:
+def _national_provinces(
+    cells, cols, texts: list[str], rows: list[_RowResult], only: list[int] | None = None
+) -> list[str]:
+    """Each row's province (2-digit code, "" when unknown) read against all of China.
+
+    From the row's township code, else its name (matched nationally, without
+    suggestions: one lookup per row), else its coordinates (province polygons).
+    The township found is kept on the row (``r.elsewhere``) for messages.
+    ``only`` limits the work to those row indices.
+    """
+    reg = load_register()
+    national = matcher_for(None)
+    out = [""] * len(rows)
+    by_point: list[tuple[int, float, float]] = []
+    for i in range(len(rows)) if only is None else only:
+        r = rows[i]
+        if r.status == "rejected":
+            continue
+        code = township_code_in(cells["township_code"][i]) if "township_code" in cols else None
+        if code is not None and code in reg.townships.index:
+            out[i], r.elsewhere = code[:2], code
+            continue
+        if texts[i]:
+            found = national.match(texts[i], suggest=False)
+            if found.code:
+                out[i], r.elsewhere = found.code[:2], found.code
+                continue
+            provinces = {c[:2] for c, _ in candidate_codes({"candidates": "; ".join(found.candidates)})}
+            if len(provinces) == 1:
+                out[i] = provinces.pop()
+                continue
+        if r.lon is not None and r.lat is not None:
+            by_point.append((i, r.lon, r.lat))
+    if by_point:
+        in_polygon = provinces_at([lon for _, lon, _ in by_point], [lat for _, _, lat in by_point])
+        for (i, _, _), code in zip(by_point, in_polygon, strict=True):
+            out[i] = code
+    return out
+
+
+def _choose_province(province: str | None, national: list[str] | None, rows: list[_RowResult], notes: list[str]) -> str:
+    """The province the file is read in: the one given, else the one most rows are in (with data available)."""
     from coverage.data.provinces import province_files
-    from coverage.data.register import load_register
 
     reg = load_register()
     if province is not None:
         return reg.province_code(province)
-    national = matcher_for(None)
-    votes = Counter()
-    for text in texts[:200]:
-        result = national.match(text) if text else None
-        if result is not None and result.code:
-            votes[result.code[:2]] += 1
+    votes = Counter(p for p in national or [] if p)
     available = province_files()
+    names = reg.provinces["name"]
     for code, _ in votes.most_common():
         if code in available:
-            notes.append(f"province not given; {reg.provinces.loc[code, 'name']} ({code}) inferred from the names")
-            return code
+            notes.append(f"province not given; {names[code]} ({code}) inferred from the names")
+            if len(votes) > 1:
+                counts = ", ".join(f"{names[c]} ({c}): {n}" for c, n in votes.most_common())
+                notes.append(
+                    f"the file mixes provinces (rows per province: {counts}); rows of other provinces than {names[code]} are rejected "
+                    "- load each province's rows separately, or pass --province"
+                )
+            return str(code)
     code = settings.DEFAULT_PROVINCE
-    notes.append(
-        f"province not given and not inferred from the names; assumed {reg.provinces.loc[code, 'name']} ({code})"
-    )
+    notes.append(f"province not given and not inferred from the names; assumed {names[code]} ({code})")
     return code
+
+
+def _other_provinces(cells, cols, texts, rows, national: list[str] | None, prov_code: str, matcher) -> None:
+    """Give every row its province, and say so for unplaced rows that are townships of another province.
+
+    With the province inferred (``national`` given) such rows are rejected:
+    they are outside the province of the import.  With the province given by
+    the user an unmatched row stays unmatched, its message naming the
+    township of the other province.
+    """
+    inferred = national is not None
+    unplaced = [
+        i for i, r in enumerate(rows) if r.status in (("unmatched", "ambiguous") if inferred else ("unmatched",))
+    ]
+    if national is None:
+        national = [""] * len(rows)
+        if unplaced:
+            found = _national_provinces(cells, cols, texts, rows, only=unplaced)
+            for i in unplaced:
+                national[i] = found[i]
+    names = matcher.register.provinces["name"]
+    wanted = set(unplaced)
+    for i, r in enumerate(rows):
+        if r.code:
+            r.province = r.code[:2]
+            continue
+        r.province = national[i]
+        if i not in wanted or not r.province or r.province == prov_code:
+            continue
+        where = f"{names[r.province]} ({r.province})"
+        label = matcher_for(None).label(r.elsewhere) if r.elsewhere else ""
+        if inferred:
+            r.status, r.how, r.candidates = "rejected", "other province", []
+            r.messages = [
+                f"a township of {where}{': ' + label if label else ''}, not of {names[prov_code]} ({prov_code}), "
+                "the province of this import; load it with the rows of its province (--province)"
+            ]
+        elif label:
+            r.note(f"it is a township of {where}: {label}")
+
+
+def provinces_at(lons: list[float], lats: list[float]) -> list[str]:
+    """2-digit codes of the Chinese provinces containing the points (WGS 84), "" outside China."""
+    from coverage.data.build.boundaries import source_layer
+
+    layer = source_layer("province")
+    points = shapely.points(lons, lats)
+    hit_point, hit_poly = layer.sindex.query(points, predicate="within")
+    out = [""] * len(lons)
+    codes = layer["code"].astype(str).to_numpy()
+    for p, t in zip(hit_point, hit_poly, strict=True):
+        out[int(p)] = str(codes[t])[:2]
+    return out
 
 
 def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
     if not (("lon" in cols and "lat" in cols) or "lonlat" in cols):
         return
     for i, r in enumerate(rows):
+        if r.status == "rejected":
+            continue
         if "lon" in cols and "lat" in cols:
             raw_lon, raw_lat = str(cells["lon"][i]), str(cells["lat"][i])
         else:  # one column holding "lon,lat"
@@ -426,6 +685,7 @@ def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
             raw_lon, raw_lat = (pair + ["", ""])[:2]
         if not raw_lon.strip() and not raw_lat.strip():
             continue
+        raw_lon, raw_lat = shown(raw_lon), shown(raw_lat)  # as quoted in messages; parsed below
         lon, lat = parse_degrees(raw_lon), parse_degrees(raw_lat)
         if lon is None or lat is None:
             r.location_rejected = (
@@ -525,12 +785,14 @@ def province_at(lon: float, lat: float) -> str:
 def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
     reg = matcher.register
     for i, r in enumerate(rows):
+        if r.status == "rejected":
+            continue
         code_text = str(cells["township_code"][i]) if "township_code" in cols else ""
         given_code = township_code_in(code_text) if code_text.strip() else None
         text = texts[i]
         name_result = matcher.match(text) if text else None
         if code_text.strip() and given_code is None:
-            r.note(f"township code '{code_text}' is not a 9-digit code; ignored")
+            r.note(f"township code '{shown(code_text)}' is not a 9-digit code; ignored")
         if given_code is not None and given_code not in reg.townships.index:
             former = reg.former_townships[reg.former_townships["old_code"] == given_code]
             if len(former) and former.iloc[-1]["new_code"]:
@@ -557,10 +819,10 @@ def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:
         if given_code is not None:
             r.code, r.how = given_code, "code"
             if len(code_text.strip()) > 9:
-                r.note(f"'{code_text}' shortened to the 9-digit township code {given_code}", repaired=True)
+                r.note(f"'{shown(code_text)}' shortened to the 9-digit township code {given_code}", repaired=True)
             if name_result and name_result.code and name_result.code != given_code:
                 r.note(
-                    f"name '{text}' points to {matcher.label(name_result.code)}, the code to {matcher.label(given_code)}; the code is used"
+                    f"name '{shown(text)}' points to {matcher.label(name_result.code)}, the code to {matcher.label(given_code)}; the code is used"
                 )
         elif name_result is not None and name_result.code:
             r.code, r.how = name_result.code, name_result.how
@@ -598,6 +860,8 @@ def _read_dates(cells, cols, rows) -> None:
         if role not in cols:
             continue
         for i, r in enumerate(rows):
+            if r.status == "rejected":
+                continue
             date, note = parse_date(cells[role][i])
             setattr(r, role, date)
             if note:
@@ -623,7 +887,9 @@ def _check_duplicates(cells, cols, rows) -> None:
             if sid:
                 if sid in seen_ids:
                     r.status = "rejected"
-                    r.note(f"station id '{sid}' already used by row {seen_ids[sid]}; give each station its own id")
+                    r.note(
+                        f"station id '{shown(sid)}' already used by row {seen_ids[sid]}; give each station its own id"
+                    )
                     continue
                 seen_ids[sid] = r.row
         if r.lon is not None:
@@ -638,7 +904,7 @@ def _check_duplicates(cells, cols, rows) -> None:
             seen_xy[key] = r.row
 
 
-def _report(frame, cols, rows, matcher: TownshipMatcher) -> pd.DataFrame:
+def _report(frame, cols, rows, matcher: TownshipMatcher, with_province: bool = False) -> pd.DataFrame:
     reg = matcher.register
     towns = reg.townships
 
@@ -658,9 +924,10 @@ def _report(frame, cols, rows, matcher: TownshipMatcher) -> pd.DataFrame:
             "lat_wgs84": [r.lat for r in rows],
         }
     )
-    original = frame.copy()
-    original.columns = [f"input: {c}" for c in frame.columns]
-    return pd.concat([report, original.reset_index(drop=True)], axis=1)
+    if with_province:  # the file may mix provinces: say each row's
+        report["province"] = [r.province for r in rows]
+    original = frame.set_axis([f"input: {c}" for c in frame.columns], axis=1).reset_index(drop=True)
+    return pd.concat([report, original], axis=1)
 
 
 def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.GeoDataFrame:
@@ -672,46 +939,35 @@ def _stations(cells, cols, rows, townships, matcher: TownshipMatcher) -> gpd.Geo
     def value(role: str, i: int) -> str:
         return cells[role][i].strip() if role in cells else ""
 
-    records = []
-    for i, r in enumerate(rows):
-        if r.status not in ("matched", "repaired"):
-            continue
-        lon, lat, where = r.lon, r.lat, "input"
-        if lon is None:
+    # built column by column (a dict per row costs ten times the data)
+    placed = [i for i, r in enumerate(rows) if r.status in ("matched", "repaired")]
+    lons, lats, wheres = [], [], []
+    for i in placed:
+        r = rows[i]
+        if r.lon is None:
             lon, lat = points.get(r.code, (np.nan, np.nan))
-            where = "township point (approximate)"
-        records.append(
-            {
-                "station_id": value("station_id", i) or f"row-{r.row}",
-                "name": value("name", i) or value("township", i),
-                "township_code": r.code,
-                "lon": lon,
-                "lat": lat,
-                "location_source": where,
-                "opened": r.opened,
-                "closed": r.closed,
-                "source": value("source", i),
-                "notes": value("notes", i),
-                "row": r.row,
-                "status": r.status,
-            }
-        )
+            lons.append(lon)
+            lats.append(lat)
+            wheres.append("township point (approximate)")
+        else:
+            lons.append(r.lon)
+            lats.append(r.lat)
+            wheres.append("input")
     out = pd.DataFrame(
-        records,
-        columns=[
-            "station_id",
-            "name",
-            "township_code",
-            "lon",
-            "lat",
-            "location_source",
-            "opened",
-            "closed",
-            "source",
-            "notes",
-            "row",
-            "status",
-        ],
+        {
+            "station_id": [value("station_id", i) or f"row-{rows[i].row}" for i in placed],
+            "name": [value("name", i) or value("township", i) for i in placed],
+            "township_code": [rows[i].code for i in placed],
+            "lon": pd.array(lons, dtype="float64"),
+            "lat": pd.array(lats, dtype="float64"),
+            "location_source": wheres,
+            "opened": pd.Series([rows[i].opened for i in placed], dtype="object"),
+            "closed": pd.Series([rows[i].closed for i in placed], dtype="object"),
+            "source": [value("source", i) for i in placed],
+            "notes": [value("notes", i) for i in placed],
+            "row": pd.array([rows[i].row for i in placed], dtype="int64"),
+            "status": [rows[i].status for i in placed],
+        }
     )
     town = reg.townships.reindex(out["township_code"])
     out.insert(3, "township_name", town["name"].to_numpy())

@@ -113,6 +113,66 @@ MESSAGES_ZH: dict[str, str] = {
     "found: {header} - pass --{flag}-col": "现有的列：{header}——请指明该列（命令行：--{flag}-col）",
     "{name}: no coordinate columns and no station/township name or code column found": "{name}：没有找到坐标列，也没有站名、乡镇名称或代码列",
     "found: {header} - name them with --lon-col/--lat-col or --name-col (in Python: columns={spec} or columns={spec2})": "现有的列：{header}——请把列名改为“经度”“纬度”或“名称”（命令行：--lon-col/--lat-col 或 --name-col）",
+    # names.py: a place of another province
+    "'{s}' names {place} ({code}), outside {scope}": "“{s}”写的是{place}（{code}），不在{scope}",
+    "check the province": "请检查所选省份",
+    # stations.py: provinces of the rows, name lists, inline names
+    "the file mixes provinces (rows per province: {counts})": "文件中混有多个省份的站点（各省行数：{counts}）",
+    "rows of other provinces than {name} are rejected - load each province's rows separately, or pass --province": "不属于{name}的行已拒收——请按省份分别导入，或指定省份（--province）",
+    "a township of {where}: {label}, not of {name} ({code}), the province of this import": "这是{where}的乡镇：{label}，不属于本次导入的省份{name}（{code}）",
+    "a township of {where}, not of {name} ({code}), the province of this import": "这是{where}的乡镇，不属于本次导入的省份{name}（{code}）",
+    "load it with the rows of its province (--province)": "请与该省的站点一起导入（--province）",
+    "it is a township of {where}: {label}": "这是{where}的乡镇：{label}",
+    "no header row: the first row, '{first}', is a name, so the file is read as a list of names, one per row": "没有表头：第一行“{first}”是名称，因此按名单读取，每行一个",
+    "no header row: the first row, '{first}', is a code, so the file is read as a list of codes, one per row": "没有表头：第一行“{first}”是代码，因此按代码清单读取，每行一个",
+    "the only column, '{first}', is read as the station names": "唯一的一列“{first}”按站点名称读取",
+    "{n} names given inline (not a file); row numbers are their positions in the list": "直接输入了 {n} 个名称（不是文件）；行号即其在名单中的位置",
+    "no station names given": "没有给出站点名称",
+    "give a file or names separated by commas": "请给出文件，或用逗号分隔的名称",
+    "{n} names given inline": "直接输入了 {n} 个名称",
+    "give at most {max}, or a file": "最多 {max} 个，或请改用文件",
+    # io.read_table: lines, rows and sheets
+    "line {n} is not text in UTF-8, GBK or GB18030": "第 {n} 行不是 UTF-8、GBK 或 GB18030 编码的文本",
+    "lines {lines} are UTF-8, the rest GB18030: each line was read in its own encoding": "第 {lines} 行是 UTF-8 编码，其余是 GB18030：已按各行自己的编码读取",
+    "line {n} holds binary data (NUL bytes)": "第 {n} 行含有二进制数据（NUL 字节）",
+    'line {n} cannot be split into cells: a quote (") opened in it is never closed': '第 {n} 行无法拆分为单元格：其中的引号（"）没有闭合',
+    "its text: {text}": "原文：{text}",
+    "remove or close the quote": "请删去该引号或补上闭合引号",
+    "{n} empty rows skipped": "跳过了 {n} 个空行",
+    "{n} rows have more cells than the header ({width} columns)": "有 {n} 行的单元格比表头（{width} 列）多",
+    "the extra cells are kept as column_{k} ...": "多出的单元格保留为 column_{k} 等列",
+    "header found on row {n}": "表头在第 {n} 行",
+    "rows above it were skipped": "其上方的行已跳过",
+    "read sheet {sheet} (the file has {n} sheets)": "读取了工作表 {sheet}（文件共有 {n} 个工作表）",
+    "read sheet {sheet}: the first sheet {first} has no station table": "读取了工作表 {sheet}：第一个工作表 {first} 中没有站点表",
+    "cells beyond column {n} ignored in {m} rows": "有 {m} 行第 {n} 列以后的单元格被忽略",
+    "{n} cells of merged blocks filled with the value at the top of their block": "合并单元格中的 {n} 个单元格已填入该合并区域顶部的值",
+    # io.read_table: whole files refused
+    "{name} has more than {max} rows": "{name} 超过 {max} 行",
+    "file not found: {path}": "找不到文件：{path}",
+    "a station file is read up to {max} rows (a province has a few thousand townships) - split it, e.g. by city, and load each part": "站点文件最多读取 {max} 行（一个省只有几千个乡镇）——请拆分（如按地市）后分别导入",
+    "{name} is {mb} MB, more than the {max} MB a station file may have": "{name} 有 {mb} MB，超过站点文件上限 {max} MB",
+    "delete columns that are not needed or split it, e.g. by city": "请删去不需要的列，或拆分文件（如按地市）",
+    "{name} cannot be read as a table: it is {kind}": "{name} 无法作为表格读取：它是{kind}",
+    "a web page (HTML)": "网页（HTML）",
+    "an Excel 2003 XML spreadsheet": "Excel 2003 XML 表格",
+    "open it in Excel/WPS and save it as .xlsx, or export it as CSV (UTF-8)": "请用 Excel/WPS 打开并另存为 .xlsx，或导出为 CSV（UTF-8）",
+    "{name} cannot be read as an Excel workbook: {what}": "{name} 无法作为 Excel 工作簿读取：{what}",
+    "save it again from Excel/WPS as .xlsx, or export it as CSV (UTF-8)": "请用 Excel/WPS 重新另存为 .xlsx，或导出为 CSV（UTF-8）",
+    "it is protected by a password": "文件设有密码保护",
+    "the file is cut off or damaged (not a complete zip archive)": "文件不完整或已损坏（不是完整的 zip 压缩包）",
+    "it is an OpenDocument spreadsheet (.ods)": "这是 OpenDocument 表格（.ods）",
+    "it is a binary workbook (.xlsb)": "这是二进制工作簿（.xlsb）",
+    "it is a zip archive but not an Excel workbook": "这是 zip 压缩包，但不是 Excel 工作簿",
+    "the workbook has no sheets": "工作簿中没有工作表",
+    "it expands to {mb} MB, more than {max} MB": "解压后有 {mb} MB，超过 {max} MB",
+    "it expands to more than {max} MB": "解压后超过 {max} MB",
+    "its XML declares entities (an entity-expansion bomb), which is refused": "其 XML 声明了实体（实体膨胀炸弹），拒绝读取",
+    "its compressed data is damaged": "其压缩数据已损坏",
+    "it is compressed or encrypted in a way this tool cannot read ({error})": "其压缩或加密方式本工具无法读取（{error}）",
+    "a sheet's XML is cut off or damaged": "工作表的 XML 不完整或已损坏",
+    "a part the workbook refers to is missing": "工作簿引用的部件缺失",
+    "unexpected content ({error})": "内容异常（{error}）",
     # trips.py and trip_solver.py: a trip request
     "time {text} unreadable": "时间 {text} 无法读取",
     "write it as HH:MM, e.g. 08:30": "请写成 时:分，如 08:30",
@@ -174,6 +234,7 @@ HOW_ZH: dict[str, str] = {
     "name in several places": "多地同名",
     "name and location": "名称和坐标",
     "chosen by the user": "用户选定",
+    "other province": "属于其他省份",
 }
 
 
@@ -183,7 +244,8 @@ SPANNING_FIELDS = {"labels", "message", "error"}
 
 def _field_pattern(match: re.Match) -> str:
     name = match.group(1)
-    return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>[^;]+?)"
+    # a value may be empty (an empty cell) and hold ";" (a user's text), never "; " (the parts' separator)
+    return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>(?:(?!; ).)*?)"
 
 
 @functools.cache
