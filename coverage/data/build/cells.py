@@ -185,13 +185,12 @@ def _fixed_generators(
     lon = units["lon"].to_numpy(dtype=float)[idx] if len(idx) else np.empty(0)
     lat = units["lat"].to_numpy(dtype=float)[idx] if len(idx) else np.empty(0)
     xy = np.column_stack(fwd.transform(lon, lat)) if len(idx) else np.empty((0, 2))
+    gap_m = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     keep = np.ones(len(idx), bool)
-    for a in range(len(idx)):
-        for b in range(a + 1, len(idx)):
-            if np.hypot(*(xy[a] - xy[b])) < shared_m:
-                keep[a] = keep[b] = False
-                for i, j in ((a, b), (b, a)):
-                    notes[int(idx[i])] = f"published position shared with {units['code'].iloc[idx[j]]}; not used"
+    for a, b in np.argwhere(np.triu(gap_m < shared_m, 1)):
+        keep[a] = keep[b] = False
+        for i, j in ((a, b), (b, a)):
+            notes[int(idx[i])] = f"published position shared with {units['code'].iloc[idx[j]]}; not used"
     idx, lon, lat, xy = idx[keep], lon[keep], lat[keep], xy[keep]
     for k in range(len(idx)):
         point = _inside(shapely.Point(xy[k]), county_m)
@@ -205,7 +204,7 @@ def _fixed_generators(
             point = _inside(shapely.Point(seat_m), county_m)
             idx = np.append(idx, seat_unit)
             xy = np.vstack([xy, [point.x, point.y]])
-            seat_lon, seat_lat = (seat if point.equals(shapely.Point(seat_m)) else inv.transform(point.x, point.y))
+            seat_lon, seat_lat = seat if point.equals(shapely.Point(seat_m)) else inv.transform(point.x, point.y)
             lon, lat = np.append(lon, seat_lon), np.append(lat, seat_lat)
             sources.append("county_seat")
     return _Generators(xy.reshape(-1, 2), idx, lon, lat, sources, notes)
@@ -344,7 +343,7 @@ def split_county(
         units, county_m, fwd, inv, int(order_units[0]), seat if pin_seat else None, shared_m, seat_clearance_m
     )
     if n == 1:
-        return _whole_county(county, county_m, units, urban, gens, inv, columns)
+        return _whole_county(county, units, urban, gens, columns)
 
     is_fixed = np.zeros(n, bool)
     is_fixed[gens.units] = True
@@ -448,13 +447,7 @@ def split_county(
 
 
 def _whole_county(
-    county: BaseGeometry,
-    county_m: BaseGeometry,
-    units: pd.DataFrame,
-    urban: np.ndarray,
-    gens: _Generators,
-    inv: pyproj.Transformer,
-    columns: list[str],
+    county: BaseGeometry, units: pd.DataFrame, urban: np.ndarray, gens: _Generators, columns: list[str]
 ) -> pd.DataFrame:
     """The one unit of a county gets the whole county; its point: fixed generator, else a point inside."""
     if len(gens.units):

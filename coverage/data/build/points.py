@@ -245,7 +245,7 @@ def place_in_groups(
     for p, g in zip(pt_idx, geom_idx):
         if group[p] == "":
             group[p], outside[p] = keys[g], 0.0
-    pad_deg = tolerance_m / 90_000.0  # search box only; distances below are in metres
+    pad_deg = tolerance_m / 60_000.0  # a search box only (a degree of longitude is > 60 km in China)
     rest = np.flatnonzero(group == "")
     near_pt, near_geom = tree.query(shapely.buffer(points[rest], pad_deg), predicate="intersects")
     best: dict[int, tuple[float, str]] = {}
