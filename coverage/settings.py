@@ -84,6 +84,27 @@ CELL_SAMPLES_PER_UNIT = 40
 #: An urban unit (a street, or a town whose communities outnumber its
 #: villages) is given this fraction of the area of a rural unit.
 URBAN_AREA_RATIO = 1 / 8
+#: Where a township's representative point (``lon``, ``lat``) comes from: a
+#: published position of the town (GeoNames), the county seat (for the
+#: county's seat town), or the generator of its approximate cell.
+POINT_SOURCES = ("published", "county_seat", "estimated")
+#: Two towns of one county whose published positions are closer than this
+#: share one place (a duplicate in the source): neither position is used.
+SHARED_POINT_M = 100.0
+#: The county seat is not given to the seat town when another town's published
+#: position lies this close to it (that town is then most likely the seat town).
+SEAT_CLEARANCE_M = 1_000.0
+#: A county whose seat no source has under its current code takes the seat of a
+#: former code when at least this share of the former county's townships came
+#: to it (a rename or recode: 横县 450127 -> 横州市 450181).
+SEAT_FORMER_SHARE = 0.9
+#: A published township position (GeoNames) is used only inside its county's
+#: polygon or at most this far outside it (the polygons' coastlines and
+#: borders are generalised, about one vertex every 2 km).
+PUBLISHED_POINT_TOLERANCE_M = 2_000.0
+#: Two published positions of one township (two sources) farther apart than this
+#: are reported as a disagreement (the preferred source is kept).
+PUBLISHED_AGREEMENT_KM = 5.0
 #: Simplification tolerance for map display of township cells, metres.
 MAP_SIMPLIFY_M = 150.0
 

@@ -12,12 +12,16 @@ from coverage.data.provinces import default_stations_path
 def test_guangxi_rebuilds_to_the_committed_geopackage(tmp_path, guangxi):
     result = build_province("45", out=tmp_path / "45.gpkg")
     assert result.counts == {"cities": 14, "counties": 111, "townships": 1284, "counted": 1253}
-    assert result.report.empty
+    assert not result.report["level"].isin(["county", "city", "township"]).any()
+    assert sum(result.point_sources.values()) == 1284
+    assert result.point_sources == guangxi.townships["point_source"].value_counts().to_dict()
     rebuilt = gpd.read_file(result.path, layer="townships").to_crs(4326)
     committed = guangxi.townships
     assert rebuilt["code"].tolist() == committed["code"].tolist()
     same = shapely.equals_exact(rebuilt.geometry.values, committed.geometry.values, tolerance=1e-9)
     assert same.all()
+    for column in ("lon", "lat", "point_source", "point_ref"):
+        assert rebuilt[column].tolist() == committed[column].tolist(), column
 
 
 def test_default_station_files_are_what_the_command_writes():

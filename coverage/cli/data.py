@@ -67,6 +67,7 @@ def cmd_data_build(args: argparse.Namespace) -> int:
                 "province": r.province,
                 "path": str(r.path),
                 **r.counts,
+                "point_sources": r.point_sources,
                 "seconds": round(r.seconds, 1),
                 "report": r.report.to_dict(orient="records"),
             }
@@ -83,6 +84,8 @@ def cmd_data_build(args: argparse.Namespace) -> int:
             f"{r.province} {reg.provinces.loc[r.province, 'name']}: {r.counts['townships']:,} townships "
             f"({r.counts['counted']:,} counted) in {r.counts['counties']} counties -> {r.path} ({r.seconds:.1f} s)"
         )
+        total = max(r.counts["townships"], 1)
+        print("    points: " + ", ".join(f"{k} {n:,} ({n / total:.1%})" for k, n in r.point_sources.items()))
         for row in r.report.itertuples(index=False):
             print(f"    {row.level} {row.code} {row.name}: {row.issue} -> {row.action}")
     print(f"{document['townships']:,} townships in {len(results)} provinces, {seconds:.1f} s")
@@ -122,6 +125,8 @@ def cmd_data_info(args: argparse.Namespace) -> int:
                 "counted": int(t["counted"].sum()),
                 "kinds": {k: int(v) for k, v in kinds.items()},
                 "approximate_boundaries": int((t["boundary_quality"] == "approximate").sum()),
+                "point_sources": _point_sources(t),
+                "estimated_seats": _estimated_seats(prov.counties),
                 "provenance": prov.provenance.to_dict(orient="records"),
                 "build_report": prov.build_report.to_dict(orient="records"),
             }
@@ -137,11 +142,40 @@ def cmd_data_info(args: argparse.Namespace) -> int:
             f"  counted in coverage targets: {p['counted']:,} (kinds {', '.join(settings.COUNTED_KINDS)}); "
             f"approximate boundaries: {p['approximate_boundaries']:,}"
         )
+        shares = ", ".join(f"{k} {v['n']:,} ({v['share']:.1%})" for k, v in p["point_sources"].items())
+        by_source = p["point_sources"]["published"].get("by_source", {})
+        if by_source:
+            shares += "; published from " + ", ".join(f"{k} {n:,}" for k, n in by_source.items())
+        print(f"  township points: {shares}")
+        if p["estimated_seats"]:
+            print(f"  estimated county seats: {', '.join(p['estimated_seats'])}")
         if args.province:
             for row in p["provenance"]:
                 print(f"  {row['layer']}: {row['source']} [{row['licence']}; {row['datum']}]")
                 print(f"      approximate: {row['approximate']}")
     return 0
+
+
+def _point_sources(townships) -> dict[str, dict]:
+    """Townships by where their point came from: count and share (older files: every point estimated)."""
+    column = townships.get("point_source", None)
+    total = max(len(townships), 1)
+    out: dict[str, dict] = {}
+    for source in settings.POINT_SOURCES:
+        n = int((column == source).sum()) if column is not None else (len(townships) if source == "estimated" else 0)
+        out[source] = {"n": n, "share": round(n / total, 4)}
+    if column is not None:
+        refs = townships.loc[column == "published", "point_ref"].str.split(" ").str[0]
+        out["published"]["by_source"] = {k: int(v) for k, v in refs.value_counts().sort_index().items()}
+    return out
+
+
+def _estimated_seats(counties) -> list[str]:
+    """Counties whose seat is an estimate (code and name)."""
+    if "seat_source" not in counties:
+        return []
+    rows = counties[counties["seat_source"] == "estimated"]
+    return [f"{c} {n}" for c, n in zip(rows["code"], rows["name"], strict=True)]
 
 
 def cmd_data_replace(args: argparse.Namespace) -> int:

