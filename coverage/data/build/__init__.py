@@ -1,0 +1,1 @@
+"""Building the embedded data: the register tables and the province GeoPackages (approximate township cells)."""
