@@ -223,18 +223,23 @@ def test_trip_and_supervision_in_one_city(app):
     app.text_input(key="trip_rule").set_value("1-per-county").run()
     # 12 stations, 5 days of 2: warned before anything runs
     assert app.warning[0].value.startswith("已选 12 个站，超过 5 天 × 每天 2 个 = 10 次走访的上限")
-    app.number_input(key="trip_days").set_value(6).run()
-    assert not app.warning  # 12 visits fit the cap of 6 × 2
     app.button(key="trip_run").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    # 12 stations (one per county of Nanning, seed 0) for 6 days of 2 visits: the far one in 横州市 does not fit
-    assert app.warning[0].value.startswith("12 个站中只有 11 个能在 6 天")
+    # the cap leaves two stations out (the farthest: 隆安县那桐镇 and 横州市云表镇); one more day fits all
+    assert app.warning[1].value.startswith(
+        "12 个站中只有 10 个能在 5 天（每天 9.5 小时）内走访；未安排：隆安县那桐镇、横州市云表镇"
+    )
     options = [c.value for c in app.caption if c.value.startswith("•")]
     assert len(options) == 4 and any("增加 1 天" in o and "可全部走访" in o for o in options)
+    app.number_input(key="trip_days").set_value(6).run()
+    assert not any(w.value.startswith("已选 12 个站") for w in app.warning)  # 12 visits fit the cap of 6 × 2
+    app.button(key="trip_run").click().run()
+    assert not app.warning and not app.error, [w.value for w in app.warning]  # all 12 fit in 6 days
     assert metrics(app)["与最优的差距"] == "0.0%"
     days = frame(app, "住宿")
     assert len(days) == 6
-    assert days["走访"].map(lambda v: len(v.split("、")) if v else 0).le(2).all()
+    visits = days["走访"].map(lambda v: len(v.split("、")) if v else 0)
+    assert visits.le(2).all() and visits.sum() == 12
     app.button(key="sup_run").click().run()
     sup = frame(app, "站数")
     assert sup["站数"].between(5, 8).all()

@@ -153,9 +153,9 @@ def test_analysis_bad_arguments_exit_2(args, message):
 
 
 def test_gaps_with_township_weights(tmp_path, capsys, guangxi):
-    # all the weight on two townships: 南宁 民生街道 (has a station) and 灵峰镇 (57 km from any)
+    # all the weight on two townships: 南宁 民生街道 (has a station) and 融水县大年乡 (all of it beyond 10 km)
     path = tmp_path / "pop.csv"
-    path.write_bytes(csv_bytes([("乡镇代码", "人口"), ("450102001", "3000"), ("451102115", "1000")]))
+    path.write_bytes(csv_bytes([("乡镇代码", "人口"), ("450102001", "3000"), ("450225215", "1000")]))
     assert main(["gaps", "--radius-km", "10", "--township-weights", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["demand_share_within"] == pytest.approx(0.75)
@@ -341,7 +341,7 @@ def test_a_grid_too_fine_for_the_province_is_refused_with_an_estimate(capsys):
     # Guangxi is about 236,700 km²: at 0.1 km some 23.7 million cells, above settings.MAX_GRID_CELLS
     assert main(["gaps", "--radius-km", "10", "--grid-km", "0.1"]) == 2
     err = capsys.readouterr().err
-    assert "would have about 23,668,884 cells, more than 3,000,000; use cells of 0.3 km or more" in err
+    assert "would have about 23,668,883 cells, more than 3,000,000; use cells of 0.3 km or more" in err
 
 
 def test_help_exits_0_and_main_never_raises_systemexit(capsys):

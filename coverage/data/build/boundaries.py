@@ -140,13 +140,29 @@ def match_counties(
             other = candidates.index[0]
             geometry[code] = candidates.iloc[0]["geometry"]
             used.add(other)
-            report.append(_row("county", code, name, f"code differs between sources: register {code} {name}, polygon {other} {candidates.iloc[0]['name']}", "polygon used under the register code"))
+            report.append(
+                _row(
+                    "county",
+                    code,
+                    name,
+                    f"code differs between sources: register {code} {name}, polygon {other} {candidates.iloc[0]['name']}",
+                    "polygon used under the register code",
+                )
+            )
             continue
         city_poly = polys[polys.index == code[:4] + "00"]
         if len(city_poly) == 1 and sum(1 for c in wanted if c[:4] == code[:4]) == 1:
             geometry[code] = city_poly.iloc[0]["geometry"]
             used.add(city_poly.index[0])
-            report.append(_row("county", code, name, f"only county of its city; polygon {city_poly.index[0]} of the city used", "polygon used"))
+            report.append(
+                _row(
+                    "county",
+                    code,
+                    name,
+                    f"only county of its city; polygon {city_poly.index[0]} of the city used",
+                    "polygon used",
+                )
+            )
             continue
         hosts[code] = ""
     for code in hosts:
@@ -166,12 +182,36 @@ def match_counties(
         n_units = int((towns["county_code"] == code).sum())
         if host:
             hosts[code] = host
-            report.append(_row("county", code, name, f"no polygon of its own (development zone or similar); {n_units} townships", f"townships placed in host county {host} {reg.counties.loc[host, 'name']} (approximate)"))
+            report.append(
+                _row(
+                    "county",
+                    code,
+                    name,
+                    f"no polygon of its own (development zone or similar); {n_units} townships",
+                    f"townships placed in host county {host} {reg.counties.loc[host, 'name']} (approximate)",
+                )
+            )
         else:
-            report.append(_row("county", code, name, f"no polygon and no host county found; {n_units} townships", "townships kept without geometry"))
+            report.append(
+                _row(
+                    "county",
+                    code,
+                    name,
+                    f"no polygon and no host county found; {n_units} townships",
+                    "townships kept without geometry",
+                )
+            )
     for code in polys.index:
         if code not in used:
-            report.append(_row("county", code, polys.loc[code, "name"], "polygon without townships in the register", "polygon not used"))
+            report.append(
+                _row(
+                    "county",
+                    code,
+                    polys.loc[code, "name"],
+                    "polygon without townships in the register",
+                    "polygon not used",
+                )
+            )
     hosts = {c: h for c, h in hosts.items() if h}
     return geometry, hosts, report
 
@@ -252,7 +292,15 @@ def build_township_cells(
     out = towns.merge(cell_frame, on="code", how="left")
     missing = out["geometry"].isna()
     for code, name in zip(out.loc[missing, "code"], out.loc[missing, "name"]):
-        report.append(_row("township", code, name, "township without a polygon (its county has no polygon or host)", "kept without geometry"))
+        report.append(
+            _row(
+                "township",
+                code,
+                name,
+                "township without a polygon (its county has no polygon or host)",
+                "kept without geometry",
+            )
+        )
     out["point_source"] = out["point_source"].fillna("estimated")
     for code, name, note in zip(out["code"], out["name"], out["point_note"].fillna("")):
         if note:
@@ -270,9 +318,26 @@ def build_township_cells(
     gdf["area_km2"] = (gdf.to_crs(settings.EQUAL_AREA_CRS).area / 1e6).round(3)
     gdf[["lon", "lat"]] = gdf[["lon", "lat"]].round(6)
     columns = [
-        "code", "name", "kind", "counted", "county_code", "county_name", "city_code", "city_name",
-        "province_code", "n_villages", "n_communities", "urban", "host_county_code",
-        "boundary_quality", "lon", "lat", "point_source", "point_ref", "area_km2", "geometry",
+        "code",
+        "name",
+        "kind",
+        "counted",
+        "county_code",
+        "county_name",
+        "city_code",
+        "city_name",
+        "province_code",
+        "n_villages",
+        "n_communities",
+        "urban",
+        "host_county_code",
+        "boundary_quality",
+        "lon",
+        "lat",
+        "point_source",
+        "point_ref",
+        "area_km2",
+        "geometry",
     ]
     gdf = gdf[columns].sort_values("code").reset_index(drop=True)
 
@@ -335,7 +400,15 @@ def _seat_checks(counties: gpd.GeoDataFrame) -> list[dict]:
         if county.seat_source and county.boundary_quality == "source polygon":
             outside_m = distance_to_m(shapely.Point(county.seat_lon, county.seat_lat), county.geometry)
             if outside_m > 0:
-                rows.append(_row("seat", county.code, county.name, f"seat {outside_m:.0f} m outside the county polygon", "kept (generalised border)"))
+                rows.append(
+                    _row(
+                        "seat",
+                        county.code,
+                        county.name,
+                        f"seat {outside_m:.0f} m outside the county polygon",
+                        "kept (generalised border)",
+                    )
+                )
     return rows
 
 
@@ -452,7 +525,15 @@ def build_province(
             geom, quality = cities_src.loc[city_code, "geometry"], "source polygon"
         else:
             geom, quality = shapely.union_all(members.geometry.values), "union of its counties"
-            report.append(_row("city", city_code, reg.cities.loc[city_code, "name"], "no city polygon in the source", "union of its counties used"))
+            report.append(
+                _row(
+                    "city",
+                    city_code,
+                    reg.cities.loc[city_code, "name"],
+                    "no city polygon in the source",
+                    "union of its counties used",
+                )
+            )
         subset = towns[towns["city_code"] == city_code]
         city_rows.append(
             {
@@ -481,7 +562,12 @@ def build_province(
         },
         path,
     )
-    counts = {"cities": len(cities_gdf), "counties": len(counties), "townships": len(towns), "counted": int(towns["counted"].sum())}
+    counts = {
+        "cities": len(cities_gdf),
+        "counties": len(counties),
+        "townships": len(towns),
+        "counted": int(towns["counted"].sum()),
+    }
     return BuildResult(code, path, counts, report_df, time.perf_counter() - start, point_source_counts(towns))
 
 

@@ -179,7 +179,11 @@ def _fixed_generators(
     clearance_m: float,
 ) -> _Generators:
     """Fixed generators: published positions (moved inside the county if needed), then the seat."""
-    has = units["lon"].notna().to_numpy() & units["lat"].notna().to_numpy() if "lon" in units else np.zeros(len(units), bool)
+    has = (
+        units["lon"].notna().to_numpy() & units["lat"].notna().to_numpy()
+        if "lon" in units
+        else np.zeros(len(units), bool)
+    )
     idx = np.flatnonzero(has)
     notes: dict[int, str] = {}
     lon = units["lon"].to_numpy(dtype=float)[idx] if len(idx) else np.empty(0)
@@ -210,7 +214,9 @@ def _fixed_generators(
     return _Generators(xy.reshape(-1, 2), idx, lon, lat, sources, notes)
 
 
-def _kmeans_pp(points: np.ndarray, weights: np.ndarray, fixed: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def _kmeans_pp(
+    points: np.ndarray, weights: np.ndarray, fixed: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
     """Greedy weighted k-means++ seeding of ``k`` centres, the ``fixed`` ones first."""
     centres = [c for c in fixed]
     d2 = np.full(len(points), np.inf)
@@ -456,9 +462,7 @@ def _whole_county(
         point = shapely.point_on_surface(county)
         lon, lat, source = point.x, point.y, "estimated"
     note = gens.notes.get(0, "")
-    return pd.DataFrame(
-        [[units["code"].iloc[0], county, lon, lat, bool(urban[0]), source, note]], columns=columns
-    )
+    return pd.DataFrame([[units["code"].iloc[0], county, lon, lat, bool(urban[0]), source, note]], columns=columns)
 
 
 def _absorb_slivers(cells: np.ndarray, anchors: np.ndarray | None = None) -> np.ndarray:

@@ -351,7 +351,9 @@ def match_source(
     return pd.concat(frames, ignore_index=True)
 
 
-def combine_sources(matches: dict[str, pd.DataFrame], agreement_km: float = settings.PUBLISHED_AGREEMENT_KM) -> tuple[pd.DataFrame, list[dict]]:
+def combine_sources(
+    matches: dict[str, pd.DataFrame], agreement_km: float = settings.PUBLISHED_AGREEMENT_KM
+) -> tuple[pd.DataFrame, list[dict]]:
     """One row per township from the matches of each source (in :data:`SOURCES` order).
 
     ``other_km`` is the distance to the position the next source gives (NaN

@@ -54,12 +54,36 @@ CPCA_VERSION = "0.5.5"
 
 #: Latin file-name stems of the provinces (used for data/boundaries file names).
 PROVINCE_SLUGS = {
-    "11": "beijing", "12": "tianjin", "13": "hebei", "14": "shanxi", "15": "neimenggu",
-    "21": "liaoning", "22": "jilin", "23": "heilongjiang", "31": "shanghai", "32": "jiangsu",
-    "33": "zhejiang", "34": "anhui", "35": "fujian", "36": "jiangxi", "37": "shandong",
-    "41": "henan", "42": "hubei", "43": "hunan", "44": "guangdong", "45": "guangxi",
-    "46": "hainan", "50": "chongqing", "51": "sichuan", "52": "guizhou", "53": "yunnan",
-    "54": "xizang", "61": "shaanxi", "62": "gansu", "63": "qinghai", "64": "ningxia",
+    "11": "beijing",
+    "12": "tianjin",
+    "13": "hebei",
+    "14": "shanxi",
+    "15": "neimenggu",
+    "21": "liaoning",
+    "22": "jilin",
+    "23": "heilongjiang",
+    "31": "shanghai",
+    "32": "jiangsu",
+    "33": "zhejiang",
+    "34": "anhui",
+    "35": "fujian",
+    "36": "jiangxi",
+    "37": "shandong",
+    "41": "henan",
+    "42": "hubei",
+    "43": "hunan",
+    "44": "guangdong",
+    "45": "guangxi",
+    "46": "hainan",
+    "50": "chongqing",
+    "51": "sichuan",
+    "52": "guizhou",
+    "53": "yunnan",
+    "54": "xizang",
+    "61": "shaanxi",
+    "62": "gansu",
+    "63": "qinghai",
+    "64": "ningxia",
     "65": "xinjiang",
 }
 
@@ -121,9 +145,7 @@ def _successors(
     """
     hits: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
-    for street, city, name in zip(
-        old_villages["streetCode"], old_villages["code"].str[:4], old_villages["name"]
-    ):
+    for street, city, name in zip(old_villages["streetCode"], old_villages["code"].str[:4], old_villages["name"]):
         totals[street] += 1
         targets = new_index.get((city, name))
         if targets and len(targets) == 1:
@@ -165,9 +187,7 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
     county_names = dict(zip(counties["code"], counties["name"]))
     for year in sorted(y for y in dists if y != latest):
         old_streets = _read(dists[year], "streets.csv")
-        changed = old_streets[
-            [new_names.get(c) != n for c, n in zip(old_streets["code"], old_streets["name"])]
-        ]
+        changed = old_streets[[new_names.get(c) != n for c, n in zip(old_streets["code"], old_streets["name"])]]
         if changed.empty:
             continue
         old_villages = _read(dists[year], "villages.csv")
@@ -324,7 +344,14 @@ def complete_seats(reg: register.Register, polygons: gpd.GeoDataFrame | None = N
                 outside_m = distance_to_m(point, geometry[code])
                 if outside_m <= settings.PUBLISHED_POINT_TOLERANCE_M:
                     if outside_m > 0:
-                        report.append({"code": code, "name": name, "issue": f"seat {outside_m:.0f} m outside the county polygon", "action": "kept (within tolerance)"})
+                        report.append(
+                            {
+                                "code": code,
+                                "name": name,
+                                "issue": f"seat {outside_m:.0f} m outside the county polygon",
+                                "action": "kept (within tolerance)",
+                            }
+                        )
                     continue
                 issue = f"cpca seat {outside_m / 1000:.1f} km outside the county polygon"
             else:
@@ -351,13 +378,21 @@ def estimate_seat(code: str, name: str, polygon, reg: register.Register) -> tupl
     namesake = published[published["name"].map(township_core) == short_name(name)]
     if len(namesake) == 1:
         hit = reg.points.loc[namesake["code"].iloc[0]]
-        return float(hit["lon"]), float(hit["lat"]), f"published position of {namesake['name'].iloc[0]} ({hit['ref']}), the county's namesake township"
+        return (
+            float(hit["lon"]),
+            float(hit["lat"]),
+            f"published position of {namesake['name'].iloc[0]} ({hit['ref']}), the county's namesake township",
+        )
     if not published.empty:
         urban = is_urban(towns["kind"], towns["n_villages"], towns["n_communities"]).to_numpy()
         for i in unit_order(towns, urban):
             if towns["code"].iloc[i] in reg.points.index:
                 hit = reg.points.loc[towns["code"].iloc[i]]
-                return float(hit["lon"]), float(hit["lat"]), f"published position of {towns['name'].iloc[i]} ({hit['ref']}), the county's most urban township with one"
+                return (
+                    float(hit["lon"]),
+                    float(hit["lat"]),
+                    f"published position of {towns['name'].iloc[i]} ({hit['ref']}), the county's most urban township with one",
+                )
     centroid = shapely.centroid(polygon)
     if polygon.contains(centroid):
         return round(centroid.x, 6), round(centroid.y, 6), "centroid of the county polygon"
