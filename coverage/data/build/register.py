@@ -145,7 +145,9 @@ def _successors(
     """
     hits: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
-    for street, city, name in zip(old_villages["streetCode"], old_villages["code"].str[:4], old_villages["name"]):
+    for street, city, name in zip(
+        old_villages["streetCode"], old_villages["code"].str[:4], old_villages["name"], strict=True
+    ):
         totals[street] += 1
         targets = new_index.get((city, name))
         if targets and len(targets) == 1:
@@ -178,22 +180,24 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
     provinces["slug"] = provinces["code"].map(PROVINCE_SLUGS).fillna(provinces["code"])
 
     # Former townships and counties of earlier editions.
-    new_names = dict(zip(towns["code"], towns["name"]))
+    new_names = dict(zip(towns["code"], towns["name"], strict=True))
     new_index: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for street, city, name in zip(villages["streetCode"], villages["code"].str[:4], villages["name"]):
+    for street, city, name in zip(villages["streetCode"], villages["code"].str[:4], villages["name"], strict=True):
         new_index[(city, name)].append(street)
     former: dict[tuple[str, str], dict] = {}
     former_counties: dict[tuple[str, str], dict] = {}
-    county_names = dict(zip(counties["code"], counties["name"]))
+    county_names = dict(zip(counties["code"], counties["name"], strict=True))
     for year in sorted(y for y in dists if y != latest):
         old_streets = _read(dists[year], "streets.csv")
-        changed = old_streets[[new_names.get(c) != n for c, n in zip(old_streets["code"], old_streets["name"])]]
+        changed = old_streets[
+            [new_names.get(c) != n for c, n in zip(old_streets["code"], old_streets["name"], strict=True)]
+        ]
         if changed.empty:
             continue
         old_villages = _read(dists[year], "villages.csv")
         old_villages = old_villages[old_villages["streetCode"].isin(set(changed["code"]))]
         succ = _successors(old_villages, new_index)
-        for code, name, county in zip(changed["code"], changed["name"], changed["areaCode"]):
+        for code, name, county in zip(changed["code"], changed["name"], changed["areaCode"], strict=True):
             ranked = succ.get(code, [])
             if not ranked and code in new_names and township_core(new_names[code]) == township_core(name):
                 ranked = [(code, 1.0)]  # no villages to follow, same place renamed
@@ -209,12 +213,12 @@ def build_register_tables(dists: dict[int, Path], adcodes: Path, out_dir: Path) 
             }
             former[(code, name)] = row  # later years overwrite earlier ones
         old_areas = _read(dists[year], "areas.csv")
-        for code, name in zip(old_areas["code"], old_areas["name"]):
+        for code, name in zip(old_areas["code"], old_areas["name"], strict=True):
             if county_names.get(code) == name:
                 continue
             successors: Counter = Counter()
             old_towns = old_streets[old_streets["areaCode"] == code]
-            for town_code, town_name in zip(old_towns["code"], old_towns["name"]):
+            for town_code, town_name in zip(old_towns["code"], old_towns["name"], strict=True):
                 if (town_code, town_name) in former:
                     successors[former[(town_code, town_name)]["new_code"][:6]] += 1
                 elif town_code in new_names:
@@ -273,7 +277,7 @@ def _seats(
     by_code = raw.drop_duplicates("code6").set_index("code6")
     former = former if former is not None else pd.DataFrame(columns=["old_code", "old_name", "new_code", "share"])
     rows = []
-    for code, name in zip(counties["code"], counties["name"]):
+    for code, name in zip(counties["code"], counties["name"], strict=True):
         match, note = "", ""
         if code in by_code.index and short_name(by_code.loc[code, "name"]) == short_name(name):
             hit, match = by_code.loc[code], "code"
@@ -291,7 +295,7 @@ def _seats(
             rows.append(
                 {"county_code": code, "name": name, "lon": hit["lon"], "lat": hit["lat"], "match": match, "note": note}
             )
-    for code, name in zip(cities["code"], cities["name"]):
+    for code, name in zip(cities["code"], cities["name"], strict=True):
         key = code + "00"
         if key in by_code.index:
             hit = by_code.loc[key]
