@@ -144,9 +144,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     print(f"  gap area: {s['gap_area_km2']:,.0f} km² in {len(result.gaps)} polygons")
     worst = result.townships.sort_values(["share_beyond", "farthest_m"], ascending=False).head(args.top)
     print("  townships farthest from a station:")
-    for r in worst.itertuples(index=False):
+    for r in worst.to_dict(orient="records"):
         print(
-            f"    {r.code} {r.name}: {r.share_beyond:.0%} of its area beyond, farthest point {r.farthest_m / 1000:.1f} km"
+            f"    {r['code']} {r['name']}: {r['share_beyond']:.0%} of its area beyond, "
+            f"farthest point {r['farthest_m'] / 1000:.1f} km"
         )
     if args.out:
         print(f"written to {args.out}")

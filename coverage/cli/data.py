@@ -81,7 +81,7 @@ def cmd_data_build(args: argparse.Namespace) -> int:
         return 0
     for r in results:
         print(
-            f"{r.province} {reg.provinces.loc[r.province, 'name']}: {r.counts['townships']:,} townships "
+            f"{r.province} {reg.provinces.loc[r.province, 'name']!s}: {r.counts['townships']:,} townships "
             f"({r.counts['counted']:,} counted) in {r.counts['counties']} counties -> {r.path} ({r.seconds:.1f} s)"
         )
         total = max(r.counts["townships"], 1)
@@ -109,7 +109,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
     from coverage.data.provinces import load_province, province_files
 
     codes = [args.province] if args.province else sorted(province_files())
-    document = {"provinces": []}
+    document: dict[str, list[dict]] = {"provinces": []}
     for code in codes:
         prov = load_province(code)
         t = prov.townships

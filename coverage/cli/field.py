@@ -100,11 +100,11 @@ def cmd_trip(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     print(f"{len(stations)} stations from {start.name} to {end.name}, {len(dates)} days: {plan.message}")
-    for d in plan.days.itertuples(index=False):
+    for d in plan.days.to_dict(orient="records"):
         print(
-            f"  {d.date} {' -> '.join(d.names) or '(no visit)'}; overnight {d.overnight}; "
-            f"{d.travel_min:.0f} min, {d.travel_km:.0f} km, finish {d.finish}"
-            + (f", {d.over_min:.0f} min over" if d.over_min > 0 else "")
+            f"  {d['date']} {' -> '.join(d['names']) or '(no visit)'}; overnight {d['overnight']}; "
+            f"{d['travel_min']:.0f} min, {d['travel_km']:.0f} km, finish {d['finish']}"
+            + (f", {d['over_min']:.0f} min over" if d["over_min"] > 0 else "")
         )
     if itinerary is not None:
         p = document["planned"]
@@ -181,11 +181,11 @@ def cmd_supervise(args: argparse.Namespace) -> int:
     )
     for note in result.notes:
         print(f"  note: {note}")
-    for r in result.supervisors.itertuples(index=False):
-        t = by_sup.loc[r.supervisor]
+    for r in result.supervisors.to_dict(orient="records"):
+        t = by_sup.loc[r["supervisor"]]
         print(
-            f"  {r.supervisor} at {r.base}: {r.load} stations, {r.travel_min:.0f} min one way in all"
-            + (f" [{r.binds}]" if r.binds else "")
+            f"  {r['supervisor']} at {r['base']}: {r['load']} stations, {r['travel_min']:.0f} min one way in all"
+            + (f" [{r['binds']}]" if r["binds"] else "")
             + f"; month: {int(t['days_used'])} of {int(t['working_days'])} days"
         )
     if args.out:

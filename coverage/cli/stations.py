@@ -42,10 +42,10 @@ def cmd_stations_check(args: argparse.Namespace) -> int:
     print("  " + ", ".join(f"{k} {s[k]}" for k in ("matched", "repaired", "ambiguous", "unmatched", "rejected")))
     for note in result.notes:
         print(f"  note: {note}")
-    for r in result.report.itertuples(index=False):
-        if r.status != "matched" or r.message:
-            where = f" -> {r.township}" if r.township else ""
-            print(f"  row {r.row}: {r.status}{where}; {r.message}")
+    for r in result.report.to_dict(orient="records"):
+        if r["status"] != "matched" or r["message"]:
+            where = f" -> {r['township']}" if r["township"] else ""
+            print(f"  row {r['row']}: {r['status']}{where}; {r['message']}")
     if args.out:
         print(f"report written to {args.out}")
     return 0

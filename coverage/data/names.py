@@ -610,7 +610,7 @@ class TownshipMatcher:
     def _former(self, raw: str, entry: _Entry, note: str) -> NameMatch:
         current = self._current(entry)
         if current and current[0][0] == entry.code and current[0][1] >= 0.5:
-            name = self.register.townships.loc[entry.code, "name"]
+            name = str(self.register.townships.loc[entry.code, "name"])
             return NameMatch(raw, "matched", entry.code, "earlier name", f"the register now calls it {name}{note}")
         if current and current[0][1] >= 0.8 and (len(current) == 1 or current[1][1] < 0.2):
             code, share = current[0]
@@ -654,7 +654,7 @@ class TownshipMatcher:
             )
         message = f"'{s}' is not a township name of the register"
         if county is not None and tail:
-            message = f"{self.register.counties.loc[county, 'name']} has no township '{tail}' in the register"
+            message = f"{self.register.counties.loc[county, 'name']!s} has no township '{tail}' in the register"
         if not suggest:
             return NameMatch(raw, "unmatched", message=message)
         cores = self._cores(county)

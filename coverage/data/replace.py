@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -104,7 +105,8 @@ def replace_townships(
         )
         raise InputError(msg)
 
-    rows, assigned = [], {}
+    rows: list[dict] = []
+    assigned: dict[str, tuple[int, Any]] = {}
     for i, feature in features.iterrows():
         code = township_code_in(feature[code_col]) if code_col else None
         how, status, message = "", "", ""

@@ -251,13 +251,13 @@ class StationImport:
         """The document ``python -m coverage stations check --json`` prints."""
         rows = [
             {
-                "row": int(r.row),
-                "status": r.status,
-                "township_code": r.township_code or None,
-                **({"province": r.province or None} if self.province_inferred else {}),
-                "message": r.message,
+                "row": int(r["row"]),
+                "status": r["status"],
+                "township_code": r["township_code"] or None,
+                **({"province": r["province"] or None} if self.province_inferred else {}),
+                "message": r["message"],
             }
-            for r in self.report.itertuples(index=False)
+            for r in self.report.to_dict(orient="records")
         ]
         return {
             "province": self.province,
@@ -739,7 +739,7 @@ def _place_by_location(townships, rows, tolerance_m, prov_name) -> None:
     points = shapely.points([r.lon for r in located], [r.lat for r in located])
     tree = shapely.STRtree(geoms)
     pairs = tree.query(points, predicate="within")
-    first = {}
+    first: dict[int, int] = {}
     for p, t in zip(*pairs, strict=True):
         first.setdefault(int(p), int(t))
     codes = townships["code"].to_numpy()
@@ -1027,29 +1027,33 @@ def resolve(
         report.at[i, "township_code"] = code
         report.at[i, "township"] = matcher.label(code)
         report.at[i, "how"] = "chosen by the user"
-        report.at[i, "message"] = f"{report.at[i, 'message']}; resolved by the user: {matcher.label(code)}".lstrip("; ")
+        report.at[i, "message"] = f"{report.at[i, 'message']!s}; resolved by the user: {matcher.label(code)}".lstrip(
+            "; "
+        )
 
         def cell(role: str, i: int = i) -> str:
             header = cols.get(role)
-            value = report.at[i, f"input: {header}"] if header and f"input: {header}" in report.columns else ""
+            value: Any = report.at[i, f"input: {header}"] if header and f"input: {header}" in report.columns else ""
             return "" if pd.isna(value) else str(value).strip()
 
-        lon, lat = report.at[i, "lon_wgs84"], report.at[i, "lat_wgs84"]
+        lon: Any = report.at[i, "lon_wgs84"]
+        lat: Any = report.at[i, "lat_wgs84"]
         where = "input"
         if lon is None or pd.isna(lon):
             lon, lat = points.get(code, (np.nan, np.nan))
             where = "township point (approximate)"
         town = towns.loc[code]
+        county_code, city_code = str(town["county_code"]), str(town["city_code"])
         new.append(
             {
                 "station_id": cell("station_id") or f"row-{row}",
                 "name": cell("name") or cell("township") or town["name"],
                 "township_code": code,
                 "township_name": town["name"],
-                "county_code": town["county_code"],
-                "county_name": matcher.register.counties["name"].get(town["county_code"], ""),
-                "city_code": town["city_code"],
-                "city_name": matcher.register.cities["name"].get(town["city_code"], ""),
+                "county_code": county_code,
+                "county_name": matcher.register.counties["name"].get(county_code, ""),
+                "city_code": city_code,
+                "city_name": matcher.register.cities["name"].get(city_code, ""),
                 "kind": town["kind"],
                 "lon": float(lon),
                 "lat": float(lat),

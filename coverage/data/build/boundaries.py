@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from coverage import settings
 from coverage.data.build import cells, points
@@ -63,7 +64,7 @@ class BuildResult:
 def province_path(code: str, folder: Path | None = None) -> Path:
     """Path of a province GeoPackage: ``data/boundaries/45_guangxi.gpkg`` for embedded ones."""
     reg = load_register()
-    slug = reg.provinces.loc[code, "slug"]
+    slug = str(reg.provinces.loc[code, "slug"])
     if folder is None:
         folder = settings.BOUNDARIES_DIR if code in settings.EMBEDDED_PROVINCES else settings.BUILD_DIR
     return Path(folder) / f"{code}_{slug}.gpkg"
@@ -100,9 +101,10 @@ def county_seat(reg: Register, code: str) -> tuple[tuple[float, float] | None, s
     """
     if code in reg.seats.index:
         row = reg.seats.loc[code]
-        if row["lon"] != "" and row["lat"] != "":
+        lon, lat = str(row["lon"]), str(row["lat"])
+        if lon != "" and lat != "":
             source = "estimated" if row["match"] == "estimated" else "cpca"
-            return (float(row["lon"]), float(row["lat"])), source
+            return (float(lon), float(lat)), source
     return None, ""
 
 
@@ -119,7 +121,7 @@ def match_counties(
     towns = reg.in_province(province)
     wanted = sorted(towns["county_code"].unique())
     polys = polygons[polygons["code"].str[:2] == province].set_index("code")
-    geometry: dict[str, object] = {}
+    geometry: dict[str, BaseGeometry] = {}
     hosts: dict[str, str] = {}
     report: list[dict] = []
     used: set[str] = set()
@@ -130,7 +132,7 @@ def match_counties(
     for code in wanted:
         if code in geometry:
             continue
-        name = reg.counties.loc[code, "name"] if code in reg.counties.index else code
+        name = str(reg.counties.loc[code, "name"]) if code in reg.counties.index else code
         candidates = polys[
             (polys.index.str[:4] == code[:4])
             & ~polys.index.isin(used)
@@ -166,7 +168,7 @@ def match_counties(
             continue
         hosts[code] = ""
     for code in hosts:
-        name = reg.counties.loc[code, "name"] if code in reg.counties.index else code
+        name = str(reg.counties.loc[code, "name"]) if code in reg.counties.index else code
         seat = county_seat(reg, code)[0] or county_seat(reg, code[:4])[0]  # only to pick a host
         host = ""
         if seat is not None:
@@ -188,7 +190,7 @@ def match_counties(
                     code,
                     name,
                     f"no polygon of its own (development zone or similar); {n_units} townships",
-                    f"townships placed in host county {host} {reg.counties.loc[host, 'name']} (approximate)",
+                    f"townships placed in host county {host} {reg.counties.loc[host, 'name']!s} (approximate)",
                 )
             )
         else:

@@ -92,8 +92,8 @@ def _grid_points(poly_m: BaseGeometry, spacing_m: float, min_points: int = 1) ->
     for _ in range(6):
         xs = np.arange(xmin + spacing_m / 2, xmax, spacing_m)
         ys = np.arange(ymin + spacing_m / 2, ymax, spacing_m)
-        gx, gy = np.meshgrid(xs, ys)
-        gx, gy = gx.ravel(), gy.ravel()
+        mesh_x, mesh_y = np.meshgrid(xs, ys)
+        gx, gy = mesh_x.ravel(), mesh_y.ravel()
         inside = shapely.contains_xy(poly_m, gx, gy)
         if inside.sum() >= min_points:
             return np.column_stack([gx[inside], gy[inside]])
@@ -385,7 +385,7 @@ def split_county(
     # near urban_area_ratio of rural ones
     n_fixed = len(gens.units)
     core_weight = 1.0 / urban_area_ratio
-    best = None
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
     tol_m = max(spacing * 1e-3, 0.01)
     for _ in range(5 if mixed else 1):
         weights = np.where(in_core, core_weight, 1.0)
@@ -404,6 +404,7 @@ def split_county(
         if miss < np.log(1.25):
             break
         core_weight *= float(np.clip((ratio / urban_area_ratio) ** 2, 1 / 16, 16))
+    assert best is not None  # the loop runs at least once
     _, centers, free_cells = best
 
     # Voronoi regions in metres, back to degrees, clipped to the county in degrees.
