@@ -98,11 +98,11 @@ class Rollout:
         }
 
 
-def default_plan_date(stations: pd.DataFrame) -> dt.date:
+def default_plan_date(stations: pd.DataFrame | None) -> dt.date:
     """31 December of the year of the latest station opening (today without dated stations)."""
-    opened = (
-        pd.to_datetime(stations["opened"], errors="coerce").dropna() if stations is not None and len(stations) else []
-    )
+    if stations is None or not len(stations):
+        return dt.date.today()
+    opened = pd.to_datetime(stations["opened"], errors="coerce").dropna()
     if len(opened) == 0:
         return dt.date.today()
     return dt.date(int(opened.max().year), 12, 31)
@@ -137,7 +137,7 @@ def _requirements(province, stations, as_of, schedule, county_min):
                 need = max(need, county_min - have)
             req.append(min(max(0, need), len(codes) - have))
         county_req[county] = req
-    totals = []
+    totals: list[int] = []
     for k, t in enumerate(years):
         p = stations_needed(t.share, n, len(covered))
         totals.append(max(p, sum(r[k] for r in county_req.values()), totals[-1] if totals else 0))
@@ -198,7 +198,7 @@ def plan_rollout(
     previous: list[int] = []
     for k, t in enumerate(years):
         chosen = chosen_by_year[k]
-        new = [j for j in chosen if j not in set(previous)]
+        new = [int(j) for j in chosen if j not in set(previous)]
         order, gains = _greedy_order(A, w, previous, new)
         codes = [str(prob.candidate_ids[j]) for j in order]
         reasons = need.reindex(codes)[

@@ -141,6 +141,10 @@ class SitingProblem:
     def n_candidates(self) -> int:
         return len(self.candidate_ids)
 
+    def existing_costs(self) -> np.ndarray:
+        """Each demand point's cost to its nearest existing station: ``existing_cost``, or inf without it."""
+        return self.existing_cost if self.existing_cost is not None else np.full(len(self.weights), np.inf)
+
     def covering(self, radius: float) -> tuple[sp.csr_matrix, np.ndarray]:
         """(within-radius matrix, demand already served by existing stations) for ``radius``."""
         if self.coverage is not None:
@@ -148,9 +152,12 @@ class SitingProblem:
                 msg = f"this problem was built for radius {self.coverage_radius:g}, not {radius:g}"
                 raise InputError(msg)
             matrix = self.coverage
-        else:
+        elif self.cost is not None:
             matrix = sp.csr_matrix(self.cost <= radius)
-        served = self.existing_cost <= radius
+        else:
+            msg = "the problem has neither costs nor a coverage matrix; build it with SitingProblem.from_cost_matrix or from_coverage"
+            raise InputError(msg)
+        served = self.existing_costs() <= radius
         return matrix, served
 
 
@@ -292,7 +299,7 @@ def solve_mclp(
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
     use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
-    details = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
+    details: dict[str, float] = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
     if use_exact:
         sol = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
         chosen = np.flatnonzero(sol.values[:m] > 0.5)
@@ -374,11 +381,13 @@ def greedy_swap_mclp(
         rows = At.indices[At.indptr[j] : At.indptr[j + 1]]
         return float(w[rows][count[rows] == 0].sum())
 
-    # per-group minimums first, best candidates of each group
-    for key, low in sorted(group_min.items()):
-        for _ in range(int(low) - sum(groups[k] == key for k in selected)):
-            members = [j for j in np.flatnonzero(groups == key) if can_add(j)]
-            add(max(members, key=gain))
+    # per-group minimums first, best candidates of each group (as in the exact model, group rules
+    # only apply when the candidates have groups)
+    if groups is not None:
+        for key, low in sorted(group_min.items()):
+            for _ in range(int(low) - sum(groups[k] == key for k in selected)):
+                members = [int(j) for j in np.flatnonzero(groups == key) if can_add(int(j))]
+                add(max(members, key=gain))
     heap = [(-gain(j), j) for j in range(m) if can_add(j)]
     heapq.heapify(heap)
     while len(selected) < p and heap:
@@ -496,7 +505,7 @@ def solve_pmedian(
         msg = "p-median needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
     _check_rules(problem, p, group_min, group_max)
-    C = _with_existing(problem)
+    C = _with_existing(problem.cost, problem)
     n, m1 = C.shape
     m = m1 - 1
     finite = np.isfinite(C)
@@ -539,9 +548,9 @@ def solve_pmedian(
     )
 
 
-def _with_existing(problem: SitingProblem) -> np.ndarray:
-    existing = problem.existing_cost if problem.existing_cost is not None else np.full(len(problem.weights), np.inf)
-    return np.column_stack([problem.cost, existing])
+def _with_existing(cost: np.ndarray, problem: SitingProblem) -> np.ndarray:
+    """``cost`` (the problem's, checked by the caller) with the cost to the existing stations as a last column."""
+    return np.column_stack([cost, problem.existing_costs()])
 
 
 def _pmedian_cost(C: np.ndarray, w: np.ndarray, chosen: np.ndarray) -> float:
@@ -628,7 +637,7 @@ def solve_pcenter(
         msg = "p-center needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
     _check_rules(problem, p, group_min, group_max)
-    C = _with_existing(problem)
+    C = _with_existing(problem.cost, problem)
     m = C.shape[1] - 1
     values = np.unique(C[np.isfinite(C)])
     # the answer is at least the largest "cost to the nearest site" of any demand point
@@ -725,10 +734,10 @@ def _fill(
             taken.add(exclusive[j])
 
     for g, low in sorted((group_min or {}).items()):
-        for j in np.flatnonzero(groups == g) if groups is not None else []:
+        for member in np.flatnonzero(groups == g) if groups is not None else []:
             if count.get(g, 0) >= low or len(chosen) >= p:
                 break
-            add_if_allowed(int(j))
+            add_if_allowed(int(member))
     for j in range(problem.n_candidates):
         if len(chosen) >= p:
             break
