@@ -332,19 +332,19 @@ class Status:
     def to_json(self) -> dict:
         """The document ``python -m coverage status --json`` prints."""
         units = []
-        for r in self.units[self.units["level"] != "province"].itertuples(index=False):
+        for r in self.units[self.units["level"] != "province"].to_dict("records"):
             units.append(
                 {
-                    "level": r.level,
-                    "code": r.code,
-                    "name": r.name,
-                    "counted": int(r.counted),
-                    "covered": int(r.covered),
-                    "rate": round(float(r.rate), 6),
-                    "needed_for_next_target": int(r.needed_for_next_target),
-                    "next_target_date": r.next_target_date,
-                    "next_target_share": r.next_target_share,
-                    "status": r.status,
+                    "level": r["level"],
+                    "code": r["code"],
+                    "name": r["name"],
+                    "counted": int(r["counted"]),
+                    "covered": int(r["covered"]),
+                    "rate": round(float(r["rate"]), 6),
+                    "needed_for_next_target": int(r["needed_for_next_target"]),
+                    "next_target_date": r["next_target_date"],
+                    "next_target_share": r["next_target_share"],
+                    "status": r["status"],
                 }
             )
         return {
@@ -411,13 +411,14 @@ def status(
             }
             for code, date in steps.first_reaching(required).items():
                 reached[(code, plans[code][i].date)] = date if date is not None and date <= as_of else None
-        for row in rows.itertuples(index=False):
-            plan = plans[row.code]
+        counts = zip(rows["code"].astype(str), rows["counted"].astype(int), rows["covered"].astype(int), strict=True)
+        for code, counted, covered in counts:
+            plan = plans[code]
             upcoming = [t for t in plan if t.date >= as_of]
             nxt = upcoming[0] if upcoming else plan[-1]
             due = [t for t in plan if t.date <= as_of]
-            needed_due = stations_needed(due[-1].share, row.counted, row.covered) if due else 0
-            if stations_needed(plan[-1].share, row.counted, row.covered) == 0:
+            needed_due = stations_needed(due[-1].share, counted, covered) if due else 0
+            if stations_needed(plan[-1].share, counted, covered) == 0:
                 state = STATUS_MET
             elif needed_due > 0:
                 state = STATUS_BEHIND
@@ -426,17 +427,17 @@ def status(
             values = {
                 "next_target_date": nxt.date.isoformat(),
                 "next_target_share": nxt.share,
-                "needed_for_next_target": stations_needed(nxt.share, row.counted, row.covered),
+                "needed_for_next_target": stations_needed(nxt.share, counted, covered),
                 "needed_for_due_target": needed_due,
                 "status": state,
             }
             for t in plan:
                 key = t.date.isoformat()
-                covered_then = int(on_dates.at[row.code, pd.Timestamp(t.date)]) if row.code in on_dates.index else 0
+                covered_then = int(on_dates[pd.Timestamp(t.date)].loc[code]) if code in on_dates.index else 0
                 values[f"met_{key}"] = (
-                    (stations_needed(t.share, row.counted, covered_then) == 0) if t.date <= as_of else None
+                    (stations_needed(t.share, counted, covered_then) == 0) if t.date <= as_of else None
                 )
-                first = reached[(row.code, t.date)]
+                first = reached[(code, t.date)]
                 values[f"reached_{key}"] = first.isoformat() if first else None
             extra.append(values)
     table = pd.concat([table, pd.DataFrame(extra, index=table.index)], axis=1)
@@ -491,7 +492,7 @@ def trajectory(
     mask = counted_mask(towns, kinds)
     totals = towns[mask].groupby(_unit_codes(towns[mask], level)).size()
     names = unit_names(province)
-    long = counts.stack().rename("covered").reset_index()
+    long = counts.stack().reset_index()  # one row per (unit, month end)
     long.columns = ["code", "date", "covered"]
     long["counted"] = long["code"].map(totals).astype(int)
     long["rate"] = long["covered"] / long["counted"].clip(lower=1)

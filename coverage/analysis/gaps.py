@@ -45,6 +45,7 @@ import pandas as pd
 import shapely
 
 from coverage import settings
+from coverage._errors import InputError
 from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from coverage.analysis.travel import StraightLine
 from coverage.codes import units_of
@@ -84,15 +85,18 @@ class GapResult:
         The province (union of the townships) minus the union of the service
         discs; each with ``gap_id`` (largest first), ``area_km2`` and ``demand``.
         """
-        geoms, discs = self._geoms, self._discs
+        geoms, discs, demand = self._geoms, self._discs, self._demand
+        if geoms is None or discs is None or demand is None:
+            msg = "this gap result carries no geometry (it was not made by gap_analysis); run gap_analysis for gap polygons"
+            raise InputError(msg)
         region = shapely.union_all(geoms) if self._region is None else self._region
         covered = union_threaded(discs) if len(discs) else shapely.Polygon()
         parts = shapely.get_parts(shapely.difference(region, covered))
         parts = parts[shapely.area(parts) > 1.0]  # drop slivers below 1 m² from floating point
         gaps = gpd.GeoDataFrame({"area_km2": shapely.area(parts) / 1e6}, geometry=list(parts), crs=self.crs)
-        gap_of = _gap_of_points(parts, geoms, self._demand, ~self.demand["within"].to_numpy())
+        gap_of = _gap_of_points(parts, geoms, demand, ~self.demand["within"].to_numpy())
         hit = gap_of >= 0
-        gap_demand = pd.Series(self._demand.weight[hit]).groupby(gap_of[hit]).sum()
+        gap_demand = pd.Series(demand.weight[hit]).groupby(gap_of[hit]).sum()
         gaps["demand"] = gap_demand.reindex(range(len(gaps)), fill_value=0.0).to_numpy()
         gaps = gaps.sort_values("area_km2", ascending=False).reset_index(drop=True)
         gaps.insert(0, "gap_id", range(1, len(gaps) + 1))
@@ -129,12 +133,12 @@ class GapResult:
         doc["crs"] = self.crs
         doc["townships"] = [
             {
-                "code": r.code,
-                "name": r.name,
-                "share_beyond": round(float(r.share_beyond), 6),
-                "farthest_km": None if not np.isfinite(r.farthest_m) else round(float(r.farthest_m) / 1000.0, 3),
+                "code": r["code"],
+                "name": r["name"],
+                "share_beyond": round(float(r["share_beyond"]), 6),
+                "farthest_km": None if not np.isfinite(r["farthest_m"]) else round(float(r["farthest_m"]) / 1000.0, 3),
             }
-            for r in self.townships.itertuples(index=False)
+            for r in self.townships.to_dict("records")
         ]
         return doc
 
