@@ -28,6 +28,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from coverage._errors import InputError
 from coverage.codes import in_region, level_of, unit_of, units_of
 from coverage.data.schema import open_on
 from coverage.dates import as_date
+
+if TYPE_CHECKING:
+    from coverage.data.provinces import Province
 
 #: Smallest date, standing for "opened at an unknown date" (always open).
 _ALWAYS = pd.Timestamp("1900-01-01")
@@ -132,14 +136,14 @@ def stations_needed(share: float, counted: int, covered: int) -> int:
 
 
 # --------------------------------------------------------------------------- township coverage
-def covered_codes(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> set[str]:
+def covered_codes(stations: pd.DataFrame | None, as_of: dt.date | str | None = None) -> set[str]:
     """Township codes with at least one station open on ``as_of`` (default: today)."""
     if stations is None or stations.empty:
         return set()
     return set(stations.loc[open_on(stations, as_of), "township_code"].astype(str))
 
 
-def township_counts(townships: pd.DataFrame, stations: pd.DataFrame, as_of: dt.date | str | None = None) -> dict:
+def township_counts(townships: pd.DataFrame, stations: pd.DataFrame | None, as_of: dt.date | str | None = None) -> dict:
     """Counted townships, covered ones among them and the rate (0-1) on ``as_of``."""
     counted = townships[townships["counted"].astype(bool)]
     covered = int(counted["code"].astype(str).isin(covered_codes(stations, as_of)).sum())
@@ -154,7 +158,7 @@ def counted_mask(townships: pd.DataFrame, kinds=None) -> pd.Series:
     return townships["kind"].isin(list(kinds))
 
 
-def coverage_events(stations: pd.DataFrame) -> pd.DataFrame:
+def coverage_events(stations: pd.DataFrame | None) -> pd.DataFrame:
     """When each township becomes covered (+1) and uncovered (-1).
 
     Station intervals [opened, closed) of one township are merged first, so
@@ -256,7 +260,7 @@ class CoverageSteps:
 # --------------------------------------------------------------------------- rates and status
 def rates(
     townships: pd.DataFrame,
-    stations: pd.DataFrame,
+    stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
     kinds=None,
     names: dict[str, str] | None = None,
@@ -375,8 +379,8 @@ def lagging_first(units: pd.DataFrame, level: str, region: str = "") -> pd.DataF
 
 
 def status(
-    province,
-    stations: pd.DataFrame,
+    province: Province,
+    stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
     schedule: TargetSchedule | None = None,
     kinds=None,
@@ -468,8 +472,8 @@ def _json_value(value):
 
 
 def trajectory(
-    province,
-    stations: pd.DataFrame,
+    province: Province,
+    stations: pd.DataFrame | None,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     level: str = "province",

@@ -378,7 +378,7 @@ def legend(
     if candidates:
         html += row(CANDIDATE_COLOUR, labels["candidates"], "&#9711;")
     if choropleth:
-        lower = 0
+        lower = 0.0
         for upper, colour in zip(RATE_BREAKS, RATE_COLOURS, strict=True):
             html += row(colour, f"{labels['rate']} {lower:.0%}–{upper:.0%}")
             lower = upper
@@ -392,7 +392,10 @@ def finish(m: folium.Map, legend_element: folium.Element | None = None, control:
     if control:
         folium.LayerControl(collapsed=True).add_to(m)
     if legend_element is not None:
-        m.get_root().html.add_child(legend_element)
+        root = m.get_root()
+        # branca annotates get_root() as returning an Element; a map's root is its Figure, which has the html part
+        assert isinstance(root, folium.Figure)
+        root.html.add_child(legend_element)
     return localise(m)
 
 
