@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -60,7 +61,7 @@ class Target:
     share: float
 
 
-def make_schedule(pairs) -> tuple[Target, ...]:
+def make_schedule(pairs: Iterable[tuple[dt.date | str | None, float]]) -> tuple[Target, ...]:
     """A sorted schedule from (date, share) pairs; shares are fractions 0-1."""
     out = []
     for date, share in pairs:
@@ -151,7 +152,7 @@ def township_counts(townships: pd.DataFrame, stations: pd.DataFrame | None, as_o
     return {"counted": n, "covered": covered, "rate": covered / n if n else 0.0}
 
 
-def counted_mask(townships: pd.DataFrame, kinds=None) -> pd.Series:
+def counted_mask(townships: pd.DataFrame, kinds: Iterable[str] | None = None) -> pd.Series:
     """Which townships enter the rates: the stored ``counted`` flag, or membership of ``kinds``."""
     if kinds is None:
         return townships["counted"].astype(bool)
@@ -219,7 +220,9 @@ class CoverageSteps:
     and "when did each unit first reach k" without looping over stations.
     """
 
-    def __init__(self, townships: pd.DataFrame, events: pd.DataFrame, level: str = "province", kinds=None):
+    def __init__(
+        self, townships: pd.DataFrame, events: pd.DataFrame, level: str = "province", kinds: Iterable[str] | None = None
+    ) -> None:
         counted = townships[counted_mask(townships, kinds)]
         units = _unit_codes(counted, level)
         self.units = sorted(set(units))
@@ -234,7 +237,7 @@ class CoverageSteps:
         daily["covered"] = daily.groupby("unit")["delta"].cumsum()
         self.daily = daily[["unit", "date", "covered"]]
 
-    def at(self, dates) -> pd.DataFrame:
+    def at(self, dates: Iterable[dt.date]) -> pd.DataFrame:
         """Covered counts, one row per unit, one column per date (Timestamp)."""
         stamps = pd.DatetimeIndex(pd.to_datetime(list(dates)))
         table = pd.DataFrame(0, index=self.units, columns=stamps, dtype=int)
@@ -262,7 +265,7 @@ def rates(
     townships: pd.DataFrame,
     stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
     names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Counted, covered and rate per province, city and county on ``as_of``.
@@ -294,7 +297,7 @@ def rates(
     return out[["level", "code", "name", "parent_code", "counted", "covered", "rate"]]
 
 
-def unit_names(province) -> dict[str, str]:
+def unit_names(province: Province) -> dict[str, str]:
     """Code -> name of the province, its cities and counties (from a :class:`~coverage.data.Province`)."""
     out = {str(province.code): province.name}
     out.update(dict(zip(province.cities["code"].astype(str), province.cities["name"], strict=True)))
@@ -383,7 +386,7 @@ def status(
     stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
     schedule: TargetSchedule | None = None,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
 ) -> Status:
     """Coverage of ``province`` (a :class:`~coverage.data.Province`) on ``as_of`` against ``schedule``.
 
@@ -462,7 +465,7 @@ def status(
     )
 
 
-def _json_value(value):
+def _json_value(value: object) -> object:
     """numpy booleans to bool, missing values to None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -477,7 +480,7 @@ def trajectory(
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     level: str = "province",
-    kinds=None,
+    kinds: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Month-end covered counts and rates per unit of ``level`` from ``start`` to ``end``.
 

@@ -38,11 +38,13 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from coverage import settings
 from coverage._errors import InputError
@@ -50,6 +52,9 @@ from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, to
 from coverage.analysis.travel import StraightLine
 from coverage.codes import units_of
 from coverage.coords import projected_crs_for
+
+#: Open stations as gap analysis takes them: points (any CRS), (x, y) metres in the working CRS, or none.
+Stations: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike | None
 
 
 @dataclass
@@ -148,7 +153,7 @@ def _threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gaps")
 
 
-def threaded(func, *arrays: np.ndarray, min_chunk: int = 256) -> np.ndarray:
+def threaded(func: Callable[..., np.ndarray], *arrays: np.ndarray, min_chunk: int = 256) -> np.ndarray:
     """Apply a vectorised shapely function on chunks in threads (GEOS releases the GIL)."""
     n = len(arrays[0])
     workers = os.cpu_count() or 1
@@ -172,7 +177,7 @@ def union_threaded(geoms: np.ndarray) -> object:
     return shapely.union_all(np.array(halves, dtype=object))
 
 
-def _station_xy(stations, crs: str) -> np.ndarray:
+def _station_xy(stations: Stations, crs: str) -> np.ndarray:
     if stations is None:
         return np.empty((0, 2))
     if isinstance(stations, (gpd.GeoDataFrame, gpd.GeoSeries)):
@@ -297,14 +302,14 @@ def _gap_of_points(parts: np.ndarray, towns: np.ndarray, demand: Demand, beyond:
 
 def gap_analysis(
     townships: gpd.GeoDataFrame,
-    stations,
+    stations: Stations,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
     demand: Demand | None = None,
     travel: StraightLine | None = None,
     quad_segs: int = settings.DISC_QUAD_SEGS,
     crs: str | None = None,
-    region=None,
+    region: shapely.Geometry | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GapResult:
     """Gaps beyond ``radius_m`` (straight-line metres) of every station.
@@ -411,7 +416,7 @@ def _roll_up(table: pd.DataFrame) -> pd.DataFrame:
         frames.append(g)
     out = pd.concat(frames, ignore_index=True)
 
-    def share(a, b):
+    def share(a: str, b: str) -> np.ndarray:
         return np.where(out[b] > 0, out[a] / out[b].where(out[b] > 0, 1.0), np.nan)
 
     out["area_share_within"] = share("area_within_km2", "area_km2")

@@ -18,6 +18,8 @@ table shows every raw and scaled component, so a score can always be explained.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -30,8 +32,8 @@ from coverage.data.schema import open_on
 
 def need_scores(
     townships: pd.DataFrame,
-    stations: pd.DataFrame,
-    as_of=None,
+    stations: pd.DataFrame | None,
+    as_of: dt.date | str | None = None,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     extra: pd.DataFrame | None = None,
     weights: dict[str, float] | None = None,

@@ -77,7 +77,7 @@ class Scenario:
             added.add(code)
         return replace(self, added=tuple(added), removed=tuple(removed))
 
-    def with_added(self, codes) -> Scenario:
+    def with_added(self, codes: Iterable[str]) -> Scenario:
         """Add stations to ``codes`` (e.g. the sites of a plan)."""
         codes = set(map(str, codes))
         return replace(

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from coverage import settings
 from coverage._errors import InputError
@@ -68,13 +68,13 @@ class SitingProblem:
     @classmethod
     def from_cost_matrix(
         cls,
-        cost,
-        weights=None,
-        demand_ids=None,
-        candidate_ids=None,
-        existing_cost=None,
-        groups=None,
-        exclusive=None,
+        cost: pd.DataFrame | ArrayLike,
+        weights: ArrayLike | None = None,
+        demand_ids: ArrayLike | None = None,
+        candidate_ids: ArrayLike | None = None,
+        existing_cost: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
+        exclusive: ArrayLike | None = None,
     ) -> SitingProblem:
         """A problem from a dense cost matrix (rows demand, columns candidates).
 
@@ -112,13 +112,13 @@ class SitingProblem:
     def from_coverage(
         cls,
         coverage: sp.spmatrix,
-        weights,
+        weights: ArrayLike,
         radius: float,
-        demand_ids=None,
-        candidate_ids=None,
-        covered_by_existing=None,
-        groups=None,
-        exclusive=None,
+        demand_ids: ArrayLike | None = None,
+        candidate_ids: ArrayLike | None = None,
+        covered_by_existing: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
+        exclusive: ArrayLike | None = None,
     ) -> SitingProblem:
         """A covering-only problem (MCLP/LSCP) from a sparse n x m "within the radius" matrix."""
         coverage = sp.csr_matrix(coverage, dtype=bool)
@@ -239,7 +239,7 @@ def _add_candidate_rules(
                 b.rows([0.0], [1.0], (y, selection_row(members, m)))
 
 
-def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
+def _check_rules(problem: SitingProblem, p: int, group_min: dict | None = None, group_max: dict | None = None) -> None:
     if p > problem.n_candidates:
         msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
         raise InputError(msg)
@@ -267,7 +267,8 @@ def merge_rows(matrix: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csr_matri
     return matrix[first], merged_w, codes
 
 
-def _covering_setup(problem: SitingProblem, radius: float):
+def _covering_setup(problem: SitingProblem, radius: float) -> tuple[sp.csr_matrix, np.ndarray, float, float, float]:
+    """Merged coverage rows not yet served, their weights, and total / already served / unreachable demand."""
     matrix, served = problem.covering(radius)
     total = float(problem.weights.sum())
     already = float(problem.weights[served].sum())
@@ -327,7 +328,9 @@ def solve_mclp(
     )
 
 
-def _mclp_mip(A: sp.csr_matrix, w: NDArray, p: int, problem: SitingProblem, group_min, group_max) -> Mip:
+def _mclp_mip(
+    A: sp.csr_matrix, w: NDArray, p: int, problem: SitingProblem, group_min: dict | None, group_max: dict | None
+) -> Mip:
     """max sum w_i z_i: z_i <= sum of the candidates covering i, p candidates, candidate rules."""
     n, m = A.shape
     b = MipBuilder(maximise=True)
