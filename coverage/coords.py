@@ -21,11 +21,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage import settings
 from coverage._errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 formula.
 _GCJ_A_M = 6378245.0
@@ -206,7 +211,7 @@ def from_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str | None) -> tuple[NDArray
     return _as_arrays(lon, lat)
 
 
-def shift_geometry(geometry, crs: str):
+def shift_geometry(geometry: NDArray[np.object_], crs: str) -> NDArray[np.object_]:
     """Return shapely geometry (array) with every vertex converted from ``crs`` to WGS 84.
 
     Used to bring polygons digitised on Amap/Baidu (GCJ-02/BD-09) onto WGS 84.
@@ -226,7 +231,7 @@ def gauss_kruger_crs(lon_center: float) -> str:
     return f"EPSG:{4534 + (central - 75) // 3}"
 
 
-def projected_crs_for(gdf) -> str:
+def projected_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
     """Projected CRS (metres) for a GeoDataFrame in geographic coordinates.
 
     Raises :class:`InputError` if the frame has no CRS, so a distance is never

@@ -113,6 +113,27 @@ def test_bad_requests_say_what_to_do():
         SitingProblem.from_cost_matrix(np.ones((2, 2)), weights=[1])
 
 
+def test_problem_built_directly_has_no_existing_stations_by_default():
+    # existing_cost left at None means "no existing station" (covering() raised TypeError on it before)
+    coverage = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 0]], dtype=bool))
+    prob = SitingProblem(
+        np.array(["a", "b", "c"]), np.array([3.0, 5.0, 4.0]), np.array(["X", "Y"]), coverage=coverage, coverage_radius=1
+    )
+    r = solve_mclp(prob, radius=1, p=1)
+    assert r.selected == ["X"] and r.objective == 7 and r.covered_share == pytest.approx(7 / 12)
+    with pytest.raises(InputError, match="neither costs nor a coverage matrix"):
+        SitingProblem(np.array(["a"]), np.array([1.0]), np.array(["X"])).covering(1.0)
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_county_rules_apply_only_to_candidates_with_counties(method):
+    # the exact model skips a county minimum when the candidates have no counties; the greedy
+    # heuristic crashed on it ("max() arg is an empty sequence") before
+    prob = SitingProblem.from_cost_matrix(np.array([[1.0, 9.0], [9.0, 1.0], [2.0, 2.0]]), weights=[10, 5, 1])
+    r = solve_mclp(prob, radius=3, p=1, group_min={"A": 1}, method=method)
+    assert r.selected == ["0"] and r.objective == 11
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_heuristic_never_beats_the_exact_bound(seed):
     rng = np.random.default_rng(seed)

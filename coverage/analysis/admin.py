@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,9 @@ from coverage._errors import InputError
 from coverage.checks import as_date, parse_date
 from coverage.codes import in_region, level_of, unit_of, units_of
 from coverage.data.schema import open_on
+
+if TYPE_CHECKING:
+    from coverage.data.provinces import Province
 
 #: Smallest date, standing for "opened at an unknown date" (always open).
 _ALWAYS = pd.Timestamp("1900-01-01")
@@ -56,7 +61,7 @@ class Target:
     share: float
 
 
-def make_schedule(pairs) -> tuple[Target, ...]:
+def make_schedule(pairs: Iterable[tuple[dt.date | str | None, float]]) -> tuple[Target, ...]:
     """A sorted schedule from (date, share) pairs; shares are fractions 0-1 that never fall over time."""
     out = []
     for date, share in pairs:
@@ -140,14 +145,14 @@ def stations_needed(share: float, counted: int, covered: int) -> int:
 
 
 # --------------------------------------------------------------------------- township coverage
-def covered_codes(stations: pd.DataFrame, as_of: dt.date | str | None = None) -> set[str]:
+def covered_codes(stations: pd.DataFrame | None, as_of: dt.date | str | None = None) -> set[str]:
     """Township codes with at least one station open on ``as_of`` (default: today)."""
     if stations is None or stations.empty:
         return set()
     return set(stations.loc[open_on(stations, as_of), "township_code"].astype(str))
 
 
-def township_counts(townships: pd.DataFrame, stations: pd.DataFrame, as_of: dt.date | str | None = None) -> dict:
+def township_counts(townships: pd.DataFrame, stations: pd.DataFrame | None, as_of: dt.date | str | None = None) -> dict:
     """Counted townships, covered ones among them and the rate (0-1) on ``as_of``."""
     counted = townships[townships["counted"].astype(bool)]
     covered = int(counted["code"].astype(str).isin(covered_codes(stations, as_of)).sum())
@@ -155,7 +160,7 @@ def township_counts(townships: pd.DataFrame, stations: pd.DataFrame, as_of: dt.d
     return {"counted": n, "covered": covered, "rate": covered / n if n else 0.0}
 
 
-def check_kinds(kinds) -> tuple[str, ...]:
+def check_kinds(kinds: str | Iterable[str]) -> tuple[str, ...]:
     """Township kinds to count, each one of :data:`settings.KINDS` (at least one).
 
     >>> check_kinds(["street", "town"])
@@ -175,14 +180,14 @@ def check_kinds(kinds) -> tuple[str, ...]:
     return chosen
 
 
-def counted_mask(townships: pd.DataFrame, kinds=None) -> pd.Series:
+def counted_mask(townships: pd.DataFrame, kinds: Iterable[str] | None = None) -> pd.Series:
     """Which townships enter the rates: the stored ``counted`` flag, or membership of ``kinds``."""
     if kinds is None:
         return townships["counted"].astype(bool)
     return townships["kind"].isin(list(check_kinds(kinds)))
 
 
-def coverage_events(stations: pd.DataFrame) -> pd.DataFrame:
+def coverage_events(stations: pd.DataFrame | None) -> pd.DataFrame:
     """When each township becomes covered (+1) and uncovered (-1).
 
     Station intervals [opened, closed) of one township are merged first, so
@@ -243,7 +248,9 @@ class CoverageSteps:
     and "when did each unit first reach k" without looping over stations.
     """
 
-    def __init__(self, townships: pd.DataFrame, events: pd.DataFrame, level: str = "province", kinds=None):
+    def __init__(
+        self, townships: pd.DataFrame, events: pd.DataFrame, level: str = "province", kinds: Iterable[str] | None = None
+    ) -> None:
         counted = townships[counted_mask(townships, kinds)]
         units = _unit_codes(counted, level)
         self.units = sorted(set(units))
@@ -258,7 +265,7 @@ class CoverageSteps:
         daily["covered"] = daily.groupby("unit")["delta"].cumsum()
         self.daily = daily[["unit", "date", "covered"]]
 
-    def at(self, dates) -> pd.DataFrame:
+    def at(self, dates: Iterable[dt.date]) -> pd.DataFrame:
         """Covered counts, one row per unit, one column per date (Timestamp)."""
         stamps = pd.DatetimeIndex(pd.to_datetime(list(dates)))
         table = pd.DataFrame(0, index=self.units, columns=stamps, dtype=int)
@@ -284,9 +291,9 @@ class CoverageSteps:
 # --------------------------------------------------------------------------- rates and status
 def rates(
     townships: pd.DataFrame,
-    stations: pd.DataFrame,
+    stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
     names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Counted, covered and rate per province, city and county on ``as_of``.
@@ -318,7 +325,7 @@ def rates(
     return out[["level", "code", "name", "parent_code", "counted", "covered", "rate"]]
 
 
-def unit_names(province) -> dict[str, str]:
+def unit_names(province: Province) -> dict[str, str]:
     """Code -> name of the province, its cities and counties (from a :class:`~coverage.data.Province`)."""
     out = {str(province.code): province.name}
     out.update(dict(zip(province.cities["code"].astype(str), province.cities["name"], strict=True)))
@@ -360,19 +367,19 @@ class Status:
     def to_json(self) -> dict:
         """The document ``python -m coverage status --json`` prints."""
         units = []
-        for r in self.units[self.units["level"] != "province"].itertuples(index=False):
+        for r in self.units[self.units["level"] != "province"].to_dict("records"):
             units.append(
                 {
-                    "level": r.level,
-                    "code": r.code,
-                    "name": r.name,
-                    "counted": int(r.counted),
-                    "covered": int(r.covered),
-                    "rate": round(float(r.rate), 6),
-                    "needed_for_next_target": int(r.needed_for_next_target),
-                    "next_target_date": r.next_target_date,
-                    "next_target_share": r.next_target_share,
-                    "status": r.status,
+                    "level": r["level"],
+                    "code": r["code"],
+                    "name": r["name"],
+                    "counted": int(r["counted"]),
+                    "covered": int(r["covered"]),
+                    "rate": round(float(r["rate"]), 6),
+                    "needed_for_next_target": int(r["needed_for_next_target"]),
+                    "next_target_date": r["next_target_date"],
+                    "next_target_share": r["next_target_share"],
+                    "status": r["status"],
                 }
             )
         return {
@@ -403,11 +410,11 @@ def lagging_first(units: pd.DataFrame, level: str, region: str = "") -> pd.DataF
 
 
 def status(
-    province,
-    stations: pd.DataFrame,
+    province: Province,
+    stations: pd.DataFrame | None,
     as_of: dt.date | str | None = None,
     schedule: TargetSchedule | None = None,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
 ) -> Status:
     """Coverage of ``province`` (a :class:`~coverage.data.Province`) on ``as_of`` against ``schedule``.
 
@@ -439,13 +446,14 @@ def status(
             }
             for code, date in steps.first_reaching(required).items():
                 reached[(code, plans[code][i].date)] = date if date is not None and date <= as_of else None
-        for row in rows.itertuples(index=False):
-            plan = plans[row.code]
+        counts = zip(rows["code"].astype(str), rows["counted"].astype(int), rows["covered"].astype(int), strict=True)
+        for code, counted, covered in counts:
+            plan = plans[code]
             upcoming = [t for t in plan if t.date >= as_of]
             nxt = upcoming[0] if upcoming else plan[-1]
             due = [t for t in plan if t.date <= as_of]
-            needed_due = stations_needed(due[-1].share, row.counted, row.covered) if due else 0
-            if stations_needed(plan[-1].share, row.counted, row.covered) == 0:
+            needed_due = stations_needed(due[-1].share, counted, covered) if due else 0
+            if stations_needed(plan[-1].share, counted, covered) == 0:
                 state = STATUS_MET
             elif needed_due > 0:
                 state = STATUS_BEHIND
@@ -454,17 +462,17 @@ def status(
             values = {
                 "next_target_date": nxt.date.isoformat(),
                 "next_target_share": nxt.share,
-                "needed_for_next_target": stations_needed(nxt.share, row.counted, row.covered),
+                "needed_for_next_target": stations_needed(nxt.share, counted, covered),
                 "needed_for_due_target": needed_due,
                 "status": state,
             }
             for t in plan:
                 key = t.date.isoformat()
-                covered_then = int(on_dates.at[row.code, pd.Timestamp(t.date)]) if row.code in on_dates.index else 0
+                covered_then = int(on_dates[pd.Timestamp(t.date)].loc[code]) if code in on_dates.index else 0
                 values[f"met_{key}"] = (
-                    (stations_needed(t.share, row.counted, covered_then) == 0) if t.date <= as_of else None
+                    (stations_needed(t.share, counted, covered_then) == 0) if t.date <= as_of else None
                 )
-                first = reached[(row.code, t.date)]
+                first = reached[(code, t.date)]
                 values[f"reached_{key}"] = first.isoformat() if first else None
             extra.append(values)
     table = pd.concat([table, pd.DataFrame(extra, index=table.index)], axis=1)
@@ -485,7 +493,7 @@ def status(
     )
 
 
-def _json_value(value):
+def _json_value(value: object) -> object:
     """numpy booleans to bool, missing values to None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -495,12 +503,12 @@ def _json_value(value):
 
 
 def trajectory(
-    province,
-    stations: pd.DataFrame,
+    province: Province,
+    stations: pd.DataFrame | None,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     level: str = "province",
-    kinds=None,
+    kinds: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Month-end covered counts and rates per unit of ``level`` from ``start`` to ``end``.
 
@@ -519,7 +527,7 @@ def trajectory(
     mask = counted_mask(towns, kinds)
     totals = towns[mask].groupby(_unit_codes(towns[mask], level)).size()
     names = unit_names(province)
-    long = counts.stack().rename("covered").reset_index()
+    long = counts.stack().reset_index()  # one row per (unit, month end)
     long.columns = ["code", "date", "covered"]
     long["counted"] = long["code"].map(totals).astype(int)
     long["rate"] = long["covered"] / long["counted"].clip(lower=1)

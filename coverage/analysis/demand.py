@@ -89,8 +89,8 @@ def grid_cells(towns: gpd.GeoDataFrame, cell_m: float) -> tuple[np.ndarray, np.n
         gy = (np.arange(j0, j1) + 0.5) * cell_m
         if len(gx) * len(gy) == 0:
             continue
-        mx, my = np.meshgrid(gx, gy)
-        mx, my = mx.ravel(), my.ravel()
+        grid_x, grid_y = np.meshgrid(gx, gy)
+        mx, my = grid_x.ravel(), grid_y.ravel()
         inside = shapely.contains_xy(geom, mx, my)
         xs.append(mx[inside])
         ys.append(my[inside])

@@ -38,18 +38,24 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from coverage import settings
+from coverage._errors import InputError
 from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from coverage.analysis.travel import StraightLine
 from coverage.checks import GRID_KM, RADIUS_KM
 from coverage.codes import units_of
 from coverage.coords import projected_crs_for
+
+#: Open stations as gap analysis takes them: points (any CRS), (x, y) metres in the working CRS, or none.
+Stations: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike | None
 
 
 @dataclass
@@ -85,15 +91,18 @@ class GapResult:
         The province (union of the townships) minus the union of the service
         discs; each with ``gap_id`` (largest first), ``area_km2`` and ``demand``.
         """
-        geoms, discs = self._geoms, self._discs
+        geoms, discs, demand = self._geoms, self._discs, self._demand
+        if geoms is None or discs is None or demand is None:
+            msg = "this gap result carries no geometry (it was not made by gap_analysis); run gap_analysis for gap polygons"
+            raise InputError(msg)
         region = shapely.union_all(geoms) if self._region is None else self._region
         covered = union_threaded(discs) if len(discs) else shapely.Polygon()
         parts = shapely.get_parts(shapely.difference(region, covered))
         parts = parts[shapely.area(parts) > 1.0]  # drop slivers below 1 m² from floating point
         gaps = gpd.GeoDataFrame({"area_km2": shapely.area(parts) / 1e6}, geometry=list(parts), crs=self.crs)
-        gap_of = _gap_of_points(parts, geoms, self._demand, ~self.demand["within"].to_numpy())
+        gap_of = _gap_of_points(parts, geoms, demand, ~self.demand["within"].to_numpy())
         hit = gap_of >= 0
-        gap_demand = pd.Series(self._demand.weight[hit]).groupby(gap_of[hit]).sum()
+        gap_demand = pd.Series(demand.weight[hit]).groupby(gap_of[hit]).sum()
         gaps["demand"] = gap_demand.reindex(range(len(gaps)), fill_value=0.0).to_numpy()
         gaps = gaps.sort_values("area_km2", ascending=False).reset_index(drop=True)
         gaps.insert(0, "gap_id", range(1, len(gaps) + 1))
@@ -130,12 +139,12 @@ class GapResult:
         doc["crs"] = self.crs
         doc["townships"] = [
             {
-                "code": r.code,
-                "name": r.name,
-                "share_beyond": round(float(r.share_beyond), 6),
-                "farthest_km": None if not np.isfinite(r.farthest_m) else round(float(r.farthest_m) / 1000.0, 3),
+                "code": r["code"],
+                "name": r["name"],
+                "share_beyond": round(float(r["share_beyond"]), 6),
+                "farthest_km": None if not np.isfinite(r["farthest_m"]) else round(float(r["farthest_m"]) / 1000.0, 3),
             }
-            for r in self.townships.itertuples(index=False)
+            for r in self.townships.to_dict("records")
         ]
         return doc
 
@@ -145,7 +154,7 @@ def _threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gaps")
 
 
-def threaded(func, *arrays: np.ndarray, min_chunk: int = 256) -> np.ndarray:
+def threaded(func: Callable[..., np.ndarray], *arrays: np.ndarray, min_chunk: int = 256) -> np.ndarray:
     """Apply a vectorised shapely function on chunks in threads (GEOS releases the GIL)."""
     n = len(arrays[0])
     workers = os.cpu_count() or 1
@@ -169,7 +178,7 @@ def union_threaded(geoms: np.ndarray) -> object:
     return shapely.union_all(np.array(halves, dtype=object))
 
 
-def _station_xy(stations, crs: str) -> np.ndarray:
+def _station_xy(stations: Stations, crs: str) -> np.ndarray:
     if stations is None:
         return np.empty((0, 2))
     if isinstance(stations, (gpd.GeoDataFrame, gpd.GeoSeries)):
@@ -294,14 +303,14 @@ def _gap_of_points(parts: np.ndarray, towns: np.ndarray, demand: Demand, beyond:
 
 def gap_analysis(
     townships: gpd.GeoDataFrame,
-    stations,
+    stations: Stations,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
     demand: Demand | None = None,
     travel: StraightLine | None = None,
     quad_segs: int = settings.DISC_QUAD_SEGS,
     crs: str | None = None,
-    region=None,
+    region: shapely.Geometry | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GapResult:
     """Gaps beyond ``radius_m`` (straight-line metres) of every station.
@@ -410,7 +419,7 @@ def _roll_up(table: pd.DataFrame) -> pd.DataFrame:
         frames.append(g)
     out = pd.concat(frames, ignore_index=True)
 
-    def share(a, b):
+    def share(a: str, b: str) -> np.ndarray:
         return np.where(out[b] > 0, out[a] / out[b].where(out[b] > 0, 1.0), np.nan)
 
     out["area_share_within"] = share("area_within_km2", "area_km2")

@@ -18,6 +18,7 @@ table shows every raw and scaled component, so a score can always be explained.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import numpy as np
@@ -33,8 +34,8 @@ from coverage.data.schema import open_on
 
 def need_scores(
     townships: pd.DataFrame,
-    stations: pd.DataFrame,
-    as_of=None,
+    stations: pd.DataFrame | None,
+    as_of: dt.date | str | None = None,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     extra: pd.DataFrame | None = None,
     weights: dict[str, float] | None = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -35,20 +36,32 @@ from coverage.data.schema import open_on
 FORMAT = "coverage-scenario/1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Scenario:
-    """Townships ``added`` (new station) and ``removed`` (stations closed) relative to the stations open on ``as_of``."""
+    """Townships ``added`` (new station) and ``removed`` (stations closed) relative to the stations open on ``as_of``.
+
+    ``as_of`` may be given as text (``YYYY-MM-DD``); codes are kept as sorted, distinct text.
+    """
 
     province: str
-    as_of: dt.date | str
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    name: str = ""
+    as_of: dt.date
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    name: str
 
-    def __post_init__(self):
-        object.__setattr__(self, "as_of", as_date(self.as_of))
-        object.__setattr__(self, "added", tuple(sorted(set(map(str, self.added)))))
-        object.__setattr__(self, "removed", tuple(sorted(set(map(str, self.removed)))))
+    def __init__(
+        self,
+        province: str,
+        as_of: dt.date | str,
+        added: Iterable[str] = (),
+        removed: Iterable[str] = (),
+        name: str = "",
+    ) -> None:
+        object.__setattr__(self, "province", province)
+        object.__setattr__(self, "as_of", as_date(as_of))
+        object.__setattr__(self, "added", tuple(sorted(set(map(str, added)))))
+        object.__setattr__(self, "removed", tuple(sorted(set(map(str, removed)))))
+        object.__setattr__(self, "name", name)
 
     def toggle(self, code: str, has_station: bool) -> Scenario:
         """Flip township ``code``, which ``has_station`` in this scenario now."""
@@ -65,14 +78,14 @@ class Scenario:
             added.add(code)
         return replace(self, added=tuple(added), removed=tuple(removed))
 
-    def with_added(self, codes) -> Scenario:
+    def with_added(self, codes: Iterable[str]) -> Scenario:
         """Add stations to ``codes`` (e.g. the sites of a plan)."""
         codes = set(map(str, codes))
         return replace(
             self, added=tuple(set(self.added) | (codes - set(self.removed))), removed=tuple(set(self.removed) - codes)
         )
 
-    def covered(self, stations: pd.DataFrame) -> set[str]:
+    def covered(self, stations: pd.DataFrame | None) -> set[str]:
         """Township codes with a station in this scenario."""
         base = covered_codes(stations, self.as_of) if stations is not None and len(stations) else set()
         return (base - set(self.removed)) | set(self.added)

@@ -50,6 +50,20 @@ class Place:
     kind: str = "place"
 
 
+def places_of(frame: pd.DataFrame, kind: str) -> list[Place]:
+    """One :class:`Place` of ``kind`` per row of a frame with ``name``, ``code``, ``lon`` and ``lat``.
+
+    >>> places_of(pd.DataFrame({"name": ["A"], "code": [1], "lon": ["113.5"], "lat": [23.0]}), "station")
+    [Place(name='A', code='1', lon=113.5, lat=23.0, kind='station')]
+    """
+    lon = frame["lon"].to_numpy(dtype=float)
+    lat = frame["lat"].to_numpy(dtype=float)
+    return [
+        Place(str(name), str(code), float(x), float(y), kind)
+        for name, code, x, y in zip(frame["name"], frame["code"], lon, lat, strict=True)
+    ]
+
+
 class Travel:
     """A travel model: minutes and road km between places."""
 
@@ -120,9 +134,7 @@ class StraightLine(Travel):
         values: dict = {"long_kmh": settings.LONG_SPEED_KMH, **changes}
         return cls(**values)
 
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return "straight line"
+    name = "straight line"
 
     def describe(self) -> str:
         speeds = f"{self.speed_kmh:g} km/h"
@@ -202,7 +214,7 @@ class MatrixTravel(Travel):
     def describe(self) -> str:
         return "the user's travel-time matrix"
 
-    def nearest_by_id(self, demand_ids, station_ids) -> tuple[NDArray, NDArray]:
+    def nearest_by_id(self, demand_ids: Sequence[str], station_ids: Sequence[str]) -> tuple[NDArray, NDArray]:
         """Cheapest minutes from each demand id to any of ``station_ids``, and the column position."""
         costs = self.minutes_table
         missing_rows = set(demand_ids) - set(costs.index)
@@ -234,14 +246,17 @@ def _pick(table: pd.DataFrame, keys: list[list[str]], what: str) -> NDArray:
     """
     index = {str(k).strip(): i for i, k in enumerate(table.index)}
     columns = {str(k).strip(): i for i, k in enumerate(table.columns)}
-    rows, cols, missing = [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    missing: list[str] = []
     for place in keys:
         r = next((index[k] for k in place if k in index), None)
         c = next((columns[k] for k in place if k in columns), None)
         if r is None or c is None:
             missing.append(place[0] if place else "?")
-        rows.append(r)
-        cols.append(c)
+        else:
+            rows.append(r)
+            cols.append(c)
     if missing:
         msg = (
             f"the {what} lacks {len(missing)} places (e.g. {', '.join(missing[:5])}); give a matrix whose first column "

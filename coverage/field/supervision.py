@@ -181,8 +181,9 @@ def locate_allocate(
         j = int(gain.argmin())
         chosen.append(j)
         nearest = np.minimum(nearest, cost[j])
-    best = None
-    while time.perf_counter() - started < time_limit:
+    best: Assignment | None = None
+    # at least one round, even when the exact attempt used up the time: it gives the plan
+    while best is None or time.perf_counter() - started < time_limit:
         a = assign_from_matrix(cost[chosen], min_load, max_load, time_limit=time_limit)
         a.assignment = np.asarray(chosen)[a.assignment]
         if best is not None and a.objective >= best.objective - 1e-9:
@@ -239,16 +240,16 @@ class Supervision:
         return {
             "supervisors": [
                 {
-                    "supervisor": r.supervisor,
-                    "base": r.base,
-                    "base_code": r.base_code,
-                    "stations": list(r.stations),
-                    "load": int(r.load),
-                    "travel_min": round(float(r.travel_min), 1),
-                    "travel_km": round(float(r.travel_km), 1),
-                    "binds": r.binds,
+                    "supervisor": r["supervisor"],
+                    "base": r["base"],
+                    "base_code": r["base_code"],
+                    "stations": list(r["stations"]),
+                    "load": int(r["load"]),
+                    "travel_min": round(float(r["travel_min"]), 1),
+                    "travel_km": round(float(r["travel_km"]), 1),
+                    "binds": r["binds"],
                 }
-                for r in self.supervisors.itertuples(index=False)
+                for r in self.supervisors.to_dict("records")
             ],
             "total_travel_min": round(self.total_travel_min, 1),
             "bound_min": round(self.bound_min, 1),
@@ -267,8 +268,9 @@ def place_bases(bases: pd.DataFrame, province: str) -> pd.DataFrame:
     from coverage.field.trips import resolve_place
 
     out = bases[["name", "lon", "lat"]].copy()
-    for i, place in bases["place"].items():
-        if isinstance(place, str) and place and (pd.isna(out.at[i, "lon"]) or pd.isna(out.at[i, "lat"])):
+    unplaced = out["lon"].isna() | out["lat"].isna()
+    for i, place, no_xy in zip(bases.index, bases["place"], unplaced, strict=True):
+        if isinstance(place, str) and place and no_xy:
             found = resolve_place(place, province)
             out.at[i, "lon"], out.at[i, "lat"] = found.lon, found.lat
     return out.reset_index(drop=True)
@@ -290,7 +292,7 @@ def assign_supervisors(
     supervisors that can carry the load: ceil(stations / max_load).  Travel is one-way minutes
     from base to station (``travel``: a :class:`~coverage.analysis.travel.Travel`, default the trips' straight line).
     """
-    from coverage.analysis.travel import Place, StraightLine
+    from coverage.analysis.travel import StraightLine, places_of
     from coverage.field.trips import station_table
 
     min_load, max_load = check_load_bounds(min_load, max_load)
@@ -311,21 +313,17 @@ def assign_supervisors(
             b["name"] = [f"supervisor {i + 1}" for i in range(len(b))]
         if "code" not in b.columns:
             b["code"] = b["name"]
-        cand = [Place(str(r.name), str(r.code), float(r.lon), float(r.lat), "base") for r in b.itertuples(index=False)]
+        cand = places_of(b, "base")
         p = None
     else:
-        cand = [
-            Place(str(r.name), str(r.code), float(r.lon), float(r.lat), "township") for r in s.itertuples(index=False)
-        ]
+        cand = places_of(s, "township")
         if n_supervisors is None:
             n_supervisors = max(1, math.ceil(len(s) / max_load))
             notes.append(
                 f"{n_supervisors} supervisors: the fewest that can look after {len(s)} stations at most {max_load} each"
             )
         p = int(n_supervisors)
-    places = cand + [
-        Place(str(r.name), str(r.code), float(r.lon), float(r.lat), "station") for r in s.itertuples(index=False)
-    ]
+    places = cand + places_of(s, "station")
     minutes, km = travel.matrices(places)
     nc = len(cand)
     cost, dist = minutes[:nc, nc:], km[:nc, nc:]
@@ -389,12 +387,12 @@ def monthly_rounds(
     per_station = math.ceil(hours / day_hours)
     cal, totals = [], []
     st = supervision.stations
-    for r in supervision.supervisors.itertuples(index=False):
-        mine = st[st["supervisor"] == r.supervisor].sort_values("travel_min")
+    for r in supervision.supervisors.to_dict("records"):
+        mine = st[st["supervisor"] == r["supervisor"]].sort_values("travel_min")
         slot = 0
         trips_min = trips_km = 0.0
-        for row in mine.itertuples(index=False):
-            one_way_min, one_way_km = float(row.travel_min), float(row.travel_km)
+        for row in mine.to_dict("records"):
+            one_way_min, one_way_km = float(row["travel_min"]), float(row["travel_km"])
             left = hours
             for _ in range(per_station):
                 on_site = min(day_hours, left)
@@ -402,11 +400,11 @@ def monthly_rounds(
                 date = days[slot] if slot < len(days) else None
                 cal.append(
                     {
-                        "supervisor": r.supervisor,
-                        "base": r.base,
+                        "supervisor": r["supervisor"],
+                        "base": r["base"],
                         "date": date,
-                        "station": row.name,
-                        "code": row.code,
+                        "station": row["name"],
+                        "code": row["code"],
                         "hours": on_site,
                         "travel_min": 2 * one_way_min,
                         "travel_km": 2 * one_way_km,
@@ -417,8 +415,8 @@ def monthly_rounds(
                 slot += 1
         totals.append(
             {
-                "supervisor": r.supervisor,
-                "base": r.base,
+                "supervisor": r["supervisor"],
+                "base": r["base"],
                 "stations": len(mine),
                 "days_used": slot,
                 "working_days": len(days),

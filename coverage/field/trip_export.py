@@ -21,7 +21,8 @@ def _ics_text(text: str) -> str:
 
 def _fold(line: str) -> list[str]:
     """Lines of at most 75 octets, continued with a leading space (RFC 5545 3.1)."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         if len((current + ch).encode("utf-8")) > (75 if not out else 74):
             out.append(current)
@@ -76,20 +77,20 @@ def to_ics(plan: TripPlan, uid_prefix: str = "trip") -> str:
             lines.append(f"LOCATION:{_ics_text(where)}")
         lines.append("END:VEVENT")
 
-    for k, leg in enumerate(plan.legs.itertuples(index=False)):
+    for k, leg in enumerate(plan.legs.to_dict("records")):
         event(
             f"{uid_prefix}-{k}-drive@coverage",
-            leg.depart,
-            leg.arrive,
-            f"驾车 {leg.from_name} → {leg.to_name} ({leg.minutes:.0f} min, {leg.km:.0f} km)",
+            leg["depart"],
+            leg["arrive"],
+            f"驾车 {leg['from_name']} → {leg['to_name']} ({leg['minutes']:.0f} min, {leg['km']:.0f} km)",
         )
-        if leg.to_kind == "station":
+        if leg["to_kind"] == "station":
             event(
                 f"{uid_prefix}-{k}-visit@coverage",
-                leg.arrive,
-                leg.visit_end,
-                f"督导/评估 {leg.to_name} ({leg.to_code})",
-                f"{leg.to_name} {leg.to_lat:.5f},{leg.to_lon:.5f}",
+                leg["arrive"],
+                leg["visit_end"],
+                f"督导/评估 {leg['to_name']} ({leg['to_code']})",
+                f"{leg['to_name']} {leg['to_lat']:.5f},{leg['to_lon']:.5f}",
             )
     lines.append("END:VCALENDAR")
     return "\r\n".join(part for line in lines for part in _fold(line)) + "\r\n"
@@ -116,13 +117,13 @@ def to_html(plan: TripPlan, title: str = "实地评估行程 Field trip") -> str
         f"<p>{e(plan.message)}</p>",
         f"<p>Driving {plan.travel_min:.0f} min, {plan.travel_km:.0f} km; solver: {e(plan.solver)}.</p>",
     ]
-    for d in plan.days.itertuples(index=False):
-        parts.append(f"<h2>Day {d.day} · {d.date.isoformat()} · overnight {e(d.overnight)}</h2>")
+    for d in plan.days.to_dict("records"):
+        parts.append(f"<h2>Day {d['day']} · {d['date'].isoformat()} · overnight {e(d['overnight'])}</h2>")
         parts.append("<table><tr><th>depart</th><th>from</th><th>to</th><th>arrive</th><th>min</th><th>km</th></tr>")
-        for leg in plan.legs[plan.legs["day"] == d.day].itertuples(index=False):
+        for leg in plan.legs[plan.legs["day"] == d["day"]].to_dict("records"):
             parts.append(
-                f"<tr><td>{leg.depart:%H:%M}</td><td>{e(leg.from_name)}</td><td>{e(leg.to_name)}</td>"
-                f"<td>{leg.arrive:%H:%M}</td><td>{leg.minutes:.0f}</td><td>{leg.km:.0f}</td></tr>"
+                f"<tr><td>{leg['depart']:%H:%M}</td><td>{e(leg['from_name'])}</td><td>{e(leg['to_name'])}</td>"
+                f"<td>{leg['arrive']:%H:%M}</td><td>{leg['minutes']:.0f}</td><td>{leg['km']:.0f}</td></tr>"
             )
         parts.append("</table>")
     if not plan.unvisited.empty:

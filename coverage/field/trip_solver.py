@@ -44,8 +44,9 @@ import dataclasses
 import itertools
 import math
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -59,8 +60,11 @@ DP_MAX_WORK = 2.5e8
 #: Above this many day blocks (columns) ``method="auto"`` uses the heuristic alone.
 BLOCKS_MAX_COLUMNS = 400_000
 
+#: Day routes (station indices in order) and overnight places (``days + 1``, first = start).
+Plan = tuple[list[list[int]], list[int]]
 
-@dataclass
+
+@dataclass(init=False)
 class TripProblem:
     """A multi-day trip in arrays.  Places ``0 .. n_stations-1`` are the stations.
 
@@ -75,41 +79,58 @@ class TripProblem:
     visit_min : minutes on site, one number or one per station.
     day_min : minutes of driving and visits a working day allows (window minus lunch).
     evening_min : the last drive of a day (to the overnight town) may end this many minutes late.
-    weights : priority of each station; when not all fit, the highest total is kept.
+    weights : priority of each station (default 1 each); when not all fit, the highest total is kept.
+
+    The array-like inputs are stored as float arrays: ``minutes`` (P, P), ``visit_min`` and
+    ``weights`` one value per station.
     """
 
-    minutes: NDArray
+    minutes: NDArray[np.float64]
     n_stations: int
     towns: tuple[int, ...]
     start: int
     end: int
     days: int
     per_day: int
-    visit_min: ArrayLike
+    visit_min: NDArray[np.float64]
     day_min: float
-    evening_min: float = 0.0
-    weights: ArrayLike | None = None
+    evening_min: float
+    weights: NDArray[np.float64]
 
-    def __post_init__(self) -> None:
-        m = np.asarray(self.minutes, dtype=float)
-        if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < self.n_stations:
-            msg = f"the travel matrix must be square with at least {self.n_stations} places; got shape {m.shape}"
+    def __init__(
+        self,
+        minutes: ArrayLike,
+        n_stations: int,
+        towns: Iterable[int],
+        start: int,
+        end: int,
+        days: int,
+        per_day: int,
+        visit_min: ArrayLike,
+        day_min: float,
+        evening_min: float = 0.0,
+        weights: ArrayLike | None = None,
+    ) -> None:
+        self.n_stations, self.start, self.end, self.days, self.per_day = n_stations, start, end, days, per_day
+        m = np.asarray(minutes, dtype=float)
+        if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < n_stations:
+            msg = f"the travel matrix must be square with at least {n_stations} places; got shape {m.shape}"
             raise InputError(msg)
         if not np.isfinite(m).all() or (m < 0).any():
             msg = "the travel matrix has missing or negative minutes; give a complete matrix"
             raise InputError(msg)
         self.minutes = np.round(m * 60.0) / 60.0
-        visit = np.broadcast_to(np.asarray(self.visit_min, dtype=float), (self.n_stations,))
+        visit = np.broadcast_to(np.asarray(visit_min, dtype=float), (n_stations,))
         self.visit_min = np.round(visit * 60.0) / 60.0
-        self.day_min = round(float(self.day_min) * 60.0) / 60.0
-        self.evening_min = round(float(self.evening_min) * 60.0) / 60.0
-        w = np.ones(self.n_stations) if self.weights is None else np.asarray(self.weights, dtype=float)
-        self.weights = np.broadcast_to(w, (self.n_stations,)).copy()
-        self.towns = tuple(int(t) for t in dict.fromkeys(self.towns))
-        if self.days < 1 or self.per_day < 0:
-            msg = f"need at least one day and a non-negative visit cap (got {self.days} days, {self.per_day} a day)"
+        self.day_min = round(float(day_min) * 60.0) / 60.0
+        self.evening_min = round(float(evening_min) * 60.0) / 60.0
+        w = np.ones(n_stations) if weights is None else np.asarray(weights, dtype=float)
+        self.weights = np.broadcast_to(w, (n_stations,)).copy()
+        self.towns = tuple(int(t) for t in dict.fromkeys(towns))
+        if days < 1 or per_day < 0:
+            msg = f"need at least one day and a non-negative visit cap (got {days} days, {per_day} a day)"
             raise InputError(msg)
-        if self.days > 1 and not self.towns:
+        if days > 1 and not self.towns:
             msg = "no overnight town given for a trip of several days; give towns or use overnight at base"
             raise InputError(msg)
 
@@ -158,11 +179,11 @@ def day_times(p: TripProblem, a: int, route: list[int], b: int) -> tuple[float, 
     """
     m = p.minutes
     if not route:
-        return m[a, b], 0.0, m[a, b]
+        return float(m[a, b]), 0.0, float(m[a, b])
     legs = [a, *route]
-    drive_in = sum(m[legs[i], legs[i + 1]] for i in range(len(route)))
+    drive_in = float(sum(m[legs[i], legs[i + 1]] for i in range(len(route))))
     work = drive_in + float(p.visit_min[route].sum())
-    out = m[route[-1], b]
+    out = float(m[route[-1], b])
     return drive_in + out, work, work + out
 
 
@@ -177,18 +198,23 @@ def trip_travel(p: TripProblem, routes: list[list[int]], nights: list[int]) -> f
     return float(sum(day_times(p, nights[t], r, nights[t + 1])[0] for t, r in enumerate(routes)))
 
 
+@overload
+def best_nights(p: TripProblem, routes: list[list[int]], strict: Literal[False]) -> list[int]: ...
+@overload
+def best_nights(p: TripProblem, routes: list[list[int]], strict: bool = True) -> list[int] | None: ...
 def best_nights(p: TripProblem, routes: list[list[int]], strict: bool = True) -> list[int] | None:
-    """Cheapest overnight places for fixed day routes (a dynamic program over the days).
+    """Cheapest overnight places for fixed day routes, one per day (a dynamic program over the days).
 
     With ``strict`` every day must fit its hours (None when impossible); otherwise the cheapest
-    towns are chosen whatever the hours (used to evaluate a given itinerary).
+    towns are chosen whatever the hours (used to evaluate a given itinerary), which is always
+    possible: the travel matrix is complete.
     """
     q = np.array(p.places)
     pos = {int(v): i for i, v in enumerate(q)}
     m = p.minutes
     value = np.full(len(q), INF)
     value[pos[p.start]] = 0.0
-    back = []
+    back: list[NDArray[np.intp]] = []
     for t, route in enumerate(routes):
         allowed = np.zeros(len(q), dtype=bool)
         allowed[[pos[v] for v in p.night_allowed(t + 1)]] = True
@@ -219,12 +245,20 @@ def best_nights(p: TripProblem, routes: list[list[int]], strict: bool = True) ->
     return nights[::-1]
 
 
-def _solution(p: TripProblem, routes, nights, bound, solver, status, started) -> TripSolution:
-    routes = [list(map(int, r)) for r in routes]
-    visited = {i for r in routes for i in r}
-    travel = trip_travel(p, routes, nights)
+def _solution(
+    p: TripProblem,
+    routes: Iterable[Iterable[int]],
+    nights: Sequence[int],
+    bound: float,
+    solver: str,
+    status: str,
+    started: float,
+) -> TripSolution:
+    int_routes = [list(map(int, r)) for r in routes]
+    visited = {i for r in int_routes for i in r}
+    travel = trip_travel(p, int_routes, list(nights))
     return TripSolution(
-        routes=routes,
+        routes=int_routes,
         nights=[int(v) for v in nights],
         travel_min=round(travel, 6),
         bound_min=round(min(bound, travel), 6),
@@ -239,7 +273,7 @@ def _unreachable(p: TripProblem) -> list[int]:
     """Stations no single day can include (too far from every overnight place)."""
     q = p.places
     m = p.minutes
-    out = []
+    out: list[int] = []
     for i in range(p.n):
         din = m[q, i][:, None]
         dout = m[i, q][None, :]
@@ -263,12 +297,26 @@ def _dp_work(p: TripProblem) -> float:
     return float(p.days) * rows * q * q
 
 
-def _blocks(p: TripProblem, q: NDArray):
+class _Block(NamedTuple):
+    """A set of stations done in one day: for each (from, to) overnight pair its best cost and order.
+
+    ``perms`` lists the orders of the stations tried (one per row), ``order[a, b]`` the row of the
+    cheapest from ``a`` to ``b``; the empty set has one order, the empty one.
+    """
+
+    mask: int  # bit i set when station i is in the set
+    cost: NDArray[np.float64]  # (Q, Q), inf where no order fits the day
+    order: NDArray[np.intp]  # (Q, Q) rows of perms
+    perms: NDArray[np.int_]  # (orders, |B|)
+
+
+def _blocks(p: TripProblem, q: NDArray[np.int_]) -> list[_Block]:
     """For every station set B (|B| <= per_day): best cost (Q x Q) and its order, per (from, to)."""
     m = p.minutes
     limit_work, limit_total = p.day_min + 1e-6, p.day_min + p.evening_min + 1e-6
     empty = m[np.ix_(q, q)]
-    blocks = [(0, np.where(empty <= limit_total, empty, INF), None, None)]
+    no_station = np.zeros((1, 0), dtype=np.int_)
+    blocks = [_Block(0, np.where(empty <= limit_total, empty, INF), np.zeros(empty.shape, dtype=np.intp), no_station)]
     for size in range(1, min(p.per_day, p.n) + 1):
         for combo in itertools.combinations(range(p.n), size):
             perms = np.array(list(itertools.permutations(combo)))
@@ -286,7 +334,7 @@ def _blocks(p: TripProblem, q: NDArray):
             value = np.take_along_axis(cost, best[:, None, :], axis=1)[:, 0, :]
             if np.isfinite(value).any():
                 mask = sum(1 << i for i in combo)
-                blocks.append((mask, value, best, perms))
+                blocks.append(_Block(mask, value, best, perms))
     return blocks
 
 
@@ -301,10 +349,10 @@ def solve_dp(p: TripProblem) -> TripSolution:
     blocks = _blocks(p, q)
     full = 1 << p.n
     masks = np.arange(full)
-    disjoint = {b[0]: masks[(masks & b[0]) == 0] for b in blocks}
+    disjoint = {b.mask: masks[(masks & b.mask) == 0] for b in blocks}
     value = np.full((full, len(q)), INF)
     value[0, pos[p.start]] = 0.0
-    backs = []
+    backs: list[tuple[NDArray[np.int32], NDArray[np.int16]]] = []
     for t in range(1, p.days + 1):
         allowed = np.zeros(len(q), dtype=bool)
         allowed[[pos[v] for v in p.night_allowed(t)]] = True
@@ -337,12 +385,13 @@ def solve_dp(p: TripProblem) -> TripSolution:
     choice = reachable & (weight >= top - 1e-9)
     state = int(np.flatnonzero(choice)[final[choice].argmin()])
     j = pos[p.end]
-    routes, nights = [], [p.end]
+    routes: list[list[int]] = []
+    nights = [p.end]
     for t in range(p.days, 0, -1):
         arg_block, arg_from = backs[t - 1]
         bi, a = int(arg_block[state, j]), int(arg_from[state, j])
         mask, _, order, perms = blocks[bi]
-        routes.append([] if perms is None else list(perms[order[a, j]]))
+        routes.append([int(v) for v in perms[order[a, j]]])
         state ^= mask
         j = a
         nights.append(int(q[j]))
@@ -375,7 +424,8 @@ def _euler_trail(edges: list[tuple[int, int, int]], start: int) -> list[int]:
         out.setdefault(u, []).append((e, v))
     for lst in out.values():
         lst.sort(reverse=True)
-    stack, trail = [(start, None)], []
+    stack: list[tuple[int, int | None]] = [(start, None)]
+    trail: list[int] = []
     while stack:
         node, via = stack[-1]
         if out.get(node):
@@ -406,12 +456,19 @@ class _DayBlocks:
         nq = len(self.q)
         can_leave = np.arange(nq) != nt + 1
         can_reach = np.arange(nq) != nt
-        tail, head, routes, cost, masks = [], [], [], [], []
+        tail: list[int] = []
+        head: list[int] = []
+        routes: list[list[int]] = []
+        cost: list[float] = []
+        masks: list[int] = []
         for mask, value, best, perms in _blocks(p, self.q):
             ok = np.isfinite(value) & can_leave[:, None] & can_reach[None, :]
             for a, b in zip(*np.nonzero(ok), strict=True):
-                routes.append([] if perms is None else [int(v) for v in perms[best[a, b]]])
-                tail.append(int(a)), head.append(int(b)), cost.append(float(value[a, b])), masks.append(mask)
+                routes.append([int(v) for v in perms[best[a, b]]])
+                tail.append(int(a))
+                head.append(int(b))
+                cost.append(float(value[a, b]))
+                masks.append(mask)
         self.tail, self.head = np.array(tail, dtype=int), np.array(head, dtype=int)
         self.routes = routes
         nb = self.nb = len(routes)
@@ -493,7 +550,7 @@ class _DayBlocks:
             return self.nt + 1
         return self.p.towns.index(place)
 
-    def columns_of(self, sol: TripSolution) -> NDArray | None:
+    def columns_of(self, sol: TripSolution) -> NDArray[np.float64] | None:
         """Column values of a plan (None when a day is not a block of the model)."""
         x = np.zeros(len(self.cost))
         for t, route in enumerate(sol.routes):
@@ -504,7 +561,7 @@ class _DayBlocks:
         x[self.nb + np.array(sol.unvisited, dtype=int)] = 1
         return x
 
-    def connectivity_cuts(self, x: NDArray, eps: float = 1e-6) -> list[NDArray]:
+    def connectivity_cuts(self, x: NDArray[np.float64], eps: float = 1e-6) -> list[NDArray[np.float64]]:
         """Dense rows ``a >= 0`` violated by ``x``: a set S of nodes without the start that holds a
         day (a block leaving S) must be entered: blocks into S >= blocks out of S covering station i
         (for each i), and >= 1/days of the station-free blocks leaving S.  Separated exactly by a
@@ -521,7 +578,8 @@ class _DayBlocks:
         np.add.at(cap, (self.tail[moves], self.head[moves]), xb[moves])
         demands = [(self.cover[i].toarray()[0], 1.0) for i in range(p.n)]
         demands.append((self.empty.astype(float), 1.0 / p.days))
-        cuts, seen = [], set()
+        cuts: list[NDArray[np.float64]] = []
+        seen: set[tuple[tuple[int, ...], float, tuple[int, ...]]] = set()
         for weight, factor in demands:
             w = np.zeros(nq)
             np.add.at(w, self.tail, weight * xb * factor)
@@ -538,7 +596,7 @@ class _DayBlocks:
             inside = np.ones(nq + 1, dtype=bool)  # the nodes the start cannot reach in the residual graph
             inside[breadth_first_order(residual, self.nt, return_predecessors=False)] = False
             inside = inside[:nq]
-            key = (tuple(np.flatnonzero(inside)), factor, tuple(np.flatnonzero(weight)[:3]))
+            key = (tuple(np.flatnonzero(inside).tolist()), factor, tuple(np.flatnonzero(weight)[:3].tolist()))
             if key in seen:
                 continue
             seen.add(key)
@@ -548,8 +606,8 @@ class _DayBlocks:
                 cuts.append(row)
         return cuts
 
-    def odd_set_cuts(self, x: NDArray, eps: float = 1e-6) -> list[NDArray]:
-        """Dense rows ``a >= -floor(|S|/2)``: for an odd set S of stations joined by fractional
+    def odd_set_cuts(self, x: NDArray[np.float64], eps: float = 1e-6) -> list[tuple[NDArray[np.float64], float]]:
+        """Dense rows ``a >= -floor(|S|/2)`` (each with its right-hand side): for an odd set S of stations joined by fractional
         blocks, the blocks hold at most floor(|S|/2) pairs of S (a zero-half cut of the cover rows)."""
         nb = self.nb
         frac = np.flatnonzero((x[:nb] > eps) & (x[:nb] < 1 - eps))
@@ -557,7 +615,7 @@ class _DayBlocks:
         groups: dict[int, list[int]] = {}
         for v, rep in _components(edges).items():
             groups.setdefault(rep, []).append(v)
-        cuts = []
+        cuts: list[tuple[NDArray[np.float64], float]] = []
         for members in groups.values():
             if len(members) % 2 == 0:
                 continue
@@ -575,7 +633,7 @@ def _copy(sol: TripSolution) -> TripSolution:
     )
 
 
-def _add_cuts(h: Any, rows: list[tuple[NDArray, float]]) -> None:
+def _add_cuts(h: Any, rows: list[tuple[NDArray[np.float64], float]]) -> None:
     """Add dense cut rows ``row @ x >= lower`` to a live solver."""
     import scipy.sparse as sp
 
@@ -605,16 +663,17 @@ def solve_blocks(
     # Guangxi day-block model (ERGO-Code/HiGHS#885, #2226 report the same class of hang).
     h = new_highs(time_limit, mip_gap, mip_allow_restart=False)
     h.passModel(model.relaxation())
-    lp_value, history = 0.0, []
+    lp_value = 0.0
+    history: list[float] = []
     while time.perf_counter() - started < 0.3 * time_limit:  # cutting planes on the LP relaxation
         h.run()
-        x = np.asarray(h.getSolution().col_value)
+        lp_x = np.asarray(h.getSolution().col_value, dtype=float)
         lp_value = h.getInfo().objective_function_value
         history.append(lp_value)
-        cuts = [(row, 0.0) for row in model.connectivity_cuts(x)] + model.odd_set_cuts(x)
-        if not cuts or (len(history) > 4 and history[-1] - history[-5] <= 1e-5 * abs(history[-1])):
+        lp_cuts = [(row, 0.0) for row in model.connectivity_cuts(lp_x)] + model.odd_set_cuts(lp_x)
+        if not lp_cuts or (len(history) > 4 and history[-1] - history[-5] <= 1e-5 * abs(history[-1])):
             break
-        _add_cuts(h, cuts)
+        _add_cuts(h, lp_cuts)
     h.changeColsIntegrality(model.n_int, np.arange(model.n_int, dtype=np.int32), np.ones(model.n_int, dtype=np.uint8))
     # The dense cuts make presolve's probing slow (25 s of 53 s on the 20-visit benchmark); the
     # warm start is given as a cut-off, not a start: HiGHS 1.16 reported a wrong optimum after
@@ -626,7 +685,8 @@ def solve_blocks(
     # the gap is on the driving, not on the penalties of stations left out
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", max(1e-3, mip_gap * (warm.travel_min if warm is not None else 0.0)))
-    bound, x, status, connected = lp_value, None, "Time limit reached", False
+    bound, status, connected = lp_value, "Time limit reached", False
+    x: NDArray[np.float64] | None = None
     while (remaining := time_limit - (time.perf_counter() - started)) > 0.5:
         h.setOptionValue("time_limit", float(remaining))
         h.run()
@@ -637,7 +697,7 @@ def solve_blocks(
             break
         if np.isfinite(info.mip_dual_bound):
             bound = max(bound, info.mip_dual_bound)
-        x = np.asarray(h.getSolution().col_value) if info.primal_solution_status else None
+        x = np.asarray(h.getSolution().col_value, dtype=float) if info.primal_solution_status else None
         if x is None or len(x) != ncols:
             x = None
             break
@@ -647,9 +707,10 @@ def solve_blocks(
             break
         _add_cuts(h, [(row, 0.0) for row in cuts])  # the plan falls apart: cut it off, solve again
         status = "Cut off"  # not proven until the next solve says so
-    sol = None
+    sol: TripSolution | None = None
     if x is not None and connected:
-        edges, block_of = [], {}
+        edges: list[tuple[int, int, int]] = []
+        block_of: dict[int, int] = {}
         for j in np.flatnonzero(np.round(x[:nb]) > 0):
             for _ in range(int(round(x[j]))):
                 block_of[len(edges)] = int(j)
@@ -680,7 +741,8 @@ def _seconds(minutes: float) -> int:
     return int(round(float(minutes) * 60.0))
 
 
-def _routing_params(seconds: float):
+def _routing_params(seconds: float) -> Any:
+    """OR-Tools routing search parameters (a ``RoutingSearchParameters`` message) for ``seconds``."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     params = pywrapcp.DefaultRoutingSearchParameters()
@@ -704,7 +766,8 @@ def giant_tour(p: TripProblem, stations: list[int], seconds: float) -> list[int]
     cb = routing.RegisterTransitCallback(lambda i, j: sec[manager.IndexToNode(i)][manager.IndexToNode(j)])
     routing.SetArcCostEvaluatorOfAllVehicles(cb)
     found = routing.SolveWithParameters(_routing_params(seconds))
-    order, index = [], routing.Start(0)
+    order: list[int] = []
+    index = routing.Start(0)
     while not routing.IsEnd(index):
         node = manager.IndexToNode(index)
         if node < len(stations):
@@ -738,7 +801,7 @@ def split_tour(p: TripProblem, order: list[int], nearest: int = 5) -> tuple[list
     value = np.full((n + 1, cols), INF)
     value[0, :] = 0.0
     value[0, 1:] = INF
-    backs = []
+    backs: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
     lim_w, lim_t = p.day_min + 1e-6, p.day_min + p.evening_min + 1e-6
     for t in range(1, p.days + 1):
         last = t == p.days
@@ -789,7 +852,8 @@ def split_tour(p: TripProblem, order: list[int], nearest: int = 5) -> tuple[list
         return [[] for _ in range(p.days)], [p.start] + [p.towns[0] if p.towns else p.end] * (p.days - 1) + [p.end]
     pos_ = int(reach.max())
     j = int(final[pos_].argmin())
-    routes, nights = [], [int(hotel[pos_, j])]
+    routes: list[list[int]] = []
+    nights = [int(hotel[pos_, j])]
     for t in range(p.days, 0, -1):
         bp, bj = backs[t - 1]
         prev, pj = int(bp[pos_, j]), int(bj[pos_, j])
@@ -799,7 +863,9 @@ def split_tour(p: TripProblem, order: list[int], nearest: int = 5) -> tuple[list
     return routes[::-1], nights[::-1]
 
 
-def improve_routes(p: TripProblem, routes, nights, seconds: float, stations: list[int]) -> list[list[int]]:
+def improve_routes(
+    p: TripProblem, routes: list[list[int]], nights: list[int], seconds: float, stations: list[int]
+) -> list[list[int]]:
     """Re-route the days with the overnight places fixed (OR-Tools routing, one vehicle a day).
 
     Day hours are a time dimension (visits end by ``day_min``, the day by ``day_min + evening_min``),
@@ -821,10 +887,10 @@ def improve_routes(p: TripProblem, routes, nights, seconds: float, stations: lis
     manager = pywrapcp.RoutingIndexManager(len(nodes), D, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
 
-    def travel(i, j):
+    def travel(i: int, j: int) -> int:
         return sec_l[manager.IndexToNode(i)][manager.IndexToNode(j)]
 
-    def timed(i, j):
+    def timed(i: int, j: int) -> int:
         a = manager.IndexToNode(i)
         return sec_l[a][manager.IndexToNode(j)] + service[a]
 
@@ -853,9 +919,10 @@ def improve_routes(p: TripProblem, routes, nights, seconds: float, stations: lis
     )
     if found is None:
         return routes
-    out = []
+    out: list[list[int]] = []
     for v in range(D):
-        index, day = found.Value(routing.NextVar(routing.Start(v))), []
+        index = found.Value(routing.NextVar(routing.Start(v)))
+        day: list[int] = []
         while not routing.IsEnd(index):
             day.append(stations[manager.IndexToNode(index)])
             index = found.Value(routing.NextVar(index))
@@ -863,11 +930,11 @@ def improve_routes(p: TripProblem, routes, nights, seconds: float, stations: lis
     return out
 
 
-def _feasible(p: TripProblem, routes, nights) -> bool:
+def _feasible(p: TripProblem, routes: list[list[int]], nights: list[int]) -> bool:
     return all(day_ok(p, nights[t], r, nights[t + 1]) for t, r in enumerate(routes))
 
 
-def _better(p: TripProblem, a: tuple, b: tuple) -> bool:
+def _better(p: TripProblem, a: Plan, b: Plan) -> bool:
     """Whether plan ``a`` = (routes, nights) beats ``b``: more priority kept, then less driving."""
     kept_a = sum(p.weights[i] for r in a[0] for i in r)
     kept_b = sum(p.weights[i] for r in b[0] for i in r)
@@ -888,7 +955,7 @@ def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True
     stations = [i for i in range(p.n) if i not in out_of_reach]
     order = giant_tour(p, stations, min(2.0 + 0.01 * len(stations), 0.25 * time_limit))
     routes, nights = split_tour(p, order)
-    best = (routes, nights)
+    best: Plan = (routes, nights)
     slice_s = max(0.5, min(0.3 * time_limit, 0.02 * len(stations) + 1.0))
     stale = 0
     while time.perf_counter() < deadline - 0.2 and stations and stale < patience:
@@ -949,7 +1016,7 @@ def held_karp_bound(p: TripProblem, stations: list[int], upper: float, iteration
     return float(min(best, upper))
 
 
-def _one_tree(w: NDArray) -> tuple[NDArray, float]:
+def _one_tree(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
     """Degrees and length of a minimum 1-tree (node 0 special) by Prim's algorithm."""
     n = len(w)
     in_tree = np.zeros(n, dtype=bool)

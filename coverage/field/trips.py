@@ -28,14 +28,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from coverage import checks, settings
 from coverage._errors import InputError
-from coverage.analysis.travel import Place, StraightLine, Travel
+from coverage.analysis.travel import Place, StraightLine, Travel, places_of
 from coverage.codes import units_of
 from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
 
@@ -75,12 +78,12 @@ def resolve_place(text: str, province: str = settings.DEFAULT_PROVINCE) -> Place
         if hit.empty and len(raw) >= 2:
             hit = rows[rows["name"].str.startswith(raw)]
         if len(hit) == 1 and hit["code"].iloc[0] in seats.index:
-            c = hit["code"].iloc[0]
-            return Place(hit["name"].iloc[0], c, float(seats.loc[c, "lon"]), float(seats.loc[c, "lat"]), kind)
+            return _seat_place(seats, str(hit["code"].iloc[0]), str(hit["name"].iloc[0]), kind)
     match = matcher_for(code).match(raw)
     if match.code:
         return township_places([match.code], code)[0]
-    msg = f"start/end {raw!r} is neither coordinates (lon,lat) nor a city, county or township of {reg.provinces.loc[code, 'name']}: {match.message}"
+    province_name = str(reg.provinces.loc[code, "name"])
+    msg = f"start/end {raw!r} is neither coordinates (lon,lat) nor a city, county or township of {province_name}: {match.message}"
     raise InputError(msg)
 
 
@@ -109,22 +112,29 @@ def capital(province: str) -> Place:
     return resolve_place(settings.PROVINCIAL_CAPITALS.get(code, f"{code}01"), code)
 
 
-def county_seats(county_codes, province: str | None = None) -> list[Place]:
+def county_seats(county_codes: Iterable[str] | None, province: str | None = None) -> list[Place]:
     """County seats of the given counties (or of every county of ``province`` when None)."""
     from coverage.data.register import load_register
 
     reg = load_register()
     if county_codes is None:
+        if province is None:
+            msg = "no counties given for the county seats; give county codes or a province"
+            raise InputError(msg)
         pc = reg.province_code(province)
         county_codes = [c for c in reg.counties["code"] if c.startswith(pc)]
-    out = []
+    out: list[Place] = []
     for c in dict.fromkeys(county_codes):
         if c in reg.seats.index:
             name = reg.counties["name"].get(c, c)
-            out.append(
-                Place(f"{name}", c, float(reg.seats.loc[c, "lon"]), float(reg.seats.loc[c, "lat"]), "county seat")
-            )
+            out.append(_seat_place(reg.seats, c, f"{name}", "county seat"))
     return out
+
+
+def _seat_place(seats: pd.DataFrame, code: str, name: str, kind: str) -> Place:
+    """The seat of city or county ``code`` (a row of the register's ``seats``) as a place."""
+    lon, lat = seats.loc[code, ["lon", "lat"]].to_numpy(dtype=float)
+    return Place(name, code, float(lon), float(lat), kind)
 
 
 # --------------------------------------------------------------------------- stations
@@ -259,7 +269,7 @@ def working_days(
     if end is not None and end < day:
         msg = f"the last day {end.isoformat()} is before the first day {day.isoformat()}; give a last day on or after the first"
         raise InputError(msg)
-    out = []
+    out: list[dt.date] = []
     while (days is None or len(out) < days) and (end is None or day <= end):
         if weekends or day.weekday() < 5:
             out.append(day)
@@ -390,17 +400,17 @@ class TripPlan:
         return {
             "days": [
                 {
-                    "date": r.date.isoformat(),
-                    "visits": list(r.visits),
-                    "names": list(r.names),
-                    "overnight": r.overnight,
-                    "travel_min": round(float(r.travel_min), 1),
-                    "travel_km": round(float(r.travel_km), 1),
-                    "start": r.start,
-                    "finish": r.finish,
-                    "over_min": round(float(r.over_min), 1),
+                    "date": r["date"].isoformat(),
+                    "visits": list(r["visits"]),
+                    "names": list(r["names"]),
+                    "overnight": r["overnight"],
+                    "travel_min": round(float(r["travel_min"]), 1),
+                    "travel_km": round(float(r["travel_km"]), 1),
+                    "start": r["start"],
+                    "finish": r["finish"],
+                    "over_min": round(float(r["over_min"]), 1),
                 }
-                for r in self.days.itertuples(index=False)
+                for r in self.days.to_dict("records")
             ],
             "total_travel_min": round(self.travel_min, 1),
             "total_travel_km": round(self.travel_km, 1),
@@ -415,11 +425,9 @@ class TripPlan:
         }
 
 
-def _problem(request: TripRequest, travel: Travel) -> tuple[TripProblem, list[Place], np.ndarray]:
+def _problem(request: TripRequest, travel: Travel) -> tuple[TripProblem, list[Place], NDArray[np.float64]]:
     s = request.stations
-    stations = [
-        Place(str(r.name), str(r.code), float(r.lon), float(r.lat), "station") for r in s.itertuples(index=False)
-    ]
+    stations = places_of(s, "station")
     towns = request.overnight_places()
     places = stations + [request.start, request.end] + towns
     minutes, km = travel.matrices(places)
@@ -448,11 +456,14 @@ def _fmt_hours(minutes: float) -> str:
     return f"{h} h" if m == 0 else (f"{m} min" if h == 0 else f"{h} h {m:02d} min")
 
 
-def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
+def _build_plan(
+    request: TripRequest, problem: TripProblem, places: list[Place], km: NDArray[np.float64], sol: TripSolution
+) -> TripPlan:
     m = problem.minutes
     day0 = _minutes_of(request.day_start)
     lunch_at = _minutes_of(request.lunch_start)
-    legs, days = [], []
+    leg_rows: list[dict[str, Any]] = []
+    day_rows: list[dict[str, Any]] = []
     for t, route in enumerate(sol.routes):
         date = request.dates[t]
         midnight = dt.datetime.combine(date, dt.time())
@@ -464,7 +475,7 @@ def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
             u, v = stops[i], stops[i + 1]
             depart, arrive = clock, clock + m[u, v]
             last_leg = i == len(stops) - 2
-            legs.append(
+            leg_rows.append(
                 {
                     "day": t + 1,
                     "date": date,
@@ -496,7 +507,7 @@ def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
             clock += request.lunch_min
         _, work, total = day_times(problem, a, route, b)
         over = max(0.0, work - problem.day_min, total - problem.day_min - problem.evening_min)
-        days.append(
+        day_rows.append(
             {
                 "day": t + 1,
                 "date": date,
@@ -512,7 +523,7 @@ def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
             }
         )
     legs = pd.DataFrame(
-        legs,
+        leg_rows,
         columns=[
             "day",
             "date",
@@ -532,7 +543,7 @@ def _build_plan(request, problem, places, km, sol: TripSolution) -> TripPlan:
             "visit_end",
         ],
     )
-    days = pd.DataFrame(days)
+    days = pd.DataFrame(day_rows)
     unvisited = request.stations.iloc[sol.unvisited].reset_index(drop=True)
     return TripPlan(
         request=request,
@@ -654,9 +665,9 @@ def _options(request: TripRequest, travel: Travel, method: str, time_limit: floa
         return out
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        p = fits(mid)
-        if p is not None:
-            hi, best = mid, p
+        found = fits(mid)
+        if found is not None:
+            hi, best = mid, found
         else:
             lo = mid
     finish = end + 15 * hi
@@ -692,13 +703,14 @@ def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel:
     if len(itinerary) > len(request.dates):
         request = replace(request, dates=working_days(request.dates[0], len(itinerary)))
     problem, places, km = _problem(request, travel)
-    index = {}
-    for i, r in enumerate(request.stations.itertuples(index=False)):
-        index.setdefault(str(r.code), i)
-        index.setdefault(str(r.name), i)
-    routes, unknown = [], []
+    index: dict[str, int] = {}
+    for i, (code, name) in enumerate(zip(request.stations["code"], request.stations["name"], strict=True)):
+        index.setdefault(str(code), i)
+        index.setdefault(str(name), i)
+    routes: list[list[int]] = []
+    unknown: list[str] = []
     for day in itinerary:
-        route = []
+        route: list[int] = []
         for item in day:
             if str(item) in index:
                 route.append(index[str(item)])
@@ -718,8 +730,8 @@ def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel:
     plan = _build_plan(request, problem, places, km, sol)
     over = plan.days[plan.days["over_min"] > 0]
     caps = plan.days[plan.days["visits"].map(len) > request.per_day]
-    parts = [f"day {r.day} runs {r.over_min:.0f} min over its hours" for r in over.itertuples(index=False)]
-    parts += [f"day {r.day} has {len(r.visits)} visits (cap {request.per_day})" for r in caps.itertuples(index=False)]
+    parts = [f"day {r['day']} runs {r['over_min']:.0f} min over its hours" for r in over.to_dict("records")]
+    parts += [f"day {r['day']} has {len(r['visits'])} visits (cap {request.per_day})" for r in caps.to_dict("records")]
     plan.message = "; ".join(parts) or "every day fits its hours and visit cap"
     plan.bound_min, plan.gap = float("nan"), float("nan")
     return plan

@@ -17,6 +17,7 @@ weights and costs).  Defaults follow the planner's question:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -34,7 +35,9 @@ from coverage.coords import projected_crs_for
 from coverage.optimise.siting import SitingProblem
 
 
-def township_candidates(townships: gpd.GeoDataFrame, stations: pd.DataFrame | None, as_of=None) -> gpd.GeoDataFrame:
+def township_candidates(
+    townships: gpd.GeoDataFrame, stations: pd.DataFrame | None, as_of: dt.date | str | None = None
+) -> gpd.GeoDataFrame:
     """Counted townships without an open station on ``as_of``, as points (their representative points)."""
     covered = covered_codes(stations, as_of) if stations is not None else set()
     free = townships[townships["counted"].astype(bool) & ~townships["code"].astype(str).isin(covered)]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,13 +34,16 @@ import scipy.sparse as sp
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.analysis.admin import TargetSchedule, covered_codes, stations_needed, stations_required
+from coverage.analysis.admin import Target, TargetSchedule, covered_codes, stations_needed, stations_required
 from coverage.analysis.need import need_scores
 from coverage.checks import COUNTY_MIN, GRID_KM, RADIUS_KM, as_date
 from coverage.data.schema import open_on
 from coverage.optimise.candidates import covering_inputs
 from coverage.optimise.highs import Mip, MipBuilder, selection_row, solver_name
 from coverage.optimise.siting import merge_rows
+
+if TYPE_CHECKING:
+    from coverage.data.provinces import Province
 
 
 @dataclass
@@ -98,17 +102,19 @@ class Rollout:
         }
 
 
-def default_plan_date(stations: pd.DataFrame) -> dt.date:
+def default_plan_date(stations: pd.DataFrame | None) -> dt.date:
     """31 December of the year of the latest station opening (today without dated stations)."""
-    opened = (
-        pd.to_datetime(stations["opened"], errors="coerce").dropna() if stations is not None and len(stations) else []
-    )
+    if stations is None or not len(stations):
+        return dt.date.today()
+    opened = pd.to_datetime(stations["opened"], errors="coerce").dropna()
     if len(opened) == 0:
         return dt.date.today()
     return dt.date(int(opened.max().year), 12, 31)
 
 
-def _requirements(province, stations, as_of, schedule, county_min):
+def _requirements(
+    province: Province, stations: pd.DataFrame | None, as_of: dt.date, schedule: TargetSchedule, county_min: int
+) -> tuple[list[Target], list[int], dict[str, list[int]], set[str], int]:
     """New stations needed by each future target year, per province and per county."""
     towns = province.townships
     counted = towns[towns["counted"].astype(bool)]
@@ -137,7 +143,7 @@ def _requirements(province, stations, as_of, schedule, county_min):
                 need = max(need, county_min - have)
             req.append(min(max(0, need), len(codes) - have))
         county_req[county] = req
-    totals = []
+    totals: list[int] = []
     for k, t in enumerate(years):
         p = stations_needed(t.share, n, len(covered))
         totals.append(max(p, sum(r[k] for r in county_req.values()), totals[-1] if totals else 0))
@@ -145,9 +151,9 @@ def _requirements(province, stations, as_of, schedule, county_min):
 
 
 def plan_rollout(
-    province,
-    stations: pd.DataFrame,
-    as_of=None,
+    province: Province,
+    stations: pd.DataFrame | None,
+    as_of: dt.date | str | None = None,
     schedule: TargetSchedule | None = None,
     radius_m: float = settings.DEFAULT_RADIUS_KM * 1000.0,
     demand: str = "villages",
@@ -179,7 +185,8 @@ def plan_rollout(
     A, w, _ = merge_rows(A_full[rows], prob.weights[rows])
     total_w = float(prob.weights.sum())
     already = float(prob.weights[served].sum())
-    groups = prob.groups
+    # the candidates' counties (covering_inputs always gives them; without, no county rule can be met)
+    groups = prob.groups if prob.groups is not None else np.full(m, "", dtype=object)
     T = len(years)
     mins = {(c, k): r[k] for c, r in county_req.items() for k in range(T) if r[k] > 0}
     if any(v > 0 for v in mins.values()):
@@ -201,7 +208,7 @@ def plan_rollout(
     previous: list[int] = []
     for k, t in enumerate(years):
         chosen = chosen_by_year[k]
-        new = [j for j in chosen if j not in set(previous)]
+        new = [int(j) for j in chosen if j not in set(previous)]
         order, gains = _greedy_order(A, w, previous, new)
         codes = [str(prob.candidate_ids[j]) for j in order]
         reasons = need.reindex(codes)[
@@ -236,7 +243,9 @@ def plan_rollout(
     )
 
 
-def _rollout_mip(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mins: dict) -> Mip:
+def _rollout_mip(
+    A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups: np.ndarray, mins: dict[tuple[str, int], int]
+) -> Mip:
     """Nested yearly MCLP: y[k] open by year k (y[k] <= y[k+1]), totals[k] in year k, demand within summed over years."""
     n, m = A.shape
     b = MipBuilder(maximise=True)
@@ -252,7 +261,9 @@ def _rollout_mip(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, min
     return b.build()
 
 
-def _greedy_years(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mins: dict) -> list[np.ndarray]:
+def _greedy_years(
+    A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups: np.ndarray, mins: dict[tuple[str, int], int]
+) -> list[np.ndarray]:
     At = sp.csr_matrix(A, dtype=float).T.tocsr()
     m = A.shape[1]
     count = np.zeros(A.shape[0])
@@ -260,7 +271,7 @@ def _greedy_years(A: sp.csr_matrix, w: np.ndarray, totals: list[int], groups, mi
     taken = np.zeros(m, bool)
     out = []
 
-    def add(j):
+    def add(j: int) -> None:
         chosen.append(j)
         taken[j] = True
         count[At.indices[At.indptr[j] : At.indptr[j + 1]]] += 1

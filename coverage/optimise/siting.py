@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from coverage import settings
 from coverage._errors import InputError
@@ -69,13 +69,13 @@ class SitingProblem:
     @classmethod
     def from_cost_matrix(
         cls,
-        cost,
-        weights=None,
-        demand_ids=None,
-        candidate_ids=None,
-        existing_cost=None,
-        groups=None,
-        exclusive=None,
+        cost: pd.DataFrame | ArrayLike,
+        weights: ArrayLike | None = None,
+        demand_ids: ArrayLike | None = None,
+        candidate_ids: ArrayLike | None = None,
+        existing_cost: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
+        exclusive: ArrayLike | None = None,
     ) -> SitingProblem:
         """A problem from a dense cost matrix (rows demand, columns candidates).
 
@@ -116,13 +116,13 @@ class SitingProblem:
     def from_coverage(
         cls,
         coverage: sp.spmatrix,
-        weights,
+        weights: ArrayLike,
         radius: float,
-        demand_ids=None,
-        candidate_ids=None,
-        covered_by_existing=None,
-        groups=None,
-        exclusive=None,
+        demand_ids: ArrayLike | None = None,
+        candidate_ids: ArrayLike | None = None,
+        covered_by_existing: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
+        exclusive: ArrayLike | None = None,
     ) -> SitingProblem:
         """A covering-only problem (MCLP/LSCP) from a sparse n x m "within the radius" matrix."""
         coverage = sp.csr_matrix(coverage, dtype=bool)
@@ -145,6 +145,10 @@ class SitingProblem:
     def n_candidates(self) -> int:
         return len(self.candidate_ids)
 
+    def existing_costs(self) -> np.ndarray:
+        """Each demand point's cost to its nearest existing station: ``existing_cost``, or inf without it."""
+        return self.existing_cost if self.existing_cost is not None else np.full(len(self.weights), np.inf)
+
     def covering(self, radius: float) -> tuple[sp.csr_matrix, np.ndarray]:
         """(within-radius matrix, demand already served by existing stations) for ``radius``."""
         if self.coverage is not None:
@@ -152,9 +156,12 @@ class SitingProblem:
                 msg = f"this problem was built for radius {self.coverage_radius:g}, not {radius:g}"
                 raise InputError(msg)
             matrix = self.coverage
-        else:
+        elif self.cost is not None:
             matrix = sp.csr_matrix(self.cost <= radius)
-        served = self.existing_cost <= radius
+        else:
+            msg = "the problem has neither costs nor a coverage matrix; build it with SitingProblem.from_cost_matrix or from_coverage"
+            raise InputError(msg)
+        served = self.existing_costs() <= radius
         return matrix, served
 
 
@@ -236,7 +243,7 @@ def _add_candidate_rules(
                 b.rows([0.0], [1.0], (y, selection_row(members, m)))
 
 
-def _check_rules(problem: SitingProblem, p: int, group_min=None, group_max=None) -> None:
+def _check_rules(problem: SitingProblem, p: int, group_min: dict | None = None, group_max: dict | None = None) -> None:
     NEW_STATIONS(p)
     if p > problem.n_candidates:
         msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
@@ -265,7 +272,8 @@ def merge_rows(matrix: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csr_matri
     return matrix[first], merged_w, codes
 
 
-def _covering_setup(problem: SitingProblem, radius: float):
+def _covering_setup(problem: SitingProblem, radius: float) -> tuple[sp.csr_matrix, np.ndarray, float, float, float]:
+    """Merged coverage rows not yet served, their weights, and total / already served / unreachable demand."""
     matrix, served = problem.covering(radius)
     total = float(problem.weights.sum())
     already = float(problem.weights[served].sum())
@@ -297,7 +305,7 @@ def solve_mclp(
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
     use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
-    details = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
+    details: dict[str, float] = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
     if use_exact:
         sol = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
         chosen = np.flatnonzero(sol.values[:m] > 0.5)
@@ -325,7 +333,9 @@ def solve_mclp(
     )
 
 
-def _mclp_mip(A: sp.csr_matrix, w: NDArray, p: int, problem: SitingProblem, group_min, group_max) -> Mip:
+def _mclp_mip(
+    A: sp.csr_matrix, w: NDArray, p: int, problem: SitingProblem, group_min: dict | None, group_max: dict | None
+) -> Mip:
     """max sum w_i z_i: z_i <= sum of the candidates covering i, p candidates, candidate rules."""
     n, m = A.shape
     b = MipBuilder(maximise=True)
@@ -379,11 +389,13 @@ def greedy_swap_mclp(
         rows = At.indices[At.indptr[j] : At.indptr[j + 1]]
         return float(w[rows][count[rows] == 0].sum())
 
-    # per-group minimums first, best candidates of each group
-    for key, low in sorted(group_min.items()):
-        for _ in range(int(low) - sum(groups[k] == key for k in selected)):
-            members = [j for j in np.flatnonzero(groups == key) if can_add(j)]
-            add(max(members, key=gain))
+    # per-group minimums first, best candidates of each group (as in the exact model, group rules
+    # only apply when the candidates have groups)
+    if groups is not None:
+        for key, low in sorted(group_min.items()):
+            for _ in range(int(low) - sum(groups[k] == key for k in selected)):
+                members = [int(j) for j in np.flatnonzero(groups == key) if can_add(int(j))]
+                add(max(members, key=gain))
     heap = [(-gain(j), j) for j in range(m) if can_add(j)]
     heapq.heapify(heap)
     while len(selected) < p and heap:
@@ -502,7 +514,7 @@ def solve_pmedian(
         msg = "p-median needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
     _check_rules(problem, p, group_min, group_max)
-    C = _with_existing(problem)
+    C = _with_existing(problem.cost, problem)
     n, m1 = C.shape
     m = m1 - 1
     finite = np.isfinite(C)
@@ -545,9 +557,9 @@ def solve_pmedian(
     )
 
 
-def _with_existing(problem: SitingProblem) -> np.ndarray:
-    existing = problem.existing_cost if problem.existing_cost is not None else np.full(len(problem.weights), np.inf)
-    return np.column_stack([problem.cost, existing])
+def _with_existing(cost: np.ndarray, problem: SitingProblem) -> np.ndarray:
+    """``cost`` (the problem's, checked by the caller) with the cost to the existing stations as a last column."""
+    return np.column_stack([cost, problem.existing_costs()])
 
 
 def _pmedian_cost(C: np.ndarray, w: np.ndarray, chosen: np.ndarray) -> float:
@@ -634,7 +646,7 @@ def solve_pcenter(
         msg = "p-center needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
     _check_rules(problem, p, group_min, group_max)
-    C = _with_existing(problem)
+    C = _with_existing(problem.cost, problem)
     m = C.shape[1] - 1
     values = np.unique(C[np.isfinite(C)])
     # the answer is at least the largest "cost to the nearest site" of any demand point
@@ -731,10 +743,10 @@ def _fill(
             taken.add(exclusive[j])
 
     for g, low in sorted((group_min or {}).items()):
-        for j in np.flatnonzero(groups == g) if groups is not None else []:
+        for member in np.flatnonzero(groups == g) if groups is not None else []:
             if count.get(g, 0) >= low or len(chosen) >= p:
                 break
-            add_if_allowed(int(j))
+            add_if_allowed(int(member))
     for j in range(problem.n_candidates):
         if len(chosen) >= p:
             break

@@ -26,6 +26,7 @@ import unicodedata
 import warnings
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -176,7 +177,7 @@ def _leaflet_css() -> str:
     return re.sub(r"url\(['\"]?(images/[\w.-]+\.png)['\"]?\)", inline, css)
 
 
-def standalone_map_html(m) -> str:
+def standalone_map_html(m: folium.Map) -> str:
     """The folium map ``m`` as one self-contained HTML page: Leaflet's script and styles inlined.
 
     The page needs nothing from the app or a CDN (only basemap tiles, if the map

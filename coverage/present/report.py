@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,16 @@ from coverage.data.schema import open_on
 from coverage.present.i18n import LANGUAGES, labels
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+    from coverage.analysis.admin import Status, Target
+    from coverage.data.provinces import Province
+    from coverage.optimise.rollout import Rollout
+
+#: An openpyxl worksheet (openpyxl has no type information).
+Sheet = Any
+
 #: Resolution of the map picture, dots per inch, and its size in inches.
 MAP_DPI = 150
 MAP_SIZE_IN = (8.0, 7.0)
@@ -65,12 +76,12 @@ DATE = "yyyy-mm-dd"
 
 # --------------------------------------------------------------------------- entry point
 def officials_report(
-    province,
-    stations: pd.DataFrame,
-    as_of,
+    province: Province,
+    stations: pd.DataFrame | None,
+    as_of: dt.date | str | None,
     schedule: TargetSchedule | None = None,
     region: str | None = None,
-    rollout=None,
+    rollout: Rollout | None = None,
     lang: str = "zh",
 ) -> bytes:
     """The XLSX report for officials, as bytes.
@@ -111,16 +122,16 @@ def officials_report(
     return buffer.getvalue()
 
 
-def resolve_region(units: pd.DataFrame, region: str | None, province) -> str:
+def resolve_region(units: pd.DataFrame, region: str | None, province: Province) -> str:
     """The unit code the report covers: the province's, or the city/county ``region`` (code or exact name)."""
     if region is None or str(region).strip() in ("", str(province.code)):
         return str(province.code)
     text = str(region).strip()
     rows = units[(units["level"] != "province") & ((units["code"] == text) | (units["name"] == text))]
     if len(rows) != 1:
-        examples = ", ".join(f"{r.code} {r.name}" for r in units[units["level"] == "city"].head(3).itertuples())
+        examples = ", ".join(_code_names(units[units["level"] == "city"].head(3)))
         if len(rows) > 1:
-            found = ", ".join(f"{r.code} {r.name}" for r in rows.itertuples())
+            found = ", ".join(_code_names(rows))
             msg = f"region {text!r} names several units of {province.name} ({found}); give the code"
         else:
             msg = f"region {text!r} is not a city or county code of {province.name}; give a 4-digit city or 6-digit county code, e.g. {examples}"
@@ -128,8 +139,13 @@ def resolve_region(units: pd.DataFrame, region: str | None, province) -> str:
     return str(rows["code"].iloc[0])
 
 
+def _code_names(units: pd.DataFrame) -> list[str]:
+    """``"code name"`` of each row, for messages."""
+    return [f"{code} {name}" for code, name in zip(units["code"], units["name"], strict=True)]
+
+
 # --------------------------------------------------------------------------- formatting helpers
-def _text_width(value) -> int:
+def _text_width(value: object) -> int:
     """Display width of a cell in Excel's character units (CJK characters count double)."""
     if value is None:
         return 0
@@ -140,7 +156,7 @@ def _text_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
 
 
-def _fit_columns(ws, minimum: int = 6, maximum: int = 48, skip_rows: int = 0) -> None:
+def _fit_columns(ws: Sheet, minimum: int = 6, maximum: int = 48, skip_rows: int = 0) -> None:
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=skip_rows + 1):
         for cell in row:
@@ -150,7 +166,9 @@ def _fit_columns(ws, minimum: int = 6, maximum: int = 48, skip_rows: int = 0) ->
         ws.column_dimensions[get_column_letter(column)].width = min(maximum, max(minimum, width + 2))
 
 
-def _write_table(ws, row: int, headers: list[str], rows: list[list], formats: dict[int, str] | None = None) -> int:
+def _write_table(
+    ws: Sheet, row: int, headers: list[str], rows: list[list[Any]], formats: dict[int, str] | None = None
+) -> int:
     """Write a header row (bold) and data rows from ``row``; return the row after the table."""
     for j, header in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=j, value=header)
@@ -165,7 +183,7 @@ def _write_table(ws, row: int, headers: list[str], rows: list[list], formats: di
     return row + len(rows) + 1
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, float) and np.isnan(value):
@@ -177,13 +195,13 @@ def _cell(value):
     return value
 
 
-def _date_or_none(text):
+def _date_or_none(text: object) -> dt.date | None:
     if text is None or (isinstance(text, float) and np.isnan(text)) or text == "":
         return None
     return as_date(text)
 
 
-def _place(province, units: pd.DataFrame, code: str) -> str:
+def _place(province: Province, units: pd.DataFrame, code: str) -> str:
     if code == str(province.code):
         return province.name
     row = units[units["code"] == code].iloc[0]
@@ -194,7 +212,15 @@ def _place(province, units: pd.DataFrame, code: str) -> str:
 
 
 # --------------------------------------------------------------------------- summary
-def _summary(ws, t, province, stations, result, code, schedule) -> None:
+def _summary(
+    ws: Sheet,
+    t: dict[str, str],
+    province: Province,
+    stations: pd.DataFrame | None,
+    result: Status,
+    code: str,
+    schedule: TargetSchedule,
+) -> None:
     units = result.units
     row = units[units["code"] == code].iloc[0]
     place = _place(province, units, code)
@@ -255,18 +281,27 @@ def _summary(ws, t, province, stations, result, code, schedule) -> None:
     _trajectory_chart(ws, t, province, stations, result, code, plan, anchor_row=r + 1)
 
 
-def _provenance(province) -> str:
+def _provenance(province: Province) -> str:
     prov = province.provenance
     if prov is None or prov.empty or "source" not in prov:
         return str(province.path.name)
     parts = []
-    for rec in prov.itertuples(index=False):
-        licence = getattr(rec, "licence", "")
-        parts.append(f"{rec.layer}: {rec.source}" + (f" ({licence})" if licence else ""))
+    for rec in prov.to_dict("records"):
+        licence = rec.get("licence", "")
+        parts.append(f"{rec['layer']}: {rec['source']}" + (f" ({licence})" if licence else ""))
     return "; ".join(parts)
 
 
-def _trajectory_chart(ws, t, province, stations, result, code, plan, anchor_row: int) -> None:
+def _trajectory_chart(
+    ws: Sheet,
+    t: dict[str, str],
+    province: Province,
+    stations: pd.DataFrame | None,
+    result: Status,
+    code: str,
+    plan: tuple[Target, ...],
+    anchor_row: int,
+) -> None:
     """Monthly rate up to the as-of date and the target in force, as a data block and a line chart."""
     level = {2: "province", 4: "city", 6: "county"}[len(code)]
     end = max(result.as_of, plan[-1].date)
@@ -279,10 +314,10 @@ def _trajectory_chart(ws, t, province, stations, result, code, plan, anchor_row:
     col = 10  # column J: the chart's data, right of the summary and of the chart below it
     ws.cell(row=1, column=col, value=t["trajectory"]).font = Font(bold=True)
     rows = []
-    for rec in traj.itertuples(index=False):
-        due = [x.share for x in plan if x.date <= rec.date]
-        rate = float(rec.rate) if rec.date <= result.as_of else None
-        rows.append([rec.date, rate, due[-1] if due else None])
+    for date, month_rate in zip(traj["date"], traj["rate"].astype(float), strict=True):
+        due = [x.share for x in plan if x.date <= date]
+        rate = month_rate if date <= result.as_of else None
+        rows.append([date, rate, due[-1] if due else None])
     start = 3
     headers = [t["month"], t["rate"], t["target"]]
     for j, header in enumerate(headers):
@@ -323,7 +358,14 @@ def _cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in available), None)
 
 
-def map_png(province, stations, as_of, region: str, labels: dict, title: str = "") -> bytes:
+def map_png(
+    province: Province,
+    stations: pd.DataFrame | None,
+    as_of: dt.date | str | None,
+    region: str,
+    labels: dict[str, str],
+    title: str = "",
+) -> bytes:
     """PNG (``MAP_DPI`` dpi) of the region's townships coloured covered / uncovered / not counted,
     with county borders and the stations open on ``as_of``."""
     import matplotlib
@@ -340,7 +382,10 @@ def map_png(province, stations, as_of, region: str, labels: dict, title: str = "
     has = towns["code"].astype(str).isin(covered).to_numpy()
     colours = np.where(~counted, OTHER_COLOUR, np.where(has, COVERED_COLOUR, UNCOVERED_COLOUR))
     font = _cjk_font()
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    rc: dict[RcKeyType, Any] = {
+        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "axes.unicode_minus": False,
+    }
     # a bare Figure (no pyplot): no global backend is chosen or changed, PNG is drawn by Agg
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
@@ -380,7 +425,15 @@ def _station_xy(stations: pd.DataFrame) -> np.ndarray:
     return xy[np.isfinite(xy).all(axis=1)]
 
 
-def _map_sheet(ws, t, province, stations, as_of, code, result) -> None:
+def _map_sheet(
+    ws: Sheet,
+    t: dict[str, str],
+    province: Province,
+    stations: pd.DataFrame | None,
+    as_of: dt.date,
+    code: str,
+    result: Status,
+) -> None:
     place = _place(province, result.units, code)
     ws["A1"] = t["map_title"].format(place=place, date=as_of.isoformat())
     ws["A1"].font = Font(bold=True, size=14)
@@ -403,7 +456,7 @@ def unit_table(units: pd.DataFrame, region: str) -> pd.DataFrame:
     return pd.concat(parts).reset_index(drop=True)
 
 
-def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
+def _units_sheet(ws: Sheet, t: dict[str, str], units: pd.DataFrame, region: str) -> None:
     rows = unit_table(units, region)
     names = dict(zip(units["code"], units["name"], strict=True))
     headers = [
@@ -422,20 +475,20 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
     ]
     data = [
         [
-            t[f"level_{r.level}"],
-            r.code,
-            r.name,
-            names.get(unit_of(r.code, "city"), "") if r.level == "county" else "",
-            int(r.counted),
-            int(r.covered),
-            float(r.rate),
-            _date_or_none(r.next_target_date),
-            float(r.next_target_share),
-            int(r.needed_for_due_target),
-            int(r.needed_for_next_target),
-            t[f"status_{r.status}"],
+            t[f"level_{r['level']}"],
+            r["code"],
+            r["name"],
+            names.get(unit_of(r["code"], "city"), "") if r["level"] == "county" else "",
+            int(r["counted"]),
+            int(r["covered"]),
+            float(r["rate"]),
+            _date_or_none(r["next_target_date"]),
+            float(r["next_target_share"]),
+            int(r["needed_for_due_target"]),
+            int(r["needed_for_next_target"]),
+            t[f"status_{r['status']}"],
         ]
-        for r in rows.itertuples(index=False)
+        for r in rows.to_dict("records")
     ]
     formats = {5: INTEGER, 6: INTEGER, 7: PERCENT, 8: DATE, 9: PERCENT, 10: INTEGER, 11: INTEGER}
     end = _write_table(ws, 1, headers, data, formats)
@@ -455,9 +508,9 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
     col = len(headers) + 2
     ws.cell(row=1, column=col, value=t["name"]).font = Font(bold=True)
     ws.cell(row=1, column=col + 1, value=t["rate"]).font = Font(bold=True)
-    for i, r in enumerate(chart_rows.itertuples(index=False), start=2):
-        ws.cell(row=i, column=col, value=r.name)
-        ws.cell(row=i, column=col + 1, value=float(r.rate)).number_format = PERCENT
+    for i, (name, rate) in enumerate(zip(chart_rows["name"], chart_rows["rate"].astype(float), strict=True), start=2):
+        ws.cell(row=i, column=col, value=name)
+        ws.cell(row=i, column=col + 1, value=rate).number_format = PERCENT
     last = len(chart_rows) + 1
     chart = BarChart()
     chart.type = "col"
@@ -474,7 +527,7 @@ def _units_sheet(ws, t, units: pd.DataFrame, region: str) -> None:
 
 
 # --------------------------------------------------------------------------- lagging counties
-def _lagging_sheet(ws, t, result, region: str) -> None:
+def _lagging_sheet(ws: Sheet, t: dict[str, str], result: Status, region: str) -> None:
     lag = result.lagging("county")
     lag = lag[in_region(lag["code"], region)]
     names = dict(zip(result.units["code"], result.units["name"], strict=True))
@@ -492,18 +545,18 @@ def _lagging_sheet(ws, t, result, region: str) -> None:
     ]
     data = [
         [
-            r.code,
-            r.name,
-            names.get(unit_of(r.code, "city"), ""),
-            int(r.counted),
-            int(r.covered),
-            float(r.rate),
-            int(r.needed_for_due_target),
-            _date_or_none(r.next_target_date),
-            float(r.next_target_share),
-            int(r.needed_for_next_target),
+            r["code"],
+            r["name"],
+            names.get(unit_of(r["code"], "city"), ""),
+            int(r["counted"]),
+            int(r["covered"]),
+            float(r["rate"]),
+            int(r["needed_for_due_target"]),
+            _date_or_none(r["next_target_date"]),
+            float(r["next_target_share"]),
+            int(r["needed_for_next_target"]),
         ]
-        for r in lag.itertuples(index=False)
+        for r in lag.to_dict("records")
     ]
     end = _write_table(
         ws, 1, headers, data, {4: INTEGER, 5: INTEGER, 6: PERCENT, 7: INTEGER, 8: DATE, 9: PERCENT, 10: INTEGER}
@@ -519,11 +572,12 @@ def _lagging_sheet(ws, t, result, region: str) -> None:
 
 
 # --------------------------------------------------------------------------- rollout
-def rollout_table(rollout, region: str | None = None) -> pd.DataFrame:
+def rollout_table(rollout: Rollout, region: str | None = None) -> pd.DataFrame:
     """One row per year of ``rollout``: ``date``, ``target_share``, ``required_total``, ``new_stations``,
     ``cumulative``, ``rate_after`` (0-1), ``demand_share_within_after`` (0-1), and ``in_region``
     (new stations inside ``region``, when given)."""
-    rows, total = [], 0
+    rows: list[dict[str, Any]] = []
+    total = 0
     for year in rollout.years:
         total += len(year.opened)
         row = {
@@ -541,7 +595,9 @@ def rollout_table(rollout, region: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _rollout_sheet(ws, t, rollout, province, region: str, result) -> None:
+def _rollout_sheet(
+    ws: Sheet, t: dict[str, str], rollout: Rollout | None, province: Province, region: str, result: Status
+) -> None:
     if rollout is None:
         ws["A1"] = t["no_plan"]
         ws.column_dimensions["A"].width = 100
@@ -559,7 +615,7 @@ def _rollout_sheet(ws, t, rollout, province, region: str, result) -> None:
     ]
     if sub:
         headers.append(t["in_region"].format(place=_place(province, result.units, region)))
-    data = [list(r) for r in table.itertuples(index=False)]
+    data = [list(r.values()) for r in table.to_dict("records")]
     end = _write_table(
         ws,
         1,
@@ -590,11 +646,18 @@ def _rollout_sheet(ws, t, rollout, province, region: str, result) -> None:
     listed = []
     for year in rollout.years:
         reasons = year.reasons
-        for rec in reasons.itertuples(index=False):
-            if sub and not str(rec.code).startswith(sub):
+        for rec in reasons.to_dict("records"):
+            if sub and not str(rec["code"]).startswith(sub):
                 continue
             listed.append(
-                [year.date.year, rec.code, rec.name, rec.county_name, float(rec.score), float(rec.demand_gained_share)]
+                [
+                    year.date.year,
+                    rec["code"],
+                    rec["name"],
+                    rec["county_name"],
+                    float(rec["score"]),
+                    float(rec["demand_gained_share"]),
+                ]
             )
     _write_table(
         ws,

@@ -20,13 +20,17 @@ about a metre.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from geopandas.array import GeometryArray
+from numpy.typing import ArrayLike
 
 from coverage import settings
 from coverage.coords import from_wgs84
@@ -95,17 +99,21 @@ def map_labels(lang: str = "zh") -> dict[str, str]:
     return labels("map.", lang)
 
 
+#: A map or one of its elements (layers, markers ...).
+ElementT = TypeVar("ElementT", bound=folium.Element)
+
+
 class AssetError(RuntimeError):
     """A map element needs a script or style sheet that is not served locally."""
 
 
-def _walk(element):
+def _walk(element: folium.Element) -> Iterator[folium.Element]:
     yield element
     for child in getattr(element, "_children", {}).values():
         yield from _walk(child)
 
 
-def localise(element):
+def localise(element: ElementT) -> ElementT:
     """Point every script and style sheet of ``element`` (a map or layer) at the locally served copies."""
     for item in _walk(element):
         for attr in ("default_js", "default_css"):
@@ -132,7 +140,7 @@ def display_geometry(gdf: gpd.GeoDataFrame, tolerance_m: float = settings.MAP_SI
     return shapely.set_precision(geoms, 1e-5)
 
 
-def to_datum(geometry, datum: str):
+def to_datum(geometry: np.ndarray, datum: str) -> np.ndarray:
     """WGS 84 geometry (array) moved to the basemap's datum (``wgs84``: unchanged; ``gcj02``: shifted)."""
     if datum == "wgs84":
         return geometry
@@ -144,7 +152,7 @@ def to_datum(geometry, datum: str):
     return shapely.transform(geometry, convert)
 
 
-def _frame(table: pd.DataFrame, geometry, datum: str) -> str:
+def _frame(table: pd.DataFrame, geometry: ArrayLike, datum: str) -> str:
     """GeoJSON text of ``table`` with ``geometry`` (WGS 84) in ``datum``; numbers rounded for size."""
     table = table.copy()
     for col in table.columns:
@@ -154,11 +162,11 @@ def _frame(table: pd.DataFrame, geometry, datum: str) -> str:
     return gpd.GeoDataFrame(table, geometry=geoms, crs=settings.WORK_CRS).to_json(drop_id=True)
 
 
-def _points(frame: pd.DataFrame):
+def _points(frame: pd.DataFrame) -> GeometryArray:
     return gpd.points_from_xy(frame["lon"].astype(float).round(6), frame["lat"].astype(float).round(6))
 
 
-def new_map(bounds, basemap: str = "none") -> folium.Map:
+def new_map(bounds: Sequence[float] | np.ndarray, basemap: str = "none") -> folium.Map:
     """An empty map fitted to ``bounds`` (xmin, ymin, xmax, ymax in WGS 84) with the chosen basemap."""
     spec = BASEMAPS[basemap]
     m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
@@ -172,7 +180,10 @@ def new_map(bounds, basemap: str = "none") -> folium.Map:
     return m
 
 
-def _bounds_in(datum, xmin, ymin, xmax, ymax):
+def _bounds_in(
+    datum: str, xmin: float, ymin: float, xmax: float, ymax: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(south, north), (west, east) of WGS 84 bounds in the basemap's ``datum``."""
     if datum == "wgs84":
         return (ymin, ymax), (xmin, xmax)
     lon, lat = from_wgs84(np.array([xmin, xmax]), np.array([ymin, ymax]), datum)
@@ -191,7 +202,7 @@ def township_layer(
     covered_codes: set[str],
     labels: dict = DEFAULT_LABELS,
     datum: str = "wgs84",
-    geometry=None,
+    geometry: np.ndarray | None = None,
     figures: pd.DataFrame | None = None,
 ) -> folium.FeatureGroup:
     """Townships coloured covered / uncovered / not counted, with a popup of name, code and figures.
@@ -244,7 +255,7 @@ def county_layer(
     rates: pd.Series | None = None,
     labels: dict = DEFAULT_LABELS,
     datum: str = "wgs84",
-    geometry=None,
+    geometry: np.ndarray | None = None,
     show: bool = True,
 ) -> folium.FeatureGroup:
     """County borders; with ``rates`` (code -> 0-1) a choropleth of the coverage rate with popups."""
@@ -361,7 +372,7 @@ def legend(
     Each flag adds the row of a layer the map draws (``stations``: station dots).
     """
 
-    def row(colour, text, mark="&#9632;"):
+    def row(colour: str, text: str, mark: str = "&#9632;") -> str:
         return f"<span style='color:{colour}'>{mark}</span> {text}<br>"
 
     html = (
@@ -378,7 +389,7 @@ def legend(
     if candidates:
         html += row(CANDIDATE_COLOUR, labels["candidates"], "&#9711;")
     if choropleth:
-        lower = 0
+        lower = 0.0
         for upper, colour in zip(RATE_BREAKS, RATE_COLOURS, strict=True):
             html += row(colour, f"{labels['rate']} {lower:.0%}–{upper:.0%}")
             lower = upper
@@ -392,7 +403,10 @@ def finish(m: folium.Map, legend_element: folium.Element | None = None, control:
     if control:
         folium.LayerControl(collapsed=True).add_to(m)
     if legend_element is not None:
-        m.get_root().html.add_child(legend_element)
+        root = m.get_root()
+        # branca annotates get_root() as returning an Element; a map's root is its Figure, which has the html part
+        assert isinstance(root, folium.Figure)
+        root.html.add_child(legend_element)
     return localise(m)
 
 
