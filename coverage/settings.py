@@ -12,12 +12,11 @@ from pathlib import Path
 #: Repository root (the folder holding ``app.py``).
 ROOT = Path(__file__).resolve().parent.parent
 #: Embedded data folders.
-DATA_DIR = ROOT / "data"
-BOUNDARIES_DIR = DATA_DIR / "boundaries"
-STATIONS_DIR = DATA_DIR / "stations"
-REGISTER_DIR = DATA_DIR / "register"
+BOUNDARIES_DIR = ROOT / "data" / "boundaries"
+STATIONS_DIR = ROOT / "data" / "stations"
+REGISTER_DIR = ROOT / "data" / "register"
 #: Where ``python -m coverage data build --all`` writes provinces that are not embedded.
-BUILD_DIR = DATA_DIR / "build"
+BUILD_DIR = ROOT / "data" / "build"
 
 #: The province the app and the command line open on (Guangxi).
 DEFAULT_PROVINCE = "45"
@@ -75,7 +74,7 @@ CHINA_BBOX = (73.4, 3.3, 135.1, 53.6)
 #: a point outside every township but closer than this is assigned to the
 #: nearest one (coastlines and borders of the polygons are generalised).
 SNAP_TOLERANCE_M = 2_000.0
-#: Two stations closer than this are reported as duplicate locations.
+#: A station closer than this to an earlier row of the same file is reported as a repeated location, metres.
 DUPLICATE_DISTANCE_M = 1.0
 
 # --- Approximate township cells ----------------------------------------------

@@ -877,31 +877,41 @@ def _read_dates(cells, cols, rows) -> None:
 
 
 def _check_duplicates(cells, cols, rows) -> None:
+    """Reject a row repeating an earlier row's station id, or lying within
+    :data:`settings.DUPLICATE_DISTANCE_M` of an earlier placed row (measured in metres)."""
     seen_ids: dict[str, int] = {}
-    seen_xy: dict[tuple[float, float], int] = {}
     for i, r in enumerate(rows):
-        if r.status not in ("matched", "repaired"):
+        if r.status not in ("matched", "repaired") or "station_id" not in cols:
             continue
-        if "station_id" in cols:
-            sid = str(cells["station_id"][i]).strip()
-            if sid:
-                if sid in seen_ids:
-                    r.status = "rejected"
-                    r.note(
-                        f"station id '{shown(sid)}' already used by row {seen_ids[sid]}; give each station its own id"
-                    )
-                    continue
-                seen_ids[sid] = r.row
-        if r.lon is not None:
-            key = (round(r.lon, 5), round(r.lat, 5))  # ~1 m
-            if key in seen_xy:
-                r.status = "rejected"
-                r.note(
-                    f"same location as row {seen_xy[key]}; if these are two stations check the coordinates, "
-                    "otherwise delete the repeated row"
-                )
-                continue
-            seen_xy[key] = r.row
+        sid = str(cells["station_id"][i]).strip()
+        if not sid:
+            continue
+        if sid in seen_ids:
+            r.status = "rejected"
+            r.note(f"station id '{shown(sid)}' already used by row {seen_ids[sid]}; give each station its own id")
+            continue
+        seen_ids[sid] = r.row
+    placed = [r for r in rows if r.status in ("matched", "repaired") and r.lon is not None]
+    if len(placed) < 2:
+        return
+    from pyproj import Transformer
+    from scipy.spatial import cKDTree
+
+    lon = np.array([r.lon for r in placed], dtype=float)
+    lat = np.array([r.lat for r in placed], dtype=float)
+    crs = coords.gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
+    x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(lon, lat)
+    tree = cKDTree(np.column_stack([x, y]))
+    kept = np.ones(len(placed), dtype=bool)
+    for k, near in enumerate(tree.query_ball_point(np.column_stack([x, y]), r=settings.DUPLICATE_DISTANCE_M)):
+        earlier = [j for j in near if j < k and kept[j]]
+        if earlier:
+            kept[k] = False
+            placed[k].status = "rejected"
+            placed[k].note(
+                f"same location as row {placed[min(earlier)].row}; if these are two stations check the coordinates, "
+                "otherwise delete the repeated row"
+            )
 
 
 def _report(frame, cols, rows, matcher: TownshipMatcher, with_province: bool = False) -> pd.DataFrame:

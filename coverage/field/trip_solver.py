@@ -51,6 +51,7 @@ from typing import Any, Literal, NamedTuple, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from coverage import settings
 from coverage._errors import InputError
 from coverage.optimise.highs import MipBuilder, add_rows, cost_gap, new_highs
 
@@ -641,7 +642,10 @@ def _add_cuts(h: Any, rows: list[tuple[NDArray[np.float64], float]]) -> None:
 
 
 def solve_blocks(
-    p: TripProblem, time_limit: float = 60.0, mip_gap: float = 1e-6, warm: TripSolution | None = None
+    p: TripProblem,
+    time_limit: float = settings.TRIP_TIME_LIMIT_S,
+    mip_gap: float = 1e-6,
+    warm: TripSolution | None = None,
 ) -> TripSolution:
     """Exact day-block model, solved with HiGHS after rounds of cutting planes.
 
@@ -943,7 +947,9 @@ def _better(p: TripProblem, a: Plan, b: Plan) -> bool:
     return trip_travel(p, *a) < trip_travel(p, *b) - 1e-6
 
 
-def solve_heuristic(p: TripProblem, time_limit: float = 20.0, bound: bool = True, patience: int = 2) -> TripSolution:
+def solve_heuristic(
+    p: TripProblem, time_limit: float = settings.TRIP_HEURISTIC_TIME_LIMIT_S, bound: bool = True, patience: int = 2
+) -> TripSolution:
     """Giant tour + split into days, then alternate routing the days and re-choosing the towns.
 
     Stops after ``patience`` rounds without improvement (each one given twice the search time of
@@ -1046,7 +1052,7 @@ def _one_tree(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
 
 
 # --------------------------------------------------------------------------- entry point
-def solve(p: TripProblem, method: str = "auto", time_limit: float = 60.0) -> TripSolution:
+def solve(p: TripProblem, method: str = "auto", time_limit: float = settings.TRIP_TIME_LIMIT_S) -> TripSolution:
     """Best plan by ``method``: ``auto`` (exact when it can be, else heuristic), ``exact``, ``heuristic``, ``dp``, ``blocks``."""
     if method not in ("auto", "exact", "heuristic", "dp", "blocks"):
         msg = f"unknown method {method!r}; use auto, exact, heuristic, dp or blocks"
