@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import report  # noqa: E402
 
-from coverage.data.build.boundaries import build_province, source_polygons, worker_pool  # noqa: E402
+from coverage.data.build.boundaries import build_province, worker_pool
+from coverage.data.national import source_polygons
 from coverage.data.register import load_register  # noqa: E402
 
 

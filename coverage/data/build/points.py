@@ -408,7 +408,8 @@ def published_points(
 
     ``paths`` maps a source key to its table (see :func:`fetch_point_sources`).
     """
-    from coverage.data.build.boundaries import county_groups, match_counties, source_polygons
+    from coverage.data.build.boundaries import county_groups, match_counties
+    from coverage.data.national import source_polygons
     from coverage.data.register import load_register
 
     reg = reg or load_register()

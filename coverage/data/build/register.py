@@ -327,8 +327,9 @@ def complete_seats(reg: register.Register, polygons: gpd.GeoDataFrame | None = N
 
     Returns the seats table and rows for a report (``code``, ``name``, ``issue``, ``action``).
     """
-    from coverage.data.build.boundaries import match_counties, source_polygons
+    from coverage.data.build.boundaries import match_counties
     from coverage.data.build.points import distance_to_m
+    from coverage.data.national import source_polygons
 
     polygons = source_polygons()["county"] if polygons is None else polygons
     seats = reg.seats.reset_index(drop=True).copy()
