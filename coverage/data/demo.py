@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from coverage import settings
+from coverage.codes import units_of
 from coverage.data.io import atomic_write
 from coverage.data.provinces import load_province
 from coverage.data.schema import SCHEMA
@@ -84,7 +85,7 @@ def guangxi_demo(seed: int = GX_SEED) -> pd.DataFrame:
     towns = towns.sort_values("code").reset_index(drop=True)
     per_county = towns.groupby("county_code").size()
     counties = per_county.index.to_numpy()
-    cities = pd.Series(counties, index=counties).str[:4]
+    cities = units_of(pd.Series(counties, index=counties), "city")
 
     # pilot counties: one per city, then weighted draws
     pilot: list[str] = []

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from coverage.codes import LEVELS, level_of, unit_of, units_of
 from coverage.data.register import Register, load_register
 
 #: Words that name the station rather than the place, stripped from the end (longest first).
@@ -328,11 +329,11 @@ class PlaceNames:
         Returns (fully consumed, county named).
         """
         rest = prefix
-        for variant in self.province.get(county_code[:2], ()):
+        for variant in self.province.get(unit_of(county_code, "province"), ()):
             if rest.startswith(variant):
                 rest = rest[len(variant) :]
                 break
-        for variant in self.city.get(county_code[:4], ()):
+        for variant in self.city.get(unit_of(county_code, "city"), ()):
             if rest.startswith(variant):
                 rest = rest[len(variant) :]
                 break
@@ -362,7 +363,7 @@ class PlaceNames:
         for j in range(len(prefix)):
             for code in self.city_by_key.get(prefix[j:], ()):
                 head = prefix[:j]
-                if not head or head in self.province.get(code[:2], ()):
+                if not head or head in self.province.get(unit_of(code, "province"), ()):
                     cities.add(code)
         if cities:
             return sorted(cities)
@@ -438,7 +439,7 @@ class TownshipMatcher:
                         self._add(variant, _Entry(code, "kind changed", raw_name))
         former = reg.former_townships
         if self.province_code is not None:
-            former = former[former["old_code"].str[:2] == self.province_code]
+            former = former[units_of(former["old_code"], "province") == self.province_code]
         for row in former.itertuples(index=False):
             detail = f"{row.old_name} ({row.old_code}) is not in the current register (last seen {row.last_year})"
             entry = _Entry(str(row.old_code), "former", detail)
@@ -466,12 +467,13 @@ class TownshipMatcher:
     def place_label(self, code: str) -> str:
         """Readable name of a province (2 digits), city (4) or county (6) code: 广西壮族自治区贺州市八步区."""
         reg = self.register
-        parts = [reg.provinces["name"].get(code[:2], "")]
-        if len(code) >= 4:
-            city = reg.cities["name"].get(code[:4], "")
+        level = LEVELS.index(level_of(code))
+        parts = [reg.provinces["name"].get(unit_of(code, "province"), "")]
+        if level >= LEVELS.index("city"):
+            city = reg.cities["name"].get(unit_of(code, "city"), "")
             parts.append("" if city in _NOT_CITIES else city)
-        if len(code) >= 6:
-            parts.append(reg.counties["name"].get(code[:6], ""))
+        if level >= LEVELS.index("county"):
+            parts.append(reg.counties["name"].get(unit_of(code, "county"), ""))
         return "".join(parts)
 
     def _strip_places(self, prefix: str, county_code: str) -> tuple[bool, bool]:
@@ -515,12 +517,12 @@ class TownshipMatcher:
         for k in range(max(0, len(s) - self._max_len), len(s)):
             suffix = s[k:]
             for entry in self._entries.get(suffix, ()):
-                county_code = entry.code[:6]
+                county_code = unit_of(entry.code, "county")
                 consumed, county_named = self._strip_places(s[:k], county_code)
                 if entry.how == "former" and not consumed:
                     # the old county code may differ; accept the successor's county names
                     for code, _ in self._current(entry):
-                        consumed, county_named = self._strip_places(s[:k], code[:6])
+                        consumed, county_named = self._strip_places(s[:k], unit_of(code, "county"))
                         if consumed:
                             break
                 hits.append((consumed, len(suffix), entry, county_named, s[:k]))

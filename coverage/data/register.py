@@ -29,6 +29,7 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import DataError, InputError
+from coverage.codes import township_number, units_of
 
 TOWNSHIPS_FILE = "townships.csv.gz"
 COUNTIES_FILE = "counties.csv"
@@ -45,7 +46,7 @@ def kind_of(code: str) -> str:
 
     001-099 street, 100-199 town, 200-399 township (乡), 400 and above other.
     """
-    part = int(str(code)[6:9])
+    part = township_number(code)
     if part < 100:
         return "street"
     if part < 200:
@@ -127,11 +128,11 @@ def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
     folder = Path(folder)
     towns = _read_codes(folder / TOWNSHIPS_FILE, ("code", "county_code"))
     towns["kind"] = towns["code"].map(kind_of)
-    towns["city_code"] = towns["county_code"].str[:4]
-    towns["province_code"] = towns["county_code"].str[:2]
+    towns["city_code"] = units_of(towns["county_code"], "city")
+    towns["province_code"] = units_of(towns["county_code"], "province")
     towns = towns.set_index("code", drop=False).rename_axis(None)
     counties = _read_codes(folder / COUNTIES_FILE, ("code",))
-    counties["city_code"] = counties["code"].str[:4]
+    counties["city_code"] = units_of(counties["code"], "city")
     cities = _read_codes(folder / CITIES_FILE, ("code",))
     provinces = _read_codes(folder / PROVINCES_FILE, ("code",))
     former_t = _read_codes(folder / FORMER_TOWNSHIPS_FILE, ("old_code", "old_county_code", "new_code", "new_code_2"))
