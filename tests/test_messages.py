@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from coverage._errors import InputError
 from coverage.analysis.scenario import FORMAT as SCENARIO_FORMAT
 from coverage.data.stations import read_stations, resolve
 from coverage.present.i18n.messages import HOW_ZH, report_in, translate, untranslated_parts
@@ -182,3 +183,58 @@ def test_boundary_layer_errors_have_chinese_messages(tmp_path):
     for call in (lambda: read_layer(garbage), lambda: read_layer(bad, crs="EPSG:4326")):
         text = _error_of(call)
         assert untranslated_parts(text) == [], text
+
+
+def _check_and_scenario_errors():
+    """Every message of coverage.checks and of the scenario file check, as the app can meet them."""
+    from coverage import checks
+    from coverage.analysis.scenario import FORMAT, check_scenario_document
+
+    numbers = [v for v in vars(checks).values() if isinstance(v, checks.Number)]
+    calls = {}
+    for rule in numbers:
+        for bad in ("abc", "nan", "-1e9", "1e12", "2.5"):
+            calls[f"{rule.what} {bad}"] = lambda rule=rule, bad=bad: rule(bad)
+    calls.update(
+        {
+            "date text": lambda: checks.parse_date("30/2/2021"),
+            "date year": lambda: checks.parse_date("twenty", "target date", year_means_end=True),
+            "date calendar": lambda: checks.parse_date("2021-02-30"),
+            "date range": lambda: checks.parse_date("1999-12-31"),
+            "month text": lambda: checks.parse_month("Nov 2024"),
+            "month calendar": lambda: checks.parse_month("2024-13"),
+            "month range": lambda: checks.parse_month("2101-01"),
+            "clock": lambda: checks.clock_minutes("25:99"),
+            "scenario list": lambda: check_scenario_document([1, 2]),
+            "scenario fields": lambda: check_scenario_document(
+                {
+                    "format": FORMAT,
+                    "name": 3,
+                    "province": "../../etc/passwd",
+                    "as_of": "2021-13-45",
+                    "added": ["450102001", "x", "440104001"],
+                    "removed": {"a": 1},
+                    "colour": "red",
+                }
+            ),
+            "scenario province": lambda: check_scenario_document(
+                {"format": FORMAT, "province": "99", "as_of": None, "added": [], "removed": []}
+            ),
+            "scenario both": lambda: check_scenario_document(
+                {"format": FORMAT, "province": "45", "as_of": "2021-12-31", "added": ["450102001"],
+                 "removed": ["450102001", 450102002]}
+            ),
+        }
+    )  # fmt: skip
+    return calls
+
+
+@pytest.mark.parametrize("name", list(_check_and_scenario_errors()))
+def test_checks_and_scenario_errors_have_chinese_messages(name):
+    try:
+        _check_and_scenario_errors()[name]()
+    except InputError as exc:
+        text = str(exc)
+    else:
+        pytest.skip("accepted")  # e.g. 2.5 is a valid number for most rules
+    assert untranslated_parts(text) == [], text

@@ -218,7 +218,100 @@ MESSAGES_ZH: dict[str, str] = {
     "joined with feature {n} (same township)": "已与第 {n} 个要素合并（同一乡镇）",
     "empty geometry": "几何为空",
     "invalid geometry repaired ({reason})": "无效几何已修复（{reason}）",
+    # checks.py: numbers, dates, months and times a person types
+    "{what}: {value} is not a number": "{what}：{value} 不是数字",
+    "{what}: {value} is not a finite number": "{what}：{value} 不是有限的数",
+    "{what}: {value} is too small": "{what}：{value} 太小",
+    "{what}: {value} is too large": "{what}：{value} 太大",
+    "{what}: {value} is not a whole number": "{what}：{value} 不是整数",
+    "{what} '{value}' not understood": "{what}“{value}”无法识别",
+    "use YYYY-MM-DD, e.g. 2024-11-04": "请按 YYYY-MM-DD 填写，如 2024-11-04",
+    "use YYYY-MM-DD (or a year, meaning its 31 December)": "请按 YYYY-MM-DD 填写（只写年份表示该年 12 月 31 日）",
+    "{what} '{value}' is not a day of the calendar ({reason})": "{what}“{value}”不是日历上的日期（{reason}）",
+    "{what} {value} is out of range": "{what} {value} 超出范围",
+    "give a date from {first} to {last}": "请填 {first} 至 {last} 之间的日期",
+    "use YYYY-MM, e.g. 2024-11": "请按 YYYY-MM 填写，如 2024-11",
+    "{what} '{value}' is not a month of the calendar ({reason})": "{what}“{value}”不是日历上的月份（{reason}）",
+    "give a month from {first} to {last}": "请填 {first} 至 {last} 之间的月份",
+    "time {value} unreadable": "时间 {value} 无法识别",
+    "write it as HH:MM, e.g. 08:30": "请按 HH:MM 填写，如 08:30",
+    # what the checked values are
+    "date": "日期",
+    "month": "月份",
+    "target date": "目标日期",
+    "first day": "第一天",
+    "last day": "最后一天",
+    "field as_of: date": "字段 as_of：日期",
+    "service radius in km": "服务半径（公里）",
+    "service radius in minutes": "服务半径（分钟）",
+    "radius in the cost matrix's units": "半径（成本矩阵的单位）",
+    "grid cell size in km": "网格边长（公里）",
+    "share of demand": "需求占比",
+    "time limit in seconds": "求解时限（秒）",
+    "speed in km/h": "车速（公里/小时）",
+    "long-distance speed in km/h (0 turns it off)": "城际车速（公里/小时，0 表示不用）",
+    "road km of a leg at the local speed": "每段按本地车速行驶的公里数",
+    "circuity (road km per straight km)": "绕行系数（道路公里/直线公里）",
+    "hours per visit": "每次走访小时数",
+    "lunch break in minutes": "午休分钟数",
+    "evening transfer in minutes": "晚间转场分钟数",
+    "hours per station per month": "每站每月督导小时数",
+    "hours on site a day": "每天驻站小时数",
+    "need weight": "需求权重",
+    "need weight of {name}": "{name} 的需求权重",
+    "working days": "工作日数",
+    "visits a day": "每天走访数",
+    "number of new stations": "新建站数",
+    "new stations per county, at least": "每县至少新建站数",
+    "new stations per county, at most": "每县至多新建站数",
+    "number of supervisors": "督导员人数",
+    "stations per supervisor": "每名督导员负责站数",
+    "seed": "随机种子",
+    # scenario.py: the file checked field by field
+    "the scenario file holds {what}, not an object with the fields {fields}": "方案文件的内容是{what}，而不是含有字段 {fields} 的对象",
+    "the scenario file is not valid: {problems}": "方案文件有误：{problems}",
+    "unknown fields {fields} (the fields are {known})": "未知字段 {fields}（字段应为 {known}）",
+    "field {field} holds {what}": "字段 {field} 的值是{what}",
+    "it should hold {what}": "应为{what}",
+    "field province: {code} is not a province code": "字段 province：{code} 不是省份代码",
+    "known codes: {codes}": "已知代码：{codes}",
+    "field {field}, item {i}: {value} is not a 9-digit township code (as text)": "字段 {field} 第 {i} 项：{value} 不是 9 位乡镇代码（文本）",
+    "field {field}, item {i}: township {code} is not in province {province}": "字段 {field} 第 {i} 项：乡镇 {code} 不在省份 {province} 内",
+    "townships {codes} are both added and removed": "乡镇 {codes} 同时出现在新增和撤除中",
+    "keep each in one list": "每个乡镇只放在一个列表中",
+    "and {n} more problems": "另有 {n} 处问题",
+    "an object": "对象",
+    "a list": "列表",
+    "text": "文本",
+    "a number": "数字",
+    "true/false": "真/假",
+    "null": "空值",
+    "text (may be empty)": "文本（可为空）",
+    'the 2-digit code of a province, as text, e.g. "45"': '两位省份代码（文本），如 "45"',
+    'a date as text, YYYY-MM-DD, e.g. "2021-12-31"': '日期文本，YYYY-MM-DD，如 "2021-12-31"',
+    "a list of 9-digit township codes (text) of the province": "该省 9 位乡镇代码（文本）的列表",
 }
+
+
+def _accepted_ranges() -> dict[str, str]:
+    """The "give ..." parts of :class:`coverage.checks.Number` messages, every form, with or without an example."""
+    forms = {
+        "from {low} to {high}": "{low} 到 {high} 之间的{kind}",
+        "of {low} or more": "不小于 {low} 的{kind}",
+        "above {low} and at most {high}": "大于 {low}、不超过 {high} 的{kind}",
+        "above {low}": "大于 {low} 的{kind}",
+        "of at most {high}": "不超过 {high} 的{kind}",
+    }
+    out = {}
+    for kind_en, kind_zh in (("a number", "数"), ("a whole number", "整数")):
+        for en, zh in forms.items():
+            text_en, text_zh = f"give {kind_en} {en}", "请填" + zh.replace("{kind}", kind_zh)
+            out[text_en] = text_zh
+            out[text_en + ", e.g. {example}"] = text_zh + "，如 {example}"
+    return out
+
+
+MESSAGES_ZH.update(_accepted_ranges())
 
 #: The report's ``how`` column (how a row was placed).
 HOW_ZH: dict[str, str] = {
@@ -239,11 +332,17 @@ HOW_ZH: dict[str, str] = {
 
 
 #: Fields whose value may hold several parts joined by "; " (lists, nested messages, library errors).
-SPANNING_FIELDS = {"labels", "message", "error"}
+SPANNING_FIELDS = {"labels", "message", "error", "problems"}
+
+
+#: Fields that hold a number (so "give a number above {low}" cannot swallow "and at most 100").
+NUMBER_FIELDS = {"low", "high", "example"}
 
 
 def _field_pattern(match: re.Match) -> str:
     name = match.group(1)
+    if name in NUMBER_FIELDS:
+        return f"(?P<{name}>[-+]?[0-9][0-9.,e+]*)"
     # a value may be empty (an empty cell) and hold ";" (a user's text), never "; " (the parts' separator)
     return f"(?P<{name}>.+?)" if name in SPANNING_FIELDS else f"(?P<{name}>(?:(?!; ).)*?)"
 
