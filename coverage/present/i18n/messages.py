@@ -234,7 +234,6 @@ MESSAGES_ZH: dict[str, str] = {
     "{what} '{value}' is not a month of the calendar ({reason})": "{what}“{value}”不是日历上的月份（{reason}）",
     "give a month from {first} to {last}": "请填 {first} 至 {last} 之间的月份",
     "time {value} unreadable": "时间 {value} 无法识别",
-    "write it as HH:MM, e.g. 08:30": "请按 HH:MM 填写，如 08:30",
     # what the checked values are
     "date": "日期",
     "month": "月份",
@@ -307,7 +306,7 @@ def _accepted_ranges() -> dict[str, str]:
         for en, zh in forms.items():
             text_en, text_zh = f"give {kind_en} {en}", "请填" + zh.replace("{kind}", kind_zh)
             out[text_en] = text_zh
-            out[text_en + ", e.g. {example}"] = text_zh + "，如 {example}"
+            out[text_en + ", e.g. {sample}"] = text_zh + "，如 {sample}"
     return out
 
 
@@ -336,7 +335,7 @@ SPANNING_FIELDS = {"labels", "message", "error", "problems"}
 
 
 #: Fields that hold a number (so "give a number above {low}" cannot swallow "and at most 100").
-NUMBER_FIELDS = {"low", "high", "example"}
+NUMBER_FIELDS = {"low", "high", "sample"}
 
 
 def _field_pattern(match: re.Match) -> str:
