@@ -29,14 +29,17 @@ from coverage.analysis.gaps import gap_analysis
 from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
 from coverage.codes import level_of
+from coverage.data.lists import StationList, embedded_list, uploaded_list
 from coverage.data.provinces import Province, default_stations_path, load_province, province_files
 from coverage.data.register import load_register
 from coverage.data.schema import open_on
 from coverage.data.stations import StationImport, read_stations
-from coverage.present import webmap
+from coverage.present import notes, webmap
 from coverage.present.i18n.messages import report_in, translate
 
 ALL = ""
+#: The icon of the data notes (tests tell them from other warnings by it).
+NOTE_ICON = "⚠️"
 
 
 # --------------------------------------------------------------------------- loaders
@@ -65,18 +68,19 @@ def province_of(key: str) -> Province:
     return uploaded[key] if key in uploaded else embedded_province(key)
 
 
-def stations_of(key: str, province: Province) -> tuple[StationImport | None, str]:
-    """The station import in use for dataset ``key`` and a token naming it (for cache keys)."""
+def stations_of(key: str, province: Province) -> tuple[StationImport | None, str, StationList | None]:
+    """The station import in use for dataset ``key``, a token naming it (for cache keys), and what the list is."""
     uploads = st.session_state.get("station_uploads", {})
     if key in uploads:
         return uploads[key]
-    return default_stations(province.code), "embedded"
+    return default_stations(province.code), "embedded", embedded_list(province.code)
 
 
-def use_stations(key: str, imported: StationImport, data: bytes) -> None:
+def use_stations(key: str, imported: StationImport, data: bytes, filename: str) -> None:
     """Make an uploaded station file the one used for dataset ``key`` (this session)."""
     token = "upload-" + hashlib.sha1(data).hexdigest()[:12] + f"-{len(imported.stations)}"
-    st.session_state.setdefault("station_uploads", {})[key] = (imported, token)
+    described = uploaded_list(filename, imported.stations)
+    st.session_state.setdefault("station_uploads", {})[key] = (imported, token, described)
 
 
 def add_province(key: str, province: Province) -> None:
@@ -92,6 +96,7 @@ class View:
     province: Province
     imported: StationImport | None
     token: str
+    station_list: StationList | None
     as_of: dt.date
     radius_m: float
     minutes: float | None
@@ -158,7 +163,7 @@ def current() -> View:
     ss = st.session_state
     key = ss.get("province", settings.DEFAULT_PROVINCE)
     prov = province_of(key)
-    imported, token = stations_of(key, prov)
+    imported, token, described = stations_of(key, prov)
     region = ss.get("county") or ss.get("city") or ALL
     minutes = None
     if ss.get("radius_unit", "km") == "min":
@@ -171,6 +176,7 @@ def current() -> View:
         prov,
         imported,
         token,
+        described,
         ss.get("as_of", dt.date.today()),
         radius_m,
         minutes,
@@ -276,6 +282,19 @@ def sidebar() -> None:
                 st.error(t("targets_invalid", error=exc))
 
 
+def note_lines(view: View, *uses: str) -> list[str]:
+    """What figures of the view that use ``uses`` rest on, in the view's language (see coverage.present.notes)."""
+    return notes.data_notes(view.province, view.station_list, uses, view.lang)
+
+
+def data_notes(view: View, *uses: str) -> None:
+    """A compact note of what the page's figures rest on (a synthetic or partial list, approximate
+    townships); nothing when the list is official or the user's own and the boundaries are official."""
+    lines = note_lines(view, *uses)
+    if lines:
+        st.warning("  \n".join(lines), icon=NOTE_ICON)
+
+
 # --------------------------------------------------------------------------- cached computations
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _status(key: str, token: str, as_of: dt.date, targets: tuple, _view: View):
@@ -368,8 +387,11 @@ def report_table(report: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False) -> None:
-    """Download buttons for a table (CSV, XLSX) or a layer (also GeoJSON, GeoPackage)."""
+def download_buttons(
+    name: str, frame: pd.DataFrame, key: str, geo: bool = False, data_notes: list[str] | None = None
+) -> None:
+    """Download buttons for a table (CSV, XLSX) or a layer (also GeoJSON, GeoPackage); ``data_notes``
+    travel with the files (see :func:`coverage.present.exports.table_export`)."""
     from coverage.present import exports
 
     formats = ["csv", "xlsx", "geojson", "gpkg"] if geo else ["csv", "xlsx"]
@@ -379,7 +401,7 @@ def download_buttons(name: str, frame: pd.DataFrame, key: str, geo: bool = False
         make = exports.layer_export if geo else exports.table_export
         col.download_button(
             f"{fmt.upper()}",
-            functools.partial(make, frame, fmt, name),
+            functools.partial(make, frame, fmt, name, data_notes or ()),
             file_name=f"{exports.safe_filename(name)}.{ext}",
             mime=mime,
             on_click="ignore",

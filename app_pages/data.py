@@ -18,8 +18,10 @@ from coverage.present.i18n.messages import translate
 view = common.current()
 ss = st.session_state
 st.title(t("data_title"))
+common.data_notes(view, "stations")
 
-source = t("source_embedded") if view.token == "embedded" else t("source_upload", n=len(view.stations))
+nature = view.station_list.nature if view.station_list is not None else "embedded"
+source = t(f"source_{nature}", n=len(view.stations))
 st.info(t("using_stations", source=source))
 if view.token != "embedded" and st.button(t("use_embedded"), key="use_embedded"):
     ss.get("station_uploads", {}).pop(view.key, None)
@@ -100,7 +102,7 @@ if upload is not None:
             f"{t('report')}_{Path(upload.name).stem}", common.report_table(imported.report), key="report"
         )
         if len(imported.stations) and st.button(t("use_stations"), type="primary", key="use_stations"):
-            common.use_stations(view.key, imported, data + repr(sorted(choices.items())).encode())
+            common.use_stations(view.key, imported, data + repr(sorted(choices.items())).encode(), upload.name)
             st.rerun()
 
 # --------------------------------------------------------------------------- boundaries

@@ -13,6 +13,7 @@ from coverage.present.report import officials_report
 view = common.current()
 ss = st.session_state
 st.title(t("exports_title", region=f"{view.region_name} · {view.as_of}"))
+common.data_notes(view, "stations", "rates", "places")
 
 
 def townships_layer() -> gpd.GeoDataFrame:
@@ -99,7 +100,8 @@ with common.friendly_errors():
 
     def export_item() -> bytes:
         frame = make()
-        return exports.layer_export(frame, fmt, name) if geo else exports.table_export(frame, fmt, name)
+        lines = common.note_lines(view, "stations", "rates", "places")
+        return exports.layer_export(frame, fmt, name, lines) if geo else exports.table_export(frame, fmt, name, lines)
 
     st.download_button(
         f"{t('download')} {exports.export_name(name, fmt)}",
@@ -120,7 +122,7 @@ with common.friendly_errors():
             view.province.counties if not view.region else None,
             labels=view.labels,
         )
-        return exports.standalone_map_html(m).encode("utf-8")
+        return exports.standalone_map_html(m, common.note_lines(view, "stations", "places")).encode("utf-8")
 
     map_name = f"{t('page_map')}_{view.region_name}_{view.as_of}"
     st.download_button(
@@ -147,6 +149,7 @@ with common.friendly_errors():
             region=view.region or None,
             rollout=rollout,
             lang=view.lang,
+            station_list=view.station_list,
         )
 
     report_name = f"{t('export_report').split('（')[0].split(' (')[0]}_{view.region_name}_{view.as_of}"

@@ -11,6 +11,7 @@ from coverage.present import webmap
 
 view = common.current()
 st.title(t("gaps_title", region=view.region_name, radius=view.radius_label))
+common.data_notes(view, "stations", "places")
 st.caption(t("gaps_slider_note"))
 
 with common.friendly_errors():
@@ -60,4 +61,9 @@ with common.friendly_errors():
     st.dataframe(
         table.style.format({t("col_share_beyond"): "{:.1%}"}), hide_index=True, width="stretch", key="gaps_table"
     )
-    common.download_buttons(f"{t('gaps_table')}_{view.region_name}", table, key="gaps-table")
+    common.download_buttons(
+        f"{t('gaps_table')}_{view.region_name}",
+        table,
+        key="gaps-table",
+        data_notes=common.note_lines(view, "stations", "places"),
+    )

@@ -10,6 +10,7 @@ from coverage.present import webmap
 
 view = common.current()
 st.title(t("map_title", region=view.region_name))
+common.data_notes(view, "stations", "places")
 
 LAYERS = ("townships", "choropleth", "stations", "radius", "gaps", "candidates")
 c1, c2 = st.columns([1, 2])

@@ -8,8 +8,12 @@ from app_pages import common
 from app_pages.i18n import STATUS_COLOURS, t
 from coverage.analysis.admin import STATUS_BEHIND
 
+#: Colours of the rate line and of the target steps.
+SERIES_COLOURS = ["#1565c0", "#c62828"]
+
 view = common.current()
 st.title(t("overview_title", region=view.region_name))
+common.data_notes(view, "stations", "rates")
 if view.imported is None:
     st.warning(t("no_stations"))
 
@@ -22,36 +26,54 @@ with common.friendly_errors():
     c[0].metric(t("m_counted"), f"{int(row['counted']):,}")
     c[1].metric(t("m_covered"), f"{int(row['covered']):,}")
     c[2].metric(t("m_rate"), f"{row['rate']:.1%}")
-    c[3].metric(
-        t("m_next_target"),
-        f"{row['next_target_share']:.0%}",
-        help=t("m_next_target_help", date=row["next_target_date"]),
-    )
+    plan = view.schedule.for_unit(code)
+    final = plan[-1]
+    if final.date < view.as_of:  # every target date has passed: how did the final one end?
+        c[3].metric(
+            t("m_final_target", date=final.date.isoformat(), share=final.share),
+            f"{row[f'rate_{final.date.isoformat()}']:.1%}",
+            help=t("m_final_target_help", date=final.date.isoformat(), share=final.share),
+        )
+    else:
+        c[3].metric(
+            t("m_next_target"),
+            f"{row['next_target_share']:.0%}",
+            help=t("m_next_target_help", date=row["next_target_date"]),
+        )
     c[4].metric(
         t("m_needed"), f"{int(row['needed_for_next_target']):,}", help=t("m_needed_help", date=row["next_target_date"])
     )
     st.caption(t("status_line", status=t(f"status_{row['status']}"), as_of=view.as_of, date=row["next_target_date"]))
+    described = view.station_list
+    if described is not None and described.last_updated is not None and described.last_updated < view.as_of:
+        st.caption(t("list_last_updated", date=described.last_updated.isoformat()))
 
     # rate over time against the target steps
-    history = common.rate_over_time(view)
-    line = pd.DataFrame({"date": pd.to_datetime(history["date"]), "rate": history["rate"], "series": t("series_rate")})
-    steps = [(history["date"].min(), 0.0)] + [(x.date, x.share) for x in view.schedule.default]
-    target = pd.DataFrame(
-        {"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps], "series": t("series_target")}
-    )
-    chart_data = pd.concat([line, target], ignore_index=True)
-    colour = alt.Color("series:N", title=None, scale=alt.Scale(range=["#1565c0", "#c62828"]))
-    base = alt.Chart(chart_data).encode(
-        x=alt.X("date:T", title=t("date")),
-        y=alt.Y("rate:Q", title=t("m_rate"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=colour,
-    )
-    chart = base.transform_filter(alt.datum.series == t("series_rate")).mark_line() + base.transform_filter(
-        alt.datum.series == t("series_target")
-    ).mark_line(interpolate="step-after", strokeDash=[6, 3])
-    today = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]})).mark_rule(color="#555").encode(x="date:T")
     st.subheader(t("rate_over_time"))
-    st.altair_chart(chart + today, width="stretch")
+    dated = pd.to_datetime(view.stations["opened"], errors="coerce").notna().any() if len(view.stations) else False
+    if not dated:
+        st.info(t("no_rate_line"))
+    else:
+        history = common.rate_over_time(view)
+        series = [t("series_rate"), t("series_target")]
+        line = pd.DataFrame({"date": pd.to_datetime(history["date"]), "rate": history["rate"], "series": series[0]})
+        steps = [(history["date"].min(), 0.0)] + [(x.date, x.share) for x in plan]
+        target = pd.DataFrame(
+            {"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps], "series": series[1]}
+        )
+        chart_data = pd.concat([line, target], ignore_index=True)
+        # the same colour for the same series in every language: the domain is given, not sorted
+        colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=SERIES_COLOURS))
+        base = alt.Chart(chart_data).encode(
+            x=alt.X("date:T", title=t("date"), axis=alt.Axis(format=t("chart_month_format"))),
+            y=alt.Y("rate:Q", title=t("m_rate"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=colour,
+        )
+        chart = base.transform_filter(alt.datum.series == series[0]).mark_line() + base.transform_filter(
+            alt.datum.series == series[1]
+        ).mark_line(interpolate="step-after", strokeDash=[6, 3])
+        today = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]})).mark_rule(color="#555").encode(x="date:T")
+        st.altair_chart(chart + today, width="stretch")
 
     # cities and counties, lagging first
     st.subheader(t("units_table"))
@@ -79,4 +101,9 @@ with common.friendly_errors():
     behind = int((table["status"] == STATUS_BEHIND).sum())
     st.caption(t("lagging_count", n=behind, total=len(table), level=t(f"level_{level}")))
     st.dataframe(styled, hide_index=True, width="stretch", key="units_table")
-    common.download_buttons(t("units_table") + f"_{view.region_name}_{view.as_of}", shown, key="overview-units")
+    common.download_buttons(
+        t("units_table") + f"_{view.region_name}_{view.as_of}",
+        shown,
+        key="overview-units",
+        data_notes=common.note_lines(view, "stations", "rates"),
+    )

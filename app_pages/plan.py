@@ -22,6 +22,7 @@ from coverage.present import webmap
 view = common.current()
 ss = st.session_state
 st.title(t("plan_title", region=view.region_name))
+common.data_notes(view, "stations", "places")
 
 MODELS = ("rollout", *SITING_MODELS)
 YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")
@@ -137,7 +138,12 @@ else:
         )
     st.subheader(t("plan_sites_table"))
     st.dataframe(table, hide_index=True, width="stretch", key="plan_table")
-    common.download_buttons(f"{t('plan_sites_table')}_{view.region_name}", table, key="plan-sites")
+    common.download_buttons(
+        f"{t('plan_sites_table')}_{view.region_name}",
+        table,
+        key="plan-sites",
+        data_notes=common.note_lines(view, "stations", "places"),
+    )
 
     # the plan's map: one layer per year
     m = webmap.new_map(towns.total_bounds)

@@ -32,6 +32,7 @@ from coverage.present.i18n.messages import translate
 view = common.current()
 ss = st.session_state
 st.title(t("trips_title", region=view.region_name))
+common.data_notes(view, "stations", "places")
 code = str(view.province.code)
 stations = view.stations
 if view.region and len(stations):

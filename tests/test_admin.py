@@ -131,8 +131,22 @@ def test_status_next_target_needed_and_dates_met():
     p = result.units.iloc[0]
     # on 2022-07-01: A and D covered (B closed on 2022-06-01) -> 2 of 4
     assert (p["covered"], p["counted"]) == (2, 4)
-    assert result.targets[0] == {"date": "2021-06-30", "share": 0.5, "met": True, "needed": 0, "reached": "2021-03-01"}
-    assert result.targets[1] == {"date": "2021-12-31", "share": 0.75, "met": True, "needed": 1, "reached": "2021-06-01"}
+    assert result.targets[0] == {
+        "date": "2021-06-30",
+        "share": 0.5,
+        "met": True,
+        "rate_on_date": 0.75,
+        "needed": 0,
+        "reached": "2021-03-01",
+    }
+    assert result.targets[1] == {
+        "date": "2021-12-31",
+        "share": 0.75,
+        "met": True,
+        "rate_on_date": 0.75,
+        "needed": 1,
+        "reached": "2021-06-01",
+    }
     assert result.targets[2]["met"] is None and result.targets[2]["needed"] == 2
     assert p["next_target_date"] == "2022-12-31" and p["needed_for_next_target"] == 2
     assert p["status"] == STATUS_BEHIND  # short of the 75 % already due
@@ -154,7 +168,14 @@ def test_guangxi_demo_at_the_end_of_2021(guangxi):
     st_ = read_stations(default_stations_path("45"), province="45").stations
     result = status(guangxi, st_, "2021-12-31")
     assert (result.summary["counted"], result.summary["covered"]) == (1253, 375)
-    assert result.targets[0] == {"date": "2021-12-31", "share": 0.3, "met": False, "needed": 1, "reached": None}
+    assert result.targets[0] == {
+        "date": "2021-12-31",
+        "share": 0.3,
+        "met": False,
+        "rate_on_date": 375 / 1253,
+        "needed": 1,
+        "reached": None,
+    }
     doc = result.to_json()
     assert {u["level"] for u in doc["units"]} == {"city", "county"}
     assert len(doc["units"]) == 14 + 111

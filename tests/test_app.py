@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.common import NOTE_ICON
 from coverage.analysis.admin import covered_codes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -32,6 +33,16 @@ def goto(at, page):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def notes(at):
+    """The data notes of the page (the ⚠ box: synthetic or partial list, approximate townships)."""
+    return [w.value for w in at.warning if w.icon == NOTE_ICON]
+
+
+def warnings(at):
+    """The page's warnings other than its data notes."""
+    return [w.value for w in at.warning if w.icon != NOTE_ICON]
 
 
 def metrics(at):
@@ -64,9 +75,21 @@ def test_opens_on_the_overview_of_guangxi(app):
     assert m["计入目标的乡镇（街道）"] == "1,253"
     assert m["有社工站的乡镇（街道）"] == "375"
     assert m["覆盖率"] == "29.9%"
-    # every target date has passed today: the next target is the last, 100 %, short by 1,253 - 375
-    assert m["下一目标"] == "100%"
+    # every target date has passed today: how the final target ended, and what is still short of it
+    assert m["2023-12-31 目标 100%：实际"] == "29.9%" and "下一目标" not in m
     assert m["还需建站"] == "878"
+    # within seconds a new user can tell the list is a synthetic demo and the borders approximate
+    assert notes(app) == [
+        "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）  \n"
+        "覆盖率只取决于站点所在的乡镇，不受近似边界影响"
+    ]
+    assert any(c.value == "社工站名单最近更新于 2021-11-30，晚于该日期的变化未计入" for c in app.caption)
+
+
+def test_before_the_final_target_the_overview_shows_the_next_one(app):
+    app.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
+    m = metrics(app)
+    assert m["下一目标"] == "60%" and m["还需建站"] == f"{752 - 375:,}"  # ceil(0.6 x 1,253) = 752
 
 
 def test_the_as_of_date_moves_the_figures(app, guangxi, guangxi_stations):
@@ -115,6 +138,13 @@ def test_switching_to_guangdong(app):
     assert not app.exception
     assert metrics(app)["计入目标的乡镇（街道）"] == "1,610"
     assert metrics(app)["有社工站的乡镇（街道）"] == "23"
+    # a partial list from the news, without opening dates: said, and no empty chart
+    assert notes(app) == [
+        "社工站名单摘自新闻报道，并不完整（44_guangdong_reported.csv，最近更新 不详）  \n"
+        "名单没有开站日期：所有站点按一直开放计算  \n"
+        "覆盖率只取决于站点所在的乡镇，不受近似边界影响"
+    ]
+    assert [i.value for i in app.info] == ["名单没有开站日期，无法画出覆盖率随时间的变化：所有站点按一直开放计算"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -222,19 +252,19 @@ def test_trip_and_supervision_in_one_city(app):
     goto(app, "trips")
     app.text_input(key="trip_rule").set_value("1-per-county").run()
     # 12 stations, 5 days of 2: warned before anything runs
-    assert app.warning[0].value.startswith("已选 12 个站，超过 5 天 × 每天 2 个 = 10 次走访的上限")
+    assert warnings(app)[0].startswith("已选 12 个站，超过 5 天 × 每天 2 个 = 10 次走访的上限")
     app.button(key="trip_run").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     # the cap leaves two stations out (the farthest: 隆安县那桐镇 and 横州市云表镇); one more day fits all
-    assert app.warning[1].value.startswith(
+    assert warnings(app)[1].startswith(
         "12 个站中只有 10 个能在 5 天（每天 9.5 小时）内走访；未安排：隆安县那桐镇、横州市云表镇"
     )
     options = [c.value for c in app.caption if c.value.startswith("•")]
     assert len(options) == 4 and any("增加 1 天" in o and "可全部走访" in o for o in options)
     app.number_input(key="trip_days").set_value(6).run()
-    assert not any(w.value.startswith("已选 12 个站") for w in app.warning)  # 12 visits fit the cap of 6 × 2
+    assert not any(w.startswith("已选 12 个站") for w in warnings(app))  # 12 visits fit the cap of 6 × 2
     app.button(key="trip_run").click().run()
-    assert not app.warning and not app.error, [w.value for w in app.warning]  # all 12 fit in 6 days
+    assert not warnings(app) and not app.error, warnings(app)  # all 12 fit in 6 days
     assert metrics(app)["与最优的差距"] == "0.0%"
     days = frame(app, "住宿")
     assert len(days) == 6
@@ -278,6 +308,8 @@ def test_station_upload_report_resolve_and_use(app):
     assert app.info[0].value == "当前使用：本次上传的名单（3 个站）"
     goto(app, "overview")
     assert metrics(app)["有社工站的乡镇（街道）"] == "3"
+    # the user's own list: no word of a demo; the borders are still the approximate cells
+    assert notes(app) == ["覆盖率只取决于站点所在的乡镇，不受近似边界影响"]
 
 
 def test_a_file_that_is_not_a_station_list_gets_a_chinese_message(app):

@@ -99,7 +99,14 @@ def test_status_json_keeps_the_documented_keys(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"province", "as_of", "counted", "covered", "rate", "targets", "units"}
     assert (doc["province"], doc["as_of"], doc["counted"], doc["covered"]) == ("45", "2021-12-31", 1253, 375)
-    assert doc["targets"][0] == {"date": "2021-12-31", "share": 0.3, "met": False, "needed": 1, "reached": None}
+    assert doc["targets"][0] == {
+        "date": "2021-12-31",
+        "share": 0.3,
+        "met": False,
+        "rate_on_date": 0.299282,
+        "needed": 1,
+        "reached": None,
+    }
     unit = doc["units"][0]
     assert set(unit) >= {"level", "code", "name", "counted", "covered", "rate", "needed_for_next_target"}
 
@@ -349,3 +356,21 @@ def test_help_exits_0_and_main_never_raises_systemexit(capsys):
     assert "--grid-km" in capsys.readouterr().out
     assert main(["no-such-command"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_every_analysis_says_what_its_figures_rest_on(capsys, write_csv):
+    assert main(["status", "--as-of", "2021-12-31", "--json"]) == 0
+    note = json.loads(capsys.readouterr().out)["data_note"]
+    assert note["stations"]["nature"] == "synthetic" and note["townships"]["boundaries"] == "approximate"
+    assert note["notes"][0].startswith("The station list is a synthetic demo, not real stations")
+    assert main(["gaps", "--radius-km", "10"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("note: The station list is a synthetic demo")
+    assert lines[-1].startswith("note: Township borders are approximate and ")
+    # the user's own list: nothing said of the list, only of the approximate townships
+    own = write_csv([("名称", "乡镇代码"), ("甲", "450102001")])
+    assert main(["status", "--stations", str(own), "--json"]) == 0
+    note = json.loads(capsys.readouterr().out)["data_note"]
+    assert note["stations"]["nature"] == "uploaded" and note["notes"] == [
+        "Coverage rates depend only on which township a station is in, not on the approximate borders"
+    ]

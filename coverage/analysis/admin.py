@@ -339,8 +339,8 @@ class Status:
 
     ``units`` holds one row per province, city and county: counts, rate, the
     next target, stations needed for it, status (met / on track / behind),
-    and per target whether it was met on its date (``met_<date>``) and when
-    it was first reached (``reached_<date>``).
+    and per target whether it was met on its date (``met_<date>``), the rate on
+    that date (``rate_<date>``) and when it was first reached (``reached_<date>``).
     """
 
     province: str
@@ -387,7 +387,10 @@ class Status:
             "name": self.name,
             "as_of": self.as_of.isoformat(),
             **{k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.summary.items()},
-            "targets": self.targets,
+            "targets": [
+                {k: (round(v, 6) if k == "rate_on_date" and v is not None else v) for k, v in target.items()}
+                for target in self.targets
+            ],
             "units": units,
         }
 
@@ -472,6 +475,7 @@ def status(
                 values[f"met_{key}"] = (
                     (stations_needed(t.share, counted, covered_then) == 0) if t.date <= as_of else None
                 )
+                values[f"rate_{key}"] = covered_then / counted if t.date <= as_of and counted else None
                 first = reached[(code, t.date)]
                 values[f"reached_{key}"] = first.isoformat() if first else None
             extra.append(values)
@@ -483,6 +487,7 @@ def status(
             "date": t.date.isoformat(),
             "share": t.share,
             "met": _json_value(prov_row[f"met_{t.date.isoformat()}"]),
+            "rate_on_date": _json_value(prov_row[f"rate_{t.date.isoformat()}"]),
             "needed": stations_needed(t.share, int(prov_row["counted"]), int(prov_row["covered"])),
             "reached": _json_value(prov_row[f"reached_{t.date.isoformat()}"]),
         }
@@ -499,6 +504,8 @@ def _json_value(value: object) -> object:
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if isinstance(value, np.floating):
+        return float(value)
     return value
 
 

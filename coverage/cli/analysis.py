@@ -9,6 +9,7 @@ from pathlib import Path
 from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
+    add_notes,
     analysis_args,
     check_exclusive,
     check_needs,
@@ -20,6 +21,7 @@ from coverage.cli.common import (
     layer_file,
     output_path,
     print_json,
+    print_notes,
     progress,
     province_and_stations,
     rule_type,
@@ -34,7 +36,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from coverage.analysis.admin import status, trajectory
     from coverage.data.io import write_sheets, write_table
 
-    prov, stations = province_and_stations(args)
+    prov, stations, described = province_and_stations(args)
     kinds = tuple(k.strip() for k in args.kinds.split(",")) if args.kinds else None
     result = status(prov, stations, args.as_of, schedule_from_args(args), kinds=kinds)
     document = result.to_json()
@@ -52,6 +54,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         else:
             write_table(result.units, out)
         document["out"] = str(out)
+    notes = add_notes(document, prov, described, "stations", "rates")
     if args.json:
         print_json(document)
         return 0
@@ -72,6 +75,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("  no county is behind its latest due target")
     if args.out:
         print(f"table written to {args.out}")
+    print_notes(notes)
     return 0
 
 
@@ -82,7 +86,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from coverage.data.io import read_layer, write_layers, write_sheets
     from coverage.data.schema import open_on
 
-    prov, stations = province_and_stations(args)
+    prov, stations, described = province_and_stations(args)
     open_now = stations[open_on(stations, args.as_of)]
     travel = StraightLine()
     radius_m = args.radius_km * 1000.0 if args.radius_km is not None else travel.metres_for_minutes(args.radius_min)
@@ -129,6 +133,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 out,
             )
         document["out"] = str(out)
+    notes = add_notes(document, prov, described, "stations", "places")
     if args.json:
         print_json(document)
         return 0
@@ -151,6 +156,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         )
     if args.out:
         print(f"written to {args.out}")
+    print_notes(notes)
     return 0
 
 

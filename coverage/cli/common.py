@@ -10,13 +10,14 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from coverage import checks, settings
 from coverage._errors import InputError
 
 if TYPE_CHECKING:
     from coverage.analysis.travel import Travel
+    from coverage.data.lists import StationList
 T = TypeVar("T")
 
 
@@ -413,8 +414,9 @@ def check_travel_args(args: argparse.Namespace) -> None:
     check_needs(args, "matrix_km", "matrix")
 
 
-def province_and_stations(args: argparse.Namespace):
-    """The province and its stations: ``--stations`` (a file, or names separated by commas) imported, else the committed list."""
+def province_and_stations(args: argparse.Namespace) -> tuple[Any, Any, StationList | None]:
+    """The province, its stations (``--stations``: a file, or names separated by commas, imported; else the
+    committed list) and what that list is (:mod:`coverage.data.lists`)."""
     from coverage.data.provinces import default_stations_path, load_province
     from coverage.data.register import load_register
     from coverage.data.stations import is_station_file, read_station_list
@@ -436,7 +438,31 @@ def province_and_stations(args: argparse.Namespace):
             f"(see `python -m coverage stations check {shlex.quote(str(path))}`)",
             file=sys.stderr,
         )
-    return prov, imported.stations
+    return prov, imported.stations, station_list_of(given, code, imported.stations)
+
+
+def station_list_of(given: str | None, code: str, stations: Any) -> StationList | None:
+    """What the stations of ``--stations`` are (the user's own), or the committed list of province ``code``."""
+    from coverage.data.lists import embedded_list, uploaded_list
+    from coverage.data.stations import is_station_file
+
+    if not given:
+        return embedded_list(code)
+    return uploaded_list(Path(given).name if is_station_file(given) else "names given", stations)
+
+
+def add_notes(document: dict, province: Any, described: StationList | None, *uses: str) -> list[str]:
+    """Put the ``data_note`` in a command's JSON document; return the notes for its text output."""
+    from coverage.present.notes import data_note_json
+
+    document["data_note"] = data_note_json(province, described, uses)
+    return list(document["data_note"]["notes"])
+
+
+def print_notes(lines: list[str]) -> None:
+    """The notes at the end of a command's text output."""
+    for line in lines:
+        print(f"note: {line}")
 
 
 def schedule_from_args(args: argparse.Namespace):

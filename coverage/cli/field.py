@@ -7,6 +7,7 @@ import argparse
 from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
+    add_notes,
     check_exclusive,
     check_needs,
     check_travel_args,
@@ -17,10 +18,12 @@ from coverage.cli.common import (
     json_flag,
     output_path,
     print_json,
+    print_notes,
     province_type,
     read_itinerary,
     rule_type,
     sample_type,
+    station_list_of,
     station_table_from_args,
     travel_args,
     travel_from_args,
@@ -96,6 +99,10 @@ def cmd_trip(args: argparse.Namespace) -> int:
 
         write_plan(plan, args.out)
         document["out"] = str(args.out)
+    from coverage.data.provinces import load_province
+
+    described = station_list_of(str(args.stations) if args.stations else None, code, stations)
+    notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
         return 0
@@ -124,6 +131,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
         )
     if args.out:
         print(f"written to {args.out}")
+    print_notes(notes)
     return 0
 
 
@@ -172,6 +180,10 @@ def cmd_supervise(args: argparse.Namespace) -> int:
             {"supervisors": sup, "stations": result.stations, "month": calendar, "month totals": totals}, args.out
         )
         document["out"] = str(args.out)
+    from coverage.data.provinces import load_province
+
+    described = station_list_of(str(args.stations) if args.stations else None, code, stations)
+    notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
         return 0
@@ -190,6 +202,7 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         )
     if args.out:
         print(f"written to {args.out}")
+    print_notes(notes)
     return 0
 
 

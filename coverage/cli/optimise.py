@@ -7,6 +7,7 @@ import argparse
 from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
+    add_notes,
     analysis_args,
     check_overrides,
     existing_file,
@@ -15,6 +16,7 @@ from coverage.cli.common import (
     need_weights_type,
     output_path,
     print_json,
+    print_notes,
     province_and_stations,
     rule_type,
     schedule_from_args,
@@ -38,11 +40,12 @@ def cmd_site(args: argparse.Namespace) -> int:
         weights = read_weights(args.weights, list(cost.index)) if args.weights else None
         problem = SitingProblem.from_cost_matrix(cost, weights)
         radius = args.radius
+        prov = described = None  # the user's own costs: nothing to say about townships or a list
     else:
         from coverage.data.schema import open_on
         from coverage.optimise.candidates import province_problem
 
-        prov, stations = province_and_stations(args)
+        prov, stations, described = province_and_stations(args)
         open_now = stations[open_on(stations, args.as_of)]
         radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
         candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
@@ -62,6 +65,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
     )
     document = {**result.to_json(), **extra}
+    notes = add_notes(document, prov, described, "stations", "places")
     if args.json:
         print_json(document)
         return 0
@@ -71,6 +75,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
     print(f"  solver: {result.solver}, {result.seconds:.2f} s")
+    print_notes(notes)
     return 0
 
 
@@ -104,7 +109,7 @@ def cmd_need(args: argparse.Namespace) -> int:
     from coverage.data.io import write_table
     from coverage.data.tables import read_code_table
 
-    prov, stations = province_and_stations(args)
+    prov, stations, described = province_and_stations(args)
     extra = read_code_table(args.extra) if args.extra else None
     weights = {}
     for item in (args.weights or "").split(","):
@@ -118,8 +123,10 @@ def cmd_need(args: argparse.Namespace) -> int:
     table = need_scores(prov.townships, stations, args.as_of, args.radius_km * 1000.0, extra=extra, weights=weights)
     if args.out:
         write_table(table, args.out, sheet="need")
+    document = {"weights": table.attrs["weights"], "townships": table.to_dict(orient="records")}
+    notes = add_notes(document, prov, described, "stations", "places")
     if args.json:
-        print_json({"weights": table.attrs["weights"], "townships": table.to_dict(orient="records")})
+        print_json(document)
         return 0
     print(f"{prov.name}: {len(table)} counted townships without a station; weights {table.attrs['weights']}")
     for r in table.head(args.top).itertuples(index=False):
@@ -129,13 +136,14 @@ def cmd_need(args: argparse.Namespace) -> int:
         )
     if args.out:
         print(f"table written to {args.out}")
+    print_notes(notes)
     return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from coverage.optimise.rollout import plan_rollout
 
-    prov, stations = province_and_stations(args)
+    prov, stations, described = province_and_stations(args)
     result = plan_rollout(
         prov,
         stations,
@@ -166,6 +174,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             sheets[f"opened {y.date.isoformat()}"] = y.reasons
         write_sheets(sheets, args.out)
         document["out"] = str(args.out)
+    notes = add_notes(document, prov, described, "stations", "places")
     if args.json:
         print_json(document)
         return 0
@@ -182,6 +191,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         )
     if args.out:
         print(f"plan written to {args.out}")
+    print_notes(notes)
     return 0
 
 

@@ -47,6 +47,17 @@ class Province:
         """True when any township polygon is approximate."""
         return bool((self.townships["boundary_quality"] == "approximate").any())
 
+    @property
+    def estimated_points_share(self) -> float:
+        """Share (0-1) of townships whose point is an estimate (neither a published position nor a county seat).
+
+        Without a ``point_source`` column (a layer built elsewhere): the share of approximate polygons.
+        """
+        t = self.townships
+        if "point_source" in t:
+            return float((t["point_source"] == "estimated").mean()) if len(t) else 0.0
+        return float((t["boundary_quality"] == "approximate").mean()) if len(t) else 0.0
+
 
 def province_files() -> dict[str, Path]:
     """Available province GeoPackages by 2-digit code: embedded ones, then built ones."""

@@ -162,6 +162,8 @@ def replace_townships(
     points = shapely.point_on_surface(towns.loc[replaced, "geometry"].values)
     towns.loc[replaced, "lon"] = shapely.get_x(points).round(6)
     towns.loc[replaced, "lat"] = shapely.get_y(points).round(6)
+    if "point_source" in towns:  # a point inside an official polygon is no longer an estimate
+        towns.loc[replaced, "point_source"] = "official polygon"
     towns["area_km2"] = (towns.to_crs(settings.EQUAL_AREA_CRS).area / 1e6).round(3)
     towns = towns.to_crs(settings.STORAGE_CRS)
 

@@ -24,6 +24,7 @@ import re
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import folium
@@ -33,7 +34,7 @@ import shapely
 
 from coverage import settings
 from coverage._errors import CRSError, InputError
-from coverage.data.io import table_bytes
+from coverage.data.io import sheets_bytes, table_bytes
 from coverage.present.webmap import LOCAL_ASSETS, STATIC_URL, localise
 
 #: Format key -> (file extension, MIME type).
@@ -95,9 +96,21 @@ def _sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet1"
 
 
-def table_export(frame: pd.DataFrame, fmt: str, name: str) -> bytes:
-    """``frame`` as ``csv`` (UTF-8 with BOM) or ``xlsx`` (one sheet called ``name``)."""
+#: Where an export keeps its data notes (the column, sheet, member or table of that name).
+NOTES_NAME = "data_note"
+
+
+def table_export(frame: pd.DataFrame, fmt: str, name: str, notes: Sequence[str] = ()) -> bytes:
+    """``frame`` as ``csv`` (UTF-8 with BOM) or ``xlsx`` (one sheet called ``name``).
+
+    ``notes`` (what the figures rest on, :mod:`coverage.present.notes`) travel with the data: a
+    ``data_note`` column in CSV, a ``data_note`` sheet in XLSX.
+    """
     key = _check_format(fmt, TABLE_FORMATS, "a table")
+    if notes and key == "csv":
+        frame = frame.assign(**{NOTES_NAME: " / ".join(notes)})
+    if notes and key == "xlsx":
+        return sheets_bytes({_sheet_name(name): frame, NOTES_NAME: pd.DataFrame({NOTES_NAME: list(notes)})})
     return table_bytes(frame, key, sheet=_sheet_name(name))
 
 
@@ -127,9 +140,10 @@ def _in_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.to_crs(settings.WORK_CRS)
 
 
-def layer_export(gdf: gpd.GeoDataFrame, fmt: str, name: str) -> bytes:
+def layer_export(gdf: gpd.GeoDataFrame, fmt: str, name: str, notes: Sequence[str] = ()) -> bytes:
     """``gdf`` as ``geojson`` (RFC 7946, WGS 84, 6 decimals), ``gpkg`` (layer ``name``, CRS kept),
-    or ``csv``/``xlsx`` (see :func:`layer_table`)."""
+    or ``csv``/``xlsx`` (see :func:`layer_table`).  ``notes`` travel with the data: a ``data_note``
+    member of the GeoJSON, a ``data_note`` table in the GeoPackage (as :func:`table_export` otherwise)."""
     key = _check_format(fmt, LAYER_FORMATS, "a layer")
     if key in TABLE_FORMATS:
         table = layer_table(gdf)
@@ -142,13 +156,15 @@ def layer_export(gdf: gpd.GeoDataFrame, fmt: str, name: str) -> bytes:
                     "export GeoJSON or GeoPackage to keep them",
                     stacklevel=2,
                 )
-        return table_export(table, key, name)
+        return table_export(table, key, name, notes)
     if gdf.crs is None:
         _in_wgs84(gdf)  # raises
-    return _vector_bytes(gdf, key, name)
+    return _vector_bytes(gdf, key, name, notes)
 
 
-def _vector_bytes(gdf: gpd.GeoDataFrame, key: str, name: str) -> bytes:
+def _vector_bytes(gdf: gpd.GeoDataFrame, key: str, name: str, notes: Sequence[str] = ()) -> bytes:
+    import json
+
     import pyogrio
 
     layer = _sheet_name(name) if key == "gpkg" else name
@@ -158,7 +174,14 @@ def _vector_bytes(gdf: gpd.GeoDataFrame, key: str, name: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"layer.{key}"
         pyogrio.write_dataframe(frame, path, driver=driver, layer=layer, layer_options=options)
-        return path.read_bytes()
+        if notes and key == "gpkg":
+            pyogrio.write_dataframe(pd.DataFrame({NOTES_NAME: list(notes)}), path, driver="GPKG", layer=NOTES_NAME)
+        data = path.read_bytes()
+    if notes and key == "geojson":  # a foreign member, which RFC 7946 (section 6.1) allows
+        document = json.loads(data)
+        document[NOTES_NAME] = list(notes)
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return data
 
 
 # --------------------------------------------------------------------------- maps
@@ -177,7 +200,7 @@ def _leaflet_css() -> str:
     return re.sub(r"url\(['\"]?(images/[\w.-]+\.png)['\"]?\)", inline, css)
 
 
-def standalone_map_html(m: folium.Map) -> str:
+def standalone_map_html(m: folium.Map, notes: Sequence[str] = ()) -> str:
     """The folium map ``m`` as one self-contained HTML page: Leaflet's script and styles inlined.
 
     The page needs nothing from the app or a CDN (only basemap tiles, if the map
@@ -185,6 +208,16 @@ def standalone_map_html(m: folium.Map) -> str:
     when an element needs a script that is not vendored.
     """
     localise(m)
+    if notes:  # what the map rests on, in a box above the map (escaped: the notes are plain text)
+        import html as html_text
+
+        box = "<br>".join(html_text.escape(n) for n in notes)
+        m.get_root().html.add_child(
+            folium.Element(
+                f'<div id="data-note" style="position:absolute;top:8px;left:50px;z-index:1000;max-width:60%;'
+                f'background:#fff8e1;border:1px solid #f9a825;padding:4px 8px;font:12px sans-serif;">{box}</div>'
+            )
+        )
     html = m.get_root().render()
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     css = _leaflet_css()

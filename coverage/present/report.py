@@ -39,8 +39,10 @@ from coverage.analysis.admin import (
 )
 from coverage.checks import as_date
 from coverage.codes import in_region, level_of, unit_of
+from coverage.data.lists import StationList
 from coverage.data.schema import open_on
 from coverage.present.i18n import LANGUAGES, labels
+from coverage.present.notes import data_notes
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ def officials_report(
     region: str | None = None,
     rollout: Rollout | None = None,
     lang: str = "zh",
+    station_list: StationList | None = None,
 ) -> bytes:
     """The XLSX report for officials, as bytes.
 
@@ -97,6 +100,8 @@ def officials_report(
         report to; ``None`` for the whole province.
     rollout : a :class:`coverage.rollout.Rollout` of the same province, or ``None``.
     lang : ``"zh"`` or ``"en"``.
+    station_list : what the station list is (:mod:`coverage.data.lists`); a synthetic or partial
+        list, and approximate townships, are said on the summary sheet in ``lang``.
     """
     if lang not in LANGUAGES:
         msg = f"report language {lang!r} not available; use one of {', '.join(LANGUAGES)}"
@@ -111,7 +116,8 @@ def officials_report(
     t = labels("report.", lang)
     names = {k.removeprefix("sheet_"): v for k, v in t.items() if k.startswith("sheet_")}
     book = Workbook()
-    _summary(book.active, t, province, stations, result, code, schedule)
+    notes = data_notes(province, station_list, ["stations", "rates", "places"], lang)
+    _summary(book.active, t, province, stations, result, code, schedule, notes)
     book.active.title = names["summary"]
     _map_sheet(book.create_sheet(names["map"]), t, province, stations, as_of, code, result)
     _units_sheet(book.create_sheet(names["units"]), t, result.units, code)
@@ -220,6 +226,7 @@ def _summary(
     result: Status,
     code: str,
     schedule: TargetSchedule,
+    data_notes: list[str],
 ) -> None:
     units = result.units
     row = units[units["code"] == code].iloc[0]
@@ -264,13 +271,10 @@ def _summary(
     )
 
     r += 1
-    notes = []
-    if province.approximate:
-        notes.append(t["approximate"])
+    notes = list(data_notes)
     notes.append(t["source"].format(text=_provenance(province)))
     if stations is not None and len(stations):
-        sources = sorted({str(s) for s in stations.get("source", pd.Series(dtype=str)).dropna() if str(s)})
-        notes.append(t["stations_source"].format(n=len(stations), sources="; ".join(sources) or "-"))
+        notes.append(t["stations_count"].format(n=len(stations)))
     for note in notes:
         ws.cell(row=r, column=1, value=note).alignment = Alignment(wrap_text=False)
         r += 1

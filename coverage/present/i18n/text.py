@@ -67,6 +67,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_covered": ("有社工站的乡镇（街道）", "Townships with a station"),
     "m_rate": ("覆盖率", "Coverage rate"),
     "m_next_target": ("下一目标", "Next target"),
+    "m_final_target": ("{date} 目标 {share:.0%}：实际", "Target {share:.0%} by {date}: reached"),
+    "m_final_target_help": (
+        "所有目标日期都已过去：这是 {date} 当天的覆盖率（目标 {share:.0%}）",
+        "Every target date has passed: this is the rate on {date} (target {share:.0%})",
+    ),
+    "list_last_updated": (
+        "社工站名单最近更新于 {date}，晚于该日期的变化未计入",
+        "Station list last updated {date}; later changes are not in it",
+    ),
+    "no_rate_line": (
+        "名单没有开站日期，无法画出覆盖率随时间的变化：所有站点按一直开放计算",
+        "The list gives no opening dates, so there is no rate over time: every station counts as open at every date",
+    ),
+    "chart_month_format": ("%Y年%m月", "%b %Y"),
     "m_next_target_help": ("到 {date}", "by {date}"),
     "m_needed": ("还需建站", "Stations still needed"),
     "m_needed_help": ("为达到 {date} 的目标", "to reach the target of {date}"),
@@ -248,8 +262,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "resolved": ("已处理 {n} 行。", "{n} rows resolved."),
     "use_stations": ("在所有页面使用这份名单", "Use this list on every page"),
     "using_stations": ("当前使用：{source}", "In use: {source}"),
-    "source_embedded": ("内置名单", "the embedded list"),
-    "source_upload": ("本次上传的名单（{n} 个站）", "the list uploaded this session ({n} stations)"),
+    "source_embedded": ("内置名单（{n} 个站）", "the embedded list ({n} stations)"),
+    "source_synthetic": (
+        "内置的合成演示名单（{n} 个站，不是真实站点）",
+        "the embedded synthetic demo list ({n} stations, not real)",
+    ),
+    "source_reported": (
+        "内置的新闻报道站点名单（{n} 个站，不完整）",
+        "the embedded list of stations named in news reports ({n} stations, partial)",
+    ),
+    "source_official": ("官方名单（{n} 个站）", "the official list ({n} stations)"),
+    "source_uploaded": ("本次上传的名单（{n} 个站）", "the list uploaded this session ({n} stations)"),
     "use_embedded": ("改回内置名单", "Back to the embedded list"),
     "upload_boundaries": (
         "上传乡镇边界（GeoPackage、GeoJSON、Shapefile 压缩包）",
@@ -467,10 +490,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Note: township boundaries are approximate (generated from county borders and township counts); the map is illustrative. Coverage figures use township codes and are not affected.",
     ),
     "report.source": ("数据来源：{text}", "Data sources: {text}"),
-    "report.stations_source": (
-        "社工站名单：{n} 个站点（来源：{sources}）",
-        "Station list: {n} stations (source: {sources})",
-    ),
+    "report.stations_count": ("社工站名单：{n} 个站点", "Station list: {n} stations"),
     "report.trajectory": ("覆盖率变化（按月）", "Coverage rate by month"),
     "report.month": ("月份", "Month"),
     "report.target": ("目标", "Target"),
@@ -516,4 +536,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.status_met": ("已完成", "met"),
     "report.status_on track": ("按计划推进", "on track"),
     "report.status_behind": ("滞后", "behind"),
+    # data notes: what a figure rests on (coverage/present/notes.py)
+    "note.list_synthetic": (
+        "社工站名单为合成演示数据，不是真实站点（{name}，数据截至 {date}）",
+        "The station list is a synthetic demo, not real stations ({name}, as of {date})",
+    ),
+    "note.list_reported": (
+        "社工站名单摘自新闻报道，并不完整（{name}，最近更新 {date}）",
+        "The station list is taken from news reports and is partial ({name}, last updated {date})",
+    ),
+    "note.dates_unknown": (
+        "名单没有开站日期：所有站点按一直开放计算",
+        "The list gives no opening dates: every station counts as open at every date",
+    ),
+    "note.places": (
+        "乡镇边界为近似划分，{share} 的乡镇位置为估计值：距离、服务空白、选址与行程仅供参考",
+        "Township borders are approximate and {share} of township positions are estimates: "
+        "distances, gaps, sites and trips are indicative only",
+    ),
+    "note.rates": (
+        "覆盖率只取决于站点所在的乡镇，不受近似边界影响",
+        "Coverage rates depend only on which township a station is in, not on the approximate borders",
+    ),
+    "note.unknown_date": ("不详", "unknown"),
 }
