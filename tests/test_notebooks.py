@@ -19,8 +19,10 @@ def test_notebook_runs(path):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     ARTIFACTS.mkdir(exist_ok=True)
     nbformat.write(nb, ARTIFACTS / path.name)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    # Chinese labels drawn, not boxes: matplotlib warns of every missing glyph on standard error
+    assert not [o for o in outputs if o.output_type == "stream" and "missing from font" in o.get("text", "")]
     images = [
         o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]

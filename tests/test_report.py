@@ -294,10 +294,12 @@ def test_region_by_name(guangxi, gx_stations):
     assert summary_values(book["Summary"])["Townships counted"] == 110
 
 
-def test_map_without_a_cjk_font_still_renders(guangxi, gx_stations, monkeypatch):
+def test_the_map_draws_chinese_with_the_packaged_font(guangxi, gx_stations):
+    import warnings
+
     from coverage.present import report
 
-    monkeypatch.setattr(report, "_cjk_font", lambda: None)
-    with pytest.warns(UserWarning, match="missing from font"):  # CJK legend glyphs drawn as boxes
-        png = report.map_png(guangxi, gx_stations, AS_OF, "450921", labels("report.", "zh"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph (a box for a Chinese character) is a UserWarning
+        png = report.map_png(guangxi, gx_stations, AS_OF, "450921", labels("report.", "zh"), title="北流市社工站覆盖")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -41,6 +41,7 @@ from coverage.checks import as_date
 from coverage.codes import in_region, level_of, unit_of
 from coverage.data.lists import StationList
 from coverage.data.schema import open_on
+from coverage.present.fonts import cjk_font
 from coverage.present.i18n import LANGUAGES, labels
 from coverage.present.notes import data_notes
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
@@ -60,15 +61,6 @@ MAP_DPI = 150
 MAP_SIZE_IN = (8.0, 7.0)
 #: Width the map picture is shown at in the sheet, pixels.
 MAP_DISPLAY_WIDTH_PX = 760
-#: CJK fonts tried for the map, in order (Debian fonts-noto-cjk first).
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-)
 #: Cell fills of the statuses (light green, amber, light red).
 STATUS_FILLS = {STATUS_MET: "C8E6C9", STATUS_ON_TRACK: "FFE082", STATUS_BEHIND: "FFCDD2"}
 PERCENT = "0.0%"
@@ -355,13 +347,6 @@ def _trajectory_chart(
 
 
 # --------------------------------------------------------------------------- map
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in available), None)
-
-
 def map_png(
     province: Province,
     stations: pd.DataFrame | None,
@@ -385,9 +370,8 @@ def map_png(
     counted = towns["counted"].astype(bool).to_numpy()
     has = towns["code"].astype(str).isin(covered).to_numpy()
     colours = np.where(~counted, OTHER_COLOUR, np.where(has, COVERED_COLOUR, UNCOVERED_COLOUR))
-    font = _cjk_font()
     rc: dict[RcKeyType, Any] = {
-        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "font.family": [cjk_font(), "DejaVu Sans"],
         "axes.unicode_minus": False,
     }
     # a bare Figure (no pyplot): no global backend is chosen or changed, PNG is drawn by Agg
