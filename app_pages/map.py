@@ -64,6 +64,7 @@ def build_map():
         gaps="gaps" in shown,
         candidates="candidates" in shown,
         stations="stations" in shown,
+        estimated_stations="stations" in shown and bool(webmap.estimated_positions(open_now).any()),
     )
     return webmap.finish(m, legend), len(open_now)
 

@@ -212,7 +212,9 @@ def standalone_map_html(m: folium.Map, notes: Sequence[str] = ()) -> str:
         import html as html_text
 
         box = "<br>".join(html_text.escape(n) for n in notes)
-        m.get_root().html.add_child(
+        root = m.get_root()
+        assert isinstance(root, folium.Figure)  # branca types get_root() as a plain element; a map's root is its page
+        root.html.add_child(
             folium.Element(
                 f'<div id="data-note" style="position:absolute;top:8px;left:50px;z-index:1000;max-width:60%;'
                 f'background:#fff8e1;border:1px solid #f9a825;padding:4px 8px;font:12px sans-serif;">{box}</div>'

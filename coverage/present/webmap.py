@@ -293,17 +293,29 @@ def _placed(stations: pd.DataFrame) -> pd.DataFrame:
     return stations[stations["lon"].notna() & stations["lat"].notna()]
 
 
+def estimated_positions(stations: pd.DataFrame) -> pd.Series:
+    """True for stations whose position is their township's point, not coordinates the list gave."""
+    source = stations.get("location_source", pd.Series("input", index=stations.index))
+    return source.astype(str).str.startswith("township point")
+
+
 def station_layer(stations: pd.DataFrame, labels: dict = DEFAULT_LABELS, datum: str = "wgs84") -> folium.FeatureGroup:
-    """Stations as dots, with a popup of name, township code and opening date."""
+    """Stations as dots, with a popup of name, township code and opening date.
+
+    A station placed at its township's point (the list gave no coordinates of its own) is drawn as a
+    ring, not a dot: its position is only that of the township (see :func:`estimated_positions`).
+    """
     placed = _placed(stations)
     cols = [c for c in ("station_id", "name", "township_code", "opened") if c in placed.columns]
     table = placed[cols].astype(str).replace({"NaT": "", "None": "", "nan": ""})
+    table["approx"] = estimated_positions(placed).astype(int)
     group = folium.FeatureGroup(name=labels["stations"])
     fields = [c for c in ("name", "township_code", "opened") if c in cols]
     alias = {"name": labels["stations"], "township_code": labels["code"], "opened": labels["opened"]}
     folium.GeoJson(
         _frame(table, _points(placed), datum),
         marker=folium.CircleMarker(radius=3, color=STATION_COLOUR, fill=True, fill_opacity=0.9, weight=1),
+        style_function=lambda f: {"fillOpacity": 0.1 if f["properties"]["approx"] else 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[labels["stations"]]),
         popup=folium.GeoJsonPopup(fields=fields, aliases=[alias[f] for f in fields]),
     ).add_to(group)
@@ -366,10 +378,12 @@ def legend(
     gaps: bool = False,
     candidates: bool = False,
     stations: bool = True,
+    estimated_stations: bool = False,
 ) -> folium.Element:
     """The map's legend (bottom left, above the scale bar), in the labels' language.
 
-    Each flag adds the row of a layer the map draws (``stations``: station dots).
+    Each flag adds the row of a layer the map draws (``stations``: station dots;
+    ``estimated_stations``: rings for stations placed at their township's point).
     """
 
     def row(colour: str, text: str, mark: str = "&#9632;") -> str:
@@ -384,6 +398,8 @@ def legend(
     )
     if stations:
         html += row(STATION_COLOUR, labels["stations"], "&#9679;")
+        if estimated_stations:
+            html += row(STATION_COLOUR, labels["stations_estimated"], "&#9675;")
     if gaps:
         html += row(GAP_COLOUR, labels["gaps"])
     if candidates:
@@ -430,7 +446,8 @@ def township_map(
     approximate = (
         bool((townships["boundary_quality"] == "approximate").any()) if "boundary_quality" in townships else False
     )
-    return finish(m, legend(labels, approximate=approximate))
+    estimated = stations is not None and bool(estimated_positions(_placed(stations)).any())
+    return finish(m, legend(labels, approximate=approximate, estimated_stations=estimated))
 
 
 #: One colour per day of a trip (cycled).

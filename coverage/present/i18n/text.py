@@ -447,6 +447,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.uncovered": ("无社工站", "No station"),
     "map.other": ("不计入目标（农场、林场、开发区等）", "Not counted (farms, forest farms, zones …)"),
     "map.stations": ("社工站", "Stations"),
+    "map.stations_estimated": (
+        "社工站（无坐标，画在乡镇点上）",
+        "Stations without coordinates (at the township's point)",
+    ),
     "map.townships": ("乡镇（街道）", "Townships"),
     "map.counties": ("县界", "County borders"),
     "map.choropleth": ("县覆盖率", "County coverage rate"),
