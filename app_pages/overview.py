@@ -31,7 +31,7 @@ with common.friendly_errors():
     if final.date < view.as_of:  # every target date has passed: how did the final one end?
         c[3].metric(
             t("m_final_target", date=final.date.isoformat(), share=final.share),
-            f"{row[f'rate_{final.date.isoformat()}']:.1%}",
+            t("m_final_target_value", rate=row[f"rate_{final.date.isoformat()}"]),
             help=t("m_final_target_help", date=final.date.isoformat(), share=final.share),
         )
     else:
@@ -43,7 +43,8 @@ with common.friendly_errors():
     c[4].metric(
         t("m_needed"), f"{int(row['needed_for_next_target']):,}", help=t("m_needed_help", date=row["next_target_date"])
     )
-    st.caption(t("status_line", status=t(f"status_{row['status']}"), as_of=view.as_of, date=row["next_target_date"]))
+    line = "status_line_final" if final.date < view.as_of else "status_line"
+    st.caption(t(line, status=t(f"status_{row['status']}"), as_of=view.as_of, date=row["next_target_date"]))
     described = view.station_list
     if described is not None and described.last_updated is not None and described.last_updated < view.as_of:
         st.caption(t("list_last_updated", date=described.last_updated.isoformat()))
@@ -66,7 +67,7 @@ with common.friendly_errors():
         colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=SERIES_COLOURS))
         base = alt.Chart(chart_data).encode(
             x=alt.X("date:T", title=t("date"), axis=alt.Axis(format=t("chart_month_format"))),
-            y=alt.Y("rate:Q", title=t("m_rate"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=colour,
         )
         chart = base.transform_filter(alt.datum.series == series[0]).mark_line() + base.transform_filter(

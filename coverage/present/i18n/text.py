@@ -67,7 +67,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_covered": ("有社工站的乡镇（街道）", "Townships with a station"),
     "m_rate": ("覆盖率", "Coverage rate"),
     "m_next_target": ("下一目标", "Next target"),
-    "m_final_target": ("{date} 目标 {share:.0%}：实际", "Target {share:.0%} by {date}: reached"),
+    "m_final_target": ("{date} 目标 {share:.0%}", "Target {share:.0%} by {date}"),
+    "m_final_target_value": ("实际 {rate:.1%}", "reached {rate:.1%}"),
     "m_final_target_help": (
         "所有目标日期都已过去：这是 {date} 当天的覆盖率（目标 {share:.0%}）",
         "Every target date has passed: this is the rate on {date} (target {share:.0%})",
@@ -87,6 +88,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_line": (
         "状态：{status}（截至 {as_of}；下一目标日期 {date}）",
         "Status: {status} (as of {as_of}; next target date {date})",
+    ),
+    "status_line_final": (
+        "状态：{status}（截至 {as_of}；最后一个目标日期 {date} 已过）",
+        "Status: {status} (as of {as_of}; the last target date, {date}, has passed)",
     ),
     "rate_over_time": ("覆盖率变化与目标", "Coverage rate over time against the targets"),
     "series_rate": ("覆盖率", "Coverage rate"),
