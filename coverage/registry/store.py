@@ -201,7 +201,7 @@ class Registry:
         with self.engine.connect() as conn:
             result = conn.execute(query)
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        return frame
+        return _whole_numbers(frame)
 
     def current(
         self, province: str, as_of: dt.date | str | None = None, known_on: dt.date | str | None = None
@@ -257,13 +257,14 @@ class Registry:
             if exists is not None:
                 msg = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
                 raise InputError(msg)
+            now = self.clock()  # the station is created when its first version is recorded
             c.execute(
                 schema.stations.insert().values(
-                    station_id=station_id, province_code=str(province), created_at=self.clock(), head_version_id=None
+                    station_id=station_id, province_code=str(province), created_at=now, head_version_id=None
                 )
             )
             version_id = self._insert(
-                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id
+                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id, now
             )
             self._move_head(c, station_id, None, version_id)
         return Written(station_id, version_id)
@@ -340,6 +341,7 @@ class Registry:
         source: str,
         action: str,
         submission_id: int | None,
+        recorded_at: dt.datetime | None = None,
     ) -> int:
         _check_fields(fields)
         values = {name: fields.get(name) for name in FIELDS}
@@ -348,7 +350,7 @@ class Registry:
                 station_id=station_id,
                 province_code=province,
                 valid_from=as_date(valid_from),
-                recorded_at=self.clock(),
+                recorded_at=recorded_at or self.clock(),
                 recorded_by=by,
                 source=source,
                 submission_id=submission_id,
@@ -471,8 +473,29 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
+#: Attributes held as whole numbers (counts of people, households, files).
+WHOLE_FIELDS = tuple(name for name, (kind, _) in schema.STATION_FIELDS.items() if isinstance(kind, sa.Integer))
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number columns as Python ints and None (pandas would make floats of a column with a gap:
+    a count of 3 would read, and be reported, as 3.0)."""
+    for name in ("version_id", "submission_id", *WHOLE_FIELDS):
+        if name in frame and frame[name].dtype.kind == "f":
+            frame[name] = pd.Series([None if v != v else int(v) for v in frame[name]], index=frame.index, dtype=object)
+    return frame
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def fields_json(fields: Mapping[str, Any]) -> str:
-    """Attributes as JSON text (dates as ISO strings), for submission rows."""
-    return json.dumps(
-        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}, ensure_ascii=False
-    )
+    """Attributes as JSON text (dates as ISO strings, missing values as null), for submission rows."""
+    return json.dumps({k: _json_value(v) for k, v in fields.items()}, ensure_ascii=False)
