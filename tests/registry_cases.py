@@ -150,3 +150,106 @@ def snapshot(registry: Registry) -> dict[str, list[tuple]]:
             rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             out[name] = [tuple(r) for r in rows]
     return out
+
+
+# --------------------------------------------------------------------------- child processes (spawned)
+class GateClock:
+    """A clock that, at its first call (inside the writer's transaction, after the head was checked),
+    waits at ``barrier`` for the other writer: both then hold the same base version.  On SQLite the
+    other writer is still waiting for the database lock, so the wait ends at ``timeout_s``."""
+
+    def __init__(self, barrier: Any, timeout_s: float) -> None:
+        self.barrier = barrier
+        self.timeout_s = timeout_s
+        self.waited = False
+
+    def __call__(self) -> dt.datetime:
+        import threading
+
+        from coverage.registry.store import utc_now
+
+        if not self.waited:
+            self.waited = True
+            try:
+                self.barrier.wait(timeout=self.timeout_s)
+            except threading.BrokenBarrierError:
+                pass
+        return utc_now()
+
+
+class SignalClock:
+    """A clock that sets ``event`` at its ``after``-th call: the writer is then inside its transaction."""
+
+    def __init__(self, event: Any, after: int) -> None:
+        self.event = event
+        self.after = after
+        self.calls = 0
+
+    def __call__(self) -> dt.datetime:
+        from coverage.registry.store import utc_now
+
+        self.calls += 1
+        if self.calls == self.after:
+            self.event.set()
+        return utc_now()
+
+
+def edit_once(url: str, base: int, by: str, start: Any, gate: Any, gate_timeout_s: float, results: Any) -> None:
+    """Child: change S1 from version ``base``; report ("ok", by, version) or ("conflict", by, message)."""
+    from coverage.registry.store import ConflictError, open_registry
+
+    registry = open_registry(url, seed=False, clock=GateClock(gate, gate_timeout_s))
+    start.wait(timeout=60)
+    try:
+        written = registry.change("S1", base, {"social_workers": 7, "contact": by}, "2024-11-30", by)
+        results.put(("ok", by, written.version_id))
+    except ConflictError as exc:
+        results.put(("conflict", by, str(exc)))
+
+
+def increment_many(url: str, worker: int, times: int, start: Any, results: Any) -> None:
+    """Child: ``times`` times, add one to the shared station's case files (reloading and retrying on a
+    conflict) and change the worker's own station; report the conflicts met."""
+    from coverage.registry.store import ConflictError, open_registry
+
+    registry = open_registry(url, seed=False)
+    start.wait(timeout=60)
+    conflicts = 0
+    own = f"W{worker}"
+    for i in range(times):
+        while True:
+            head = registry.head("SHARED")
+            assert head is not None
+            try:
+                registry.change("SHARED", head["version_id"], {"case_files": head["case_files"] + 1}, "2024-11-30", own)
+                break
+            except ConflictError:
+                conflicts += 1
+        mine = registry.head(own)
+        assert mine is not None
+        registry.change(own, mine["version_id"], {"households_served": i + 1}, "2024-11-30", own)
+    results.put((worker, conflicts))
+
+
+def accept_until_killed(url: str, submission_id: int, inside: Any) -> None:
+    """Child: accept a large submission; ``inside`` is set once the transaction has written 200 rows."""
+    from coverage.registry import ledger
+    from coverage.registry.store import open_registry
+
+    registry = open_registry(url, seed=False, clock=SignalClock(inside, 400))  # two clock calls per row
+    ledger.accept(registry, submission_id, "审核员")
+
+
+def write_until_killed(url: str, inside: Any) -> None:
+    """Child: add stations in one transaction, forever; ``inside`` is set after the 200th."""
+    from coverage.registry.store import open_registry
+
+    registry = open_registry(url, seed=False)
+    with registry.engine.begin() as conn:
+        i = 0
+        while True:
+            fields = {"name": f"K{i}", "township_code": CHENGXIANG, "status": "open", "social_workers": i % 9}
+            registry.add(f"K{i}", "45", fields, "2024-11-30", "loader", conn=conn)
+            i += 1
+            if i == 200:
+                inside.set()

@@ -241,7 +241,8 @@ def _findings(
     absent ``before`` into NaN, which PostgreSQL stores as the text 'NaN')."""
     report = imported.report
     extra = ledger_columns(report)
-    placed = imported.stations.set_index("row") if len(imported.stations) else pd.DataFrame()
+    placed = {int(st["row"]): st for st in imported.stations.drop(columns="geometry").to_dict(orient="records")}
+    heads = registry.heads(unit_of(unit, "province"))
     current = registry.current(unit_of(unit, "province"), as_of=end)
     current = current[[contains(unit, str(c or "")) for c in current["township_code"]]] if len(current) else current
     live = current[current["status"] != "closed"] if len(current) else current
@@ -260,12 +261,12 @@ def _findings(
         row = int(rec["row"])
         cells = {role: rec[col] for role, col in extra.items()}
         other_month = _other_month(cells.get("ledger_month"), month)
-        if rec["status"] not in ("matched", "repaired") or row not in placed.index:
+        if rec["status"] not in ("matched", "repaired") or row not in placed:
             out.append(
                 _row(row, "rejected", None, end, None, None, other_month or f"{rec['status']}: {rec['message']}")
             )
             continue
-        st = placed.loc[row]
+        st = placed[row]
         code = str(st["township_code"])
         if not contains(unit, code):
             message = f"township {code} is not in {unit}; a county submits only its own stations"
@@ -297,7 +298,7 @@ def _findings(
         if match is None:
             # a county's own id unless it is taken or a bare serial number (序号, which changes every month);
             # else an id made from the submission (see :func:`new_station_id`)
-            usable = given_id and not given_id.isdigit() and given_id not in by_id and not _exists(registry, given_id)
+            usable = given_id and not given_id.isdigit() and given_id not in heads
             sid = given_id if usable else None
             valid = proposed.get("opened") or end
             out.append(_row(row, "new", sid, min(valid, end), None, proposed, f"new station {proposed.get('name')}"))
@@ -307,7 +308,7 @@ def _findings(
         if "closed" in kinds:  # on its closing date if the ledger gives one, else at the end of the month
             valid = min(proposed.get("closed") or end, end)
             proposed["closed"] = proposed.get("closed") or valid
-        before = {k: match.get(k) for k in FIELDS} | {"version_id": _head_id(registry, str(match["station_id"]))}
+        before = {k: match.get(k) for k in FIELDS} | {"version_id": heads.get(str(match["station_id"]))}
         out.append(
             _row(
                 row,
@@ -321,7 +322,7 @@ def _findings(
         )
     for sid, r in by_id.items():
         if sid not in seen:
-            before = {k: r.get(k) for k in FIELDS} | {"version_id": _head_id(registry, sid)}
+            before = {k: r.get(k) for k in FIELDS} | {"version_id": heads.get(sid)}
             out.append(
                 _row(
                     None,
@@ -374,7 +375,7 @@ def _row(
     }
 
 
-def _proposed(st: pd.Series, cells: dict[str, Any]) -> dict[str, Any]:
+def _proposed(st: dict[str, Any], cells: dict[str, Any]) -> dict[str, Any]:
     given = st.get("location_source", "input") == "input"
     out: dict[str, Any] = {
         "name": st["name"],
@@ -425,15 +426,6 @@ def _compare(before: dict[str, Any], proposed: dict[str, Any]) -> tuple[list[str
             kinds.append(kind)
             messages.append(", ".join(f"{f} {before.get(f)} -> {proposed[f]}" for f in changed))
     return kinds, messages
-
-
-def _exists(registry: Registry, station_id: str) -> bool:
-    return registry.head(station_id) is not None
-
-
-def _head_id(registry: Registry, station_id: str) -> int | None:
-    head = registry.head(station_id)
-    return int(head["version_id"]) if head else None
 
 
 # --------------------------------------------------------------------------- review
