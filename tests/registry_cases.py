@@ -164,16 +164,15 @@ class GateClock:
         self.waited = False
 
     def __call__(self) -> dt.datetime:
+        import contextlib
         import threading
 
         from coverage.registry.store import utc_now
 
         if not self.waited:
             self.waited = True
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 self.barrier.wait(timeout=self.timeout_s)
-            except threading.BrokenBarrierError:
-                pass
         return utc_now()
 
 
