@@ -11,7 +11,6 @@ import os
 import signal
 import sqlite3
 
-import pytest
 import sqlalchemy as sa
 
 from coverage.data.register import load_register
