@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 
 import pandas as pd
@@ -322,7 +321,7 @@ def test_bad_rows_are_reported_row_by_row_and_change_nothing(reg: Registry, case
     sub = _submit(reg, rows)
     assert _findings(sub) == expected
     # every input row is kept in the importer's report, with every cell as given
-    report = json.loads(ledger._submission(reg, sub.submission_id)["report_json"])["report"]  # type: ignore[index]
+    report = ledger.submission_report(reg, sub.submission_id)["report"]
     assert [r["input: 站点名称"] for r in report] == [str(r[1]) for r in rows]
     ledger.accept(reg, sub.submission_id, "审核员")
     assert ledger.rows(reg, sub.submission_id)["decision"].tolist() == ["accepted", "accepted", "rejected"]

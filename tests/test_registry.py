@@ -246,6 +246,9 @@ def test_writes_to_unknown_or_existing_stations_are_refused(reg: Registry) -> No
         ({"social_workers": 2, "certified_workers": 3}, "3 certified social workers but only 2 social workers"),
         ({"lon": 108.2, "lat": None}, "give both lon and lat, or neither"),
         ({"phone": "123"}, r"unknown station fields \['phone'\]"),
+        # PostgreSQL would refuse these with a DataError, SQLite would keep them: both refuse them first
+        ({"name": "站" * 201}, "name has 201 characters, more than the 200 the registry keeps"),
+        ({"township_code": "4501101001"}, "township_code has 10 characters, more than the 9"),
     ],
 )
 def test_bad_fields_are_refused_and_nothing_is_written(reg: Registry, fields: dict, message: str) -> None:
@@ -256,6 +259,13 @@ def test_bad_fields_are_refused_and_nothing_is_written(reg: Registry, fields: di
     with pytest.raises(InputError, match=message):
         reg.add("S2", "45", {"name": "x", "township_code": MATOU, **fields}, "2021-02-01", "李四")
     assert snapshot(reg) == before
+
+
+@pytest.mark.parametrize("by", ["", "  ", "张" * 101])
+def test_who_recorded_it_must_be_a_name(reg: Registry, by: str) -> None:
+    with pytest.raises(InputError, match="who did it must be a name of 1 to 100 characters"):
+        reg.add("S1", "45", {"name": "x", "township_code": MATOU}, "2021-01-01", by)
+    assert reg.is_empty()
 
 
 def test_whole_numbers_given_as_floats_and_numpy_values_are_stored_as_integers(reg: Registry) -> None:

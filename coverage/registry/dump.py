@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -125,6 +126,22 @@ def read_dump(path: str | Path) -> dict[str, pd.DataFrame]:
         msg = f"file not found: {path}"
         raise InputError(msg)
     names = {"stations_index", "submissions", "versions", "submission_rows", "decisions"}
+    try:
+        return _read_dump(path, names)
+    except InputError:
+        raise
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        KeyError,
+        zipfile.BadZipFile,
+    ) as exc:  # pyogrio's, openpyxl's "not this format"
+        msg = f"{path.name} cannot be read as a registry export ({exc}); give a .gpkg or .xlsx written by `registry export`"
+        raise InputError(msg) from None
+
+
+def _read_dump(path: Path, names: set[str]) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() == ".gpkg":
         import pyogrio
 

@@ -30,12 +30,13 @@ from coverage._errors import InputError
 from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
 from coverage.registry import schema
-from coverage.registry.store import FIELDS, ConflictError, Registry, end_of_day_utc, fields_json
+from coverage.registry.store import FIELDS, ConflictError, Registry, check_person, end_of_day_utc, fields_json
 
 #: Kinds of finding of a ledger row (a row may carry several, joined by "+").
 KINDS = ("new", "closed", "moved", "renamed", "staff", "caseload", "status", "unchanged", "missing", "rejected")
 #: Decisions a reviewer records.
 DECISIONS = ("accepted", "rejected")
+_FILENAME_CHARS = schema.submissions.c.filename.type.length  # type: ignore[attr-defined]
 
 #: Ledger columns beyond the importer's (compared after removing spaces and brackets, lower case).
 LEDGER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -176,11 +177,10 @@ def submit(
     from coverage.data.stations import read_stations
 
     month = parse_month(month).strftime("%Y-%m")
-    unit = str(unit_code).strip()
-    if level_of(unit) not in ("city", "county"):
-        msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
-        raise InputError(msg)
-    _check_unit(unit)
+    unit = check_unit(unit_code)
+    by = check_person(by)
+    if len(filename) > _FILENAME_CHARS:  # keep its end (the suffix says what it is)
+        filename = filename[: _FILENAME_CHARS - 60] + "..." + filename[-57:]
     province = unit_of(unit, "province")
     imported = read_stations(data, filename=filename, province=province, crs=crs)
     notes = list(imported.notes)
@@ -221,16 +221,24 @@ def submit(
     return Submission(int(submission_id), unit, month, filename, sha, rows(registry, int(submission_id)), notes)
 
 
-def _check_unit(unit: str) -> None:
-    """A county or city of the register (a mistyped code would have every row refused as "not in" it)."""
+def check_unit(unit_code: str) -> str:
+    """The code of a county (6 digits) or city (4 digits) of the register that submits a ledger.
+
+    A mistyped code would otherwise have every row refused as "not in" it.
+    """
     from coverage.data.register import load_register
 
+    unit = str(unit_code).strip()
+    if not unit.isdigit() or level_of(unit) not in ("city", "county"):
+        msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
+        raise InputError(msg)
     reg = load_register()
     known = reg.counties if len(unit) == 6 else reg.cities
     if unit not in set(known["code"]):
         level = "county" if len(unit) == 6 else "city"
         msg = f"no {level} {unit} in the register; give the 6-digit county or 4-digit city code that submits the ledger"
         raise InputError(msg)
+    return unit
 
 
 def _findings(
@@ -469,6 +477,16 @@ def submission_file(registry: Registry, submission_id: int) -> tuple[str, bytes]
     return str(sub["filename"]), bytes(sub["content"])
 
 
+def submission_report(registry: Registry, submission_id: int) -> dict[str, Any]:
+    """The importer's report of a submission as kept: ``notes`` and ``report`` (one record per input row,
+    every cell of the file as text)."""
+    sub = _submission(registry, submission_id)
+    if sub is None:
+        msg = f"no submission {submission_id}"
+        raise InputError(msg)
+    return dict(json.loads(sub["report_json"]))
+
+
 def accept(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None = None) -> pd.DataFrame:
     """Accept pending findings (all, or those whose ``id`` is in ``row_ids``): each becomes a version of its
     station with the submission as its source.  One transaction: a conflict changes nothing."""
@@ -481,6 +499,7 @@ def reject(registry: Registry, submission_id: int, by: str, row_ids: list[int] |
 
 
 def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None, decision: str) -> pd.DataFrame:
+    by = check_person(by)
     sub = _submission(registry, submission_id)
     if sub is None:
         msg = f"no submission {submission_id}; list them with `python -m coverage registry submissions --month YYYY-MM`"
@@ -622,4 +641,6 @@ def status_by_county(
                     "review": None,
                 }
             )
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    table["submission_id"] = table["submission_id"].astype("Int64")
+    return table

@@ -58,6 +58,8 @@ VERSION_META = (
     "action",
 )
 FIELDS = tuple(schema.STATION_FIELDS)
+#: Characters of a person's or office's name (``recorded_by``, ``submitted_by``, ``decided_by``).
+PERSON_CHARS = schema.versions.c.recorded_by.type.length  # type: ignore[attr-defined]
 _UNKNOWN = dt.date.fromisoformat(settings.UNKNOWN_OPENING)
 
 
@@ -94,12 +96,35 @@ def display_url(url: str) -> str:
         return "<database URL>"
 
 
-def _engine(url: str) -> sa.Engine:
+def check_url(url: str) -> str:
+    """``url`` if it is an SQLAlchemy URL of SQLite or PostgreSQL, else :class:`InputError` saying what to give."""
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
+    except sa.exc.ArgumentError:
         msg = f"database URL not understood ({display_url(url)}); give sqlite:///path.sqlite or postgresql+psycopg://user@host/db"
-        raise InputError(msg) from exc
+        raise InputError(msg) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        msg = f"database {display_url(url)} is neither SQLite nor PostgreSQL; the registry supports those two"
+        raise InputError(msg)
+    return url
+
+
+def check_person(by: str) -> str:
+    """Who records, submits or decides: a name of 1 to :data:`PERSON_CHARS` characters (kept with every row)."""
+    text = str(by).strip()
+    if not text or len(text) > PERSON_CHARS:
+        msg = f"who did it must be a name of 1 to {PERSON_CHARS} characters, not {shown_text(str(by))!r}; give a person or office"
+        raise InputError(msg)
+    return text
+
+
+def shown_text(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(check_url(url))
     if parsed.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": 30})
 
@@ -118,10 +143,7 @@ def _engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
-    msg = f"database {display_url(url)} is neither SQLite nor PostgreSQL; the registry supports those two"
-    raise InputError(msg)
+    return sa.create_engine(url, pool_pre_ping=True)
 
 
 def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Registry:
@@ -137,7 +159,7 @@ def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[],
     engine = _engine(chosen)
     try:
         upgrade(engine)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DatabaseError as exc:  # cannot connect, or not a database at all
         msg = f"cannot open the registry at {display_url(chosen)}: {exc.orig}; check the URL and that the server runs"
         raise InputError(msg) from None
     registry = Registry(engine, clock)
@@ -354,6 +376,7 @@ class Registry:
         recorded_at: dt.datetime | None = None,
     ) -> int:
         _check_fields(fields)
+        by = check_person(by)
         values = {name: fields.get(name) for name in FIELDS}
         result = conn.execute(
             schema.versions.insert().values(
@@ -446,6 +469,11 @@ def _check_fields(fields: Mapping[str, Any]) -> None:
     if (lon is None) != (lat is None):
         msg = "give both lon and lat, or neither"
         raise InputError(msg)
+    for name, (kind, _) in schema.STATION_FIELDS.items():
+        value, length = fields.get(name), getattr(kind, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            msg = f"{name} has {len(value)} characters, more than the {length} the registry keeps: {shown_text(value)!r}; shorten it"
+            raise InputError(msg)
 
 
 def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
