@@ -392,3 +392,51 @@ def test_the_postgis_layer_has_one_point_per_station_in_wgs84(registry_url: str,
     current = reg.current("45")
     expected = int(current["lon"].notna().sum()) + int(reg.current("44")["lon"].notna().sum())
     assert len(located) == expected
+
+
+# --------------------------------------------------------------------------- the fast reads agree with every version
+def test_station_table_and_current_read_only_what_they_need_and_agree_with_all_versions(
+    registry_url: str, clock: StepClock
+) -> None:
+    """Seeded random histories (back-dated and same-day versions, status and township changes, no
+    township, unknown openings): the database-side reads equal pandas over every version."""
+    import random
+
+    from coverage.registry.store import open_periods
+
+    rng = random.Random(7)
+    reg = open_registry(registry_url, seed=False, clock=clock)
+    towns = [CHENGXIANG, MATOU, SHUANGQIAO, None]
+    days = [D("2020-01-01") + dt.timedelta(days=30 * k) for k in range(24)]
+    with reg.engine.begin() as conn:
+        for n in range(40):
+            sid = f"R{n:02d}"
+            first = rng.choice([D("1900-01-01"), *days[:6]])
+            head = reg.add(
+                sid,
+                "45",
+                {"name": sid, "township_code": rng.choice(towns[:3]), "status": "open"},
+                first,
+                "x",
+                conn=conn,
+            )
+            for _ in range(rng.randint(0, 12)):
+                changes = rng.choice(
+                    [
+                        {"status": rng.choice(["open", "open", "suspended", "closed", "planned", None])},
+                        {"township_code": rng.choice(towns)},
+                        {"social_workers": rng.randint(0, 5)},
+                        {"name": f"{sid}-{rng.randint(0, 9)}"},
+                    ]
+                )
+                head = reg.change(sid, head.version_id, changes, rng.choice([first, *days]), "x", conn=conn)
+            clock.set(clock.now + dt.timedelta(days=rng.randint(0, 40)))
+    for known_on in (None, "2024-01-20", "2024-03-01", "2024-06-30"):
+        pd.testing.assert_frame_equal(
+            reg.station_table("45", known_on=known_on), open_periods(reg.versions("45", known_on=known_on))
+        )
+        for as_of in ("2019-12-31", "2020-06-30", "2021-03-15", "2030-01-01"):
+            every = reg.versions("45", known_on=known_on, as_of=as_of)
+            expected = every.drop_duplicates("station_id", keep="last").reset_index(drop=True)
+            pd.testing.assert_frame_equal(reg.current("45", as_of=as_of, known_on=known_on), expected)
+    assert len(reg.station_table("45")) > 40  # periods split by suspensions, closures and moves

@@ -210,28 +210,30 @@ class Registry:
         """Version rows (all columns), optionally of one province, recorded by the end of ``known_on``
         and valid from ``as_of`` or earlier; ordered by station, valid date and recorded time."""
         v = schema.versions
-        query = sa.select(v)
-        if province is not None:
-            query = query.where(v.c.province_code == str(province))
-        if known_on is not None:
-            query = query.where(v.c.recorded_at < end_of_day_utc(as_date(known_on)))
-        if as_of is not None:
-            query = query.where(v.c.valid_from <= as_date(as_of))
-        if station_ids is not None:
-            query = query.where(v.c.station_id.in_(list(station_ids)))
-        query = query.order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
-        with self.engine.connect() as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        return _whole_numbers(frame)
+        query = _known(sa.select(v), province, known_on, as_of, station_ids)
+        return self._read(query.order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id))
 
     def current(
         self, province: str, as_of: dt.date | str | None = None, known_on: dt.date | str | None = None
     ) -> pd.DataFrame:
         """Each station's state on ``as_of`` (default today) as known on ``known_on`` (default now):
-        the version with the latest valid date up to ``as_of``, the latest recorded among equals."""
-        rows = self.versions(province, known_on=known_on, as_of=as_of or dt.date.today())
-        return rows.drop_duplicates("station_id", keep="last").reset_index(drop=True)
+        the version with the latest valid date up to ``as_of``, the latest recorded among equals.
+
+        The database finds that version for each station of the province (one short backward walk
+        of the ``ix_versions_lookup`` index per station), so only one row per station is read.
+        """
+        v, s = schema.versions, schema.stations
+        top = _known(sa.select(v.c.version_id), province, known_on, as_of or dt.date.today())
+        top = top.where(v.c.station_id == s.c.station_id)
+        top = top.order_by(v.c.valid_from.desc(), v.c.recorded_at.desc(), v.c.version_id.desc()).limit(1)
+        chosen = v.alias("chosen")
+        query = (
+            sa.select(chosen)
+            .select_from(s.join(chosen, chosen.c.version_id == top.correlate(s).scalar_subquery()))
+            .where(s.c.province_code == str(province))
+            .order_by(s.c.station_id)
+        )
+        return self._read(query)
 
     def station_table(self, province: str, known_on: dt.date | str | None = None) -> pd.DataFrame:
         """The stations' open periods as known on ``known_on``, as the station table analyses read.
@@ -239,8 +241,38 @@ class Registry:
         One row per period in which a station was open in one township: ``station_id``, ``name``,
         ``township_code``, ``lon``, ``lat``, ``opened`` (None when unknown), ``closed`` (None while
         open), ``source``, ``notes`` and the staff and caseload of its latest version in the period.
+
+        Only the versions that bound a period are read in full (:func:`period_bounds`): the
+        monthly staff figures in between make no period.  The result is :func:`open_periods` of
+        every version known on ``known_on``.
         """
-        return open_periods(self.versions(province, known_on=known_on))
+        v = schema.versions
+        keys = _known(
+            sa.select(
+                v.c.version_id, v.c.station_id, sa.cast(v.c.valid_from, sa.String), v.c.status, v.c.township_code
+            ),
+            province,
+            known_on,
+        ).order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
+        wide = sa.select(*(v.c[name] for name in PERIOD_COLUMNS)).where(
+            v.c.version_id.in_(sa.bindparam("ids", expanding=True))
+        )
+        with self.engine.connect() as conn:  # one connection: the ids read are the rows read
+            ids = period_bounds(*zip(*conn.execute(keys).all(), strict=True))
+            parts = [
+                conn.execute(wide, {"ids": ids[k : k + _IDS_PER_QUERY]}).all()
+                for k in range(0, len(ids), _IDS_PER_QUERY)
+            ]
+        frame = pd.DataFrame([tuple(r) for part in parts for r in part], columns=list(PERIOD_COLUMNS))
+        frame = frame.sort_values(["station_id", "valid_from"], kind="stable").reset_index(drop=True)
+        return open_periods(_whole_numbers(frame))
+
+    def _read(self, query: sa.Select) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            columns = list(result.keys())
+            rows = [tuple(r) for r in result]  # plain tuples: pandas probes a Row's attributes, slowly
+        return _whole_numbers(pd.DataFrame(rows, columns=columns))
 
     def history(self, station_id: str) -> pd.DataFrame:
         """Every version of a station, in the order the registry recorded them."""
@@ -427,6 +459,67 @@ class Registry:
         return {name: getattr(row, name) for name in FIELDS} if row is not None else {}
 
 
+# --------------------------------------------------------------------------- queries
+def _known(
+    query: sa.Select,
+    province: str | None,
+    known_on: dt.date | str | None = None,
+    as_of: dt.date | str | None = None,
+    station_ids: Iterable[str] | None = None,
+) -> sa.Select:
+    """``query`` of versions limited to a province, to what was recorded by the end of ``known_on``
+    (China) and to what was valid on ``as_of`` or earlier."""
+    v = schema.versions
+    if province is not None:
+        query = query.where(v.c.province_code == str(province))
+    if known_on is not None:
+        query = query.where(v.c.recorded_at < end_of_day_utc(as_date(known_on)))
+    if as_of is not None:
+        query = query.where(v.c.valid_from <= as_date(as_of))
+    if station_ids is not None:
+        query = query.where(v.c.station_id.in_(list(station_ids)))
+    return query
+
+
+#: Version columns :func:`open_periods` reads.
+PERIOD_COLUMNS = (
+    "station_id", "valid_from", "name", "township_code", "lon", "lat", "source", "notes", "status",
+    "social_workers", "certified_workers", "households_served", "people_served", "case_files",
+)  # fmt: skip
+_IDS_PER_QUERY = 20_000  # bound parameters per query (SQLite allows 32,766, PostgreSQL 65,535)
+
+
+def period_bounds(
+    version_ids: Iterable[int] = (),
+    station_ids: Iterable[str] = (),
+    valid_from: Iterable[Any] = (),
+    statuses: Iterable[str | None] = (),
+    townships: Iterable[str | None] = (),
+) -> list[int]:
+    """Of versions ordered by station, valid date and recorded time, the ids :func:`open_periods` needs.
+
+    Of each station and valid date the last recorded counts; of those, a version is kept when it is a
+    station's first or last, or its status or township differs from the one before or after it.
+    Dropped versions lie inside a run of one status in one township, which no period starts or ends.
+
+    >>> period_bounds([1, 2, 3, 4, 5], ["A"] * 5, ["d1", "d2", "d2", "d3", "d4"],
+    ...               ["open", "open", "open", "open", "closed"], ["T"] * 5)
+    [1, 4, 5]
+    """
+    ids = np.asarray(list(version_ids), dtype=np.int64)
+    if ids.size == 0:
+        return []
+    station = np.asarray(list(station_ids), dtype=object)
+    valid = np.asarray([str(d) for d in valid_from], dtype=object)
+    last_of_day = np.r_[(station[1:] != station[:-1]) | (valid[1:] != valid[:-1]), True]
+    station = station[last_of_day]
+    state = np.asarray([s or "" for s in statuses], dtype=object)[last_of_day]
+    town = np.asarray([t or "" for t in townships], dtype=object)[last_of_day]
+    change = np.r_[True, (station[1:] != station[:-1]) | (state[1:] != state[:-1]) | (town[1:] != town[:-1])]
+    keep = change | np.r_[change[1:], True]
+    return [int(i) for i in ids[last_of_day][keep]]
+
+
 # --------------------------------------------------------------------------- values
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Attribute values as the tables store them (NaN and '' become None; dates become dates)."""
@@ -492,7 +585,8 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     v = versions.drop_duplicates(["station_id", "valid_from"], keep="last").reset_index(drop=True)
     is_open = (v["status"] == "open").to_numpy()
     same_station = (v["station_id"] == v["station_id"].shift()).to_numpy()
-    same_town = (v["township_code"] == v["township_code"].shift()).to_numpy()
+    town = v["township_code"].fillna("")  # no township twice is the same (no) township
+    same_town = (town == town.shift()).to_numpy()
     prev_open = np.r_[False, is_open[:-1]] & same_station
     starts = is_open & ~(prev_open & same_town)
     run = np.cumsum(starts | ~is_open)  # a new run at every start and every non-open row
