@@ -329,12 +329,8 @@ def fill_history(url: str) -> int:
             "UPDATE stations SET head_version_id = (SELECT MAX(version_id) FROM versions v "
             "WHERE v.station_id = stations.station_id)"
         )
-    with registry.engine.connect() as conn:
-        if is_sqlite:
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.exec_driver_sql("COMMIT")
-            conn.exec_driver_sql("VACUUM ANALYZE versions")
+    with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE" if is_sqlite else "VACUUM ANALYZE")
     print(f"    generated {written:,} versions in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     registry.engine.dispose()
     return written

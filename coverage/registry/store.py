@@ -254,9 +254,7 @@ class Registry:
             province,
             known_on,
         ).order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
-        wide = sa.select(*(v.c[name] for name in PERIOD_COLUMNS)).where(
-            v.c.version_id.in_(sa.bindparam("ids", expanding=True))
-        )
+        wide = sa.select(*(v.c[name] for name in PERIOD_COLUMNS)).where(_one_of(v.c.version_id, self.backend))
         with self.engine.connect() as conn:  # one connection: the ids read are the rows read
             ids = period_bounds(*zip(*conn.execute(keys).all(), strict=True))
             parts = [
@@ -487,6 +485,16 @@ PERIOD_COLUMNS = (
     "social_workers", "certified_workers", "households_served", "people_served", "case_files",
 )  # fmt: skip
 _IDS_PER_QUERY = 20_000  # bound parameters per query (SQLite allows 32,766, PostgreSQL 65,535)
+
+
+def _one_of(column: sa.Column, backend: str) -> sa.ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``ids``: one array parameter on PostgreSQL (a list of
+    thousands of placeholders costs the driver more than the query), an expanded IN on SQLite."""
+    if backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam("ids", expanding=True))
 
 
 def period_bounds(
