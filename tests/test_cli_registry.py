@@ -62,7 +62,7 @@ def test_init_creates_and_seeds_then_only_reports(registry_url, capsys) -> None:
     first = run_json(capsys, "registry", "init", "--db", registry_url)
     assert (first["backend"], first["revision"], first["seeded"]) == (
         registry_url.split("+")[0].split(":")[0],
-        "0002",
+        "0003",
         398,
     )
     assert first["stations_by_province"] == {"44": 23, "45": 375}

@@ -49,10 +49,10 @@ def _periods(reg: Registry, known_on: str | None = None) -> list[tuple]:
 # --------------------------------------------------------------------------- opening
 def test_open_brings_the_schema_to_the_newest_revision_and_is_idempotent(registry_url: str) -> None:
     reg = open_registry(registry_url, seed=False)
-    assert current_revision(reg.engine) == head_revision() == "0002"
+    assert current_revision(reg.engine) == head_revision() == "0003"
     assert reg.is_empty()
     again = open_registry(registry_url, seed=False)
-    assert again.is_empty() and current_revision(again.engine) == "0002"
+    assert again.is_empty() and current_revision(again.engine) == "0003"
     assert reg.backend == registry_url.split(":")[0].split("+")[0]
 
 
@@ -440,3 +440,33 @@ def test_station_table_and_current_read_only_what_they_need_and_agree_with_all_v
             expected = every.drop_duplicates("station_id", keep="last").reset_index(drop=True)
             pd.testing.assert_frame_equal(reg.current("45", as_of=as_of, known_on=known_on), expected)
     assert len(reg.station_table("45")) > 40  # periods split by suspensions, closures and moves
+
+
+def test_a_registry_of_an_older_revision_is_upgraded_on_open_with_its_data(registry_url: str, clock: StepClock) -> None:
+    """A registry made at revision 0002 opens at 0003 with the same rows, and the same layer (PostgreSQL)."""
+    from alembic import command
+
+    from coverage.registry.migrate import alembic_config
+    from coverage.registry.store import _engine
+
+    engine = _engine(registry_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0002")
+    assert current_revision(engine) == "0002"
+    old = Registry(engine, clock)
+    add_wuming(old)
+    old.close("WM-2", 2, "2024-10-15", "王五")
+    layer = "SELECT * FROM stations_layer ORDER BY station_id"
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql(layer).all() if old.backend == "postgresql" else []
+    data = snapshot(old)
+    reg = open_registry(registry_url, seed=False)
+    assert current_revision(reg.engine) == "0003"
+    assert snapshot(reg) == data
+    if reg.backend == "postgresql":
+        with reg.engine.connect() as conn:
+            assert conn.exec_driver_sql(layer).all() == before and len(before) == 2
+        with reg.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0002")
+        with reg.engine.connect() as conn:
+            assert conn.exec_driver_sql(layer).all() == before
