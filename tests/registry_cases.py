@@ -252,3 +252,12 @@ def write_until_killed(url: str, inside: Any) -> None:
             i += 1
             if i == 200:
                 inside.set()
+
+
+def open_at_once(url: str, start: Any, results: Any) -> None:
+    """Child: open (create, migrate, seed) the registry at the same moment as the others."""
+    from coverage.registry.store import open_registry
+
+    start.wait(timeout=60)
+    registry = open_registry(url)
+    results.put(len(registry.heads()))

@@ -89,8 +89,9 @@ def _counts(registry: Registry) -> dict[str, Any]:
     import sqlalchemy as sa
 
     from coverage.registry import schema
+    from coverage.registry.store import reading
 
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         rows = {
             name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
             for name, table in schema.metadata.tables.items()

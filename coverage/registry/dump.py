@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from coverage._errors import InputError
 from coverage.registry import schema
-from coverage.registry.store import Registry
+from coverage.registry.store import Registry, reading
 
 #: Tables in the order a restore inserts them (foreign keys first).
 TABLES = ("stations", "submissions", "versions", "submission_rows", "decisions")
@@ -29,7 +29,7 @@ _CHUNK = 30_000  # characters of base64 per XLSX cell (Excel's limit is 32,767)
 
 def _table(registry: Registry, name: str) -> pd.DataFrame:
     table = schema.metadata.tables[name]
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 

@@ -30,7 +30,7 @@ from coverage._errors import InputError
 from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
 from coverage.registry import schema
-from coverage.registry.store import FIELDS, ConflictError, Registry, check_person, end_of_day_utc, fields_json
+from coverage.registry.store import FIELDS, ConflictError, Registry, check_person, end_of_day_utc, fields_json, reading
 
 #: Kinds of finding of a ledger row (a row may carry several, joined by "+").
 KINDS = ("new", "closed", "moved", "renamed", "staff", "caseload", "status", "unchanged", "missing", "rejected")
@@ -449,7 +449,7 @@ def rows(registry: Registry, submission_id: int) -> pd.DataFrame:
         .where(r.c.submission_id == submission_id)
         .order_by(r.c.id)
     )
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if frame.empty and not _submission(registry, submission_id):
@@ -461,7 +461,7 @@ def rows(registry: Registry, submission_id: int) -> pd.DataFrame:
 
 
 def _submission(registry: Registry, submission_id: int) -> dict[str, Any] | None:
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         row = conn.execute(
             sa.select(schema.submissions).where(schema.submissions.c.submission_id == submission_id)
         ).first()
@@ -576,7 +576,7 @@ def submissions(registry: Registry, province: str | None = None, month: str | No
         query = query.where(s.c.province_code == province)
     if month:
         query = query.where(s.c.month == parse_month(month).strftime("%Y-%m"))
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(query.order_by(s.c.submission_id))
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys())).drop(
             columns=["report_json"], errors="ignore"

@@ -140,10 +140,29 @@ def _engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # a write takes the lock at once (two writers that both read first would otherwise
+            # deadlock); a read (see :func:`reading`) reads a snapshot and never waits for a writer
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+READ_ONLY = "registry_read_only"
+
+
+def reading(engine: sa.Engine) -> sa.Connection:
+    """A connection for reading: on SQLite its transaction starts as a reader (``BEGIN``), so it reads
+    the last committed state while a writer holds the lock, instead of waiting for it."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
+
+
+def exclusive(conn: sa.Connection) -> None:
+    """Make ``conn``'s transaction the only one doing registry-wide work (creating the schema, seeding)
+    until it ends: SQLite's write transactions are exclusive already; PostgreSQL takes an advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('coverage station registry'))")
 
 
 def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Registry:
@@ -196,7 +215,7 @@ class Registry:
         return self.engine.dialect.name
 
     def is_empty(self) -> bool:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(schema.stations)).scalar_one() == 0
 
     # ------------------------------------------------------------------ reading
@@ -255,7 +274,7 @@ class Registry:
             known_on,
         ).order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
         wide = sa.select(*(v.c[name] for name in PERIOD_COLUMNS)).where(_one_of(v.c.version_id, self.backend))
-        with self.engine.connect() as conn:  # one connection: the ids read are the rows read
+        with reading(self.engine) as conn:  # one connection: the ids read are the rows read
             ids = period_bounds(*zip(*conn.execute(keys).all(), strict=True))
             parts = [
                 conn.execute(wide, {"ids": ids[k : k + _IDS_PER_QUERY]}).all()
@@ -266,7 +285,7 @@ class Registry:
         return open_periods(_whole_numbers(frame))
 
     def _read(self, query: sa.Select) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             result = conn.execute(query)
             columns = list(result.keys())
             rows = [tuple(r) for r in result]  # plain tuples: pandas probes a Row's attributes, slowly
@@ -283,7 +302,7 @@ class Registry:
     def head(self, station_id: str) -> dict[str, Any] | None:
         """The newest version recorded for a station (any valid date), or None for an unknown station."""
         v, s = schema.versions, schema.stations
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 sa.select(v).join(s, s.c.head_version_id == v.c.version_id).where(s.c.station_id == station_id)
             ).first()
@@ -296,7 +315,7 @@ class Registry:
         query = sa.select(s.c.station_id, s.c.head_version_id)
         if province is not None:
             query = query.where(s.c.province_code == str(province))
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {str(sid): head for sid, head in conn.execute(query)}
 
     # ------------------------------------------------------------------ writing
