@@ -261,6 +261,21 @@ def test_bad_fields_are_refused_and_nothing_is_written(reg: Registry, fields: di
     assert snapshot(reg) == before
 
 
+@pytest.mark.parametrize(
+    ("station_id", "province", "message"),
+    [
+        ("", "45", "a station id is text of 1 to 64 characters, not ''"),
+        ("X" * 65, "45", "a station id is text of 1 to 64 characters"),
+        ("S1", "450", "province '450' is not a 2-digit province code"),
+        ("S1", 45, "province 45 is not a 2-digit province code"),
+    ],
+)
+def test_station_ids_and_provinces_are_checked(reg: Registry, station_id: str, province: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        reg.add(station_id, province, {"name": "x", "township_code": MATOU}, "2021-01-01", "李四")
+    assert reg.is_empty()
+
+
 @pytest.mark.parametrize("by", ["", "  ", "张" * 101])
 def test_who_recorded_it_must_be_a_name(reg: Registry, by: str) -> None:
     with pytest.raises(InputError, match="who did it must be a name of 1 to 100 characters"):

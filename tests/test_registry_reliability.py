@@ -6,6 +6,7 @@ next to the app would be; the child functions live in :mod:`tests.registry_cases
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import signal
@@ -177,3 +178,37 @@ def test_a_process_killed_inside_a_write_transaction_leaves_nothing_behind(regis
     assert head is not None
     registry.change("WM-1", head["version_id"], {"social_workers": 5}, "2024-12-31", "李四")
     assert _count_versions(registry) == 3
+
+
+def test_two_writers_adding_the_same_new_station_one_is_refused(registry_url: str) -> None:
+    """The second add of an id is refused with the usual message, also when both checked before either wrote."""
+    import threading
+
+    from coverage._errors import InputError
+
+    checked = threading.Event()
+
+    def clock() -> dt.datetime:  # called by add() after its check that the id is free
+        checked.set()
+        return dt.datetime(2024, 12, 1)
+
+    first, second = open_registry(registry_url, seed=False), open_registry(registry_url, seed=False, clock=clock)
+    outcome: dict[str, object] = {}
+    fields = {"name": "太平镇社工站", "township_code": rc.TAIPING}
+
+    def add_second() -> None:
+        try:
+            outcome["second"] = second.add("TP-1", "45", fields, "2024-11-30", "李四")
+        except InputError as exc:
+            outcome["second"] = str(exc)
+
+    with first.engine.begin() as conn:
+        first.add("TP-1", "45", fields, "2024-11-30", "张三", conn=conn)
+        thread = threading.Thread(target=add_second)
+        thread.start()
+        # PostgreSQL: the second writer has checked (nothing committed yet) and now waits on the insert;
+        # SQLite: it waits for the lock before checking, so this wait ends by its timeout
+        checked.wait(timeout=1.0 if first.backend == "sqlite" else WAIT_S)
+    thread.join(timeout=WAIT_S)
+    assert outcome["second"] == "station 'TP-1' is already in the registry; edit it instead, or give a new id"
+    assert _count_versions(first) == 1 and first.history("TP-1")["recorded_by"].tolist() == ["张三"]

@@ -37,6 +37,7 @@ KINDS = ("new", "closed", "moved", "renamed", "staff", "caseload", "status", "un
 #: Decisions a reviewer records.
 DECISIONS = ("accepted", "rejected")
 _FILENAME_CHARS = schema.submissions.c.filename.type.length  # type: ignore[attr-defined]
+_ID_CHARS = schema.stations.c.station_id.type.length  # type: ignore[attr-defined]
 
 #: Ledger columns beyond the importer's (compared after removing spaces and brackets, lower case).
 LEDGER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -306,7 +307,7 @@ def _findings(
         if match is None:
             # a county's own id unless it is taken or a bare serial number (序号, which changes every month);
             # else an id made from the submission (see :func:`new_station_id`)
-            usable = given_id and not given_id.isdigit() and given_id not in heads
+            usable = given_id and not given_id.isdigit() and given_id not in heads and len(given_id) <= _ID_CHARS
             sid = given_id if usable else None
             valid = proposed.get("opened") or end
             out.append(_row(row, "new", sid, min(valid, end), None, proposed, f"new station {proposed.get('name')}"))

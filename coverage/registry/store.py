@@ -330,20 +330,25 @@ class Registry:
         submission_id: int | None = None,
         conn: sa.Connection | None = None,
     ) -> Written:
-        """Register a new station with its first version; refused if the id exists."""
+        """Register a new station with its first version; refused if the id exists (also when another
+        writer adds the same id at the same moment: the second is refused)."""
+        _check_station(station_id, province)
+        taken = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
         with self._transaction(conn) as c:
             exists = c.execute(
                 sa.select(schema.stations.c.station_id).where(schema.stations.c.station_id == station_id)
             ).first()
             if exists is not None:
-                msg = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
-                raise InputError(msg)
+                raise InputError(taken)
             now = self.clock()  # the station is created when its first version is recorded
-            c.execute(
-                schema.stations.insert().values(
-                    station_id=station_id, province_code=str(province), created_at=now, head_version_id=None
+            try:
+                c.execute(
+                    schema.stations.insert().values(
+                        station_id=station_id, province_code=str(province), created_at=now, head_version_id=None
+                    )
                 )
-            )
+            except sa.exc.IntegrityError:  # added by another writer since the check (PostgreSQL)
+                raise InputError(taken) from None
             version_id = self._insert(
                 c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id, now
             )
@@ -565,6 +570,16 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def _check_station(station_id: str, province: str) -> None:
+    length = schema.stations.c.station_id.type.length  # type: ignore[attr-defined]
+    if not isinstance(station_id, str) or not station_id.strip() or len(station_id) > length:
+        msg = f"a station id is text of 1 to {length} characters, not {shown_text(str(station_id))!r}; give another id"
+        raise InputError(msg)
+    if not (isinstance(province, str) and len(province) == 2 and province.isdigit()):
+        msg = f"province {province!r} is not a 2-digit province code; give e.g. 45"
+        raise InputError(msg)
 
 
 def _check_fields(fields: Mapping[str, Any]) -> None:
