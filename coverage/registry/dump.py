@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 
 from coverage._errors import InputError
 from coverage.registry import schema
-from coverage.registry.store import Registry
+from coverage.registry.store import Registry, reading
 
 #: Tables in the order a restore inserts them (foreign keys first).
 TABLES = ("stations", "submissions", "versions", "submission_rows", "decisions")
@@ -28,7 +29,7 @@ _CHUNK = 30_000  # characters of base64 per XLSX cell (Excel's limit is 32,767)
 
 def _table(registry: Registry, name: str) -> pd.DataFrame:
     table = schema.metadata.tables[name]
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -125,6 +126,22 @@ def read_dump(path: str | Path) -> dict[str, pd.DataFrame]:
         msg = f"file not found: {path}"
         raise InputError(msg)
     names = {"stations_index", "submissions", "versions", "submission_rows", "decisions"}
+    try:
+        return _read_dump(path, names)
+    except InputError:
+        raise
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        KeyError,
+        zipfile.BadZipFile,
+    ) as exc:  # pyogrio's, openpyxl's "not this format"
+        msg = f"{path.name} cannot be read as a registry export ({exc}); give a .gpkg or .xlsx written by `registry export`"
+        raise InputError(msg) from None
+
+
+def _read_dump(path: Path, names: set[str]) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() == ".gpkg":
         import pyogrio
 

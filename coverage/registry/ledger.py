@@ -30,12 +30,14 @@ from coverage._errors import InputError
 from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
 from coverage.registry import schema
-from coverage.registry.store import FIELDS, ConflictError, Registry, fields_json
+from coverage.registry.store import FIELDS, ConflictError, Registry, check_person, end_of_day_utc, fields_json, reading
 
 #: Kinds of finding of a ledger row (a row may carry several, joined by "+").
 KINDS = ("new", "closed", "moved", "renamed", "staff", "caseload", "status", "unchanged", "missing", "rejected")
 #: Decisions a reviewer records.
 DECISIONS = ("accepted", "rejected")
+_FILENAME_CHARS = schema.submissions.c.filename.type.length  # type: ignore[attr-defined]
+_ID_CHARS = schema.stations.c.station_id.type.length  # type: ignore[attr-defined]
 
 #: Ledger columns beyond the importer's (compared after removing spaces and brackets, lower case).
 LEDGER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -176,10 +178,10 @@ def submit(
     from coverage.data.stations import read_stations
 
     month = parse_month(month).strftime("%Y-%m")
-    unit = str(unit_code).strip()
-    if level_of(unit) not in ("city", "county"):
-        msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
-        raise InputError(msg)
+    unit = check_unit(unit_code)
+    by = check_person(by)
+    if len(filename) > _FILENAME_CHARS:  # keep its end (the suffix says what it is)
+        filename = filename[: _FILENAME_CHARS - 60] + "..." + filename[-57:]
     province = unit_of(unit, "province")
     imported = read_stations(data, filename=filename, province=province, crs=crs)
     notes = list(imported.notes)
@@ -212,19 +214,44 @@ def submit(
                 ),
             )
         ).inserted_primary_key[0]
-        if len(found):
-            conn.execute(
-                schema.submission_rows.insert(),
-                [dict(r, submission_id=submission_id) for r in found.to_dict(orient="records")],
-            )
+        for r in found:
+            if r["kind"] == "new" and r["station_id"] is None:
+                r["station_id"] = new_station_id(unit, month, int(submission_id), int(r["row"]))
+        if found:
+            conn.execute(schema.submission_rows.insert(), [dict(r, submission_id=submission_id) for r in found])
     return Submission(int(submission_id), unit, month, filename, sha, rows(registry, int(submission_id)), notes)
 
 
-def _findings(registry: Registry, imported: Any, unit: str, month: str, end: dt.date, notes: list[str]) -> pd.DataFrame:
-    """One finding per report row (and per registry station the ledger no longer lists)."""
+def check_unit(unit_code: str) -> str:
+    """The code of a county (6 digits) or city (4 digits) of the register that submits a ledger.
+
+    A mistyped code would otherwise have every row refused as "not in" it.
+    """
+    from coverage.data.register import load_register
+
+    unit = str(unit_code).strip()
+    if not unit.isdigit() or level_of(unit) not in ("city", "county"):
+        msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
+        raise InputError(msg)
+    reg = load_register()
+    known = reg.counties if len(unit) == 6 else reg.cities
+    if unit not in set(known["code"]):
+        level = "county" if len(unit) == 6 else "city"
+        msg = f"no {level} {unit} in the register; give the 6-digit county or 4-digit city code that submits the ledger"
+        raise InputError(msg)
+    return unit
+
+
+def _findings(
+    registry: Registry, imported: Any, unit: str, month: str, end: dt.date, notes: list[str]
+) -> list[dict[str, Any]]:
+    """One finding per report row (and per registry station the ledger no longer lists), as rows of
+    ``submission_rows`` (plain values: a frame would turn the None of a missing row number or an
+    absent ``before`` into NaN, which PostgreSQL stores as the text 'NaN')."""
     report = imported.report
     extra = ledger_columns(report)
-    placed = imported.stations.set_index("row") if len(imported.stations) else pd.DataFrame()
+    placed = {int(st["row"]): st for st in imported.stations.drop(columns="geometry").to_dict(orient="records")}
+    heads = registry.heads(unit_of(unit, "province"))
     current = registry.current(unit_of(unit, "province"), as_of=end)
     current = current[[contains(unit, str(c or "")) for c in current["township_code"]]] if len(current) else current
     live = current[current["status"] != "closed"] if len(current) else current
@@ -238,42 +265,21 @@ def _findings(registry: Registry, imported: Any, unit: str, month: str, end: dt.
         by_town.setdefault(str(r["township_code"]), []).append(r)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    listed: dict[tuple[str, str], int] = {}  # (township, name) -> the first row listing it
     for rec in report.to_dict(orient="records"):
         row = int(rec["row"])
         cells = {role: rec[col] for role, col in extra.items()}
-        said_month = cells.get("ledger_month")
-        if said_month is not None and str(said_month).strip() not in ("", "nan"):
-            m = re.search(r"(\d{4})\D{0,3}(\d{1,2})", str(said_month))
-            if m and f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" != month:
-                out.append(
-                    _row(
-                        row,
-                        "rejected",
-                        None,
-                        end,
-                        None,
-                        None,
-                        f"the row is for {m.group(1)}-{int(m.group(2)):02d}, not {month}; submit it with that month",
-                    )
-                )
-                continue
-        if rec["status"] not in ("matched", "repaired") or row not in placed.index:
-            out.append(_row(row, "rejected", None, end, None, None, f"{rec['status']}: {rec['message']}"))
+        other_month = _other_month(cells.get("ledger_month"), month)
+        if rec["status"] not in ("matched", "repaired") or row not in placed:
+            out.append(
+                _row(row, "rejected", None, end, None, None, other_month or f"{rec['status']}: {rec['message']}")
+            )
             continue
-        st = placed.loc[row]
+        st = placed[row]
         code = str(st["township_code"])
         if not contains(unit, code):
-            out.append(
-                _row(
-                    row,
-                    "rejected",
-                    None,
-                    end,
-                    None,
-                    None,
-                    f"township {code} is not in {unit}; a county submits only its own stations",
-                )
-            )
+            message = f"township {code} is not in {unit}; a county submits only its own stations"
+            out.append(_row(row, "rejected", None, end, None, None, other_month or message))
             continue
         proposed = _proposed(st, cells)
         given_id = (
@@ -284,31 +290,34 @@ def _findings(registry: Registry, imported: Any, unit: str, month: str, end: dt.
             candidates = [r for r in by_town.get(code, []) if r["station_id"] not in seen]
             match = candidates[0] if len(candidates) == 1 else None
         if match is not None and match["station_id"] in seen:
-            out.append(
-                _row(
-                    row,
-                    "rejected",
-                    str(match["station_id"]),
-                    end,
-                    None,
-                    None,
-                    f"station {match['station_id']} appears twice in this ledger; keep one row",
-                )
-            )
+            message = f"station {match['station_id']} appears twice in this ledger; keep one row"
+            out.append(_row(row, "rejected", str(match["station_id"]), end, None, None, message))
+            continue
+        name_key = (code, _key(str(proposed.get("name") or "")))
+        if match is None and name_key in listed:
+            message = f"row {row} repeats row {listed[name_key]} (same township and name); keep one row"
+            out.append(_row(row, "rejected", None, end, None, None, message))
+            continue
+        listed.setdefault(name_key, row)
+        if match is not None:
+            seen.add(str(match["station_id"]))  # listed, even on a refused row: not "missing"
+        if other_month:
+            out.append(_row(row, "rejected", match["station_id"] if match else None, end, None, None, other_month))
             continue
         if match is None:
-            sid = given_id or f"{unit}-{month.replace('-', '')}-{row:04d}"
-            if sid in by_id or given_id and _exists(registry, sid):
-                sid = f"{unit}-{month.replace('-', '')}-{row:04d}"
+            # a county's own id unless it is taken or a bare serial number (序号, which changes every month);
+            # else an id made from the submission (see :func:`new_station_id`)
+            usable = given_id and not given_id.isdigit() and given_id not in heads and len(given_id) <= _ID_CHARS
+            sid = given_id if usable else None
             valid = proposed.get("opened") or end
             out.append(_row(row, "new", sid, min(valid, end), None, proposed, f"new station {proposed.get('name')}"))
             continue
-        seen.add(str(match["station_id"]))
         kinds, messages = _compare(match, proposed)
         valid = end
-        if "closed" in kinds and proposed.get("closed"):
-            valid = min(proposed["closed"], end)
-        before = {k: match.get(k) for k in FIELDS} | {"version_id": _head_id(registry, str(match["station_id"]))}
+        if "closed" in kinds:  # on its closing date if the ledger gives one, else at the end of the month
+            valid = min(proposed.get("closed") or end, end)
+            proposed["closed"] = proposed.get("closed") or valid
+        before = {k: match.get(k) for k in FIELDS} | {"version_id": heads.get(str(match["station_id"]))}
         out.append(
             _row(
                 row,
@@ -322,7 +331,7 @@ def _findings(registry: Registry, imported: Any, unit: str, month: str, end: dt.
         )
     for sid, r in by_id.items():
         if sid not in seen:
-            before = {k: r.get(k) for k in FIELDS} | {"version_id": _head_id(registry, sid)}
+            before = {k: r.get(k) for k in FIELDS} | {"version_id": heads.get(sid)}
             out.append(
                 _row(
                     None,
@@ -336,9 +345,23 @@ def _findings(registry: Registry, imported: Any, unit: str, month: str, end: dt.
             )
     if any(f["kind"] == "missing" for f in out):
         notes.append(f"{sum(f['kind'] == 'missing' for f in out)} registry stations of {unit} are not in the ledger")
-    return pd.DataFrame(
-        out, columns=["row", "kind", "station_id", "valid_from", "before_json", "proposed_json", "message"]
-    )
+    return out
+
+
+def _other_month(said: Any, month: str) -> str | None:
+    """Why a row is refused when its month column names another month than the ledger's, else None."""
+    if said is None or str(said).strip() in ("", "nan"):
+        return None
+    m = re.search(r"(\d{4})\D{0,3}(\d{1,2})", str(said))
+    if m is None or f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" == month:
+        return None
+    return f"the row is for {m.group(1)}-{int(m.group(2)):02d}, not {month}; submit it with that month"
+
+
+def new_station_id(unit: str, month: str, submission_id: int, row: int) -> str:
+    """The id of a new station a ledger row proposes without an id of its own: county (or city), month,
+    submission and row, e.g. ``450110-202411-7-4`` (unique: no two submissions share a number)."""
+    return f"{unit}-{month.replace('-', '')}-{submission_id}-{row}"
 
 
 def _row(
@@ -361,7 +384,7 @@ def _row(
     }
 
 
-def _proposed(st: pd.Series, cells: dict[str, Any]) -> dict[str, Any]:
+def _proposed(st: dict[str, Any], cells: dict[str, Any]) -> dict[str, Any]:
     given = st.get("location_source", "input") == "input"
     out: dict[str, Any] = {
         "name": st["name"],
@@ -414,15 +437,6 @@ def _compare(before: dict[str, Any], proposed: dict[str, Any]) -> tuple[list[str
     return kinds, messages
 
 
-def _exists(registry: Registry, station_id: str) -> bool:
-    return registry.head(station_id) is not None
-
-
-def _head_id(registry: Registry, station_id: str) -> int | None:
-    head = registry.head(station_id)
-    return int(head["version_id"]) if head else None
-
-
 # --------------------------------------------------------------------------- review
 def rows(registry: Registry, submission_id: int) -> pd.DataFrame:
     """A submission's findings with their latest decision (``pending`` when none)."""
@@ -436,7 +450,7 @@ def rows(registry: Registry, submission_id: int) -> pd.DataFrame:
         .where(r.c.submission_id == submission_id)
         .order_by(r.c.id)
     )
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if frame.empty and not _submission(registry, submission_id):
@@ -448,7 +462,7 @@ def rows(registry: Registry, submission_id: int) -> pd.DataFrame:
 
 
 def _submission(registry: Registry, submission_id: int) -> dict[str, Any] | None:
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         row = conn.execute(
             sa.select(schema.submissions).where(schema.submissions.c.submission_id == submission_id)
         ).first()
@@ -464,6 +478,16 @@ def submission_file(registry: Registry, submission_id: int) -> tuple[str, bytes]
     return str(sub["filename"]), bytes(sub["content"])
 
 
+def submission_report(registry: Registry, submission_id: int) -> dict[str, Any]:
+    """The importer's report of a submission as kept: ``notes`` and ``report`` (one record per input row,
+    every cell of the file as text)."""
+    sub = _submission(registry, submission_id)
+    if sub is None:
+        msg = f"no submission {submission_id}"
+        raise InputError(msg)
+    return dict(json.loads(sub["report_json"]))
+
+
 def accept(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None = None) -> pd.DataFrame:
     """Accept pending findings (all, or those whose ``id`` is in ``row_ids``): each becomes a version of its
     station with the submission as its source.  One transaction: a conflict changes nothing."""
@@ -476,6 +500,7 @@ def reject(registry: Registry, submission_id: int, by: str, row_ids: list[int] |
 
 
 def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None, decision: str) -> pd.DataFrame:
+    by = check_person(by)
     sub = _submission(registry, submission_id)
     if sub is None:
         msg = f"no submission {submission_id}; list them with `python -m coverage registry submissions --month YYYY-MM`"
@@ -525,13 +550,20 @@ def _apply(
         ).version_id
     before = json.loads(r["before_json"] or "{}")
     changes = {k: v for k, v in proposed.items() if k in FIELDS and v is not None}
+    if (
+        "township_code" in proposed
+        and proposed["township_code"] != before.get("township_code")
+        and not changes.get("lon")
+    ):
+        changes |= {"lon": None, "lat": None}  # in another township without coordinates: not at the old point
     action = "close" if r["kind"] == "missing" or "closed" in r["kind"] else "ledger"
     try:
         return registry.change(
             str(r["station_id"]), before.get("version_id"), changes, valid, by, source, action, submission_id, conn=conn
         ).version_id
     except ConflictError as exc:
-        msg = f"row {r['row'] or '(missing)'} of submission {submission_id}: {exc}; submit the ledger again to compare with the newer state"
+        where = f"row {r['row']}" if pd.notna(r["row"]) else f"the closing of {r['station_id']} (not in the ledger)"
+        msg = f"{where} of submission {submission_id}: {exc}; submit the ledger again to compare with the newer state"
         raise ConflictError(msg) from None
 
 
@@ -545,7 +577,7 @@ def submissions(registry: Registry, province: str | None = None, month: str | No
         query = query.where(s.c.province_code == province)
     if month:
         query = query.where(s.c.month == parse_month(month).strftime("%Y-%m"))
-    with registry.engine.connect() as conn:
+    with reading(registry.engine) as conn:
         result = conn.execute(query.order_by(s.c.submission_id))
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys())).drop(
             columns=["report_json"], errors="ignore"
@@ -565,25 +597,30 @@ def status_by_county(
     """Per county of ``province``: ``submitted`` (by the due date), ``late``, ``missing`` (due date passed,
     nothing submitted) or ``not due`` yet, with the latest submission and its review state.
 
-    A city's ledger counts for each of its counties.  ``counties``: code and name (default: the register).
+    The due date is a day in China: a ledger counts as on time when its first submission was recorded
+    before the end of :func:`due_date` (Asia/Shanghai); a corrected file sent later does not make it
+    late.  ``today`` (default: today in China) decides between ``missing`` and ``not due``.  A city's
+    ledger counts for each of its counties.  ``counties``: code and name (default: the register).
     """
+    from zoneinfo import ZoneInfo
+
     from coverage.data.register import load_register
 
     month = parse_month(month).strftime("%Y-%m")
-    today = today or dt.date.today()
+    today = today or dt.datetime.now(ZoneInfo(settings.LOCAL_TZ)).date()
     if counties is None:
         reg = load_register()
         counties = reg.counties[reg.counties["code"].str.startswith(str(province))][["code", "name"]]
     subs = submissions(registry, province, month)
     due = due_date(month)
+    deadline = end_of_day_utc(due)
     out = []
     for code, name in zip(counties["code"], counties["name"], strict=True):
         mine = subs[[contains(str(u), str(code)) for u in subs["unit_code"]]] if len(subs) else subs
         if len(mine):
             last = mine.iloc[-1]
-            when = pd.Timestamp(last["submitted_at"]).date()
-            state = "submitted" if when <= due else "late"
-            review = "pending" if last["pending"] else ("accepted" if last["accepted"] else "rejected")
+            state = "submitted" if pd.Timestamp(mine["submitted_at"].min()) < deadline else "late"
+            review = next((k for k in ("pending", "accepted", "rejected") if last[k]), "empty")
             out.append(
                 {
                     "county_code": code,
@@ -605,4 +642,6 @@ def status_by_county(
                     "review": None,
                 }
             )
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    table["submission_id"] = table["submission_id"].astype("Int64")
+    return table

@@ -34,13 +34,24 @@ def head_revision() -> str:
 
 def current_revision(engine: sa.Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
-    with engine.connect() as conn:
+    from coverage.registry.store import reading
+
+    with reading(engine) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the database to the newest revision (a no-op when it is there already)."""
-    if current_revision(engine) == head_revision():
+    """Bring the database to the newest revision (a no-op when it is there already).
+
+    Several processes opening a new registry at once: one migrates, the others wait for it and
+    find the schema done (:func:`~coverage.registry.store.exclusive`).
+    """
+    from coverage.registry.store import exclusive
+
+    head = head_revision()
+    if current_revision(engine) == head:
         return
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
+        exclusive(conn)
+        if MigrationContext.configure(conn).get_current_revision() != head:
+            command.upgrade(alembic_config(conn), "head")

@@ -13,9 +13,11 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 
 from coverage import settings
-from coverage.registry.store import Registry
+from coverage.registry import schema
+from coverage.registry.store import Registry, exclusive
 
 SEED_USER = "system"
 
@@ -36,12 +38,19 @@ def station_fields(row: Any) -> dict[str, Any]:
 
 
 def seed_embedded(registry: Registry) -> int:
-    """Load every embedded province's station list into an empty registry; return the stations added."""
+    """Load every embedded province's station list into an empty registry; return the stations added.
+
+    A registry that is no longer empty once this transaction holds the lock (another process seeded
+    it meanwhile) is left as it is: 0 is returned.
+    """
     from coverage.data.provinces import default_stations_path
     from coverage.data.stations import read_stations
 
     added = 0
     with registry.engine.begin() as conn:
+        exclusive(conn)
+        if conn.execute(sa.select(schema.stations.c.station_id).limit(1)).first() is not None:
+            return 0
         for code in settings.EMBEDDED_PROVINCES:
             path = default_stations_path(code)
             if path is None:

@@ -58,6 +58,8 @@ VERSION_META = (
     "action",
 )
 FIELDS = tuple(schema.STATION_FIELDS)
+#: Characters of a person's or office's name (``recorded_by``, ``submitted_by``, ``decided_by``).
+PERSON_CHARS = schema.versions.c.recorded_by.type.length  # type: ignore[attr-defined]
 _UNKNOWN = dt.date.fromisoformat(settings.UNKNOWN_OPENING)
 
 
@@ -94,12 +96,35 @@ def display_url(url: str) -> str:
         return "<database URL>"
 
 
-def _engine(url: str) -> sa.Engine:
+def check_url(url: str) -> str:
+    """``url`` if it is an SQLAlchemy URL of SQLite or PostgreSQL, else :class:`InputError` saying what to give."""
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
+    except sa.exc.ArgumentError:
         msg = f"database URL not understood ({display_url(url)}); give sqlite:///path.sqlite or postgresql+psycopg://user@host/db"
-        raise InputError(msg) from exc
+        raise InputError(msg) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        msg = f"database {display_url(url)} is neither SQLite nor PostgreSQL; the registry supports those two"
+        raise InputError(msg)
+    return url
+
+
+def check_person(by: str) -> str:
+    """Who records, submits or decides: a name of 1 to :data:`PERSON_CHARS` characters (kept with every row)."""
+    text = str(by).strip()
+    if not text or len(text) > PERSON_CHARS:
+        msg = f"who did it must be a name of 1 to {PERSON_CHARS} characters, not {shown_text(str(by))!r}; give a person or office"
+        raise InputError(msg)
+    return text
+
+
+def shown_text(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(check_url(url))
     if parsed.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": 30})
 
@@ -115,13 +140,29 @@ def _engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # a write takes the lock at once (two writers that both read first would otherwise
+            # deadlock); a read (see :func:`reading`) reads a snapshot and never waits for a writer
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
-    msg = f"database {display_url(url)} is neither SQLite nor PostgreSQL; the registry supports those two"
-    raise InputError(msg)
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+READ_ONLY = "registry_read_only"
+
+
+def reading(engine: sa.Engine) -> sa.Connection:
+    """A connection for reading: on SQLite its transaction starts as a reader (``BEGIN``), so it reads
+    the last committed state while a writer holds the lock, instead of waiting for it."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
+
+
+def exclusive(conn: sa.Connection) -> None:
+    """Make ``conn``'s transaction the only one doing registry-wide work (creating the schema, seeding)
+    until it ends: SQLite's write transactions are exclusive already; PostgreSQL takes an advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('coverage station registry'))")
 
 
 def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Registry:
@@ -137,7 +178,7 @@ def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[],
     engine = _engine(chosen)
     try:
         upgrade(engine)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DatabaseError as exc:  # cannot connect, or not a database at all
         msg = f"cannot open the registry at {display_url(chosen)}: {exc.orig}; check the URL and that the server runs"
         raise InputError(msg) from None
     registry = Registry(engine, clock)
@@ -174,7 +215,7 @@ class Registry:
         return self.engine.dialect.name
 
     def is_empty(self) -> bool:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(schema.stations)).scalar_one() == 0
 
     # ------------------------------------------------------------------ reading
@@ -188,28 +229,30 @@ class Registry:
         """Version rows (all columns), optionally of one province, recorded by the end of ``known_on``
         and valid from ``as_of`` or earlier; ordered by station, valid date and recorded time."""
         v = schema.versions
-        query = sa.select(v)
-        if province is not None:
-            query = query.where(v.c.province_code == str(province))
-        if known_on is not None:
-            query = query.where(v.c.recorded_at < end_of_day_utc(as_date(known_on)))
-        if as_of is not None:
-            query = query.where(v.c.valid_from <= as_date(as_of))
-        if station_ids is not None:
-            query = query.where(v.c.station_id.in_(list(station_ids)))
-        query = query.order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
-        with self.engine.connect() as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        return frame
+        query = _known(sa.select(v), province, known_on, as_of, station_ids)
+        return self._read(query.order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id))
 
     def current(
         self, province: str, as_of: dt.date | str | None = None, known_on: dt.date | str | None = None
     ) -> pd.DataFrame:
         """Each station's state on ``as_of`` (default today) as known on ``known_on`` (default now):
-        the version with the latest valid date up to ``as_of``, the latest recorded among equals."""
-        rows = self.versions(province, known_on=known_on, as_of=as_of or dt.date.today())
-        return rows.drop_duplicates("station_id", keep="last").reset_index(drop=True)
+        the version with the latest valid date up to ``as_of``, the latest recorded among equals.
+
+        The database finds that version for each station of the province (one short backward walk
+        of the ``ix_versions_lookup`` index per station), so only one row per station is read.
+        """
+        v, s = schema.versions, schema.stations
+        top = _known(sa.select(v.c.version_id), province, known_on, as_of or dt.date.today())
+        top = top.where(v.c.station_id == s.c.station_id)
+        top = top.order_by(v.c.valid_from.desc(), v.c.recorded_at.desc(), v.c.version_id.desc()).limit(1)
+        chosen = v.alias("chosen")
+        query = (
+            sa.select(chosen)
+            .select_from(s.join(chosen, chosen.c.version_id == top.correlate(s).scalar_subquery()))
+            .where(s.c.province_code == str(province))
+            .order_by(s.c.station_id)
+        )
+        return self._read(query)
 
     def station_table(self, province: str, known_on: dt.date | str | None = None) -> pd.DataFrame:
         """The stations' open periods as known on ``known_on``, as the station table analyses read.
@@ -217,8 +260,36 @@ class Registry:
         One row per period in which a station was open in one township: ``station_id``, ``name``,
         ``township_code``, ``lon``, ``lat``, ``opened`` (None when unknown), ``closed`` (None while
         open), ``source``, ``notes`` and the staff and caseload of its latest version in the period.
+
+        Only the versions that bound a period are read in full (:func:`period_bounds`): the
+        monthly staff figures in between make no period.  The result is :func:`open_periods` of
+        every version known on ``known_on``.
         """
-        return open_periods(self.versions(province, known_on=known_on))
+        v = schema.versions
+        keys = _known(
+            sa.select(
+                v.c.version_id, v.c.station_id, sa.cast(v.c.valid_from, sa.String), v.c.status, v.c.township_code
+            ),
+            province,
+            known_on,
+        ).order_by(v.c.station_id, v.c.valid_from, v.c.recorded_at, v.c.version_id)
+        wide = sa.select(*(v.c[name] for name in PERIOD_COLUMNS)).where(_one_of(v.c.version_id, self.backend))
+        with reading(self.engine) as conn:  # one connection: the ids read are the rows read
+            ids = period_bounds(*zip(*conn.execute(keys).all(), strict=True))
+            parts = [
+                conn.execute(wide, {"ids": ids[k : k + _IDS_PER_QUERY]}).all()
+                for k in range(0, len(ids), _IDS_PER_QUERY)
+            ]
+        frame = pd.DataFrame([tuple(r) for part in parts for r in part], columns=list(PERIOD_COLUMNS))
+        frame = frame.sort_values(["station_id", "valid_from"], kind="stable").reset_index(drop=True)
+        return open_periods(_whole_numbers(frame))
+
+    def _read(self, query: sa.Select) -> pd.DataFrame:
+        with reading(self.engine) as conn:
+            result = conn.execute(query)
+            columns = list(result.keys())
+            rows = [tuple(r) for r in result]  # plain tuples: pandas probes a Row's attributes, slowly
+        return _whole_numbers(pd.DataFrame(rows, columns=columns))
 
     def history(self, station_id: str) -> pd.DataFrame:
         """Every version of a station, in the order the registry recorded them."""
@@ -231,11 +302,21 @@ class Registry:
     def head(self, station_id: str) -> dict[str, Any] | None:
         """The newest version recorded for a station (any valid date), or None for an unknown station."""
         v, s = schema.versions, schema.stations
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 sa.select(v).join(s, s.c.head_version_id == v.c.version_id).where(s.c.station_id == station_id)
             ).first()
         return dict(row._mapping) if row is not None else None
+
+    def heads(self, province: str | None = None) -> dict[str, int | None]:
+        """Station id -> its newest version's id, for every station (of ``province``): one query where a
+        ledger of a thousand rows would otherwise ask a thousand times."""
+        s = schema.stations
+        query = sa.select(s.c.station_id, s.c.head_version_id)
+        if province is not None:
+            query = query.where(s.c.province_code == str(province))
+        with reading(self.engine) as conn:
+            return {str(sid): head for sid, head in conn.execute(query)}
 
     # ------------------------------------------------------------------ writing
     def add(
@@ -249,21 +330,27 @@ class Registry:
         submission_id: int | None = None,
         conn: sa.Connection | None = None,
     ) -> Written:
-        """Register a new station with its first version; refused if the id exists."""
+        """Register a new station with its first version; refused if the id exists (also when another
+        writer adds the same id at the same moment: the second is refused)."""
+        _check_station(station_id, province)
+        taken = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
         with self._transaction(conn) as c:
             exists = c.execute(
                 sa.select(schema.stations.c.station_id).where(schema.stations.c.station_id == station_id)
             ).first()
             if exists is not None:
-                msg = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
-                raise InputError(msg)
-            c.execute(
-                schema.stations.insert().values(
-                    station_id=station_id, province_code=str(province), created_at=self.clock(), head_version_id=None
+                raise InputError(taken)
+            now = self.clock()  # the station is created when its first version is recorded
+            try:
+                c.execute(
+                    schema.stations.insert().values(
+                        station_id=station_id, province_code=str(province), created_at=now, head_version_id=None
+                    )
                 )
-            )
+            except sa.exc.IntegrityError:  # added by another writer since the check (PostgreSQL)
+                raise InputError(taken) from None
             version_id = self._insert(
-                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id
+                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id, now
             )
             self._move_head(c, station_id, None, version_id)
         return Written(station_id, version_id)
@@ -340,15 +427,17 @@ class Registry:
         source: str,
         action: str,
         submission_id: int | None,
+        recorded_at: dt.datetime | None = None,
     ) -> int:
         _check_fields(fields)
+        by = check_person(by)
         values = {name: fields.get(name) for name in FIELDS}
         result = conn.execute(
             schema.versions.insert().values(
                 station_id=station_id,
                 province_code=province,
                 valid_from=as_date(valid_from),
-                recorded_at=self.clock(),
+                recorded_at=recorded_at or self.clock(),
                 recorded_by=by,
                 source=source,
                 submission_id=submission_id,
@@ -392,6 +481,77 @@ class Registry:
         return {name: getattr(row, name) for name in FIELDS} if row is not None else {}
 
 
+# --------------------------------------------------------------------------- queries
+def _known(
+    query: sa.Select,
+    province: str | None,
+    known_on: dt.date | str | None = None,
+    as_of: dt.date | str | None = None,
+    station_ids: Iterable[str] | None = None,
+) -> sa.Select:
+    """``query`` of versions limited to a province, to what was recorded by the end of ``known_on``
+    (China) and to what was valid on ``as_of`` or earlier."""
+    v = schema.versions
+    if province is not None:
+        query = query.where(v.c.province_code == str(province))
+    if known_on is not None:
+        query = query.where(v.c.recorded_at < end_of_day_utc(as_date(known_on)))
+    if as_of is not None:
+        query = query.where(v.c.valid_from <= as_date(as_of))
+    if station_ids is not None:
+        query = query.where(v.c.station_id.in_(list(station_ids)))
+    return query
+
+
+#: Version columns :func:`open_periods` reads.
+PERIOD_COLUMNS = (
+    "station_id", "valid_from", "name", "township_code", "lon", "lat", "source", "notes", "status",
+    "social_workers", "certified_workers", "households_served", "people_served", "case_files",
+)  # fmt: skip
+_IDS_PER_QUERY = 20_000  # bound parameters per query (SQLite allows 32,766, PostgreSQL 65,535)
+
+
+def _one_of(column: sa.Column, backend: str) -> sa.ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``ids``: one array parameter on PostgreSQL (a list of
+    thousands of placeholders costs the driver more than the query), an expanded IN on SQLite."""
+    if backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam("ids", expanding=True))
+
+
+def period_bounds(
+    version_ids: Iterable[int] = (),
+    station_ids: Iterable[str] = (),
+    valid_from: Iterable[Any] = (),
+    statuses: Iterable[str | None] = (),
+    townships: Iterable[str | None] = (),
+) -> list[int]:
+    """Of versions ordered by station, valid date and recorded time, the ids :func:`open_periods` needs.
+
+    Of each station and valid date the last recorded counts; of those, a version is kept when it is a
+    station's first or last, or its status or township differs from the one before or after it.
+    Dropped versions lie inside a run of one status in one township, which no period starts or ends.
+
+    >>> period_bounds([1, 2, 3, 4, 5], ["A"] * 5, ["d1", "d2", "d2", "d3", "d4"],
+    ...               ["open", "open", "open", "open", "closed"], ["T"] * 5)
+    [1, 4, 5]
+    """
+    ids = np.asarray(list(version_ids), dtype=np.int64)
+    if ids.size == 0:
+        return []
+    station = np.asarray(list(station_ids), dtype=object)
+    valid = np.asarray([str(d) for d in valid_from], dtype=object)
+    last_of_day = np.r_[(station[1:] != station[:-1]) | (valid[1:] != valid[:-1]), True]
+    station = station[last_of_day]
+    state = np.asarray([s or "" for s in statuses], dtype=object)[last_of_day]
+    town = np.asarray([t or "" for t in townships], dtype=object)[last_of_day]
+    change = np.r_[True, (station[1:] != station[:-1]) | (state[1:] != state[:-1]) | (town[1:] != town[:-1])]
+    keep = change | np.r_[change[1:], True]
+    return [int(i) for i in ids[last_of_day][keep]]
+
+
 # --------------------------------------------------------------------------- values
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Attribute values as the tables store them (NaN and '' become None; dates become dates)."""
@@ -410,6 +570,16 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def _check_station(station_id: str, province: str) -> None:
+    length = schema.stations.c.station_id.type.length  # type: ignore[attr-defined]
+    if not isinstance(station_id, str) or not station_id.strip() or len(station_id) > length:
+        msg = f"a station id is text of 1 to {length} characters, not {shown_text(str(station_id))!r}; give another id"
+        raise InputError(msg)
+    if not (isinstance(province, str) and len(province) == 2 and province.isdigit()):
+        msg = f"province {province!r} is not a 2-digit province code; give e.g. 45"
+        raise InputError(msg)
 
 
 def _check_fields(fields: Mapping[str, Any]) -> None:
@@ -434,6 +604,11 @@ def _check_fields(fields: Mapping[str, Any]) -> None:
     if (lon is None) != (lat is None):
         msg = "give both lon and lat, or neither"
         raise InputError(msg)
+    for name, (kind, _) in schema.STATION_FIELDS.items():
+        value, length = fields.get(name), getattr(kind, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            msg = f"{name} has {len(value)} characters, more than the {length} the registry keeps: {shown_text(value)!r}; shorten it"
+            raise InputError(msg)
 
 
 def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
@@ -452,7 +627,8 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     v = versions.drop_duplicates(["station_id", "valid_from"], keep="last").reset_index(drop=True)
     is_open = (v["status"] == "open").to_numpy()
     same_station = (v["station_id"] == v["station_id"].shift()).to_numpy()
-    same_town = (v["township_code"] == v["township_code"].shift()).to_numpy()
+    town = v["township_code"].fillna("")  # no township twice is the same (no) township
+    same_town = (town == town.shift()).to_numpy()
     prev_open = np.r_[False, is_open[:-1]] & same_station
     starts = is_open & ~(prev_open & same_town)
     run = np.cumsum(starts | ~is_open)  # a new run at every start and every non-open row
@@ -471,8 +647,29 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
+#: Attributes held as whole numbers (counts of people, households, files).
+WHOLE_FIELDS = tuple(name for name, (kind, _) in schema.STATION_FIELDS.items() if isinstance(kind, sa.Integer))
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number columns as Python ints and None (pandas would make floats of a column with a gap:
+    a count of 3 would read, and be reported, as 3.0)."""
+    for name in ("version_id", "submission_id", *WHOLE_FIELDS):
+        if name in frame and frame[name].dtype.kind == "f":
+            frame[name] = pd.Series([None if v != v else int(v) for v in frame[name]], index=frame.index, dtype=object)
+    return frame
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def fields_json(fields: Mapping[str, Any]) -> str:
-    """Attributes as JSON text (dates as ISO strings), for submission rows."""
-    return json.dumps(
-        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}, ensure_ascii=False
-    )
+    """Attributes as JSON text (dates as ISO strings, missing values as null), for submission rows."""
+    return json.dumps({k: _json_value(v) for k, v in fields.items()}, ensure_ascii=False)
