@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -53,7 +54,7 @@ def _from_text(frame: pd.DataFrame, name: str) -> list[dict]:
     rows = []
     columns = schema.metadata.tables[name].columns
     for record in frame.to_dict(orient="records"):
-        row = {}
+        row: dict[str, Any] = {}
         for col in columns:
             value = record.get(col.name)
             if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:

@@ -30,7 +30,17 @@ from coverage._errors import InputError
 from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
 from coverage.registry import schema
-from coverage.registry.store import FIELDS, ConflictError, Registry, check_person, end_of_day_utc, fields_json, reading
+from coverage.registry.store import (
+    FIELDS,
+    ConflictError,
+    Registry,
+    check_person,
+    end_of_day_utc,
+    fields_json,
+    inserted_id,
+    reading,
+    records,
+)
 
 #: Kinds of finding of a ledger row (a row may carry several, joined by "+").
 KINDS = ("new", "closed", "moved", "renamed", "staff", "caseload", "status", "unchanged", "missing", "rejected")
@@ -198,7 +208,7 @@ def submit(
         ).first()
         if same is not None:
             notes.append(f"the same file was already submitted for {unit} {month} (submission {same[0]})")
-        submission_id = conn.execute(
+        submission_result = conn.execute(
             schema.submissions.insert().values(
                 province_code=province,
                 unit_code=unit,
@@ -213,7 +223,8 @@ def submit(
                     ensure_ascii=False,
                 ),
             )
-        ).inserted_primary_key[0]
+        )
+        submission_id = inserted_id(submission_result)
         for r in found:
             if r["kind"] == "new" and r["station_id"] is None:
                 r["station_id"] = new_station_id(unit, month, int(submission_id), int(r["row"]))
@@ -250,23 +261,19 @@ def _findings(
     absent ``before`` into NaN, which PostgreSQL stores as the text 'NaN')."""
     report = imported.report
     extra = ledger_columns(report)
-    placed = {int(st["row"]): st for st in imported.stations.drop(columns="geometry").to_dict(orient="records")}
+    placed = {int(st["row"]): st for st in records(imported.stations.drop(columns="geometry"))}
     heads = registry.heads(unit_of(unit, "province"))
     current = registry.current(unit_of(unit, "province"), as_of=end)
     current = current[[contains(unit, str(c or "")) for c in current["township_code"]]] if len(current) else current
     live = current[current["status"] != "closed"] if len(current) else current
-    by_id = (
-        {str(s): r for s, r in zip(live["station_id"], live.to_dict(orient="records"), strict=True)}
-        if len(live)
-        else {}
-    )
+    by_id = {str(s): r for s, r in zip(live["station_id"], records(live), strict=True)} if len(live) else {}
     by_town: dict[str, list[dict[str, Any]]] = {}
     for r in by_id.values():
         by_town.setdefault(str(r["township_code"]), []).append(r)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     listed: dict[tuple[str, str], int] = {}  # (township, name) -> the first row listing it
-    for rec in report.to_dict(orient="records"):
+    for rec in records(report):
         row = int(rec["row"])
         cells = {role: rec[col] for role, col in extra.items()}
         other_month = _other_month(cells.get("ledger_month"), month)
@@ -515,7 +522,7 @@ def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] 
         todo = todo[todo["id"].isin(row_ids)]
     source = f"ledger {sub['month']} {sub['unit_code']} ({sub['filename']}, submission {submission_id})"
     with registry.engine.begin() as conn:
-        for r in todo.to_dict(orient="records"):
+        for r in records(todo):
             version_id, outcome = None, decision
             if decision == "accepted" and r["kind"] == "rejected":
                 if row_ids is not None:

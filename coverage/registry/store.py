@@ -63,6 +63,20 @@ PERSON_CHARS = schema.versions.c.recorded_by.type.length  # type: ignore[attr-de
 _UNKNOWN = dt.date.fromisoformat(settings.UNKNOWN_OPENING)
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame as dicts keyed by column name."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT created."""
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        msg = "the database returned no key for the new row"
+        raise RuntimeError(msg)
+    return int(key[0])
+
+
 class ConflictError(CoverageError):
     """A write was based on a version that is no longer the newest (someone else changed the station)."""
 
@@ -445,7 +459,7 @@ class Registry:
                 **values,
             )
         )
-        return int(result.inserted_primary_key[0])
+        return inserted_id(result)
 
     def _move_head(self, conn: sa.Connection, station_id: str, base: int | None, new: int) -> None:
         s = schema.stations
@@ -639,7 +653,7 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     # the period ends at the valid date of the row after its last open row, when that row is the same station
     nxt = v["valid_from"].shift(-1)
     nxt_same = v["station_id"].shift(-1) == v["station_id"]
-    end = pd.Series(np.where(nxt_same, nxt, None), index=v.index)
+    end = nxt.where(nxt_same, None)
     ends = end[is_open].groupby(v["run"][is_open]).last()
     out = last.copy()
     out["opened"] = [None if d == _UNKNOWN else d for d in first["valid_from"]]
