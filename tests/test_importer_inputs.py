@@ -56,8 +56,9 @@ def test_an_inline_list_of_ten_names_is_read_not_probed_as_a_path():
 def test_every_station_argument_of_the_command_line_takes_the_inline_list():
     trip = station_table_from_args(argparse.Namespace(stations=INLINE), "44")
     assert sorted(trip["code"]) == sorted(TEN.values())
-    _, stations = province_and_stations(argparse.Namespace(province="44", stations=Path(INLINE), crs=None))
+    _, stations, described = province_and_stations(argparse.Namespace(province="44", stations=Path(INLINE), crs=None))
     assert sorted(stations["township_code"]) == sorted(TEN.values())
+    assert described is not None and described.nature == "uploaded" and described.name == "names given"
     text = _error(lambda: station_table_from_args(argparse.Namespace(stations="德庆县九市镇,火星镇"), "44"))
     assert text.startswith("1 station names not recognised") and "火星镇" in text
 
