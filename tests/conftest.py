@@ -88,3 +88,21 @@ def registry_url(request, tmp_path):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedded_registry_in_a_temporary_folder(tmp_path_factory):
+    """Commands and the app read the registry by default: in the tests, one seeded SQLite file of their
+    own (never var/registry.sqlite of the working copy)."""
+    import os
+
+    from coverage import settings
+
+    path = tmp_path_factory.mktemp("registry") / "registry.sqlite"
+    before = os.environ.get(settings.REGISTRY_URL_ENV)
+    os.environ[settings.REGISTRY_URL_ENV] = f"sqlite:///{path}"
+    yield
+    if before is None:
+        os.environ.pop(settings.REGISTRY_URL_ENV, None)
+    else:
+        os.environ[settings.REGISTRY_URL_ENV] = before

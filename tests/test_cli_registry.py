@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from coverage import settings
 from coverage.cli import main
 from coverage.registry.store import open_registry
+from tests.registry_cases import CHENGXIANG as CHENGXIANG_CODE
+from tests.registry_cases import MATOU as MATOU_CODE
 from tests.registry_cases import TAIPING, WM1, WM2, XINZHU, add_wuming, ledger_csv, ledger_row, snapshot
 
 
@@ -411,3 +413,46 @@ def test_fuzzed_arguments_end_in_0_or_2_with_a_message(name, argv, fuzz_files, c
     if code == 2:
         reason = err.strip().splitlines()[-1]
         assert len(reason.split("error: ", 1)[-1]) > 10, (argv, err)
+
+
+# --------------------------------------------------------------------------- analyses read the registry
+def test_status_reads_the_registry_as_known_on_a_day(registry_url, capsys, ledger_file):
+    """A ledger accepted on 2024-12-03 (Beijing time) adds 武鸣区太平镇: the November figures known on
+    12-02 are the registry's before it, those known on 12-05 count the new station."""
+    import datetime as dt
+
+    from coverage.registry import ledger
+    from tests.registry_cases import StepClock
+
+    clock = StepClock(dt.datetime(2024, 12, 1, 2, 0))
+    registry = open_registry(registry_url, seed=False, clock=clock)
+    add_wuming(registry)
+    clock.set(dt.datetime(2024, 12, 2, 2, 0))  # 10:00 in Beijing
+    sub = ledger.submit(registry, ledger_file.read_bytes(), ledger_file.name, "2024-11", "450110", by="武鸣区民政局")
+    clock.set(dt.datetime(2024, 12, 3, 2, 0))
+    ledger.accept(registry, sub.submission_id, by="省厅审核")
+
+    def covered(*extra: str) -> int:
+        doc = run_json(capsys, "status", "--db", registry_url, "--as-of", "2024-11-30", *extra)
+        assert doc["data_note"]["stations"]["nature"] == "official"
+        return doc["covered"]
+
+    assert covered("--known-on", "2024-12-02") == 2  # 城厢镇, 马头镇
+    assert covered("--known-on", "2024-12-05") == 3  # and 太平镇, accepted on 12-03
+    assert covered() == 3
+    # the same registry for a trip: its stations open today
+    trip = run_json(capsys, "trip", "--db", registry_url, "--days", "2", "--from-date", "2024-12-09")
+    assert sorted(c for d in trip["days"] for c in d["visits"]) + trip["unvisited"] == sorted(
+        [CHENGXIANG_CODE, MATOU_CODE, TAIPING]
+    )
+
+
+def test_a_station_file_and_the_registry_cannot_both_be_given(capsys, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("名称,乡镇代码\n甲,450102001\n", encoding="utf-8")
+    assert "--stations and --db cannot be used together" in refused(
+        capsys, "status", "--stations", str(path), "--db", "sqlite:///" + str(tmp_path / "x.sqlite")
+    )
+    assert "--stations and --known-on cannot be used together" in refused(
+        capsys, "status", "--stations", str(path), "--known-on", "2024-12-01"
+    )

@@ -54,7 +54,7 @@ def test_an_inline_list_of_ten_names_is_read_not_probed_as_a_path():
 
 
 def test_every_station_argument_of_the_command_line_takes_the_inline_list():
-    trip = station_table_from_args(argparse.Namespace(stations=INLINE), "44")
+    trip, described = station_table_from_args(argparse.Namespace(stations=INLINE), "44")
     assert sorted(trip["code"]) == sorted(TEN.values())
     _, stations, described = province_and_stations(argparse.Namespace(province="44", stations=Path(INLINE), crs=None))
     assert sorted(stations["township_code"]) == sorted(TEN.values())

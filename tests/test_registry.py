@@ -139,6 +139,16 @@ def test_open_suspended_open_gives_two_periods(reg: Registry) -> None:
     assert table["social_workers"].tolist()[1] == 5
 
 
+def test_monthly_updates_of_an_open_station_keep_one_period_open(reg: Registry) -> None:
+    """Open, then staff figures reported while it stays open: one period, still open (a period's end
+    was once taken from the update before the last)."""
+    v = _station(reg, valid="2021-01-01")
+    v = reg.change("S1", v, {"social_workers": 3}, "2021-02-28", "李四").version_id
+    reg.change("S1", v, {"social_workers": 4}, "2021-03-31", "李四")
+    assert _periods(reg) == [("S1", CHENGXIANG, D("2021-01-01"), None)]
+    assert reg.station_table("45")["social_workers"].tolist() == [4]
+
+
 def test_a_closed_station_has_one_period_ending_on_its_closing_day(reg: Registry) -> None:
     v = _station(reg, valid="2021-01-01")
     reg.close("S1", v, "2022-03-01", "李四", reason="merged into 城厢镇 station")
@@ -455,6 +465,13 @@ def test_station_table_and_current_read_only_what_they_need_and_agree_with_all_v
             expected = every.drop_duplicates("station_id", keep="last").reset_index(drop=True)
             pd.testing.assert_frame_equal(reg.current("45", as_of=as_of, known_on=known_on), expected)
     assert len(reg.station_table("45")) > 40  # periods split by suspensions, closures and moves
+    # and independently of open_periods: a station is open on a day exactly when the version in force
+    # that day (the latest valid date up to it, the latest recorded among equals) says "open"
+    table = reg.station_table("45")
+    for day in [D("1900-01-01"), *days, D("2030-01-01")]:
+        in_force = reg.current("45", as_of=day)
+        expected = sorted(in_force.loc[in_force["status"] == "open", "station_id"])
+        assert sorted(table.loc[open_on(table, day), "station_id"]) == expected, day
 
 
 def test_a_registry_of_an_older_revision_is_upgraded_on_open_with_its_data(registry_url: str, clock: StepClock) -> None:

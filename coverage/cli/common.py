@@ -311,11 +311,42 @@ def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a summary")
 
 
+def db_url(text: str) -> str:
+    """``--db``: an SQLAlchemy URL of SQLite or PostgreSQL."""
+    from coverage.registry.store import check_url
+
+    return arg_type(check_url, "db_url")(text.strip())
+
+
+def db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        type=db_url,
+        default=None,
+        help=f"database URL, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB (default: ${settings.REGISTRY_URL_ENV}, "
+        "else the embedded SQLite file)",
+    )
+
+
+def known_on_arg(p: argparse.ArgumentParser) -> None:
+    """``--known-on``: read the registry as it stood at the end of that day (default: now)."""
+    p.add_argument(
+        "--known-on",
+        type=as_of_date,
+        default=None,
+        help="the registry as it was known at the end of this day, YYYY-MM-DD (default: now)",
+    )
+
+
 def analysis_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
     )
-    p.add_argument("--stations", type=existing_file, default=None, help="station file (default: the committed list)")
+    p.add_argument(
+        "--stations", type=existing_file, default=None, help="station file (default: the registry, see --db)"
+    )
+    db_arg(p)
+    known_on_arg(p)
     p.add_argument(
         "--crs",
         type=station_crs_type,
@@ -415,39 +446,60 @@ def check_travel_args(args: argparse.Namespace) -> None:
 
 
 def province_and_stations(args: argparse.Namespace) -> tuple[Any, Any, StationList | None]:
-    """The province, its stations (``--stations``: a file, or names separated by commas, imported; else the
-    committed list) and what that list is (:mod:`coverage.data.lists`)."""
-    from coverage.data.provinces import default_stations_path, load_province
+    """The province, its stations and what that list is (:mod:`coverage.data.lists`).
+
+    ``--stations`` (a file, or names separated by commas) is imported; without it the stations come
+    from the registry (``--db``, default ``$COVERAGE_DB`` or the embedded SQLite file), as known at the
+    end of ``--known-on`` (default: now).
+    """
+    from coverage.data.provinces import load_province
     from coverage.data.register import load_register
-    from coverage.data.stations import is_station_file, read_station_list
 
     code = load_register().province_code(args.province)
     prov = load_province(code)
-    given = str(args.stations) if args.stations else None
-    path = given or default_stations_path(code)
-    if path is None:
-        msg = f"no station list for {prov.name}; pass --stations FILE"
-        raise InputError(msg)
-    imported = read_station_list(str(path), province=code, crs=getattr(args, "crs", None))
+    if not getattr(args, "stations", None):
+        stations, described = registry_stations_of(args, prov)
+        return prov, stations, described
+    check_exclusive(args, "stations", "db")
+    check_exclusive(args, "stations", "known_on")
+    imported = import_stations(args, code)
+    return prov, imported.stations, station_list_of(str(args.stations), code, imported.stations)
+
+
+def import_stations(args: argparse.Namespace, code: str) -> Any:
+    """``--stations`` imported for province ``code``; rows left out are counted on standard error."""
+    from coverage.data.stations import is_station_file, read_station_list
+
+    given = str(args.stations)
+    imported = read_station_list(given, province=code, crs=getattr(args, "crs", None))
     s = imported.summary
     unused = s["total"] - s["matched"] - s["repaired"]
     if unused:
-        what = Path(path).name if is_station_file(str(path)) else "the names given"
+        what = Path(given).name if is_station_file(given) else "the names given"
         print(
             f"note: {unused} of {s['total']} rows of {what} could not be placed and are left out "
-            f"(see `python -m coverage stations check {shlex.quote(str(path))}`)",
+            f"(see `python -m coverage stations check {shlex.quote(given)}`)",
             file=sys.stderr,
         )
-    return prov, imported.stations, station_list_of(given, code, imported.stations)
+    return imported
 
 
-def station_list_of(given: str | None, code: str, stations: Any) -> StationList | None:
-    """What the stations of ``--stations`` are (the user's own), or the committed list of province ``code``."""
-    from coverage.data.lists import embedded_list, uploaded_list
+def registry_stations_of(args: argparse.Namespace, province: Any) -> tuple[Any, StationList]:
+    """The registry's stations of ``province`` (``--db``, ``--known-on``) and what the registry's list is."""
+    from coverage.registry.analysis import registry_list, registry_stations
+    from coverage.registry.store import open_registry
+
+    registry = open_registry(getattr(args, "db", None))
+    known_on = getattr(args, "known_on", None)
+    stations = registry_stations(registry, province, known_on)
+    return stations, registry_list(registry, str(province.code), known_on)
+
+
+def station_list_of(given: str, code: str, stations: Any) -> StationList:
+    """What the stations of ``--stations`` are: the user's own file, or names the user typed."""
+    from coverage.data.lists import uploaded_list
     from coverage.data.stations import is_station_file
 
-    if not given:
-        return embedded_list(code)
     return uploaded_list(Path(given).name if is_station_file(given) else "names given", stations)
 
 
@@ -512,34 +564,43 @@ def travel_from_args(args: argparse.Namespace) -> Travel:
     )
 
 
-def station_table_from_args(args: argparse.Namespace, code: str):
-    """Stations from --stations (a file, or names separated by commas), else the province's list.
+def station_table_from_args(args: argparse.Namespace, code: str) -> tuple[Any, StationList]:
+    """The stations to visit and what their list is: ``--stations`` (a file, or names separated by
+    commas), else the registry's stations open today (``--db``, ``--known-on``).
 
     Names given inline must all be recognised (a trip to a typo is no trip):
     the ones that are not are listed in the :class:`InputError`.
     """
-    from coverage.data.provinces import default_stations_path
-    from coverage.data.stations import is_station_file, read_station_list
+    from coverage.data.schema import open_on
+    from coverage.data.stations import is_station_file
     from coverage.field.trips import station_table
 
-    given = str(args.stations) if args.stations else None
-    path = given or default_stations_path(code)
-    if path is None:
-        msg = "no station list for this province; pass --stations FILE or names"
-        raise InputError(msg)
-    imported = read_station_list(str(path), province=code)
-    if given and not is_station_file(given):
+    if not getattr(args, "stations", None):
+        from coverage.data.provinces import load_province
+
+        stations, described = registry_stations_of(args, load_province(code))
+        stations = stations[open_on(stations)].drop_duplicates("station_id", keep="last")
+        if stations.empty:
+            msg = "the registry has no station open today in this province; pass --stations FILE or names"
+            raise InputError(msg)
+        return station_table(stations), described
+    check_exclusive(args, "stations", "db")
+    check_exclusive(args, "stations", "known_on")
+    given = str(args.stations)
+    imported = import_stations(args, code) if is_station_file(given) else None
+    if imported is None:
+        from coverage.data.stations import read_station_list
+
+        imported = read_station_list(given, province=code)
         bad = imported.report[~imported.report["status"].isin(["matched", "repaired"])]
         if len(bad):
             reasons = "; ".join(bad["message"].where(bad["message"] != "", bad["status"]))
             msg = f"{len(bad)} station names not recognised - {reasons} (give the county too, or the 9-digit code)"
             raise InputError(msg)
     if imported.stations.empty:
-        msg = (
-            f"no station of {Path(path).name} could be placed; check it with `python -m coverage stations check {path}`"
-        )
+        msg = f"no station of {Path(given).name} could be placed; check it with `python -m coverage stations check {given}`"
         raise InputError(msg)
-    return station_table(imported.stations)
+    return station_table(imported.stations), station_list_of(given, code, imported.stations)
 
 
 def read_itinerary(path: str) -> list[list[str]]:

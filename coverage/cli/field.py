@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from coverage import checks, settings
 from coverage._errors import InputError
@@ -12,10 +13,12 @@ from coverage.cli.common import (
     check_needs,
     check_travel_args,
     clock_time,
+    db_arg,
     existing_file,
     file_or_names,
     iso_date,
     json_flag,
+    known_on_arg,
     output_path,
     print_json,
     print_notes,
@@ -23,7 +26,6 @@ from coverage.cli.common import (
     read_itinerary,
     rule_type,
     sample_type,
-    station_list_of,
     station_table_from_args,
     travel_args,
     travel_from_args,
@@ -50,8 +52,11 @@ def cmd_trip(args: argparse.Namespace) -> int:
     if itinerary is not None and not args.stations:
         stations = stations_by_name(list(dict.fromkeys(t for day in itinerary for t in day)), code)
         itinerary = [stations_by_name(day, code)["code"].tolist() if day else [] for day in itinerary]
+        from coverage.data.lists import uploaded_list
+
+        described = uploaded_list(Path(args.evaluate).name, stations)
     else:
-        stations = station_table_from_args(args, code)
+        stations, described = station_table_from_args(args, code)
         if itinerary is not None:
             itinerary = [stations_by_name(day, code)["code"].tolist() if day else [] for day in itinerary]
     if args.sample:
@@ -101,7 +106,6 @@ def cmd_trip(args: argparse.Namespace) -> int:
         document["out"] = str(args.out)
     from coverage.data.provinces import load_province
 
-    described = station_list_of(str(args.stations) if args.stations else None, code, stations)
     notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
@@ -142,7 +146,7 @@ def cmd_supervise(args: argparse.Namespace) -> int:
     from coverage.field.supervision import assign_supervisors, monthly_rounds
 
     code = load_register().province_code(args.province)
-    stations = station_table_from_args(args, code)
+    stations, described = station_table_from_args(args, code)
     bases = None
     if args.bases:
         from coverage.data.tables import read_supervisor_bases
@@ -182,7 +186,6 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         document["out"] = str(args.out)
     from coverage.data.provinces import load_province
 
-    described = station_list_of(str(args.stations) if args.stations else None, code, stations)
     notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
@@ -244,8 +247,10 @@ def add_parsers(sub) -> None:
         "--stations",
         type=file_or_names,
         default=None,
-        help="station file, or names separated by commas (default: the committed list)",
+        help="station file, or names separated by commas (default: the registry's stations open today)",
     )
+    db_arg(p)
+    known_on_arg(p)
     p.add_argument(
         "--sample",
         type=sample_type,
@@ -336,8 +341,13 @@ def add_parsers(sub) -> None:
         "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
     )
     p.add_argument(
-        "--stations", type=file_or_names, default=None, help="station file or names (default: the committed list)"
+        "--stations",
+        type=file_or_names,
+        default=None,
+        help="station file or names (default: the registry's stations open today)",
     )
+    db_arg(p)
+    known_on_arg(p)
     p.add_argument(
         "--supervisors",
         type=rule_type(checks.SUPERVISORS),

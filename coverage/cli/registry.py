@@ -21,6 +21,7 @@ import pandas as pd
 from coverage import checks, settings
 from coverage.cli.common import (
     arg_type,
+    db_arg,
     existing_file,
     json_flag,
     output_path,
@@ -35,13 +36,6 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- argument types
-def db_url(text: str) -> str:
-    """``--db``: an SQLAlchemy URL of SQLite or PostgreSQL."""
-    from coverage.registry.store import check_url
-
-    return arg_type(check_url, "db_url")(text.strip())
-
-
 def unit_code(text: str) -> str:
     """``--county``: the 6-digit county or 4-digit city code that submits the ledger."""
     from coverage.registry.ledger import check_unit
@@ -348,16 +342,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--db",
-        type=db_url,
-        default=None,
-        help=f"database URL, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB (default: ${settings.REGISTRY_URL_ENV}, "
-        "else the embedded SQLite file)",
-    )
-
-
 def _by_arg(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--by", type=person, default=default_person(), help=f"who {what} (default: your user name)")
 
@@ -368,7 +352,7 @@ def add_parsers(sub) -> None:
     r_sub = registry.add_subparsers(dest="registry_command", required=True)
 
     p = r_sub.add_parser("init", help="create or upgrade the registry; a new one is loaded with the embedded lists")
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--empty", action="store_true", help="do not load the embedded lists into a new registry")
     json_flag(p)
     p.set_defaults(func=cmd_init)
@@ -388,7 +372,7 @@ def add_parsers(sub) -> None:
     choice.add_argument(
         "--review", type=output_path(".xlsx"), default=None, help="write the findings to an .xlsx for a reviewer"
     )
-    _db_arg(p)
+    db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_import)
 
@@ -399,13 +383,13 @@ def add_parsers(sub) -> None:
             "--rows", type=id_list, default=None, help="finding ids (the # of `registry import`), e.g. 1,2,5"
         )
         _by_arg(p, verb)
-        _db_arg(p)
+        db_arg(p)
         json_flag(p)
         p.set_defaults(func=func)
 
     p = r_sub.add_parser("history", help="every version of a station")
     p.add_argument("station_id", help="station id, e.g. GX-DEMO-0115")
-    _db_arg(p)
+    db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_history)
 
@@ -414,18 +398,18 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
     )
-    _db_arg(p)
+    db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_submissions)
 
     p = r_sub.add_parser("export", help="write the whole registry to a .gpkg (GIS, exact restore) or .xlsx")
     p.add_argument("--out", type=output_path(".gpkg", ".xlsx"), required=True, help="the file to write")
-    _db_arg(p)
+    db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_export)
 
     p = r_sub.add_parser("restore", help="load an export into an empty registry")
     p.add_argument("file", type=existing_file, help="a .gpkg or .xlsx written by `registry export`")
-    _db_arg(p)
+    db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_restore)

@@ -648,16 +648,16 @@ def open_periods(versions: pd.DataFrame) -> pd.DataFrame:
     run = np.cumsum(starts | ~is_open)  # a new run at every start and every non-open row
     v["run"] = run
     open_rows = v[is_open]
-    first = open_rows.groupby("run").head(1).set_index("run")
-    last = open_rows.groupby("run").tail(1).set_index("run")
-    # the period ends at the valid date of the row after its last open row, when that row is the same station
+    first = open_rows.groupby("run").head(1)
+    last = open_rows.groupby("run").tail(1)
+    # the period ends at the valid date of the row after its last open row, when that row is the same
+    # station (picked by position: groupby's last() would skip the None of a period still open)
     nxt = v["valid_from"].shift(-1)
     nxt_same = v["station_id"].shift(-1) == v["station_id"]
     end = nxt.where(nxt_same, None)
-    ends = end[is_open].groupby(v["run"][is_open]).last()
     out = last.copy()
     out["opened"] = [None if d == _UNKNOWN else d for d in first["valid_from"]]
-    out["closed"] = ends.reindex(out.index).to_numpy()
+    out["closed"] = [end.loc[i] for i in last.index]
     return out[columns].reset_index(drop=True)
 
 
