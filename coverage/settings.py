@@ -133,6 +133,8 @@ LOCAL_ROAD_KM = 30.0
 DISC_QUAD_SEGS = 64
 
 # --- Optimisation (HiGHS) ------------------------------------------------------
+#: The siting models, by the names the command line and the app use.
+SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")
 #: Relative MIP gap at which HiGHS stops (siting, rollout, supervision).
 MIP_GAP = 1e-4
 #: Seconds a siting model (MCLP, LSCP, p-median, p-center) may run.

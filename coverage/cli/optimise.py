@@ -23,7 +23,6 @@ from coverage.cli.common import (
     target_args,
     time_limit_arg,
 )
-from coverage.optimise.siting import MODELS
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -242,7 +241,7 @@ def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
     p = sub.add_parser("site", help="where to open new stations: MCLP, LSCP, p-median, p-center")
     analysis_args(p)
-    p.add_argument("--model", choices=MODELS, required=True)
+    p.add_argument("--model", choices=settings.SITING_MODELS, required=True)
     p.add_argument(
         "--p",
         type=rule_type(checks.NEW_STATIONS),

@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from coverage import checks, settings
 from coverage.cli.common import (
     arg_type,
@@ -32,6 +30,8 @@ from coverage.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from coverage.registry.store import Registry
 
 
@@ -99,6 +99,8 @@ def _counts(registry: Registry) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """A value as JSON shows it (missing values as null, dates as text)."""
+    import pandas as pd
+
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if value is pd.NA:
@@ -135,6 +137,8 @@ def _decisions(rows: pd.DataFrame) -> dict[str, int]:
 
 def review_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Findings for a reviewer: one row per finding, the registry's and the ledger's value of every field either names."""
+    import pandas as pd
+
     from coverage.registry.store import FIELDS
 
     befores = [json.loads(b) if isinstance(b, str) else {} for b in rows["before_json"]]
@@ -180,6 +184,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from coverage.data.io import write_sheets
     from coverage.registry import ledger
 

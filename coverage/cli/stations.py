@@ -16,7 +16,8 @@ from coverage.cli.common import (
 
 def cmd_stations_check(args: argparse.Namespace) -> int:
     from coverage.data.io import write_table
-    from coverage.data.stations import ROLE_FLAGS, read_station_list
+    from coverage.data.columns import ROLE_FLAGS
+    from coverage.data.stations import read_station_list
 
     overrides = {role: getattr(args, f"{role}_col") for role in ROLE_FLAGS if getattr(args, f"{role}_col", None)}
     result = read_station_list(
@@ -54,7 +55,7 @@ def cmd_stations_check(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 def add_parsers(sub) -> None:
     """Add this group's commands to the ``python -m coverage`` sub-parsers."""
-    from coverage.data.stations import ROLE_FLAGS
+    from coverage.data.columns import ROLE_FLAGS
 
     stations = sub.add_parser("stations", help="station lists")
     st_sub = stations.add_subparsers(dest="stations_command", required=True)

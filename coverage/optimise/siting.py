@@ -762,7 +762,7 @@ def _fill(
 
 # --------------------------------------------------------------------------- one entry for every model
 #: The siting models, by the names the command line and the app use.
-MODELS = ("mclp", "lscp", "pmedian", "pcenter")
+MODELS = settings.SITING_MODELS
 
 
 def solve_model(
