@@ -15,8 +15,8 @@ from coverage.cli.common import (
 
 
 def cmd_stations_check(args: argparse.Namespace) -> int:
-    from coverage.data.io import write_table
     from coverage.data.columns import ROLE_FLAGS
+    from coverage.data.io import write_table
     from coverage.data.stations import read_station_list
 
     overrides = {role: getattr(args, f"{role}_col") for role in ROLE_FLAGS if getattr(args, f"{role}_col", None)}
