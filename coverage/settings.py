@@ -197,6 +197,15 @@ LEDGER_DUE_DAY = 5
 #: Valid date standing for "opened at an unknown date" (open at every date).
 UNKNOWN_OPENING = "1900-01-01"
 
+# --- Accounts (a registry with accounts: coverage/registry/accounts.py) ---------------
+#: Wrong passwords in a row that lock an account, and for how long, minutes.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_MIN = 15
+#: Shortest password accepted.
+PASSWORD_MIN_CHARS = 10
+#: The app logs a user out after this many minutes without a click.
+SESSION_IDLE_MIN = 30
+
 # --- What a user may ask for ------------------------------------------------------
 # Bounds of the values the command line and the app accept (coverage/checks.py holds the rules
 # that read them).  A value outside is refused with a message naming the accepted range.

@@ -64,11 +64,14 @@ def test_init_creates_and_seeds_then_only_reports(registry_url, capsys) -> None:
     first = run_json(capsys, "registry", "init", "--db", registry_url)
     assert (first["backend"], first["revision"], first["seeded"]) == (
         registry_url.split("+")[0].split(":")[0],
-        "0003",
+        "0004",
         398,
     )
     assert first["stations_by_province"] == {"44": 23, "45": 375}
-    assert first["rows"] == {"stations": 398, "versions": 398, "submissions": 0, "submission_rows": 0, "decisions": 0}
+    assert first["rows"] == {
+        "stations": 398, "versions": 398, "submissions": 0, "submission_rows": 0, "decisions": 0,
+        "accounts": 0, "audit": 398,  # one audit row for every station the seeding added
+    }  # fmt: skip
     again = run_json(capsys, "registry", "init", "--db", registry_url)
     assert again["seeded"] == 0 and again["rows"] == first["rows"]
     assert main(["registry", "init", "--db", registry_url]) == 0
@@ -219,7 +222,10 @@ def test_export_then_restore_into_an_empty_registry(wuming_db, ledger_file, tmp_
     )
     out = tmp_path / f"registry{suffix}"
     doc = run_json(capsys, "registry", "export", "--out", str(out), "--db", wuming_db)
-    assert doc["rows"] == {"stations": 3, "versions": 4, "submissions": 1, "submission_rows": 4, "decisions": 4}
+    assert doc["rows"] == {
+        "stations": 3, "versions": 4, "submissions": 1, "submission_rows": 4, "decisions": 4,
+        "audit": 6,  # 2 stations added, the submission, the new station and the staff change accepted, the acceptance
+    }  # fmt: skip
     target = f"sqlite:///{tmp_path / 'restored.sqlite'}"
     restored = run_json(capsys, "registry", "restore", str(out), "--db", target)
     assert restored["rows"] == doc["rows"]

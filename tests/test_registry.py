@@ -49,10 +49,10 @@ def _periods(reg: Registry, known_on: str | None = None) -> list[tuple]:
 # --------------------------------------------------------------------------- opening
 def test_open_brings_the_schema_to_the_newest_revision_and_is_idempotent(registry_url: str) -> None:
     reg = open_registry(registry_url, seed=False)
-    assert current_revision(reg.engine) == head_revision() == HEAD == "0003"
+    assert current_revision(reg.engine) == head_revision() == HEAD == "0004"
     assert reg.is_empty()
     again = open_registry(registry_url, seed=False)
-    assert again.is_empty() and current_revision(again.engine) == "0003"
+    assert again.is_empty() and current_revision(again.engine) == "0004"
     assert reg.backend == registry_url.split(":")[0].split("+")[0]
 
 
@@ -358,11 +358,13 @@ def test_export_and_restore_round_trip_every_table_exactly(
         "submissions": 1,
         "submission_rows": 2,
         "decisions": 2,
+        "accounts": 0,
+        "audit": 8,  # 2 adds, an edit, a closing, a submission, the accepted change and its acceptance, a rejection
     }
     path = dump.export(reg, tmp_path / f"registry{suffix}")
     target = open_registry(f"sqlite:///{tmp_path / 'restored.sqlite'}", seed=False)
     counts = dump.restore(target, path)
-    assert counts == {k: len(v) for k, v in original.items()}
+    assert counts == {k: len(v) for k, v in original.items() if k != "accounts"}  # accounts stay home
     assert snapshot(target) == original
     # new rows number on from the restored ones
     head = target.head("WM-1")
@@ -475,26 +477,36 @@ def test_station_table_and_current_read_only_what_they_need_and_agree_with_all_v
 
 
 def test_a_registry_of_an_older_revision_is_upgraded_on_open_with_its_data(registry_url: str, clock: StepClock) -> None:
-    """A registry made at revision 0002 opens at 0003 with the same rows, and the same layer (PostgreSQL)."""
+    """A registry at revision 0002 (before the per-station layer, accounts and the audit trail) opens at
+    the newest revision with the same stations and history, and the same layer (PostgreSQL)."""
     from alembic import command
 
     from coverage.registry.migrate import alembic_config
-    from coverage.registry.store import _engine
 
-    engine = _engine(registry_url)
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0002")
-    assert current_revision(engine) == "0002"
-    old = Registry(engine, clock)
-    add_wuming(old)
-    old.close("WM-2", 2, "2024-10-15", "王五")
+    old_tables = ("stations", "versions", "submissions", "submission_rows", "decisions")
+
+    def rows(engine: sa.Engine) -> dict[str, list[tuple]]:
+        with engine.connect() as conn:
+            return {
+                name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns)).all()]
+                for name, t in schema.metadata.tables.items()
+                if name in old_tables
+            }
+
+    made = open_registry(registry_url, seed=False, clock=clock)
+    add_wuming(made)
+    made.close("WM-2", 2, "2024-10-15", "王五")
+    with made.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    assert current_revision(made.engine) == "0002"
     layer = "SELECT * FROM stations_layer ORDER BY station_id"
-    with engine.connect() as conn:
-        before = conn.exec_driver_sql(layer).all() if old.backend == "postgresql" else []
-    data = snapshot(old)
+    with made.engine.connect() as conn:
+        before = conn.exec_driver_sql(layer).all() if made.backend == "postgresql" else []
+    data = rows(made.engine)
     reg = open_registry(registry_url, seed=False)
-    assert current_revision(reg.engine) == "0003"
-    assert snapshot(reg) == data
+    assert current_revision(reg.engine) == "0004"
+    assert rows(reg.engine) == data and len(data["versions"]) == 3
+    assert snapshot(reg)["accounts"] == [] and snapshot(reg)["audit"] == []
     if reg.backend == "postgresql":
         with reg.engine.connect() as conn:
             assert conn.exec_driver_sql(layer).all() == before and len(before) == 2

@@ -1,5 +1,8 @@
 """Export the whole registry to a file, and restore it into an empty registry, exactly.
 
+Accounts are not exported (they belong to an installation, and their password hashes stay in
+it); the audit trail is.
+
 ``export(registry, "F.gpkg")`` writes a GeoPackage: the layer ``stations`` (each station's state
 today, points in WGS 84, for GIS) and the tables ``versions``, ``stations_index``, ``submissions``
 (with each submitted file, base64), ``submission_rows`` and ``decisions`` - every row of every
@@ -24,7 +27,9 @@ from coverage.registry import schema
 from coverage.registry.store import Registry, reading
 
 #: Tables in the order a restore inserts them (foreign keys first).
-TABLES = ("stations", "submissions", "versions", "submission_rows", "decisions")
+TABLES = ("stations", "submissions", "versions", "submission_rows", "decisions", "audit")
+#: Tables an export may lack (exports written before the audit trail existed).
+OPTIONAL = {"audit"}
 _CHUNK = 30_000  # characters of base64 per XLSX cell (Excel's limit is 32,767)
 
 
@@ -150,7 +155,8 @@ def _read_dump(path: Path, names: set[str]) -> dict[str, pd.DataFrame]:
         if not names <= layers:
             msg = f"{path.name} is not a registry export (missing {sorted(names - layers)})"
             raise InputError(msg)
-        return {n: pd.DataFrame(pyogrio.read_dataframe(path, layer=n, read_geometry=False)) for n in names}
+        present = names | (OPTIONAL & layers)
+        return {n: pd.DataFrame(pyogrio.read_dataframe(path, layer=n, read_geometry=False)) for n in present}
     if path.suffix.lower() == ".xlsx":
         sheets = pd.read_excel(path, sheet_name=None, dtype=object)
         if not (names | {"files"}) <= set(sheets):
@@ -162,7 +168,8 @@ def _read_dump(path: Path, names: set[str]) -> dict[str, pd.DataFrame]:
         )
         subs = sheets["submissions"].copy()
         subs["content"] = [joined.get(sid, "") for sid in subs["submission_id"]]
-        return {n: (subs if n == "submissions" else sheets[n]) for n in names}
+        present = names | (OPTIONAL & set(sheets))
+        return {n: (subs if n == "submissions" else sheets[n]) for n in present}
     msg = f"restore from a .gpkg or .xlsx export, not {path.suffix or 'no suffix'}"
     raise InputError(msg)
 
@@ -177,7 +184,7 @@ def restore(registry: Registry, path: str | Path) -> dict[str, int]:
     counts = {}
     with registry.engine.begin() as conn:
         for name in TABLES:
-            rows = _from_text(frames[name], name)
+            rows = _from_text(frames[name], name) if name in frames else []
             if name == "stations":  # heads point at versions: set them once the versions are in
                 heads = {r["station_id"]: r["head_version_id"] for r in rows}
                 rows = [dict(r, head_version_id=None) for r in rows]

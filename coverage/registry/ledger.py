@@ -29,12 +29,11 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.checks import parse_month
 from coverage.codes import contains, level_of, unit_of
-from coverage.registry import schema
+from coverage.registry import audit, schema
 from coverage.registry.store import (
     FIELDS,
     ConflictError,
     Registry,
-    check_person,
     end_of_day_utc,
     fields_json,
     inserted_id,
@@ -178,18 +177,20 @@ def submit(
     filename: str,
     month: str,
     unit_code: str,
-    by: str,
+    by: str | Any,
     crs: str | None = None,
 ) -> Submission:
     """Store a county's (6-digit) or city's (4-digit) ledger for ``month`` (``YYYY-MM``) and its diff.
 
-    The registry's stations do not change; see :func:`accept`.
+    The registry's stations do not change; see :func:`accept`.  ``by``: who submits (with accounts,
+    a logged-in actor allowed to submit ledgers for ``unit_code``).
     """
     from coverage.data.stations import read_stations
+    from coverage.registry.accounts import require
 
     month = parse_month(month).strftime("%Y-%m")
     unit = check_unit(unit_code)
-    by = check_person(by)
+    by = require(registry, by, "submit", unit, action="submit ledger", target=f"{unit} {month}")
     if len(filename) > _FILENAME_CHARS:  # keep its end (the suffix says what it is)
         filename = filename[: _FILENAME_CHARS - 60] + "..." + filename[-57:]
     province = unit_of(unit, "province")
@@ -217,7 +218,7 @@ def submit(
                 content=data,
                 sha256=sha,
                 submitted_by=by,
-                submitted_at=registry.clock(),
+                submitted_at=(submitted_at := registry.clock()),
                 report_json=json.dumps(
                     {"notes": notes, "report": imported.report.astype(str).to_dict(orient="records")},
                     ensure_ascii=False,
@@ -230,6 +231,10 @@ def submit(
                 r["station_id"] = new_station_id(unit, month, int(submission_id), int(r["row"]))
         if found:
             conn.execute(schema.submission_rows.insert(), [dict(r, submission_id=submission_id) for r in found])
+        audit.record(
+            conn, submitted_at, by, by.role, "submit ledger", "ok", target=f"submission {submission_id}",
+            scope=unit, after={"month": month, "filename": filename, "sha256": sha, "findings": len(found)},
+        )  # fmt: skip
     return Submission(int(submission_id), unit, month, filename, sha, rows(registry, int(submission_id)), notes)
 
 
@@ -495,23 +500,28 @@ def submission_report(registry: Registry, submission_id: int) -> dict[str, Any]:
     return dict(json.loads(sub["report_json"]))
 
 
-def accept(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None = None) -> pd.DataFrame:
+def accept(registry: Registry, submission_id: int, by: str | Any, row_ids: list[int] | None = None) -> pd.DataFrame:
     """Accept pending findings (all, or those whose ``id`` is in ``row_ids``): each becomes a version of its
     station with the submission as its source.  One transaction: a conflict changes nothing."""
     return _decide(registry, submission_id, by, row_ids, "accepted")
 
 
-def reject(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None = None) -> pd.DataFrame:
+def reject(registry: Registry, submission_id: int, by: str | Any, row_ids: list[int] | None = None) -> pd.DataFrame:
     """Record that findings are rejected (the file and the rows stay; nothing changes in the registry)."""
     return _decide(registry, submission_id, by, row_ids, "rejected")
 
 
-def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] | None, decision: str) -> pd.DataFrame:
-    by = check_person(by)
+def _decide(
+    registry: Registry, submission_id: int, by: str | Any, row_ids: list[int] | None, decision: str
+) -> pd.DataFrame:
+    from coverage.registry.accounts import require
+
     sub = _submission(registry, submission_id)
     if sub is None:
         msg = f"no submission {submission_id}; list them with `python -m coverage registry submissions --month YYYY-MM`"
         raise InputError(msg)
+    action = "accept ledger" if decision == "accepted" else "reject ledger"
+    by = require(registry, by, "review", str(sub["unit_code"]), action=action, target=f"submission {submission_id}")
     found = rows(registry, submission_id)
     todo = found[found["decision"] == "pending"]
     if row_ids is not None:
@@ -521,6 +531,7 @@ def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] 
             raise InputError(msg)
         todo = todo[todo["id"].isin(row_ids)]
     source = f"ledger {sub['month']} {sub['unit_code']} ({sub['filename']}, submission {submission_id})"
+    decided_at: dt.datetime | None = None
     with registry.engine.begin() as conn:
         for r in records(todo):
             version_id, outcome = None, decision
@@ -539,10 +550,15 @@ def _decide(registry: Registry, submission_id: int, by: str, row_ids: list[int] 
                     submission_row_id=int(r["id"]),
                     decision=outcome,
                     decided_by=by,
-                    decided_at=registry.clock(),
+                    decided_at=(decided_at := registry.clock()),
                     version_id=version_id,
                 )
             )
+        audit.record(
+            conn, decided_at or registry.clock(), by, by.role, action, "ok",
+            target=f"submission {submission_id}",
+            scope=str(sub["unit_code"]), after={"findings": [int(i) for i in todo["id"]], "decision": decision},
+        )  # fmt: skip
     return rows(registry, submission_id)
 
 

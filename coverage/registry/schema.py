@@ -131,3 +131,40 @@ decisions = sa.Table(
     sa.Column("decided_at", sa.DateTime(), nullable=False),
     sa.Column("version_id", sa.Integer(), sa.ForeignKey("versions.version_id"), nullable=True),
 )
+
+#: Roles of accounts, from the most to the least allowed (see :mod:`coverage.registry.accounts`).
+ROLES = ("admin", "reviewer", "editor", "viewer")
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("scope", sa.String(6), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_logins", sa.Integer(), nullable=False),
+    sa.Column("locked_until", sa.DateTime(), nullable=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(10), nullable=True),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("outcome", sa.String(10), nullable=False),
+    sa.Column("target", sa.String(100), nullable=True),
+    sa.Column("station_id", sa.String(64), nullable=True),
+    sa.Column("scope", sa.String(9), nullable=True),
+    sa.Column("before_json", sa.Text(), nullable=True),
+    sa.Column("after_json", sa.Text(), nullable=True),
+    sa.Column("detail", sa.Text(), nullable=True),
+    sa.Index("ix_audit_at", "at"),
+    sa.Index("ix_audit_actor", "actor", "at"),
+    sa.Index("ix_audit_station", "station_id", "at"),
+)

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from coverage import settings
 from coverage._errors import CoverageError, InputError
 from coverage.checks import as_date
-from coverage.registry import schema
+from coverage.registry import audit, schema
 
 #: Columns of a version row besides the station's attributes.
 VERSION_META = (
@@ -75,6 +75,19 @@ def inserted_id(result: sa.CursorResult[Any]) -> int:
         msg = "the database returned no key for the new row"
         raise RuntimeError(msg)
     return int(key[0])
+
+
+class Checked(str):
+    """A name whose right to write has been checked (:func:`coverage.registry.accounts.require`),
+    with the role it wrote in (None in single-user mode).  Writes inside a larger one that was
+    checked as a whole (accepting a ledger) pass it on instead of being checked again."""
+
+    role: str | None
+
+    def __new__(cls, name: str, role: str | None = None) -> Checked:
+        obj = super().__new__(cls, name)
+        obj.role = role
+        return obj
 
 
 class ConflictError(CoverageError):
@@ -339,14 +352,20 @@ class Registry:
         province: str,
         fields: Mapping[str, Any],
         valid_from: dt.date | str,
-        by: str,
+        by: str | Any,
         source: str = "edit",
         submission_id: int | None = None,
         conn: sa.Connection | None = None,
     ) -> Written:
         """Register a new station with its first version; refused if the id exists (also when another
-        writer adds the same id at the same moment: the second is refused)."""
+        writer adds the same id at the same moment: the second is refused).
+
+        ``by``: who (a name; once the registry has accounts, a logged-in
+        :class:`~coverage.registry.accounts.Actor` allowed to edit stations where this one is).
+        """
         _check_station(station_id, province)
+        place = str(fields.get("township_code") or fields.get("county_code") or province)
+        who = self._who(by, place, "add station", station_id)
         taken = f"station {station_id!r} is already in the registry; edit it instead, or give a new id"
         with self._transaction(conn) as c:
             exists = c.execute(
@@ -363,10 +382,15 @@ class Registry:
                 )
             except sa.exc.IntegrityError:  # added by another writer since the check (PostgreSQL)
                 raise InputError(taken) from None
+            clean = _clean(fields)
             version_id = self._insert(
-                c, station_id, str(province), _clean(fields), valid_from, by, source, "add", submission_id, now
+                c, station_id, str(province), clean, valid_from, who, source, "add", submission_id, now
             )
             self._move_head(c, station_id, None, version_id)
+            audit.record(
+                c, now, who, who.role, "add station", "ok", target=station_id, station_id=station_id, scope=place,
+                after={**clean, "valid_from": as_date(valid_from), "source": source},
+            )  # fmt: skip
         return Written(station_id, version_id)
 
     def change(
@@ -375,7 +399,7 @@ class Registry:
         base_version_id: int,
         changes: Mapping[str, Any],
         valid_from: dt.date | str,
-        by: str,
+        by: str | Any,
         source: str = "edit",
         action: str = "edit",
         submission_id: int | None = None,
@@ -386,7 +410,17 @@ class Registry:
         ``base_version_id`` is the newest version the writer saw (``head(station_id)``); when
         another version was recorded since, :class:`ConflictError` names it and nothing changes.
         The new version holds the station's state on ``valid_from`` (as known now) with ``changes``.
+        ``by`` as for :meth:`add`: with accounts, the actor must be allowed to edit stations both
+        where the station is and where ``changes`` would move it.
         """
+        who = by if isinstance(by, Checked) else None
+        if who is None:
+            current = self.head(station_id)
+            place = str((current or {}).get("township_code") or (current or {}).get("province_code") or "")
+            who = self._who(by, place, action, station_id)
+            moved_to = changes.get("township_code")
+            if moved_to and str(moved_to) != place:
+                who = self._who(by, str(moved_to), action, station_id)
         with self._transaction(conn) as c:
             head = c.execute(
                 sa.select(schema.stations.c.head_version_id, schema.stations.c.province_code).where(
@@ -401,8 +435,16 @@ class Registry:
             day = as_date(valid_from)
             state = self._state_on(c, station_id, day)
             fields = {**state, **_clean(changes)}
-            version_id = self._insert(c, station_id, head.province_code, fields, day, by, source, action, submission_id)
+            now = self.clock()  # one time for the version and its audit row
+            version_id = self._insert(
+                c, station_id, head.province_code, fields, day, who, source, action, submission_id, now
+            )
             self._move_head(c, station_id, base_version_id, version_id)
+            audit.record(
+                c, now, who, who.role, action, "ok", target=station_id, station_id=station_id,
+                scope=str(fields.get("township_code") or head.province_code),
+                before=state, after={**_clean(changes), "valid_from": day, "source": source},
+            )  # fmt: skip
         return Written(station_id, version_id)
 
     def close(
@@ -410,7 +452,7 @@ class Registry:
         station_id: str,
         base_version_id: int,
         closed: dt.date | str,
-        by: str,
+        by: str | Any,
         reason: str = "",
         source: str = "edit",
     ) -> Written:
@@ -422,6 +464,14 @@ class Registry:
         return self.change(station_id, base_version_id, changes, day, by, source, action="close")
 
     # ------------------------------------------------------------------ internals
+    def _who(self, by: str | Any, place: str, action: str, station_id: str) -> Checked:
+        """The checked name a write of a station at ``place`` is recorded under (see :meth:`add`)."""
+        if isinstance(by, Checked):
+            return by
+        from coverage.registry.accounts import require
+
+        return require(self, by, "edit", place, action=action, target=station_id, station_id=station_id)
+
     def _transaction(self, conn: sa.Connection | None) -> Any:
         """A new transaction, or the caller's (writes inside a larger one, e.g. accepting a ledger)."""
         if conn is not None:
