@@ -166,13 +166,28 @@ class Mip:
             ]
         return lp
 
-    def solve(self, time_limit: float, mip_gap: float = settings.MIP_GAP, relax: bool = False) -> Solution:
+    def solve(
+        self,
+        time_limit: float,
+        mip_gap: float = settings.MIP_GAP,
+        relax: bool = False,
+        start: ArrayLike | None = None,
+    ) -> Solution:
         """Solve (the LP relaxation with ``relax``) within ``time_limit`` seconds.
+
+        ``start``: a feasible solution (a value per column) HiGHS starts from (a MIP start), so
+        the search begins with that incumbent; the columns left free by it are completed by HiGHS.
 
         Raises :class:`InputError` when HiGHS finds the model infeasible or has no solution in time.
         """
         h = new_highs(time_limit, mip_gap, **self.options)
         h.passModel(self.lp(relax))
+        if start is not None and not relax:
+            values = np.asarray(start, dtype=float)
+            if values.shape != self.cost.shape:
+                msg = f"a MIP start of {values.shape[0]} values for {len(self.cost)} columns; give one per column"
+                raise ValueError(msg)
+            h.setSolution(len(values), np.arange(len(values), dtype=np.int32), values)
         h.run()
         status = h.modelStatusToString(h.getModelStatus())
         info = h.getInfo()
