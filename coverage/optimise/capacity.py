@@ -396,14 +396,46 @@ def solve_capacitated(
     return model.result(sol, cols, bound, solver, status, time.perf_counter() - start, time_limit)
 
 
-def _lift(values: NDArray, restricted: _Cols, full: _Cols, n_cols: int) -> NDArray:
-    """A restricted model's solution as values of the full model's columns (the same open and flow blocks)."""
-    out = np.zeros(n_cols)
+def _lift(values: NDArray, restricted: _Cols, full: _Cols, n_cols: int, out: NDArray | None = None) -> NDArray:
+    """A restricted model's solution as values of the full model's columns (the same open and flow
+    blocks); ``out``: add to these values (another year's blocks)."""
+    out = np.zeros(n_cols) if out is None else out
     out[full.open_.index] = restricted.open_.values(values)
     out[full.flow.index] = restricted.flow.values(values)
-    position = np.full(int(full.extra_rows.max()) + 1 if len(full.extra_rows) else 0, -1)
+    position = np.full(len(full.extra_rows) and int(full.extra_rows.max()) + 1, -1)
     position[full.extra_rows] = full.extra.index
     out[position[restricted.extra_rows]] = restricted.extra.values(values)
+    return out
+
+
+def lift_years(values: NDArray, restricted: list[_Cols], full: list[_Cols], n_cols: int) -> NDArray:
+    """A restricted yearly plan's solution as a start of the full yearly model (:meth:`MergedModel.yearly_mip`)."""
+    out = np.zeros(n_cols)
+    for r, f in zip(restricted, full, strict=True):
+        _lift(values, r, f, n_cols, out)
+    return out
+
+
+def rounded_years(
+    model: MergedModel, levels: list[NDArray], counts: list[int], group_min: list[dict[str, int]]
+) -> list[NDArray]:
+    """Nested candidate sets from a yearly LP relaxation: the last year's ``counts[-1]`` sites it opens
+    most, then each earlier year the ``counts[t]`` of the next year's set it opens most that year,
+    counties' minimums first; ties broken by the demand the sites reach."""
+    m = model.cp.siting.n_candidates
+    groups = model.cp.siting.groups
+    allowed = np.arange(m)
+    out: list[NDArray] = [np.zeros(0, dtype=int)] * len(counts)
+    for t in range(len(counts) - 1, -1, -1):
+        order = allowed[np.lexsort((-model.reach[allowed], -levels[t][allowed]))]
+        chosen: list[int] = []
+        for county, low in sorted(group_min[t].items()):
+            members = [int(j) for j in order if groups is not None and groups[j] == county]
+            chosen += members[:low]
+        taken = set(chosen)
+        chosen += [int(j) for j in order if j not in taken][: max(0, counts[t] - len(chosen))]
+        out[t] = np.sort(np.array(chosen, dtype=int))
+        allowed = out[t]
     return out
 
 
@@ -443,9 +475,32 @@ class _Cols:
     extra_rows: NDArray
     flow: Columns  # one per merged (demand row, site) pair
 
+    def size_rows(self, x: NDArray, options: SiteOptions) -> NDArray:
+        """The option row of each candidate's size in solution ``x`` (-1: not opened)."""
+        m = self.open_.size
+        rows = np.full(m, -1)
+        first = np.flatnonzero(options.first)
+        opened = self.open_.values(x) > 0.5
+        rows[options.site[first]] = np.where(opened[options.site[first]], first, -1)
+        on_extra = self.extra_rows[self.extra.values(x) > 0.5]
+        rows[options.site[on_extra]] = np.maximum(rows[options.site[on_extra]], on_extra)  # sorted: largest on
+        return rows
 
-def _increments(values: NDArray, first: NDArray) -> NDArray:
-    """Per option row, its value minus the value of the size below it (the smallest size: its value)."""
+    def on(self, x: NDArray, options: SiteOptions) -> NDArray:
+        """Whether each option row is taken in solution ``x`` (an opened site's sizes up to its own)."""
+        out = np.zeros(len(options.site), bool)
+        first = np.flatnonzero(options.first)
+        out[first] = self.open_.values(x)[options.site[first]] > 0.5
+        out[self.extra_rows] = self.extra.values(x) > 0.5
+        return out
+
+
+def size_increments(values: NDArray, first: NDArray) -> NDArray:
+    """Per option row, its value minus the value of the size below it (the smallest size: its value).
+
+    >>> size_increments(np.array([2.0, 4.0, 6.0, 3.0]), np.array([True, False, False, True])).tolist()
+    [2.0, 2.0, 2.0, 3.0]
+    """
     before = np.r_[0.0, values[:-1]]
     before[first] = 0.0
     return values - before
@@ -487,6 +542,79 @@ class MergedModel:
         by = by if keep is None else by[keep]
         return sp.csr_matrix((np.ones(len(by)), (by, np.arange(len(by)))), shape=(size, len(by)))
 
+    def block(
+        self, b: MipBuilder, fixed_open: NDArray | None = None
+    ) -> tuple[_Cols, dict[str, tuple[NDArray, NDArray]]]:
+        """Add one plan's columns and rows to ``b``: sizes by "at least size k" binaries (each needs the
+        size below it), flows on merged pairs within each row's weight and each site's capacity.
+
+        ``fixed_open``: only these candidates, all opened (their sizes still chosen).  Returns the
+        column blocks and, for ``workers``, ``build`` and ``running``, the (open, extra) row vectors
+        summing that quantity over the plan's stations.
+        """
+        cp, opts = self.cp, self.cp.options
+        m = cp.siting.n_candidates
+        n, S = self.rows.shape
+        P = self.pairs
+        first = opts.first
+        allowed = np.ones(len(opts.site), bool) if fixed_open is None else np.isin(opts.site, fixed_open)
+        has = (np.bincount(opts.site[allowed & first], minlength=m) > 0).astype(float)
+        open_rows = np.full(m, -1)
+        open_rows[opts.site[first]] = np.flatnonzero(first)
+        extra_rows = np.flatnonzero(~first & allowed)
+        e = len(extra_rows)
+        open_ = b.columns(m, integer=True, upper=has, lower=0.0 if fixed_open is None else has)
+        extra = b.columns(e, integer=True)
+        flow = b.columns(P, cost=1.0, upper=self.w[self.pair_row])
+        if e:  # an extra size needs the size below it: u[k] - u[k-1] <= 0
+            below = extra_rows - 1
+            below_open = first[below]
+            pos = np.full(len(opts.site), -1)
+            pos[extra_rows] = np.arange(e)
+            idx = np.arange(e)
+            chain = sp.identity(e, format="csr") - sp.csr_matrix(
+                (np.ones(int((~below_open).sum())), (idx[~below_open], pos[below[~below_open]])), shape=(e, e)
+            )
+            to_open = sp.csr_matrix(
+                (-np.ones(int(below_open.sum())), (idx[below_open], opts.site[below[below_open]])), shape=(e, m)
+            )
+            b.rows(-np.inf, 0.0, (extra, chain), (open_, to_open))
+
+        def per_candidate(values: NDArray) -> NDArray:
+            """Each candidate's value of its smallest size (0 without options)."""
+            return np.where(open_rows >= 0, values[np.maximum(open_rows, 0)], 0.0)
+
+        b.rows(-np.inf, self.w, (flow, self._pair_matrix(self.pair_row, n)))
+        if m:  # capacity increments, cut to the demand each site can reach
+            inc_cap = size_increments(np.minimum(opts.capacity, self.reach[opts.site]), first)
+            to_candidate = np.flatnonzero(self.pair_site < m)
+            at_site = sp.csr_matrix(
+                (np.ones(len(to_candidate)), (self.pair_site[to_candidate], to_candidate)), shape=(m, P)
+            )
+            cap_extra = sp.csr_matrix((inc_cap[extra_rows], (opts.site[extra_rows], np.arange(e))), shape=(m, e))
+            b.rows(
+                -np.inf,
+                0.0,
+                (flow, at_site),
+                (open_, -sp.diags(per_candidate(inc_cap), format="csr")),
+                (extra, -cap_extra),
+            )
+        if m < S:
+            to_existing = np.flatnonzero(self.pair_site >= m)
+            at_existing = sp.csr_matrix(
+                (np.ones(len(to_existing)), (self.pair_site[to_existing] - m, to_existing)), shape=(S - m, P)
+            )
+            b.rows(-np.inf, np.minimum(cp.existing_capacity, self.reach[m:]), (flow, at_existing))
+        sums = {
+            name: (per_candidate(inc)[None, :], inc[extra_rows][None, :])
+            for name, inc in (
+                ("workers", size_increments(opts.workers, first)),
+                ("build", size_increments(opts.build_yuan, first)),
+                ("running", size_increments(opts.running_yuan, first)),
+            )
+        }
+        return _Cols(open_, extra, extra_rows, flow), sums
+
     def mip(
         self,
         p: int | None,
@@ -496,88 +624,85 @@ class MergedModel:
         group_max: dict | None,
         fixed_open: NDArray | None = None,
     ) -> tuple[MipBuilder, _Cols]:
-        """max served: sizes by "at least size k" binaries, flows on merged pairs.
-
-        ``fixed_open``: only these candidates, all opened (their sizes still chosen).
-        """
-        cp, opts = self.cp, self.cp.options
-        m = cp.siting.n_candidates
-        n, S = self.rows.shape
-        first = opts.first
-        allowed = np.ones(len(opts.site), bool) if fixed_open is None else np.isin(opts.site, fixed_open)
-        has = (np.bincount(opts.site[allowed & first], minlength=m) > 0).astype(float)
-        # capacity increments, cut to the demand each site can reach
-        inc_cap = _increments(np.minimum(opts.capacity, self.reach[opts.site]), first)
-        inc_cost = _increments(opts.build_yuan + opts.running_yuan, first)
-        inc_workers = _increments(opts.workers, first)
-        open_rows = np.full(m, -1)
-        open_rows[opts.site[first]] = np.flatnonzero(first)
-        extra_rows = np.flatnonzero(~first & allowed)
-        e = len(extra_rows)
-
+        """max served by one plan: ``p`` new stations, at most ``workers_limit`` new workers and
+        ``budget_yuan`` of build plus a year's running cost, the candidate rules (:meth:`block`)."""
         b = MipBuilder(maximise=True)
-        open_ = b.columns(m, integer=True, upper=has, lower=0.0 if fixed_open is None else has)
-        extra = b.columns(e, integer=True)
-        flow = b.columns(self.pairs, cost=1.0, upper=self.w[self.pair_row])
-        if e:  # an extra size needs the size below it: u[k] - u[k-1] <= 0
-            below = extra_rows - 1
-            on_open = first[below]
-            pos = np.full(len(opts.site), -1)
-            pos[extra_rows] = np.arange(e)
-            idx = np.arange(e)
-            chain = sp.identity(e, format="csr") - sp.csr_matrix(
-                (np.ones(int((~on_open).sum())), (idx[~on_open], pos[below[~on_open]])), shape=(e, e)
-            )
-            to_open = sp.csr_matrix(
-                (-np.ones(int(on_open.sum())), (idx[on_open], opts.site[below[on_open]])), shape=(e, m)
-            )
-            b.rows(-np.inf, 0.0, (extra, chain), (open_, to_open))
-
-        def per_site(values: NDArray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-            """(m x m, m x e) matrices of per-option ``values`` on each candidate's row."""
-            v = np.where(open_rows >= 0, values[np.maximum(open_rows, 0)], 0.0)
-            return sp.diags(v, format="csr"), sp.csr_matrix(
-                (values[extra_rows], (opts.site[extra_rows], np.arange(e))), shape=(m, e)
-            )
-
-        def summed(values: NDArray) -> tuple[NDArray, NDArray]:
-            v = np.where(open_rows >= 0, values[np.maximum(open_rows, 0)], 0.0)
-            return v[None, :], values[extra_rows][None, :]
-
-        P = self.pairs
-        b.rows(-np.inf, self.w, (flow, self._pair_matrix(self.pair_row, n)))
-        to_candidate = np.flatnonzero(self.pair_site < m)
-        if m:
-            cap_open, cap_extra = per_site(inc_cap)
-            at_site = sp.csr_matrix(
-                (np.ones(len(to_candidate)), (self.pair_site[to_candidate], to_candidate)), shape=(m, P)
-            )
-            b.rows(-np.inf, 0.0, (flow, at_site), (open_, -cap_open), (extra, -cap_extra))
-        if m < S:
-            to_existing = np.flatnonzero(self.pair_site >= m)
-            at_existing = sp.csr_matrix(
-                (np.ones(len(to_existing)), (self.pair_site[to_existing] - m, to_existing)), shape=(S - m, P)
-            )
-            b.rows(-np.inf, np.minimum(cp.existing_capacity, self.reach[m:]), (flow, at_existing))
+        cols, sums = self.block(b, fixed_open)
+        m = self.cp.siting.n_candidates
         if p is not None:
-            b.rows([p], [p], (open_, np.ones((1, m))))
+            b.rows([p], [p], (cols.open_, np.ones((1, m))))
         if workers_limit is not None:
-            wo, wx = summed(inc_workers)
-            b.rows([-np.inf], [float(workers_limit)], (open_, wo), (extra, wx))
+            wo, wx = sums["workers"]
+            b.rows([-np.inf], [float(workers_limit)], (cols.open_, wo), (cols.extra, wx))
         if budget_yuan is not None:
-            co, cx = summed(inc_cost)
-            b.rows([-np.inf], [float(budget_yuan)], (open_, co), (extra, cx))
+            (bo, bx), (ro, rx) = sums["build"], sums["running"]
+            b.rows([-np.inf], [float(budget_yuan)], (cols.open_, bo + ro), (cols.extra, bx + rx))
         if fixed_open is None:
-            add_candidate_rules(b, open_, cp.siting, group_min, group_max)
-        return b, _Cols(open_, extra, extra_rows, flow)
+            add_candidate_rules(b, cols.open_, self.cp.siting, group_min, group_max)
+        return b, cols
 
-    def existing_only(self, time_limit: float) -> float:
-        """The demand existing stations serve with no new one (max flow, an LP)."""
+    def yearly_mip(
+        self,
+        needed: list[int],
+        budget_yuan: list[float] | None,
+        workers: list[int] | None,
+        group_min: list[dict[str, int]],
+        fixed_open: list[NDArray] | None = None,
+    ) -> tuple[MipBuilder, list[_Cols]]:
+        """max demand served summed over the years of a nested plan (one :meth:`block` per year).
+
+        Year t opens at least ``needed[t]`` new stations in all; stations and their sizes never
+        shrink (``u[t] <= u[t+1]``; a station may grow, paying the difference of build costs then);
+        year t spends the build cost of what it opens or grows plus the running cost of all its
+        stations within ``budget_yuan[t]``; the workers of all new stations stay within the
+        workers supplied up to year t; ``group_min[t]``: new stations per county by year t, at
+        least.  ``fixed_open[t]``: the candidates open in year t, fixed (nested; sizes still chosen).
+        """
+        b = MipBuilder(maximise=True)
+        m = self.cp.siting.n_candidates
+        years = [self.block(b, None if fixed_open is None else fixed_open[t]) for t in range(len(needed))]
+        supply = np.cumsum(workers) if workers is not None else None
+        for t, (cols, sums) in enumerate(years):
+            b.rows([needed[t]], [m], (cols.open_, np.ones((1, m))))
+            if supply is not None:
+                wo, wx = sums["workers"]
+                b.rows([-np.inf], [float(supply[t])], (cols.open_, wo), (cols.extra, wx))
+            if budget_yuan is not None:
+                (bo, bx), (ro, rx) = sums["build"], sums["running"]
+                parts = [(cols.open_, bo + ro), (cols.extra, bx + rx)]
+                if t:  # what was built before is not built again
+                    before, before_sums = years[t - 1]
+                    pbo, pbx = before_sums["build"]
+                    parts += [(before.open_, -pbo), (before.extra, -pbx)]
+                b.rows([-np.inf], [float(budget_yuan[t])], *parts)
+            if t:  # nested: u[t-1] - u[t] <= 0, the extra sizes matched by option row
+                before = years[t - 1][0]
+                b.rows(
+                    -np.inf,
+                    0.0,
+                    (before.open_, sp.identity(m, format="csr")),
+                    (cols.open_, -sp.identity(m, format="csr")),
+                )
+                if before.extra.size:
+                    where = np.searchsorted(cols.extra_rows, before.extra_rows)
+                    k = before.extra.size
+                    b.rows(
+                        -np.inf,
+                        0.0,
+                        (before.extra, sp.identity(k, format="csr")),
+                        (cols.extra, -sp.csr_matrix((np.ones(k), (np.arange(k), where)), shape=(k, cols.extra.size))),
+                    )
+            if fixed_open is None:
+                add_candidate_rules(b, cols.open_, self.cp.siting, group_min[t] or None, None)
+        return b, [cols for cols, _ in years]
+
+    def existing_flows(self, time_limit: float = settings.SITING_TIME_LIMIT_S) -> NDArray:
+        """What each merged demand row gets from the existing stations alone (max flow, an LP)."""
         m = self.cp.siting.n_candidates
         n, S = self.rows.shape
         keep = self.pair_site >= m
         if m == S or not keep.any():
-            return 0.0
+            return np.zeros(n)
         b = MipBuilder(maximise=True)
         flow = b.columns(int(keep.sum()), cost=1.0, upper=self.w[self.pair_row[keep]])
         b.rows(-np.inf, self.w, (flow, self._pair_matrix(self.pair_row, n, keep)))
@@ -586,7 +711,12 @@ class MergedModel:
             np.minimum(self.cp.existing_capacity, self.reach[m:]),
             (flow, self._pair_matrix(self.pair_site - m, S - m, keep)),
         )
-        return float(b.build().solve(time_limit).objective)
+        x = b.build().solve(time_limit).values
+        return np.bincount(self.pair_row[keep], weights=flow.values(x), minlength=n)
+
+    def existing_only(self, time_limit: float = settings.SITING_TIME_LIMIT_S) -> float:
+        """The demand existing stations serve with no new one."""
+        return float(self.existing_flows(time_limit).sum())
 
     def result(
         self,
@@ -601,13 +731,8 @@ class MergedModel:
         cp, opts = self.cp, self.cp.options
         m = cp.siting.n_candidates
         opened = cols.open_.values(sol.values) > 0.5
-        size_row = np.full(m, -1)
-        first_rows = np.flatnonzero(opts.first)
-        size_row[opts.site[first_rows]] = first_rows
-        on_extra = cols.extra_rows[cols.extra.values(sol.values) > 0.5]
-        size_row[opts.site[on_extra]] = np.maximum(size_row[opts.site[on_extra]], on_extra)  # rows sorted: largest on
         chosen = np.flatnonzero(opened)
-        rows = size_row[chosen]
+        rows = cols.size_rows(sol.values, opts)[chosen]
         ids = cp.siting.candidate_ids
         flows = cols.flow.values(sol.values)
         S = self.rows.shape[1]
