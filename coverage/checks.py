@@ -234,9 +234,7 @@ SEED = Count("seed", at_least=0, example="0")
 CASELOAD = Number("caseload per worker", above=0, example=f"{settings.CASELOAD_PER_WORKER['need']:g}")
 CAPACITY = Number("capacity", at_least=0, example="16")
 STATION_WORKERS = Count("workers per station", at_least=1, at_most=settings.MAX_STATION_WORKERS, example="4")
-YEARLY_WORKERS = Count(
-    "new certified workers in a year", at_least=0, at_most=settings.MAX_YEARLY_WORKERS, example="120"
-)
+YEARLY_WORKERS = Count("new certified workers", at_least=0, at_most=settings.MAX_YEARLY_WORKERS, example="120")
 MONEY_YUAN = Number("amount in yuan", at_least=0, at_most=settings.MAX_BUDGET_YUAN, example="30000000")
 
 
@@ -411,7 +409,7 @@ def _pairs(value: object, what: str, key: str, example: str) -> list[tuple[int, 
             raise InputError(msg)
         out[int(m.group(1))] = m.group(2)
     if not out:
-        msg = f"{what} is empty; write {key}:VALUE pairs, e.g. {example}"
+        msg = f"{what}: nothing given; write {key}:VALUE pairs, e.g. {example}"
         raise InputError(msg)
     return sorted(out.items())
 
@@ -457,4 +455,7 @@ def parse_menu(value: object, what: str = "capacity menu") -> tuple[tuple[int, f
     if len(pairs) > settings.MAX_MENU_SIZES:
         msg = f"{what}: {len(pairs)} sizes; give at most {settings.MAX_MENU_SIZES}"
         raise InputError(msg)
-    return tuple((STATION_WORKERS(workers), _pair_value(parse_yuan, text, what, workers)) for workers, text in pairs)
+    return tuple(
+        (_pair_value(STATION_WORKERS, str(workers), what, workers), _pair_value(parse_yuan, text, what, workers))
+        for workers, text in pairs
+    )

@@ -867,3 +867,33 @@ def county_reach(need: pd.Series, served: pd.Series, county: pd.Series) -> pd.Da
     out = table.groupby("county_code")[["need", "served"]].sum()
     out["reach"] = np.where(out["need"] > 0, out["served"] / out["need"].where(out["need"] > 0, 1.0), np.nan)
     return out.reset_index()
+
+
+def station_loads(cp: CapacityProblem, result: CapacityResult) -> pd.DataFrame:
+    """Every open station of ``result`` (new ones, then existing): id, whether new, workers (new), capacity,
+    demand served, the need looking to it (its catchment, :func:`catchment_loads`; by cost when the
+    problem has a cost matrix) and whether it is over-loaded (:func:`overloaded`)."""
+    m = cp.siting.n_candidates
+    ids = np.r_[cp.siting.candidate_ids, cp.existing_ids].astype(str)
+    is_open = np.r_[np.isin(cp.siting.candidate_ids, result.selected), np.ones(len(cp.existing_ids), bool)]
+    if cp.demand_xy is not None and cp.site_xy is not None:
+        load = catchment_loads(cp.demand_xy, cp.siting.weights, cp.site_xy, is_open, cp.radius)
+    elif cp.siting.cost is not None:  # the nearest open candidate within the radius, by cost
+        cost = np.where(is_open[None, :m], cp.siting.cost, np.inf)
+        nearest = cost.argmin(axis=1)
+        within = cost[np.arange(len(nearest)), nearest] <= cp.radius
+        load = np.bincount(nearest[within], weights=cp.siting.weights[within], minlength=len(ids))
+    else:
+        load = np.zeros(len(ids))
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "new": np.r_[np.ones(m, bool), np.zeros(len(cp.existing_ids), bool)],
+            "workers": [result.sizes.get(i, np.nan) for i in ids],
+            "capacity": result.site_capacity,
+            "served": result.site_served,
+            "load": load,
+        }
+    )[is_open]
+    table["overloaded"] = overloaded(table["load"].to_numpy(), table["capacity"].to_numpy())
+    return table.reset_index(drop=True)

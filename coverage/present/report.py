@@ -583,6 +583,33 @@ def rollout_table(rollout: Rollout, region: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cost_staff_table(rollout: Rollout) -> pd.DataFrame:
+    """One row per year of a plan within money and staff: ``date``, ``new_stations``, ``stations_new_total``,
+    ``spend_yuan``, ``budget_yuan``, ``new_workers`` (all new stations), ``workers_supply`` (up to the year),
+    ``served_share_after`` (0-1), ``overloaded`` (stations), and the new stations of each size
+    (``size_<workers>``); empty without capacity."""
+    rows: list[dict[str, Any]] = []
+    sizes = sorted({int(w) for y in rollout.years for w in y.sizes.values()})
+    total = 0
+    for y in rollout.years:
+        total += len(y.opened)
+        row: dict[str, Any] = {
+            "date": y.date,
+            "new_stations": len(y.opened),
+            "stations_new_total": total,
+            "spend_yuan": y.spend_yuan,
+            "budget_yuan": y.budget_yuan,
+            "new_workers": y.new_workers,
+            "workers_supply": y.workers_supply,
+            "served_share_after": y.served_share_after,
+            "overloaded": len(y.overloaded),
+        }
+        for size in sizes:
+            row[f"size_{size}"] = sum(1 for w in y.sizes.values() if int(w) == size)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _rollout_sheet(
     ws: Sheet, t: dict[str, str], rollout: Rollout | None, province: Province, region: str, result: Status
 ) -> None:
