@@ -282,3 +282,35 @@ def capacity_inputs(
     )
     frame = stations if stations is not None else pd.DataFrame()
     return CapacityInputs(problem, inputs, need, caseload, frame, notes)
+
+
+def with_positions(ci: CapacityInputs, loads: pd.DataFrame) -> pd.DataFrame:
+    """Site loads (:func:`coverage.optimise.capacity.site_loads`) with each station's ``name``, ``lon``
+    and ``lat`` (new ones at their candidate's point, existing ones where the list puts them)."""
+    cands = ci.inputs.candidates
+    where = pd.DataFrame(
+        {
+            "id": cands["code"].astype(str).to_numpy(),
+            "name": cands["name"].astype(str).to_numpy(),
+            "lon": cands.geometry.x.to_numpy(),
+            "lat": cands.geometry.y.to_numpy(),
+        }
+    )
+    stations = ci.stations
+    if len(stations):
+        key = stations["station_id"] if "station_id" in stations else stations["township_code"]
+        where = pd.concat(
+            [
+                where,
+                pd.DataFrame(
+                    {
+                        "id": key.astype(str).to_numpy(),
+                        "name": stations["name"].astype(str).to_numpy() if "name" in stations else key.astype(str),
+                        "lon": stations["lon"].to_numpy(dtype=float),
+                        "lat": stations["lat"].to_numpy(dtype=float),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        ).drop_duplicates("id")
+    return loads.merge(where, on="id", how="left")

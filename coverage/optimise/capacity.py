@@ -65,7 +65,7 @@ from scipy.spatial import cKDTree
 from coverage import settings
 from coverage._errors import InputError
 from coverage.checks import CAPACITY, CASELOAD, STATION_WORKERS
-from coverage.optimise.highs import Columns, MipBuilder, Solution, solver_name
+from coverage.optimise.highs import Columns, Mip, MipBuilder, Solution, solver_name
 from coverage.optimise.siting import SitingProblem, SitingResult, add_candidate_rules, check_rules, merge_rows
 
 
@@ -437,6 +437,87 @@ def rounded_years(
         out[t] = np.sort(np.array(chosen, dtype=int))
         allowed = out[t]
     return out
+
+
+def greedy_sizes(
+    model: MergedModel,
+    sets: list[NDArray],
+    full: list[_Cols],
+    lp_values: NDArray,
+    restricted: list[_Cols],
+    n_cols: int,
+    budget_yuan: list[float] | None,
+    workers: list[int] | None,
+) -> NDArray | None:
+    """Sizes for a yearly plan whose openings are fixed (``sets[t]``: the candidates open in year t;
+    ``restricted``: the columns of :meth:`MergedModel.yearly_mip` with those ``fixed_open``): every
+    station at its smallest size, then the upgrades the LP relaxation (``lp_values`` of the ``full``
+    model) makes most, year by year, each kept only when every year from then on stays within its
+    money and the workers supplied so far.  Returns values of the restricted model's open and size
+    columns (flows 0), or None when even the smallest sizes do not fit.
+    """
+    opts = model.cp.options
+    first = opts.first
+    T = len(sets)
+    inc_build = size_increments(opts.build_yuan, first)
+    inc_running = size_increments(opts.running_yuan, first)
+    inc_workers = size_increments(opts.workers, first)
+    money = np.asarray(budget_yuan, dtype=float) if budget_yuan is not None else np.full(T, np.inf)
+    supply = np.cumsum(workers).astype(float) if workers is not None else np.full(T, np.inf)
+    spend, staff = np.zeros(T), np.zeros(T)
+    first_of = np.full(model.cp.siting.n_candidates, -1)
+    first_of[opts.site[first]] = np.flatnonzero(first)
+    size = np.full(model.cp.siting.n_candidates, -1)  # the option row of each site's size
+    by_year: list[NDArray] = []
+    for t, sites in enumerate(sets):  # every station at its smallest size from the year it opens
+        new = np.asarray(sites, dtype=int)[size[sites] < 0]
+        size[new] = first_of[new]
+        spend[t] += inc_build[first_of[new]].sum()
+        spend[t:] += inc_running[first_of[new]].sum()
+        staff[t:] += inc_workers[first_of[new]].sum()
+        by_year.append(size.copy())
+    if (spend > money + 1e-6).any() or (staff > supply + 1e-9).any():
+        return None
+    for t, c in enumerate(full):  # upgrades, the LP's most wanted first
+        level = np.zeros(len(opts.site))
+        level[c.extra_rows] = c.extra.values(lp_values)
+        for row in np.argsort(-level, kind="stable"):
+            if level[row] <= 1e-6:
+                break
+            j = opts.site[row]
+            if by_year[t][j] < 0 or row != by_year[t][j] + 1:
+                continue  # not open this year, or not the next size up
+            more_spend = np.r_[np.zeros(t), inc_build[row] + inc_running[row], np.full(T - t - 1, inc_running[row])]
+            more_staff = np.r_[np.zeros(t), np.full(T - t, inc_workers[row])]
+            if (spend + more_spend > money + 1e-6).any() or (staff + more_staff > supply + 1e-9).any():
+                continue
+            spend, staff = spend + more_spend, staff + more_staff
+            for k in range(t, T):
+                by_year[k][j] = max(by_year[k][j], row)
+    out = np.zeros(n_cols)
+    for rows, c in zip(by_year, restricted, strict=True):
+        out[c.open_.index] = (rows >= 0).astype(float)
+        taken = np.zeros(len(opts.site), bool)
+        for j in np.flatnonzero(rows >= 0):
+            taken[first_of[j] : rows[j] + 1] = True
+        out[c.extra.index] = taken[c.extra_rows].astype(float)
+    return out
+
+
+def with_flows(mip: Mip, sizes: NDArray, integer: NDArray, time_limit: float) -> Solution:
+    """The best flows for fixed sizes: the LP of ``mip`` with its integer columns fixed at ``sizes``."""
+    fixed = Mip(
+        mip.cost,
+        np.where(integer, sizes, mip.lower),
+        np.where(integer, sizes, mip.upper),
+        np.zeros(len(mip.cost), bool),
+        mip.matrix,
+        mip.row_lower,
+        mip.row_upper,
+        mip.maximise,
+        dict(mip.options),
+    )
+    return fixed.solve(time_limit, relax=True)
 
 
 def _check_limits(options: SiteOptions, p: int, workers_limit: float | None, budget_yuan: float | None) -> None:
@@ -869,13 +950,15 @@ def county_reach(need: pd.Series, served: pd.Series, county: pd.Series) -> pd.Da
     return out.reset_index()
 
 
-def station_loads(cp: CapacityProblem, result: CapacityResult) -> pd.DataFrame:
-    """Every open station of ``result`` (new ones, then existing): id, whether new, workers (new), capacity,
-    demand served, the need looking to it (its catchment, :func:`catchment_loads`; by cost when the
-    problem has a cost matrix) and whether it is over-loaded (:func:`overloaded`)."""
+def site_loads(
+    cp: CapacityProblem, is_open: NDArray, capacity: NDArray, served: NDArray, workers: dict[str, float]
+) -> pd.DataFrame:
+    """Every open site (candidates, then existing stations; ``is_open``, ``capacity`` and ``served``
+    per site): id, whether new, workers (new ones), capacity, demand served, the need looking to it
+    (its catchment, :func:`catchment_loads`; by cost when the problem has a cost matrix) and whether
+    it is over-loaded (:func:`overloaded`)."""
     m = cp.siting.n_candidates
     ids = np.r_[cp.siting.candidate_ids, cp.existing_ids].astype(str)
-    is_open = np.r_[np.isin(cp.siting.candidate_ids, result.selected), np.ones(len(cp.existing_ids), bool)]
     if cp.demand_xy is not None and cp.site_xy is not None:
         load = catchment_loads(cp.demand_xy, cp.siting.weights, cp.site_xy, is_open, cp.radius)
     elif cp.siting.cost is not None:  # the nearest open candidate within the radius, by cost
@@ -889,11 +972,17 @@ def station_loads(cp: CapacityProblem, result: CapacityResult) -> pd.DataFrame:
         {
             "id": ids,
             "new": np.r_[np.ones(m, bool), np.zeros(len(cp.existing_ids), bool)],
-            "workers": [result.sizes.get(i, np.nan) for i in ids],
-            "capacity": result.site_capacity,
-            "served": result.site_served,
+            "workers": [workers.get(i, np.nan) for i in ids],
+            "capacity": capacity,
+            "served": served,
             "load": load,
         }
-    )[is_open]
+    )[np.asarray(is_open, dtype=bool)]
     table["overloaded"] = overloaded(table["load"].to_numpy(), table["capacity"].to_numpy())
     return table.reset_index(drop=True)
+
+
+def station_loads(cp: CapacityProblem, result: CapacityResult) -> pd.DataFrame:
+    """:func:`site_loads` of the stations open in ``result``: its new ones and the existing ones."""
+    is_open = np.r_[np.isin(cp.siting.candidate_ids, result.selected), np.ones(len(cp.existing_ids), bool)]
+    return site_loads(cp, is_open, result.site_capacity, result.site_served, result.sizes)

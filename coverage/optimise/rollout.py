@@ -39,17 +39,18 @@ from coverage.analysis.need import NeedMeasure, need_scores
 from coverage.checks import COUNTY_MIN, GRID_KM, RADIUS_KM, as_date
 from coverage.data.schema import open_on
 from coverage.optimise.budget import Resources, Shortfall, count_plan, shortfall
-from coverage.optimise.candidates import CapacityInputs, capacity_inputs, covering_inputs
+from coverage.optimise.candidates import CapacityInputs, capacity_inputs, covering_inputs, with_positions
 from coverage.optimise.capacity import (
     Menu,
     MergedModel,
-    catchment_loads,
     county_reach,
     gini,
+    greedy_sizes,
     lift_years,
-    overloaded,
     rounded_years,
+    site_loads,
     size_increments,
+    with_flows,
 )
 from coverage.optimise.highs import Mip, MipBuilder, selection_row, solver_name
 from coverage.optimise.siting import merge_rows
@@ -77,6 +78,8 @@ class RolloutYear:
     workers_supply: float | None = None  # workers supplied up to this year
     served_share_after: float | None = None  # share of need served (capacity counted)
     overloaded: list[str] = field(default_factory=list)  # stations (ids) over-loaded this year
+    #: every station open this year: id, name, lon, lat, new, workers, capacity, served, load, overloaded
+    loads: pd.DataFrame | None = None
 
 
 @dataclass
@@ -427,25 +430,30 @@ def plan_within_budget(
     # crossover (a vertex: the rounding below needs its clear-cut openings), proven by its duals
     relaxed, duals = mip.relaxation(time_limit, solver="ipm")
     # start: nested sets rounded from the LP, as many stations as the cheapest count plan opens (so
-    # the money and workers fit), their sizes by the MIP restricted to them
+    # the money and workers fit); sizes upgraded greedily where the LP upgrades most, flows by an LP;
+    # when that is not within the gap of the bound, the MIP restricted to those sets improves it
     counts = count_plan(totals, capacity.menu, plan_res.budget_yuan, plan_res.workers, most=m)
     opened_by = np.maximum(np.cumsum([sum(row) for row in counts.opened]), totals).astype(int).tolist()
     sets = rounded_years(model, [c.open_.values(relaxed.values) for c in cols], opened_by, group_min)
     b_round, cols_round = model.yearly_mip(totals, plan_res.budget_yuan, plan_res.workers, group_min, fixed_open=sets)
-    remaining = max(0.1, time_limit - (time.perf_counter() - start))
-    rounded = b_round.build().solve(remaining, mip_gap / 2)
+    restricted = b_round.build()
+    sizes = greedy_sizes(model, sets, cols, relaxed.values, cols_round, len(restricted.cost),
+                         plan_res.budget_yuan, plan_res.workers)  # fmt: skip
+    remaining = lambda: max(0.1, time_limit - (time.perf_counter() - start))  # noqa: E731
+    rounded = with_flows(restricted, sizes, restricted.integer, remaining()) if sizes is not None else None
     bound = mip.dual_bound(duals)
+    if rounded is None or bound - rounded.objective > mip_gap * abs(rounded.objective):
+        rounded = restricted.solve(remaining(), mip_gap / 2, start=None if rounded is None else rounded.values)
     within = bound - rounded.objective <= mip_gap * abs(rounded.objective)
     exact = method == "exact" or (method == "auto" and model.pairs * T <= exact_max_cells)
     if exact and not within:  # HiGHS from the rounded plan, for the time left
-        remaining = max(0.1, time_limit - (time.perf_counter() - start))
-        sol = mip.solve(remaining, mip_gap, start=lift_years(rounded.values, cols_round, cols, len(mip.cost)))
+        sol = mip.solve(remaining(), mip_gap, start=lift_years(rounded.values, cols_round, cols, len(mip.cost)))
         values, bound = sol.values, min(bound, sol.bound)
         solver = solver_name(f"MIP from LP rounding, gap {mip_gap:.2%}, {sol.status.lower()}")
     else:
         values, cols = rounded.values, cols_round
         what = f"within {mip_gap:.2%} of the LP bound" if within else "heuristic"
-        solver = solver_name(f"LP rounding, sizes by MIP, {what}")
+        solver = solver_name(f"LP rounding, greedy sizes, {what}")
     return _budget_result(province, stations, as_of, years, totals, covered, n_counted, ci, model, cols, values,
                           float(bound), solver, start, radius_m, common)  # fmt: skip
 
@@ -495,15 +503,11 @@ def _budget_result(
         site_cap = np.concatenate([np.zeros(m), cp.existing_capacity])
         site_cap[chosen] = opts.capacity[rows]
         is_open = np.r_[c.open_.values(values) > 0.5, np.ones(len(cp.existing_capacity), bool)]
-        loads = (
-            catchment_loads(cp.demand_xy, cp.siting.weights, cp.site_xy, is_open, cp.radius)
-            if cp.demand_xy is not None and cp.site_xy is not None
-            else np.zeros(len(site_cap))
-        )
-        site_ids = np.r_[ids, cp.existing_ids]
+        workers_of = {str(ids[j]): float(opts.workers[r]) for j, r in zip(chosen, rows, strict=True)}
+        site_served = np.bincount(model.pair_site, weights=flows, minlength=len(site_cap))
+        loads = with_positions(ci, site_loads(cp, is_open, site_cap, site_served, workers_of))
         new = [int(j) for j in chosen if j not in set(previous)]
         codes, reasons = _reasons(need, ids, A, model.w, previous, new, total_w)
-        workers_of = {str(ids[j]): float(opts.workers[r]) for j, r in zip(chosen, rows, strict=True)}
         reasons["workers"] = [workers_of[code] for code in codes]
         within = float(cp.siting.weights[np.asarray(
             sp.hstack([cp.siting.covering(cp.radius)[0][:, chosen], cp.existing_cover]).sum(axis=1)).ravel() > 0].sum())  # fmt: skip
@@ -522,7 +526,8 @@ def _budget_result(
                 new_workers=float(opts.workers[rows].sum()),
                 workers_supply=None if res.workers is None else float(np.cumsum(res.workers)[k]),
                 served_share_after=served / total_w if total_w else 0.0,
-                overloaded=[str(site_ids[s]) for s in np.flatnonzero(overloaded(loads, site_cap))],
+                overloaded=loads.loc[loads["overloaded"], "id"].tolist(),
+                loads=loads,
             )
         )
         previous = list(chosen)

@@ -276,7 +276,6 @@ MESSAGES_ZH: dict[str, str] = {
     "capacity menu": "站点规模选项",
     "--budget": "预算（--budget）",
     "--workers": "社工人数（--workers）",
-    "{what} '{value}' not understood": "{what}“{value}”无法识别",
     "write yuan, 万 or 亿, e.g. 3000万 or 1.1亿": "请以元、万或亿为单位填写，如 3000万 或 1.1亿",
     "{what}, {key}: {message}": "{what}，{key}：{message}",
     "{what}: '{item}' is not YEAR:VALUE": "{what}：“{item}”不是“年份:数值”的格式",

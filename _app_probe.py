@@ -1,0 +1,28 @@
+import time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=600)
+at.run()
+at.switch_page("app_pages/plan.py").run()
+print("exc", at.exception, [e.value for e in at.error])
+print([c.value for c in at.caption][:5])
+at.checkbox(key="plan_capacity").check()
+at.text_input(key="plan_budget").set_value("2022:1亿,2023:2亿")
+at.text_input(key="plan_workers").set_value("2022:5000,2023:5000")
+t = time.perf_counter()
+next(b for b in at.button if b.label == "运行").click()
+at.run()
+print(time.perf_counter() - t, "exc", at.exception, [e.value for e in at.error])
+print([w.value for w in at.warning])
+at.text_input(key="plan_budget").set_value("2022:1.2亿,2023:2.2亿")
+at.text_input(key="plan_workers").set_value("2022:1200,2023:1500")
+next(b for b in at.button if b.label == "运行").click()
+t = time.perf_counter(); at.run(); print(time.perf_counter() - t)
+print("exc", at.exception, [e.value for e in at.error])
+print([s.value for s in at.success])
+for df in at.dataframe[:2]: print(df.value.head())
+print([c.value for c in at.caption])
+import json
+comps = at.get("component_instance")
+args = json.loads(comps[0].proto.json_args)
+script = args.get("script", "") if isinstance(args, dict) else ""
+print(len(script), "超负荷" in script, "需求（代理指标" in script)
