@@ -25,4 +25,4 @@ import json
 comps = at.get("component_instance")
 args = json.loads(comps[0].proto.json_args)
 script = args.get("script", "") if isinstance(args, dict) else ""
-print(len(script), "超负荷" in script, "需求（代理指标" in script)
+print(len(script), json.dumps("超负荷")[1:-1] in script, json.dumps("需求（代理指标")[1:-1] in script, script.count("#d32f2f"))

@@ -1,7 +1,6 @@
 """Plan: siting models and the year-by-year rollout; what-if scenarios side by side, saved to and loaded from files."""
 
 import datetime as dt
-import math
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +22,7 @@ from coverage.optimise.rollout import PlanCapacity, default_plan_date, plan_roll
 from coverage.optimise.siting import MODELS as SITING_MODELS
 from coverage.optimise.siting import county_limits, solve_model
 from coverage.present import webmap
-from coverage.present.report import cost_staff_table
+from coverage.present.report import cost_staff_table, shortfall_lines
 
 view = common.current()
 ss = st.session_state
@@ -183,42 +182,6 @@ def need_layer_title(need: NeedMeasure) -> str:
     return t("need_layer_proxy", what=t(f"need_unit_{need.source}")) if need.is_proxy else t("need_layer_table")
 
 
-def shortfall_lines(short) -> list[str]:
-    """The shortfall of a plan and the ways out, in the session's language."""
-    out = []
-
-    def money_items(values: list[float]) -> str:
-        return "、".join(
-            t("short_item_money", year=y, amount=yuan_text(v)) for y, v in zip(short.years, values, strict=True) if v
-        )
-
-    def worker_items(values: list[float]) -> str:
-        return "、".join(
-            t("short_item_workers", year=y, n=math.ceil(v - 1e-9))
-            for y, v in zip(short.years, values, strict=True)
-            if v
-        )
-
-    if short.money_only_yuan is not None:
-        out.append(t("short_money", items=money_items(short.money_only_yuan)))
-    else:
-        out.append(t("short_money_no"))
-    if short.workers_only is not None:
-        out.append(t("short_workers", items=worker_items(short.workers_only)))
-    else:
-        out.append(t("short_workers_no"))
-    if short.money_only_yuan is None and short.workers_only is None:
-        out.append(t("short_both", money=money_items(short.both_money_yuan), workers=worker_items(short.both_workers)))
-    for later in short.later:
-        if later.reachable:
-            out.append(
-                t("short_later", share=later.share, needed=later.needed, date=later.reachable, target=later.target_date)
-            )
-        else:
-            out.append(t("short_never", share=later.share, needed=later.needed, years=settings.LATER_DATE_MAX_YEARS))
-    return ["- " + line for line in out]
-
-
 def region_station_ids(loads: pd.DataFrame) -> set[str]:
     """The stations of ``loads`` inside the region the sidebar shows (by their position's township)."""
     if not view.region:
@@ -363,7 +326,8 @@ if plan is None:
     st.info(t("plan_none"))
 elif getattr(plan["result"], "capacitated", False) and not plan["result"].feasible:
     r = plan["result"]
-    st.warning("  \n".join([t("short_title"), *shortfall_lines(r.shortfall)]), icon="💰")
+    lines = [f"- {line}" for line in shortfall_lines(r.shortfall, view.lang)]
+    st.warning("  \n".join([t("short_title"), *lines]), icon="💰")
 else:
     r = plan["result"]
     st.success(t("plan_done", solver=r.solver, seconds=r.seconds, objective=r.objective, bound=r.bound, gap=r.gap))

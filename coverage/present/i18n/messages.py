@@ -308,6 +308,15 @@ MESSAGES_ZH: dict[str, str] = {
     "the need table's columns are {columns}": "需求表的列为：{columns}",
     "the need weights add up to zero": "需求权重之和为零",
     "give at least one positive weight": "请至少给一个正的权重",
+    # issue 15: what need and demand points are (NeedMeasure.label, Demand.kind)
+    "proxy: {what}": "代理指标：{what}",
+    "villages and communities": "村（社区）数",
+    "need units": "需求当量",
+    "need table: {terms}": "需求表加权和：{terms}",
+    "grid cells ({km} km)": "{km} 公里网格",
+    "villages (approximate positions)": "村（社区），位置为近似",
+    "weights of the cost matrix's rows": "成本矩阵各行的权重",
+    "rows of the cost matrix": "成本矩阵的各行",
     # issue 15: capacity, budgets and staff (capacity.py, budget.py, rollout.py)
     "{p} new stations need at least {least} {what} even at their smallest size, {limit} given": "新建 {p} 个站即使都按最小规模也至少需要 {least} {what}，现只有 {limit}",
     "workers": "名社工",
