@@ -95,4 +95,7 @@ def test_a_need_table_replaces_the_proxy(plan_page):
     report = table(at, "状态")
     assert len(report) == 2  # the repaired and the rejected row; the matched one is not listed
     messages = report["说明"].tolist()
-    assert messages == ["低保对象：“abc”不是数字；未计入", "乡镇 450102001 已在第 2 行给出；每个乡镇只写一行（请把数字相加）"]
+    assert messages == [
+        "低保对象：“abc”不是数字；未计入",
+        "乡镇 450102001 已在第 2 行给出；每个乡镇只写一行（请把数字相加）",
+    ]

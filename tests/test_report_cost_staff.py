@@ -57,7 +57,11 @@ def test_cost_and_staff_sheet_holds_the_plans_years(nanning, nanning_stations, p
 
 
 def test_without_capacity_there_is_no_cost_sheet(nanning, nanning_stations):
-    wb = book(officials_report(nanning, nanning_stations, "2021-12-31", rollout=plan_rollout(nanning, nanning_stations, "2021-12-31")))
+    wb = book(
+        officials_report(
+            nanning, nanning_stations, "2021-12-31", rollout=plan_rollout(nanning, nanning_stations, "2021-12-31")
+        )
+    )
     assert "经费与人员" not in wb.sheetnames
 
 

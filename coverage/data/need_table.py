@@ -45,7 +45,7 @@ from coverage.data.schema import STATUSES
 from coverage.data.stations import COLUMN_ALIASES, detect_columns, header_key, import_table
 
 #: Header names recognised for each need category (compared after :func:`header_key`; a header
-#: containing one of them counts, the longest match wins).  The weights are
+#: containing one of them counts, the longest match wins, see ``_PRIORITY`` for ties).  The weights are
 #: :data:`coverage.settings.NEED_TABLE_WEIGHTS`.
 NEED_ALIASES: dict[str, tuple[str, ...]] = {
     "elderly": ("60岁以上", "60岁及以上", "老年人", "老年人口", "老人", "elderly", "aged60", "over60"),
@@ -62,9 +62,11 @@ NOT_NEED_WORDS = ("年份", "年度", "year", "日期", "date", "代码", "编�
 #: A column not recognised by its header is a need column when at least this share of its
 #: non-empty cells are numbers.
 NUMERIC_SHARE = 0.8
+#: On a tie in length the more specific category wins ("留守老人" is left behind, not elderly).
+_PRIORITY = ("left_behind", "children", "tekun", "dibao", "disabled", "elderly")
 _ALIAS_KEYS = sorted(
     ((header_key(alias), category) for category, names in NEED_ALIASES.items() for alias in names),
-    key=lambda item: -len(item[0]),
+    key=lambda item: (-len(item[0]), _PRIORITY.index(item[1])),
 )
 _UNIT_SUFFIX = re.compile(r"(人|户|名|个|人次)$")
 
