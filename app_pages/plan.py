@@ -34,9 +34,17 @@ YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")
 
 
 def run_model(
-    model: str, plan_from: dt.date, p: int, county_min: int, time_limit: float, capacity: PlanCapacity | None
+    model: str,
+    plan_from: dt.date,
+    p: int,
+    county_min: int,
+    time_limit: float,
+    capacity: PlanCapacity | None,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> dict:
-    """Run one model on the whole province (the filter only changes what is shown); ``capacity``: count it."""
+    """Run one model on the whole province (the filter only changes what is shown); ``capacity``: count
+    it; ``need``/``points``: a need table's measure (None: the proxy) and where demand sits."""
     prov, stations = view.province, view.stations
     if model == "rollout":
         result = plan_rollout(
@@ -48,6 +56,8 @@ def run_model(
             county_min=county_min,
             time_limit=time_limit,
             capacity=capacity,
+            need=need,
+            points=points,
         )
         return {
             "model": model,
@@ -58,7 +68,9 @@ def run_model(
     open_now = stations[open_on(stations, plan_from)] if len(stations) else stations
     if model == "mclp" and capacity is not None:
         return run_capacitated_mclp(plan_from, open_now, p, county_min, time_limit, capacity)
-    problem = province_problem(model, prov.townships, open_now, view.radius_m)
+    if model in ("pmedian", "pcenter"):  # township points weighed by villages: no need table, no demand points
+        need, points = None, "grid"
+    problem = province_problem(model, prov.townships, open_now, view.radius_m, need=need, points=points)
     result = solve_model(model, problem, radius=view.radius_m, p=p, county_min=county_min, time_limit=time_limit)
     return {"model": model, "key": (view.key, view.token), "result": result, "years": [(plan_from, result.selected)]}
 
@@ -316,7 +328,10 @@ if run:
             if model not in ("rollout", "mclp"):
                 st.caption(t("cap_only_models", model=t(f"model_{model}")))
                 capacity = None
-        ss["plan"] = run_model(model, plan_from, int(p), int(county_min), float(time_limit), capacity)
+        table_need = None if need.is_proxy else need
+        ss["plan"] = run_model(
+            model, plan_from, int(p), int(county_min), float(time_limit), capacity, table_need, points
+        )
         box.update(label=t("plan_running") + " ✓", state="complete")
 
 plan = ss.get("plan")

@@ -116,3 +116,17 @@ def test_capacity_arguments_are_checked(capsys, args, message):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err, err
+
+
+def test_every_model_says_what_its_demand_is_and_where_it_sits(capsys, tmp_path, need_file):
+    doc = run_json(capsys, "site", "--model", "pmedian", "--p", "2", "--as-of", "2021-12-31", "--time-limit", "20")
+    assert doc["need"] == "proxy: villages and communities" and doc["demand_points"] == "township points"
+    doc = run_json(capsys, "site", "--model", "lscp", "--as-of", "2021-12-31", "--share", "0.4", "--points", "villages")
+    assert doc["need"] == "proxy: villages and communities" and doc["demand_points"] == "villages (approximate positions)"
+    doc = run_json(
+        capsys, "site", "--model", "mclp", "--p", "2", "--as-of", "2021-12-31", "--need", str(need_file),
+        "--need-weights", "特困人员=3",
+    )  # fmt: skip
+    assert doc["need"] == "need table: 60岁以上老人 x 0.1 + 低保对象 x 1 + 特困人员 x 3 + 留守儿童 x 1"
+    assert main(["site", "--model", "pcenter", "--p", "2", "--points", "villages"]) == 2
+    assert "pcenter weighs township points by their villages and communities" in capsys.readouterr().err

@@ -56,12 +56,17 @@ def cmd_site(args: argparse.Namespace) -> int:
         radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
         problem = None
         if not capacitated(args):
+            from coverage.optimise.candidates import demand_labels
+
             open_now = stations[open_on(stations, args.as_of)]
             candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
+            need = _need_measure(args, prov)
             problem = province_problem(
-                args.model, prov.townships, open_now, radius, candidates, demand=args.demand, grid_m=args.grid_km * 1000
-            )
-        extra = {"province": prov.code, "radius_km": radius / 1000.0}
+                args.model, prov.townships, open_now, radius, candidates, demand=args.demand,
+                grid_m=args.grid_km * 1000, need=need, points=args.points,
+            )  # fmt: skip
+            extra = demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)
+        extra |= {"province": prov.code, "radius_km": radius / 1000.0}
     if capacitated(args):
         return _site_with_capacity(args, radius, prov, described, extra, problem, stations)
     assert problem is not None  # built above whenever capacity is not counted
@@ -347,6 +352,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         method=args.method,
         time_limit=args.time_limit,
         capacity=capacity,
+        need=None if capacity is not None else _need_measure(args, prov),
+        points=args.points,
     )
     document = result.to_json()
     if args.out:
@@ -476,6 +483,9 @@ def check_site(args: argparse.Namespace) -> None:
     if model != "lscp" and args.share is not None:
         msg = f"--share is the share of demand LSCP must bring within the radius; {model} does not use it, leave it out"
         raise InputError(msg)
+    if args.cost_matrix and (args.need or args.points != "grid"):
+        msg = "--need and --points work on the province's townships, not with --cost-matrix; leave them out"
+        raise InputError(msg)
     if args.cost_matrix:
         if model in ("mclp", "lscp") and args.radius is None:
             msg = f"{model} needs a radius: --radius (cost-matrix units)"
@@ -503,13 +513,12 @@ def check_site(args: argparse.Namespace) -> None:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
     check_capacity(args)
-    if capacitated(args):
-        if model != "mclp":
-            msg = f"--capacity, --menu, --workers and --budget go with --model mclp (capacitated coverage), not {model}"
-            raise InputError(msg)
-        if args.cost_matrix and (args.need or args.points != "grid"):
-            msg = "--need and --points work on the province's townships, not with --cost-matrix; leave them out"
-            raise InputError(msg)
+    if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
+        msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"
+        raise InputError(msg)
+    if capacitated(args) and model != "mclp":
+        msg = f"--capacity, --menu, --workers and --budget go with --model mclp (capacitated coverage), not {model}"
+        raise InputError(msg)
     if args.share is None:
         args.share = 1.0
 
@@ -530,9 +539,6 @@ def check_capacity(args: argparse.Namespace) -> None:
                 None if args.running_cost == settings.RUNNING_COST_PER_WORKER_YUAN else args.running_cost,
             ),
             ("--station-workers", None if args.station_workers == settings.STATION_WORKERS else args.station_workers),
-            ("--need", args.need),
-            ("--need-weights", args.need_weights),
-            ("--points", None if args.points == "grid" else args.points),
         )
         if value is not None
     ]

@@ -31,7 +31,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.demand import Demand, need_demand, township_point_demand
-from coverage.analysis.need import NeedMeasure, township_need
+from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
 from coverage.coords import projected_crs_for
 from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
 from coverage.optimise.siting import SitingProblem
@@ -103,12 +103,18 @@ def covering_inputs(
     candidates: gpd.GeoDataFrame | None = None,
     demand: str | Demand = "villages",
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> SitingInputs:
-    """An MCLP/LSCP problem: which demand cells each candidate brings within ``radius_m``."""
+    """An MCLP/LSCP problem: which demand points each candidate brings within ``radius_m``.
+
+    ``demand``: a proxy name or the demand points themselves; ``need``/``points``: a need measure
+    and where it sits (:func:`siting_demand`).
+    """
     crs = projected_crs_for(townships)
     towns_m = townships.to_crs(crs)
     cands = candidates if candidates is not None else township_candidates(townships, open_stations)
-    d = demand if isinstance(demand, Demand) else siting_demand(towns_m, demand, grid_m)
+    d = demand if isinstance(demand, Demand) else siting_demand(towns_m, demand, grid_m, need, points)
     pts = np.column_stack([d.x, d.y])
     cand_xy = _xy(cands, crs)
     rows, cols = [], []
@@ -172,13 +178,35 @@ def province_problem(
     candidates: gpd.GeoDataFrame | None = None,
     demand: str = "villages",
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> SitingProblem:
     """The siting problem of ``model`` on a province's layers: coverage for MCLP/LSCP, costs otherwise."""
     if model in ("mclp", "lscp"):
         return covering_inputs(
-            townships, open_stations, radius_m, candidates=candidates, demand=demand, grid_m=grid_m
+            townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
         ).problem
+    if need is not None or points != "grid":
+        msg = f"{model} weighs township points by their villages and communities; a need table and demand points go with mclp and lscp"
+        raise InputError(msg)
     return cost_inputs(townships, open_stations, candidates=candidates).problem
+
+
+def demand_labels(
+    model: str,
+    need: NeedMeasure | None = None,
+    demand: str = "villages",
+    points: str = "grid",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+) -> dict[str, str]:
+    """What a siting model's demand counts (``need``: a table, or a proxy named as one) and where it
+    sits (``demand_points``), in the words of :class:`~coverage.analysis.need.NeedMeasure` and
+    :class:`~coverage.analysis.demand.Demand`."""
+    if model in ("pmedian", "pcenter"):
+        return {"need": "proxy: villages and communities", "demand_points": "township points"}
+    label = need.label if need is not None else f"proxy: {NEED_UNITS[demand]}"
+    where = f"grid cells ({grid_m / 1000.0:g} km)" if points == "grid" else "villages (approximate positions)"
+    return {"need": label, "demand_points": where}
 
 
 # --------------------------------------------------------------------------- capacity (issue 15)

@@ -124,6 +124,8 @@ class Rollout:
             "solver": self.solver,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
+            "need": self.need,
+            "demand_points": self.demand_points,
             "years": [self._year_json(y) for y in self.years],
             **(self._capacity_json() if self.capacitated else {}),
         }
@@ -160,8 +162,6 @@ class Rollout:
         return {
             "capacitated": True,
             "feasible": self.feasible,
-            "need": self.need,
-            "demand_points": self.demand_points,
             "caseload_per_worker": self.caseload,
             "menu": self.menu.to_json() if self.menu else None,
             "resources": self.resources.to_json() if self.resources else None,
@@ -253,10 +253,14 @@ def plan_rollout(
     mip_gap: float = settings.MIP_GAP,
     exact_max_cells: int = settings.ROLLOUT_EXACT_MAX_CELLS,
     capacity: PlanCapacity | None = None,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring).
 
-    With ``capacity`` the plan counts capacity, money and staff (:func:`plan_within_budget`).
+    ``need``/``points``: a need measure instead of the ``demand`` proxy, on grid cells or villages.
+    With ``capacity`` the plan counts capacity, money and staff (:func:`plan_within_budget`; the
+    need and points are then the capacity's).
     """
     start = time.perf_counter()
     RADIUS_KM(radius_m / 1000.0)
@@ -270,7 +274,9 @@ def plan_rollout(
         )
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)
     open_now = stations[open_on(stations, as_of)] if stations is not None and len(stations) else stations
-    inputs = covering_inputs(province.townships, open_now, radius_m, demand=demand, grid_m=grid_m)
+    inputs = covering_inputs(
+        province.townships, open_now, radius_m, demand=demand, grid_m=grid_m, need=need, points=points
+    )
     prob = inputs.problem
     A_full, served = prob.covering(radius_m)
     m = prob.n_candidates
@@ -300,13 +306,13 @@ def plan_rollout(
         solver = "greedy year by year (bound: HiGHS LP relaxation)"
     objective = sum(float(w[np.asarray(A[:, c].sum(axis=1)).ravel() > 0].sum()) for c in chosen_by_year)
 
-    need = need_scores(province.townships, stations, as_of, radius_m).set_index("code")
+    scores = need_scores(province.townships, stations, as_of, radius_m).set_index("code")
     out_years = []
     previous: list[int] = []
     for k, t in enumerate(years):
         chosen = chosen_by_year[k]
         new = [int(j) for j in chosen if j not in set(previous)]
-        codes, reasons = _reasons(need, prob.candidate_ids, A, w, previous, new, total_w)
+        codes, reasons = _reasons(scores, prob.candidate_ids, A, w, previous, new, total_w)
         within = already + float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
         out_years.append(
             RolloutYear(
@@ -330,6 +336,8 @@ def plan_rollout(
         solver,
         time.perf_counter() - start,
         notes,
+        need=inputs.demand.need,
+        demand_points=inputs.demand.kind,
     )
 
 
@@ -483,7 +491,7 @@ def _budget_result(
     ids = cp.siting.candidate_ids
     total_w = float(cp.siting.weights.sum())
     A = sp.csr_matrix(model.rows[:, :m])
-    need = need_scores(province.townships, stations, as_of, radius_m).set_index("code")
+    scores = need_scores(province.townships, stations, as_of, radius_m).set_index("code")
     out_years: list[RolloutYear] = []
     previous: list[int] = []
     objective = 0.0
@@ -507,7 +515,7 @@ def _budget_result(
         site_served = np.bincount(model.pair_site, weights=flows, minlength=len(site_cap))
         loads = with_positions(ci, site_loads(cp, is_open, site_cap, site_served, workers_of))
         new = [int(j) for j in chosen if j not in set(previous)]
-        codes, reasons = _reasons(need, ids, A, model.w, previous, new, total_w)
+        codes, reasons = _reasons(scores, ids, A, model.w, previous, new, total_w)
         reasons["workers"] = [workers_of[code] for code in codes]
         within = float(cp.siting.weights[np.asarray(
             sp.hstack([cp.siting.covering(cp.radius)[0][:, chosen], cp.existing_cover]).sum(axis=1)).ravel() > 0].sum())  # fmt: skip
