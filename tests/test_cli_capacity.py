@@ -122,7 +122,9 @@ def test_every_model_says_what_its_demand_is_and_where_it_sits(capsys, tmp_path,
     doc = run_json(capsys, "site", "--model", "pmedian", "--p", "2", "--as-of", "2021-12-31", "--time-limit", "20")
     assert doc["need"] == "proxy: villages and communities" and doc["demand_points"] == "township points"
     doc = run_json(capsys, "site", "--model", "lscp", "--as-of", "2021-12-31", "--share", "0.4", "--points", "villages")
-    assert doc["need"] == "proxy: villages and communities" and doc["demand_points"] == "villages (approximate positions)"
+    assert (
+        doc["need"] == "proxy: villages and communities" and doc["demand_points"] == "villages (approximate positions)"
+    )
     doc = run_json(
         capsys, "site", "--model", "mclp", "--p", "2", "--as-of", "2021-12-31", "--need", str(need_file),
         "--need-weights", "特困人员=3",
