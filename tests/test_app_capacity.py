@@ -99,3 +99,19 @@ def test_a_need_table_replaces_the_proxy(plan_page):
         "低保对象：“abc”不是数字；未计入",
         "乡镇 450102001 已在第 2 行给出；每个乡镇只写一行（请把数字相加）",
     ]
+
+
+def test_the_capacity_settings_in_english_refuse_a_bad_budget(plan_page):
+    at = plan_page
+    at.radio(key="lang").set_value("en").run()
+    assert at.checkbox(key="plan_capacity").label == "Count capacity, budgets and workers"
+    assert "Need is a proxy: villages and communities (no need table)" in [c.value for c in at.caption]
+    at.checkbox(key="plan_capacity").check()
+    at.text_input(key="plan_budget").set_value("2022:abc")
+    next(b for b in at.button if b.label == "Run").click()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Problem with the input: Budget per year (YEAR:AMOUNT, empty = no limit), 2022: amount 'abc' not "
+        "understood; write yuan, 万 or 亿, e.g. 3000万 or 1.1亿"
+    ]

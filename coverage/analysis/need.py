@@ -1,4 +1,12 @@
-"""Need score: which townships without a station need one most.
+"""Need: which townships without a station need one most (need scores), and how much need each
+township has (need measures, issue 15).
+
+A **need measure** (:func:`township_need`) is each township's need as the capacity models count it:
+a need table's weighted sum (:mod:`coverage.data.need_table`; weights in need units per person,
+:data:`settings.NEED_TABLE_WEIGHTS`), or, without a table, a proxy that is always named as one
+(villages and communities, or area).
+
+Need scores:
 
 For every counted township without an open station, components:
 
