@@ -8,16 +8,21 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import t
-from coverage import settings
+from coverage import checks, settings
 from coverage._errors import CoverageError
 from coverage.analysis.admin import covered_codes
+from coverage.analysis.need import NeedMeasure, township_need
 from coverage.analysis.scenario import Scenario, editable_table, evaluate, township_at
+from coverage.checks import yuan_text
+from coverage.data.need_table import NeedTable, read_need_table
 from coverage.data.schema import open_on
-from coverage.optimise.candidates import province_problem
-from coverage.optimise.rollout import default_plan_date, plan_rollout
+from coverage.optimise.candidates import capacity_inputs, province_problem, with_positions
+from coverage.optimise.capacity import Menu, solve_capacitated, station_loads
+from coverage.optimise.rollout import PlanCapacity, default_plan_date, plan_rollout
 from coverage.optimise.siting import MODELS as SITING_MODELS
-from coverage.optimise.siting import solve_model
+from coverage.optimise.siting import county_limits, solve_model
 from coverage.present import webmap
+from coverage.present.report import cost_staff_table, shortfall_lines
 
 view = common.current()
 ss = st.session_state
@@ -28,8 +33,18 @@ MODELS = ("rollout", *SITING_MODELS)
 YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")
 
 
-def run_model(model: str, plan_from: dt.date, p: int, county_min: int, time_limit: float) -> dict:
-    """Run one model on the whole province (the filter only changes what is shown)."""
+def run_model(
+    model: str,
+    plan_from: dt.date,
+    p: int,
+    county_min: int,
+    time_limit: float,
+    capacity: PlanCapacity | None,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
+) -> dict:
+    """Run one model on the whole province (the filter only changes what is shown); ``capacity``: count
+    it; ``need``/``points``: a need table's measure (None: the proxy) and where demand sits."""
     prov, stations = view.province, view.stations
     if model == "rollout":
         result = plan_rollout(
@@ -40,6 +55,9 @@ def run_model(model: str, plan_from: dt.date, p: int, county_min: int, time_limi
             radius_m=view.radius_m,
             county_min=county_min,
             time_limit=time_limit,
+            capacity=capacity,
+            need=need,
+            points=points,
         )
         return {
             "model": model,
@@ -48,14 +66,214 @@ def run_model(model: str, plan_from: dt.date, p: int, county_min: int, time_limi
             "years": [(y.date, y.opened) for y in result.years],
         }
     open_now = stations[open_on(stations, plan_from)] if len(stations) else stations
-    problem = province_problem(model, prov.townships, open_now, view.radius_m)
+    if model == "mclp" and capacity is not None:
+        return run_capacitated_mclp(plan_from, open_now, p, county_min, time_limit, capacity)
+    if model in ("pmedian", "pcenter"):  # township points weighed by villages: no need table, no demand points
+        need, points = None, "grid"
+    problem = province_problem(model, prov.townships, open_now, view.radius_m, need=need, points=points)
     result = solve_model(model, problem, radius=view.radius_m, p=p, county_min=county_min, time_limit=time_limit)
     return {"model": model, "key": (view.key, view.token), "result": result, "years": [(plan_from, result.selected)]}
+
+
+def run_capacitated_mclp(
+    plan_from: dt.date, open_now, p: int, county_min: int, time_limit: float, capacity: PlanCapacity
+) -> dict:
+    """MCLP with capacities: the first year's budget (build and a year's running) and workers limit it."""
+    ci = capacity_inputs(
+        view.province.townships, open_now, view.radius_m, need=capacity.need, points=capacity.points,
+        menu=capacity.menu, caseload=capacity.caseload, station_workers=capacity.station_workers,
+    )  # fmt: skip
+    first = lambda values: None if not values else next(iter(values.values()))  # noqa: E731
+    group_min, _ = county_limits(ci.problem.siting, county_min)
+    result = solve_capacitated(
+        ci.problem, p=p, workers_limit=first(capacity.workers), budget_yuan=first(capacity.budget_yuan),
+        group_min=group_min, time_limit=time_limit,
+    )  # fmt: skip
+    loads = with_positions(ci, station_loads(ci.problem, result))
+    return {
+        "model": "mclp",
+        "key": (view.key, view.token),
+        "result": result,
+        "years": [(plan_from, result.selected)],
+        "loads": loads,
+    }
+
+
+# --------------------------------------------------------------------------- need (issue 15)
+def need_table_of(key: str) -> NeedTable | None:
+    return ss.get("need_tables", {}).get(key)
+
+
+def current_need() -> NeedMeasure:
+    """The view's need: the uploaded need table weighted by the weights edited here, else the proxy."""
+    table = need_table_of(view.key)
+    if table is None:
+        return township_need(view.province.townships, proxy="villages")
+    edited = ss.get("need_weight_values", {}).get(view.key) or table.default_weights()
+    return township_need(view.province.townships, table.values, table.columns, edited)
+
+
+def need_caption(need: NeedMeasure) -> str:
+    if need.is_proxy:
+        return t("need_label_proxy", what=t(f"need_unit_{need.source}"))
+    return t("need_label_table", terms=" + ".join(f"{c} × {w:g}" for c, w in need.weights.items()))
+
+
+def need_section() -> NeedMeasure:
+    """Upload a need table (row-by-row report), edit its weights; the need in use, named as proxy or table."""
+    upload = st.file_uploader(t("need_upload"), type=["csv", "txt", "xlsx"], key="need_upload")
+    if upload is not None and ss.get("need_loaded") != (upload.file_id, view.key):
+        with common.friendly_errors():
+            table = read_need_table(upload.getvalue(), filename=upload.name, province=view.province.code)
+            ss.setdefault("need_tables", {})[view.key] = table
+            ss.setdefault("need_weight_values", {}).pop(view.key, None)
+        ss["need_loaded"] = (upload.file_id, view.key)
+    table = need_table_of(view.key)
+    if table is not None:
+        s = table.summary
+        st.caption(
+            t(
+                "need_summary",
+                file=table.filename,
+                total=s["total"],
+                townships=len(table.values),
+                problems=s["total"] - s["matched"],
+            )
+        )
+        weights = pd.DataFrame(
+            {
+                t("col_column"): list(table.columns),
+                t("col_weight"): [
+                    ss.get("need_weight_values", {}).get(view.key, table.default_weights())[c] for c in table.columns
+                ],
+            }
+        )
+        edited = st.data_editor(weights, disabled=[t("col_column")], hide_index=True, key="need_weights_editor")
+        with common.friendly_errors():
+            values = dict(zip(edited[t("col_column")], edited[t("col_weight")].astype(float), strict=True))
+            township_need(view.province.townships, table.values, table.columns, values)  # checks the weights
+            ss.setdefault("need_weight_values", {})[view.key] = values
+        problems = table.report[table.report["status"] != "matched"]
+        if len(problems):
+            st.markdown(f"**{t('need_report')}**")
+            st.dataframe(common.report_table(problems), hide_index=True, width="stretch", key="need_report")
+        if st.button(t("need_clear"), key="need_clear"):
+            ss["need_tables"].pop(view.key, None)
+            st.rerun()
+    need = current_need()
+    st.caption(need_caption(need))
+    return need
+
+
+def plan_years(plan_from: dt.date) -> list[int]:
+    """The years of the targets after ``plan_from`` (the rows a budget needs)."""
+    return [x.date.year for x in view.schedule.for_unit(str(view.province.code)) if x.date > plan_from]
+
+
+def plan_capacity(menu: str, budget: str, workers: str, running_wan: float, caseload: float,
+                  station_workers: int, points: str, need: NeedMeasure) -> PlanCapacity:  # fmt: skip
+    """The capacity settings of the form as the library takes them, read by the command line's rules
+    (:func:`coverage.checks.parse_menu`, :func:`~coverage.checks.parse_yearly`)."""
+    money = checks.parse_yearly(budget, checks.parse_yuan, t("cap_budget"), "2022:1.2亿") if budget.strip() else None
+    staff = (
+        checks.parse_yearly(workers, checks.YEARLY_WORKERS, t("cap_workers"), "2022:400") if workers.strip() else None
+    )
+    return PlanCapacity(
+        budget_yuan=money,
+        workers=staff,
+        menu=Menu.from_pairs(checks.parse_menu(menu, t("cap_menu")), running_per_worker_yuan=running_wan * 1e4),
+        caseload=caseload,
+        station_workers=int(station_workers),
+        need=None if need.is_proxy else need,
+        points=points,
+    )
+
+
+# --------------------------------------------------------------------------- capacity results
+def need_layer_title(need: NeedMeasure) -> str:
+    return t("need_layer_proxy", what=t(f"need_unit_{need.source}")) if need.is_proxy else t("need_layer_table")
+
+
+def region_station_ids(loads: pd.DataFrame) -> set[str]:
+    """The stations of ``loads`` inside the region the sidebar shows (by their position's township)."""
+    if not view.region:
+        return set(loads["id"])
+    inside = township_at_many(loads)
+    return set(loads.loc[inside, "id"])
+
+
+def township_at_many(loads: pd.DataFrame) -> pd.Series:
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(loads, geometry=gpd.points_from_xy(loads["lon"], loads["lat"]), crs=settings.WORK_CRS)
+    region = view.townships.union_all()
+    return points.within(region)
+
+
+def capacity_results(plan: dict) -> pd.DataFrame | None:
+    """Show what capacity adds to a plan (cost and staff, equity; served and over-loaded stations);
+    return the stations with their loads for the map (None without capacity)."""
+    r = plan["result"]
+    if plan["model"] == "rollout" and getattr(r, "capacitated", False):
+        st.subheader(t("cost_staff"))
+        table = cost_staff_table(r)
+        shown = pd.DataFrame(
+            {
+                t("col_year"): [d.year for d in table["date"]],
+                t("col_new_stations"): table["new_stations"],
+                t("col_spend_wan"): (table["spend_yuan"] / 1e4).round(1),
+                t("col_budget_wan"): (table["budget_yuan"].astype(float) / 1e4).round(1),
+                t("col_new_workers_total"): table["new_workers"],
+                t("col_supply"): table["workers_supply"],
+                t("col_served"): table["served_share_after"].map(lambda v: f"{v:.1%}"),
+                t("col_overloaded"): table["overloaded"],
+                **{
+                    t("col_size", workers=c.removeprefix("size_")): table[c]
+                    for c in table.columns
+                    if c.startswith("size_")
+                },
+            }
+        )
+        st.dataframe(shown, hide_index=True, width="stretch", key="plan_cost_staff")
+        st.caption(t("cap_equity", before=r.gini_before, after=r.gini_after))
+        with st.expander(t("cap_equity_table")):
+            equity = r.equity
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col_county"): equity["county_name"],
+                        t("col_need"): equity["need"].round(1),
+                        t("col_reach_before"): equity["reach_before"].round(3),
+                        t("col_reach_after"): equity["reach_after"].round(3),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="plan_equity",
+            )
+        return r.years[-1].loads if r.years else None
+    if "loads" in plan:
+        loads = plan["loads"]
+        st.caption(
+            t(
+                "cap_site_line",
+                served=r.objective,
+                total=r.total,
+                share=r.covered_share,
+                before=r.served_before,
+                workers=r.workers,
+                overloaded=int(loads["overloaded"].sum()),
+            )
+        )
+        return loads
+    return None
 
 
 # --------------------------------------------------------------------------- models
 if "plan_from_pending" in ss:  # a loaded scenario sets the plan date before the widget is drawn
     ss["plan_from"] = ss.pop("plan_from_pending")
+with st.expander(t("cap_section"), expanded=bool(ss.get("plan_capacity"))):
+    need = need_section()
 with st.form("plan_form"):
     c1, c2, c3, c4, c5 = st.columns([3, 1, 1, 1, 2])
     model = c1.selectbox(t("plan_model"), MODELS, format_func=lambda m: t(f"model_{m}"), key="plan_model")
@@ -65,11 +283,55 @@ with st.form("plan_form"):
         t("plan_time_limit"), 5, 600, int(settings.ROLLOUT_TIME_LIMIT_S), key="plan_time_limit"
     )
     plan_from = c5.date_input(t("plan_as_of"), value=default_plan_date(view.stations), key="plan_from")
+    with_capacity = st.checkbox(t("cap_on"), key="plan_capacity", help=t("cap_on_help"))
+    c1, c2, c3 = st.columns(3)
+    menu = c1.text_input(
+        t("cap_menu"), ",".join(f"{w}:{yuan_text(c)}" for w, c in settings.CAPACITY_MENU), key="plan_menu",
+        help=t("cap_menu_help"),
+    )  # fmt: skip
+    years = plan_years(ss.get("plan_from", default_plan_date(view.stations)))
+    budget = c2.text_input(
+        t("cap_budget"),
+        "",
+        key="plan_budget",
+        placeholder=",".join(f"{y}:1.2亿" for y in years),
+        help=t("cap_budget_help"),
+    )
+    workers = c3.text_input(
+        t("cap_workers"),
+        "",
+        key="plan_workers",
+        placeholder=",".join(f"{y}:400" for y in years),
+        help=t("cap_workers_help"),
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    running_wan = c1.number_input(
+        t("cap_running"), 0.0, 1000.0, settings.RUNNING_COST_PER_WORKER_YUAN / 1e4, key="plan_running"
+    )
+    caseload = c2.number_input(
+        t("cap_caseload", unit=t(f"need_unit_{need.source}")), 0.01, 1e6,
+        float(settings.CASELOAD_PER_WORKER[need.caseload_key]), key=f"plan_caseload_{need.caseload_key}",
+    )  # fmt: skip
+    station_workers = c3.number_input(
+        t("cap_station_workers"), 1, settings.MAX_STATION_WORKERS, settings.STATION_WORKERS, key="plan_station_workers"
+    )
+    points = c4.radio(
+        t("cap_points"), settings.DEMAND_POINTS, format_func=lambda x: t(f"points_{x}"), key="plan_points"
+    )
     run = st.form_submit_button(t("plan_run"), type="primary")
 
 if run:
     with common.friendly_errors(), st.status(t("plan_running"), expanded=False) as box:
-        ss["plan"] = run_model(model, plan_from, int(p), int(county_min), float(time_limit))
+        capacity = None
+        if with_capacity:
+            capacity = plan_capacity(menu, budget, workers, running_wan, caseload, int(station_workers), points, need)
+            if model not in ("rollout", "mclp"):
+                st.caption(t("cap_only_models", model=t(f"model_{model}")))
+                capacity = None
+        table_need = None if need.is_proxy else need
+        ss["plan"] = run_model(
+            model, plan_from, int(p), int(county_min), float(time_limit), capacity, table_need, points
+        )
         box.update(label=t("plan_running") + " ✓", state="complete")
 
 plan = ss.get("plan")
@@ -77,9 +339,14 @@ if plan is not None and plan["key"] != (view.key, view.token):
     plan = None  # computed for another dataset
 if plan is None:
     st.info(t("plan_none"))
+elif getattr(plan["result"], "capacitated", False) and not plan["result"].feasible:
+    r = plan["result"]
+    lines = [f"- {line}" for line in shortfall_lines(r.shortfall, view.lang)]
+    st.warning("  \n".join([t("short_title"), *lines]), icon="💰")
 else:
     r = plan["result"]
     st.success(t("plan_done", solver=r.solver, seconds=r.seconds, objective=r.objective, bound=r.bound, gap=r.gap))
+    loads = capacity_results(plan)
     towns = view.townships
     in_region = set(towns["code"].astype(str))
     info = view.province.townships.set_index(view.province.townships["code"].astype(str))
@@ -145,19 +412,32 @@ else:
         data_notes=common.note_lines(view, "stations", "places"),
     )
 
-    # the plan's map: one layer per year
+    # the plan's map: one layer per year; the need layer; over-loaded stations
     m = webmap.new_map(towns.total_bounds)
     tgeoms = common.display(view, "townships")
     webmap.township_layer(
         tgeoms[0], covered_codes(view.stations, plan["years"][0][0]), view.labels, geometry=tgeoms[1]
     ).add_to(m)
+    scale = webmap.need_scale(need.values.reindex(tgeoms[0]["code"].astype(str)), need_layer_title(need))
+    webmap.need_layer(tgeoms[0], need.values, scale, view.labels, geometry=tgeoms[1], show=loads is not None).add_to(m)
     for k, (date, _) in enumerate(plan["years"]):
         year_sites = sites[sites["k"] == k]
         if len(year_sites):
             webmap.candidate_layer(year_sites, view.labels, name=f"{view.labels['candidates']} {date.year}").add_to(m)
+    over = None if loads is None else loads[loads["overloaded"] & loads["id"].isin(region_station_ids(loads))]
+    if over is not None and len(over):
+        webmap.load_layer(over, view.labels).add_to(m)
     st_folium(
         webmap.finish(
-            m, webmap.legend(view.labels, approximate=view.province.approximate, candidates=True, stations=False)
+            m,
+            webmap.legend(
+                view.labels,
+                approximate=view.province.approximate,
+                candidates=True,
+                stations=False,
+                overloaded=over is not None and len(over) > 0,
+                need=scale,
+            ),  # fmt: skip
         ),
         height=520,
         use_container_width=True,

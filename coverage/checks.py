@@ -30,12 +30,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from coverage import settings
 from coverage._errors import InputError
 
+T = TypeVar("T")
+
 __all__ = [
+    "CAPACITY",
+    "CASELOAD",
     "CIRCUITY",
     "COST_RADIUS",
     "COUNTY_MAX",
@@ -46,6 +52,7 @@ __all__ = [
     "LOAD",
     "LOCAL_KM",
     "LUNCH_MIN",
+    "MONEY_YUAN",
     "NEED_WEIGHT",
     "NEW_STATIONS",
     "PER_DAY",
@@ -54,11 +61,13 @@ __all__ = [
     "SEED",
     "SHARE",
     "SPEED_KMH",
+    "STATION_WORKERS",
     "SUPERVISION_HOURS",
     "SUPERVISORS",
     "TIME_LIMIT_S",
     "TRIP_DAYS",
     "VISIT_HOURS",
+    "YEARLY_WORKERS",
     "Count",
     "Number",
     "as_date",
@@ -66,7 +75,11 @@ __all__ = [
     "clock_text",
     "long_speed",
     "parse_date",
+    "parse_menu",
     "parse_month",
+    "parse_yearly",
+    "parse_yuan",
+    "yuan_text",
 ]
 
 
@@ -218,6 +231,11 @@ COUNTY_MAX = Count("new stations per county, at most", at_least=1, example="3")
 SUPERVISORS = Count("number of supervisors", at_least=1, example="3")
 LOAD = Count("stations per supervisor", at_least=1, example=f"{settings.SUPERVISOR_MIN_STATIONS}")
 SEED = Count("seed", at_least=0, example="0")
+CASELOAD = Number("caseload per worker", above=0, example=f"{settings.CASELOAD_PER_WORKER['need']:g}")
+CAPACITY = Number("capacity", at_least=0, example="16")
+STATION_WORKERS = Count("workers per station", at_least=1, at_most=settings.MAX_STATION_WORKERS, example="4")
+YEARLY_WORKERS = Count("new certified workers", at_least=0, at_most=settings.MAX_YEARLY_WORKERS, example="120")
+MONEY_YUAN = Number("amount in yuan", at_least=0, at_most=settings.MAX_BUDGET_YUAN, example="30000000")
 
 
 def long_speed(value: object) -> float | None:
@@ -332,3 +350,112 @@ def clock_text(value: object) -> str:
     """A time of day as ``HH:MM`` (``"8:30"`` -> ``"08:30"``), checked as :func:`clock_minutes`."""
     minutes = clock_minutes(value)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# --------------------------------------------------------------------------- money and yearly lists
+_MONEY = re.compile(
+    r"\s*([+-]?(?:[0-9]{1,3}(?:[,，][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[+-]?\.[0-9]+)\s*(万元|亿元|万|亿|元|w|W)?\s*"
+)
+_MONEY_UNITS = {None: 1.0, "元": 1.0, "万": 1e4, "万元": 1e4, "w": 1e4, "W": 1e4, "亿": 1e8, "亿元": 1e8}
+
+
+def parse_yuan(value: object, what: str = "amount") -> float:
+    """Yuan from ``3000万``, ``1.1亿``, ``300000``, ``30万元``, ``2,500,000`` or a number; checked as
+    :data:`MONEY_YUAN` (0 or more, at most :data:`settings.MAX_BUDGET_YUAN`).
+
+    >>> parse_yuan("3000万"), parse_yuan("1.1亿"), parse_yuan(150000)
+    (30000000.0, 110000000.0, 150000.0)
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return MONEY_YUAN(value)
+    m = _MONEY.fullmatch(str(value))
+    if m is None:
+        msg = f"{what} {str(value)!r} not understood; write yuan, 万 or 亿, e.g. 3000万 or 1.1亿"
+        raise InputError(msg)
+    number = float(m.group(1).replace(",", "").replace("，", "")) * _MONEY_UNITS[m.group(2)]
+    return MONEY_YUAN(round(number, 2))
+
+
+def yuan_text(yuan: float) -> str:
+    """Yuan as a planner writes them: ``3000万``, ``1.1亿``, ``8500`` (the inverse of :func:`parse_yuan`).
+
+    >>> yuan_text(30_000_000), yuan_text(110_000_000), yuan_text(8_500)
+    ('3000万', '1.1亿', '8500')
+    """
+    if abs(yuan) >= 1e8:
+        return f"{yuan / 1e8:.4g}亿"
+    if abs(yuan) >= 1e4:
+        return f"{yuan / 1e4:.6g}万"
+    return f"{yuan:.6g}"
+
+
+#: Pairs are separated by commas or semicolons followed by the next key (so "2024:2,500,000" is one pair).
+_PAIR_SEPARATORS = re.compile(r"\s*[,，;；]+\s*(?=\d+\s*[:：=])")
+_PAIR = re.compile(r"\s*(\d+)\s*[:：=]\s*(.*?)\s*", re.DOTALL)
+
+
+def _pairs(value: object, what: str, key: str, example: str) -> list[tuple[int, str]]:
+    """``KEY:VALUE`` pairs of whole-number keys separated by commas or semicolons, each key once."""
+    out: dict[int, str] = {}
+    for item in _PAIR_SEPARATORS.split(str(value).strip(" \t\r\n,，;；")):
+        if not item.strip():
+            continue
+        m = _PAIR.fullmatch(item)
+        if m is None:
+            msg = f"{what}: {item.strip()!r} is not {key}:VALUE; write e.g. {example}"
+            raise InputError(msg)
+        if int(m.group(1)) in out:
+            msg = f"{what}: {key.lower()} {int(m.group(1))} is given twice; give each once"
+            raise InputError(msg)
+        out[int(m.group(1))] = m.group(2)
+    if not out:
+        msg = f"{what}: nothing given; write {key}:VALUE pairs, e.g. {example}"
+        raise InputError(msg)
+    return sorted(out.items())
+
+
+def _pair_value(rule: Callable[[str], T], text: str, what: str, key: int) -> T:
+    try:
+        return rule(text)
+    except InputError as exc:
+        msg = f"{what}, {key}: {exc}"
+        raise InputError(msg) from None
+
+
+def parse_yearly(value: object, rule: Callable[[str], T], what: str, example: str) -> dict[int, T]:
+    """``YEAR:VALUE`` pairs separated by commas (``2024:3000万,2025:3000万``), each value read by ``rule``.
+
+    Years are four digits from :data:`settings.EARLIEST_DATE` to :data:`settings.LATEST_DATE`,
+    each once; the pairs come back in year order.
+
+    >>> parse_yearly("2025:120, 2024:100", YEARLY_WORKERS, "workers", "2024:120")
+    {2024: 100, 2025: 120}
+    >>> parse_yearly("2024:2,500,000；2025:1.1亿", parse_yuan, "budget", "2024:3000万")
+    {2024: 2500000.0, 2025: 110000000.0}
+    """
+    first, last = int(settings.EARLIEST_DATE[:4]), int(settings.LATEST_DATE[:4])
+    out: dict[int, T] = {}
+    for year, text in _pairs(value, what, "YEAR", example):
+        if not first <= year <= last:
+            msg = f"{what}: year {year} is out of range; give a year from {first} to {last}"
+            raise InputError(msg)
+        out[year] = _pair_value(rule, text, what, year)
+    return out
+
+
+def parse_menu(value: object, what: str = "capacity menu") -> tuple[tuple[int, float], ...]:
+    """Station sizes ``WORKERS:BUILD_COST`` (``2:10万,4:15万,6:20万``): workers as :data:`STATION_WORKERS`,
+    one-off build cost as :func:`parse_yuan`; at most :data:`settings.MAX_MENU_SIZES` sizes, by workers.
+
+    >>> parse_menu("4:15万, 2:10万")
+    ((2, 100000.0), (4, 150000.0))
+    """
+    example = "2:10万,4:15万,6:20万"
+    pairs = _pairs(value, what, "WORKERS", example)
+    if len(pairs) > settings.MAX_MENU_SIZES:
+        msg = f"{what}: {len(pairs)} sizes; give at most {settings.MAX_MENU_SIZES}"
+        raise InputError(msg)
+    return tuple(
+        (_pair_value(STATION_WORKERS, str(workers), what, workers), _pair_value(parse_yuan, text, what, workers))
+        for workers, text in pairs
+    )

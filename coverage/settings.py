@@ -154,6 +154,69 @@ ROLLOUT_EXACT_MAX_CELLS = 400_000
 #: unless given.  See coverage/need.py.
 NEED_WEIGHTS = {"villages": 1.0, "demand_beyond": 1.0, "distance": 1.0, "area": 0.5}
 
+# --- Need (issue 15) ---------------------------------------------------------------
+# A township's *need* is a weighted sum of the people of a need table (coverage/data/need_table.py):
+#     need = sum over columns of weight x number of people in that column,
+# in **need units** (one unit = one person of ordinary caseload, e.g. one person on 低保).
+#: Default weight per recognised column (need units per person).  A person on minimum-income
+#: support (低保) is the unit; extremely poor people (特困) and children without de-facto carers
+#: need about twice the casework; most elderly people need little (one in ten); people left
+#: behind and people with disabilities one each.  Columns the tool does not recognise weigh
+#: :data:`NEED_OTHER_WEIGHT`.  The user sets every weight (``--weights``, the app's table).
+NEED_TABLE_WEIGHTS = {
+    "elderly": 0.1,
+    "dibao": 1.0,
+    "tekun": 2.0,
+    "children": 2.0,
+    "left_behind": 1.0,
+    "disabled": 1.0,
+}
+#: Weight of a need-table column that is none of the recognised ones (need units per person).
+NEED_OTHER_WEIGHT = 1.0
+#: Without a need table, need is a *proxy*, always labelled as one: ``villages`` (villages and
+#: communities, 村/居委会, from the register) or ``area`` (km² of the township's grid cells).
+NEED_PROXIES = ("villages", "area")
+#: Where demand sits in the siting models: ``grid`` (each township's need spread evenly over its
+#: 1-km cells) or ``villages`` (split over its villages and communities, placed at approximate
+#: positions: the register has their counts, not their locations).
+DEMAND_POINTS = ("grid", "villages")
+
+# --- Capacity, costs and staff (issue 15) -------------------------------------------
+#: Demand one certified social worker serves in a year, per unit of need:
+#: ``need`` - need units (people): Shanwei's 73 workers served about 10,400 households, ~140 each;
+#: ``villages`` - villages and communities: a station of 3 workers covers a typical Guangxi
+#: township of 12-13 villages and communities (16,681 in 1,253 townships), i.e. 4 per worker;
+#: ``area`` - km² of the grid: a Guangxi township is ~190 km², i.e. ~60 km² per worker of three.
+CASELOAD_PER_WORKER = {"need": 140.0, "villages": 4.0, "area": 60.0}
+#: Certified workers of an existing station when its record does not say (Shanwei: 73 workers in
+#: 21 stations, ~3.5 per station).  Override per station with a ``workers`` or ``capacity`` column
+#: of the station list or registry, or a capacity file.
+STATION_WORKERS = 3
+#: The menu a new station's size is chosen from: (certified workers, one-off build cost in yuan -
+#: premises fitted out, equipment, first training).
+CAPACITY_MENU = ((2, 100_000.0), (4, 150_000.0), (6, 200_000.0))
+#: Yearly running cost per certified worker, yuan (salary, insurance, training; Guangxi paid about
+#: 1.1 亿元 a year for 375 stations, ~290,000 yuan each: four workers at 60,000 plus 50,000 running).
+RUNNING_COST_PER_WORKER_YUAN = 60_000.0
+#: Yearly running cost of a station besides its workers (rent, activities, travel), yuan.
+STATION_RUNNING_COST_YUAN = 50_000.0
+#: Relative MIP gap at which capacitated models stop (siting with capacity, budgeted rollouts):
+#: their LP relaxations are weak (capacity can be spread fractionally), so proving the last 1 %
+#: costs far more than it is worth to a plan.
+CAPACITY_MIP_GAP = 0.01
+#: Above this many (merged demand row x site) pairs, a capacitated siting model is solved by the
+#: heuristic (``method="auto"``): LP rounding, then swaps, with the LP bound.
+CAPACITY_EXACT_MAX_PAIRS = 400_000
+#: Above this many (pairs x target years) a budgeted rollout is planned year by year backwards
+#: (``method="auto"``); the bound is the sum of the years' own bounds.
+BUDGET_EXACT_MAX_CELLS = 300_000
+#: A station is over-loaded when the need looking to it (the demand within the radius for which
+#: it is the nearest station) is above this multiple of its capacity.
+OVERLOAD_RATIO = 1.0
+#: When the targets cannot be met within the budget and staff, later dates are looked for this
+#: many years past the last target, each year with the last year's budget and workers.
+LATER_DATE_MAX_YEARS = 10
+
 # --- Field trips and supervision --------------------------------------------------
 #: Provincial capitals, the default start and end of an evaluation trip.
 PROVINCIAL_CAPITALS = {"45": "南宁市", "44": "广州市"}
@@ -236,3 +299,11 @@ TRIP_MAX_PER_DAY = 6
 TRIP_MAX_EVENING_MIN = 240.0
 #: Hours of supervision per station per month, at most (a month of 23 working days of 8 hours).
 SUPERVISION_MAX_HOURS = 184.0
+#: Certified workers of one station, at most (a township station is a handful of workers).
+MAX_STATION_WORKERS = 50
+#: Sizes a capacity menu may offer, at most.
+MAX_MENU_SIZES = 6
+#: A yearly budget or a cost, yuan, at most (100 亿元: ten times a province's yearly welfare-lottery share).
+MAX_BUDGET_YUAN = 1e10
+#: New certified workers in one year, at most.
+MAX_YEARLY_WORKERS = 100_000

@@ -184,3 +184,23 @@ def test_pcenter_is_not_optimal_when_a_covering_model_stopped_at_its_time_limit(
     monkeypatch.setattr(siting, "solve_lscp", cut_off)
     r = solve_pcenter(SitingProblem.from_cost_matrix(cost), 2)
     assert r.status != "optimal" and r.bound <= 2.0 <= r.objective
+
+
+def test_siting_demand_through_the_need_measure_is_unchanged(guangxi):
+    """Demand "villages" is still each township's villages + communities (at least 1) spread over its cells."""
+    from coverage.analysis.demand import grid_demand
+    from coverage.coords import projected_crs_for
+    from coverage.optimise.candidates import siting_demand
+
+    county = guangxi.townships[guangxi.townships["county_code"] == "450126"]
+    towns_m = county.to_crs(projected_crs_for(county))
+    old = pd.Series(
+        (towns_m["n_villages"].fillna(0) + towns_m["n_communities"].fillna(0)).clip(lower=1).to_numpy(dtype=float),
+        index=towns_m["code"].astype(str).to_numpy(),
+    )
+    before = grid_demand(towns_m, 1000.0, weights=old)
+    after = siting_demand(towns_m, "villages", 1000.0)
+    assert np.array_equal(after.weight, before.weight) and np.array_equal(after.x, before.x)
+    assert after.kind == "grid cells (1 km)" and after.need == "proxy: villages and communities"
+    area = siting_demand(towns_m, "area", 1000.0)
+    assert np.array_equal(area.weight, grid_demand(towns_m, 1000.0).weight)

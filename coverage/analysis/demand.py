@@ -7,7 +7,11 @@
 * :func:`township_point_demand` - one point per township weighted by its
   villages and communities;
 * :func:`point_demand` - a user's point layer with a weight column;
-* :func:`raster_demand` - a population raster (GeoTIFF ...), one point per pixel.
+* :func:`raster_demand` - a population raster (GeoTIFF ...), one point per pixel;
+* :func:`village_demand` - each township's need split over its villages and communities,
+  placed at approximate positions (the register counts them but does not locate them);
+* :func:`need_demand` - a need measure (:class:`coverage.analysis.need.NeedMeasure`) on grid
+  cells or on villages: the one entry the capacity models use.
 
 The grid is anchored at multiples of the cell size, so the same cells come
 out whatever subset of townships is passed.  A cell belongs to the township
@@ -20,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -30,16 +35,24 @@ from coverage import settings
 from coverage._errors import CRSError, InputError
 from coverage.checks import GRID_KM
 
+if TYPE_CHECKING:
+    from coverage.analysis.need import NeedMeasure
+
 
 @dataclass
 class Demand:
-    """Weighted demand points: ``x``, ``y`` (metres, projected), ``weight``, ``township`` (row index)."""
+    """Weighted demand points: ``x``, ``y`` (metres, projected), ``weight``, ``township`` (row index).
+
+    ``kind`` says where the points sit (grid cells, villages ...), ``need`` what their weights
+    count (a need table, or a proxy: :attr:`coverage.analysis.need.NeedMeasure.label`).
+    """
 
     x: np.ndarray
     y: np.ndarray
     weight: np.ndarray
     township: np.ndarray
     kind: str = "grid"
+    need: str = ""
 
     def __len__(self) -> int:
         return len(self.x)
@@ -223,3 +236,96 @@ def weights_by_code(table: pd.DataFrame, code_col: str, weight_col: str) -> pd.S
         raise InputError(msg)
     values = pd.to_numeric(table[weight_col], errors="coerce").fillna(0).to_numpy()
     return pd.Series(values, index=table[code_col].astype(str))
+
+
+def spread_points(x: np.ndarray, y: np.ndarray, k: int, start: int = 0) -> np.ndarray:
+    """Indices of ``k`` of the points (x, y) spread out: farthest-point sampling from ``start``.
+
+    Deterministic; with ``k`` at least the number of points every point is returned (each once,
+    then repeated from the first).
+
+    >>> spread_points(np.array([0.0, 1.0, 2.0, 10.0]), np.zeros(4), 2).tolist()
+    [0, 3]
+    """
+    n = len(x)
+    if k >= n:
+        return np.resize(np.arange(n), k)
+    chosen = [int(start)]
+    dist = np.hypot(x - x[start], y - y[start])
+    for _ in range(k - 1):
+        j = int(np.argmax(dist))
+        chosen.append(j)
+        dist = np.minimum(dist, np.hypot(x - x[j], y - y[j]))
+    return np.array(chosen)
+
+
+def village_demand(
+    towns: gpd.GeoDataFrame, weights: pd.Series, cell_m: float = settings.DEFAULT_GRID_KM * 1000.0
+) -> Demand:
+    """Each township's weight split evenly over its villages and communities (at least one point).
+
+    The register counts a township's villages and communities (``n_villages``, ``n_communities``)
+    but does not say where they are, so their positions are **approximate**: cell centres of the
+    township's grid, spread out by farthest-point sampling from the cell nearest its
+    representative point (the township seat, where its communities usually are).  A township
+    smaller than a cell keeps its points at its representative point.
+    """
+    _require_projected(towns)
+    x, y, owner = grid_cells(towns, cell_m)
+    px, py = _township_points(towns)
+    codes = towns["code"].astype(str).to_numpy()
+    values = pd.Series(weights).reindex(codes).fillna(0.0).to_numpy(dtype=float)
+    counts = (towns["n_villages"].fillna(0) + towns["n_communities"].fillna(0)).clip(lower=1).to_numpy(dtype=int)
+    order = np.argsort(owner, kind="stable")
+    starts = np.searchsorted(owner[order], np.arange(len(towns)))
+    ends = np.searchsorted(owner[order], np.arange(len(towns)), side="right")
+    xs, ys, ws, own = [], [], [], []
+    for i in np.flatnonzero(values > 0):
+        k = int(counts[i])
+        cells = order[starts[i] : ends[i]]
+        if len(cells) == 0:
+            xs.append(np.full(k, px[i]))
+            ys.append(np.full(k, py[i]))
+        else:
+            first = int(np.argmin(np.hypot(x[cells] - px[i], y[cells] - py[i])))
+            pick = cells[spread_points(x[cells], y[cells], k, first)]
+            xs.append(x[pick])
+            ys.append(y[pick])
+        ws.append(np.full(k, values[i] / k))
+        own.append(np.full(k, i))
+    if not xs:
+        return Demand(
+            np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=int), kind="villages (approximate positions)"
+        )
+    return Demand(
+        np.concatenate(xs),
+        np.concatenate(ys),
+        np.concatenate(ws),
+        np.concatenate(own),
+        kind="villages (approximate positions)",
+    )
+
+
+def need_demand(
+    towns: gpd.GeoDataFrame,
+    need: NeedMeasure,
+    points: str = "grid",
+    cell_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+) -> Demand:
+    """Demand points carrying a township need measure: on grid cells (``points="grid"``) or villages.
+
+    On the grid, the area proxy weighs every cell by its area (km²) and any other measure is
+    spread evenly over each township's cells (:func:`grid_demand`); on villages it is split over
+    the township's villages and communities (:func:`village_demand`).  The result's ``kind`` and
+    ``need`` say which.
+    """
+    if points == "grid":
+        d = grid_demand(towns, cell_m) if need.source == "area" else grid_demand(towns, cell_m, weights=need.values)
+        kind = f"grid cells ({cell_m / 1000.0:g} km)"
+    elif points == "villages":
+        d = village_demand(towns, need.values, cell_m)
+        kind = d.kind
+    else:
+        msg = f"demand points {points!r} unknown; choose one of {', '.join(settings.DEMAND_POINTS)}"
+        raise InputError(msg)
+    return Demand(d.x, d.y, d.weight, d.township, kind=kind, need=need.label)

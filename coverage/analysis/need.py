@@ -1,4 +1,12 @@
-"""Need score: which townships without a station need one most.
+"""Need: which townships without a station need one most (need scores), and how much need each
+township has (need measures, issue 15).
+
+A **need measure** (:func:`township_need`) is each township's need as the capacity models count it:
+a need table's weighted sum (:mod:`coverage.data.need_table`; weights in need units per person,
+:data:`settings.NEED_TABLE_WEIGHTS`), or, without a table, a proxy that is always named as one
+(villages and communities, or area).
+
+Need scores:
 
 For every counted township without an open station, components:
 
@@ -19,7 +27,7 @@ table shows every raw and scaled component, so a score can always be explained.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -121,3 +129,119 @@ def _check_weights(weights: dict[str, float], components: list[str]) -> None:
         raise InputError(msg)
     for name, value in weights.items():
         weights[name] = replace(NEED_WEIGHT, what=f"need weight of {name}")(value)
+
+
+# --------------------------------------------------------------------------- need (issue 15)
+#: What a need measure counts, by source: the unit of its values.
+NEED_UNITS = {"table": "need units", "villages": "villages and communities", "area": "km²"}
+
+
+@dataclass(frozen=True)
+class NeedMeasure:
+    """Each township's need (``values``, indexed by 9-digit code) and what it is.
+
+    ``source`` is ``"table"`` (a weighted sum of a need table's columns, ``weights`` per column)
+    or a proxy of :data:`settings.NEED_PROXIES` (``"villages"``: villages and communities;
+    ``"area"``: km²).  A proxy is always labelled as one (:attr:`label`).  ``missing``: counted
+    townships the table has no row for (their need is 0).
+    """
+
+    values: pd.Series
+    source: str
+    weights: dict[str, float]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.source != "table"
+
+    @property
+    def unit(self) -> str:
+        """What one unit of :attr:`values` is (need units, villages and communities, km²)."""
+        return NEED_UNITS[self.source]
+
+    @property
+    def caseload_key(self) -> str:
+        """The key of :data:`settings.CASELOAD_PER_WORKER` for this measure's unit."""
+        return "need" if self.source == "table" else self.source
+
+    @property
+    def label(self) -> str:
+        """How results name the measure: ``"need table: 低保 x 1 + 特困 x 2"`` or ``"proxy: villages and communities"``."""
+        if self.is_proxy:
+            return f"proxy: {self.unit}"
+        terms = " + ".join(f"{col} x {w:g}" for col, w in self.weights.items())
+        return f"need table: {terms}"
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "proxy": self.is_proxy,
+            "unit": self.unit,
+            "label": self.label,
+            "weights": self.weights,
+            "total": round(float(self.values.sum()), 6),
+            "townships_without_a_row": len(self.missing),
+        }
+
+
+def need_weights(columns: dict[str, str], given: dict[str, float] | None = None) -> dict[str, float]:
+    """The weight of each need-table column (``columns``: column -> category): the settings'
+    (:data:`settings.NEED_TABLE_WEIGHTS`, :data:`settings.NEED_OTHER_WEIGHT`) unless ``given``.
+
+    >>> need_weights({"低保": "dibao", "特困": "tekun"}, {"特困": 3})
+    {'低保': 1.0, '特困': 3.0}
+    """
+    out = {
+        col: settings.NEED_TABLE_WEIGHTS.get(category, settings.NEED_OTHER_WEIGHT) for col, category in columns.items()
+    }
+    unknown = [name for name in (given or {}) if name not in out]
+    if unknown:
+        msg = f"need weights for unknown columns {', '.join(unknown)}; the need table's columns are {', '.join(out)}"
+        raise InputError(msg)
+    for name, value in (given or {}).items():
+        out[name] = replace(NEED_WEIGHT, what=f"need weight of {name}")(value)
+    if out and sum(out.values()) <= 0:
+        msg = "the need weights add up to zero; give at least one positive weight"
+        raise InputError(msg)
+    return out
+
+
+def township_need(
+    townships: pd.DataFrame,
+    table: pd.DataFrame | None = None,
+    columns: dict[str, str] | None = None,
+    weights: dict[str, float] | None = None,
+    proxy: str = "villages",
+) -> NeedMeasure:
+    """Need per township: a need table's weighted sum, or a proxy when there is no table.
+
+    Parameters
+    ----------
+    townships : the province's townships (``code``, ``counted``, ``n_villages``, ``n_communities``,
+        ``area_km2`` for the area proxy).
+    table : counts per township (``code`` and the ``columns``), e.g. :attr:`coverage.data.need_table.NeedTable.values`.
+    columns : need column -> category (:attr:`~coverage.data.need_table.NeedTable.columns`).
+    weights : need units per person of each column (default: the settings', :func:`need_weights`).
+    proxy : without a table, ``"villages"`` (villages + communities, at least 1, as the siting
+        models have always weighed townships) or ``"area"`` (km²).
+
+    The need of a township with a table is ``sum(weight[c] x count[c])``; townships the table has
+    no row for get 0 and are listed in ``missing``.
+    """
+    codes = townships["code"].astype(str)
+    if table is not None:
+        cols = columns or {c: "other" for c in table.columns if c != "code"}
+        w = need_weights(cols, weights)
+        counts = table.set_index(table["code"].astype(str))[list(cols)].astype(float)
+        values = (counts * pd.Series(w)).sum(axis=1).reindex(codes.to_numpy()).fillna(0.0)
+        counted = codes[townships["counted"].astype(bool)] if "counted" in townships else codes
+        missing = tuple(sorted(set(counted) - set(counts.index)))
+        return NeedMeasure(pd.Series(values.to_numpy(), index=codes.to_numpy()), "table", w, missing)
+    if proxy == "villages":
+        villages = (townships["n_villages"].fillna(0) + townships["n_communities"].fillna(0)).clip(lower=1)
+        return NeedMeasure(pd.Series(villages.to_numpy(dtype=float), index=codes.to_numpy()), "villages", {})
+    if proxy == "area":
+        return NeedMeasure(pd.Series(townships["area_km2"].to_numpy(dtype=float), index=codes.to_numpy()), "area", {})
+    msg = f"need proxy {proxy!r} unknown; choose one of {', '.join(settings.NEED_PROXIES)}"
+    raise InputError(msg)

@@ -96,3 +96,50 @@ def read_supervisor_bases(path: PathLike) -> pd.DataFrame:
         )
         raise InputError(msg)
     return pd.DataFrame({"name": names, "lon": np.nan, "lat": np.nan, "place": table[where].astype(str).str.strip()})
+
+
+#: Header names of a capacity file's value columns (compared in lower case, without spaces).
+CAPACITY_HEADERS = ("capacity", "容量", "服务容量", "服务能力")
+WORKER_HEADERS = ("workers", "社工人数", "社工数", "人数", "持证社工", "社工")
+
+
+def read_capacities(path: PathLike) -> pd.DataFrame:
+    """A capacity file: ids (candidate sites or stations) in the first column, then a ``capacity``
+    column (demand units) or a ``workers`` column (certified workers), or both.
+
+    Returns ``id`` (text), ``capacity`` and ``workers`` (float, NaN where not given); every id once.
+    """
+    name = Path(path).name
+    table = read_table(path, known_headers=["id", *CAPACITY_HEADERS, *WORKER_HEADERS]).frame()
+    keys = {str(c).strip().lower().replace(" ", ""): c for c in table.columns[1:]}
+    cap_col = next((keys[h] for h in CAPACITY_HEADERS if h in keys), None)
+    work_col = next((keys[h] for h in WORKER_HEADERS if h in keys), None)
+    if table.shape[1] < 2 or (cap_col is None and work_col is None):
+        msg = (
+            f"{name}: give the ids in the first column and a capacity or workers column; "
+            f"found {', '.join(map(str, table.columns))}"
+        )
+        raise InputError(msg)
+    ids = table.iloc[:, 0].astype(str).str.strip()
+    repeated = ids[ids.duplicated()].unique().tolist()
+    if repeated:
+        msg = f"{name}: ids {', '.join(repeated[:3])} are given twice; give each site once"
+        raise InputError(msg)
+    out = pd.DataFrame({"id": ids.to_numpy()})
+    for role, col in (("capacity", cap_col), ("workers", work_col)):
+        if col is None:
+            out[role] = np.nan
+            continue
+        text = table[col].astype(str).str.strip()
+        values = pd.to_numeric(text, errors="coerce")
+        bad = (values.isna() & text.ne("")) | (values < 0) | ~np.isfinite(values.fillna(0))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            msg = f"{name}: {role} of {ids.iloc[i]!r} is {text.iloc[i]!r}; give a number of 0 or more"
+            raise InputError(msg)
+        out[role] = values.to_numpy(dtype=float)
+    empty = out["capacity"].isna() & out["workers"].isna()
+    if empty.any():
+        msg = f"{name}: {', '.join(out.loc[empty, 'id'].head(3))} have neither capacity nor workers; give one"
+        raise InputError(msg)
+    return out

@@ -30,8 +30,10 @@ from scipy.spatial import cKDTree
 from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes
-from coverage.analysis.demand import Demand, grid_demand, township_point_demand
+from coverage.analysis.demand import Demand, need_demand, township_point_demand
+from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
 from coverage.coords import projected_crs_for
+from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
 from coverage.optimise.siting import SitingProblem
 
 
@@ -51,19 +53,20 @@ def township_candidates(
 
 
 def siting_demand(
-    towns_m: gpd.GeoDataFrame, demand: str = "villages", grid_m: float = settings.DEFAULT_GRID_KM * 1000.0
+    towns_m: gpd.GeoDataFrame,
+    demand: str = "villages",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> Demand:
-    """Grid demand weighted by villages+communities spread over each township's cells, or by area."""
-    if demand == "area":
-        return grid_demand(towns_m, grid_m)
-    if demand == "villages":
-        weights = pd.Series(
-            (towns_m["n_villages"].fillna(0) + towns_m["n_communities"].fillna(0)).clip(lower=1).to_numpy(dtype=float),
-            index=towns_m["code"].astype(str).to_numpy(),
-        )
-        return grid_demand(towns_m, grid_m, weights=weights)
-    msg = f"demand must be 'villages' or 'area', not {demand!r}"
-    raise InputError(msg)
+    """Demand for siting: ``need`` (a need table's measure), else the proxy ``demand`` (villages +
+    communities, or area), on grid cells spread evenly over each township or on its villages."""
+    if need is None:
+        if demand not in settings.NEED_PROXIES:
+            msg = f"demand must be 'villages' or 'area', not {demand!r}"
+            raise InputError(msg)
+        need = township_need(towns_m, proxy=demand)
+    return need_demand(towns_m, need, points, grid_m)
 
 
 @dataclass
@@ -100,12 +103,18 @@ def covering_inputs(
     candidates: gpd.GeoDataFrame | None = None,
     demand: str | Demand = "villages",
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> SitingInputs:
-    """An MCLP/LSCP problem: which demand cells each candidate brings within ``radius_m``."""
+    """An MCLP/LSCP problem: which demand points each candidate brings within ``radius_m``.
+
+    ``demand``: a proxy name or the demand points themselves; ``need``/``points``: a need measure
+    and where it sits (:func:`siting_demand`).
+    """
     crs = projected_crs_for(townships)
     towns_m = townships.to_crs(crs)
     cands = candidates if candidates is not None else township_candidates(townships, open_stations)
-    d = demand if isinstance(demand, Demand) else siting_demand(towns_m, demand, grid_m)
+    d = demand if isinstance(demand, Demand) else siting_demand(towns_m, demand, grid_m, need, points)
     pts = np.column_stack([d.x, d.y])
     cand_xy = _xy(cands, crs)
     rows, cols = [], []
@@ -169,10 +178,167 @@ def province_problem(
     candidates: gpd.GeoDataFrame | None = None,
     demand: str = "villages",
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
 ) -> SitingProblem:
     """The siting problem of ``model`` on a province's layers: coverage for MCLP/LSCP, costs otherwise."""
     if model in ("mclp", "lscp"):
         return covering_inputs(
-            townships, open_stations, radius_m, candidates=candidates, demand=demand, grid_m=grid_m
+            townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
         ).problem
+    if need is not None or points != "grid":
+        msg = f"{model} weighs township points by their villages and communities; a need table and demand points go with mclp and lscp"
+        raise InputError(msg)
     return cost_inputs(townships, open_stations, candidates=candidates).problem
+
+
+def demand_labels(
+    model: str,
+    need: NeedMeasure | None = None,
+    demand: str = "villages",
+    points: str = "grid",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+) -> dict[str, str]:
+    """What a siting model's demand counts (``need``: a table, or a proxy named as one) and where it
+    sits (``demand_points``), in the words of :class:`~coverage.analysis.need.NeedMeasure` and
+    :class:`~coverage.analysis.demand.Demand`."""
+    if model in ("pmedian", "pcenter"):
+        return {"need": "proxy: villages and communities", "demand_points": "township points"}
+    label = need.label if need is not None else f"proxy: {NEED_UNITS[demand]}"
+    where = f"grid cells ({grid_m / 1000.0:g} km)" if points == "grid" else "villages (approximate positions)"
+    return {"need": label, "demand_points": where}
+
+
+# --------------------------------------------------------------------------- capacity (issue 15)
+@dataclass
+class CapacityInputs:
+    """A capacitated siting problem with its layers, the need it counts and the caseload used."""
+
+    problem: CapacityProblem
+    inputs: SitingInputs
+    need: NeedMeasure
+    caseload: float
+    stations: pd.DataFrame
+    notes: list[str]
+
+
+def _within(points: np.ndarray, sites: np.ndarray, radius_m: float) -> sp.csr_matrix:
+    """(points x sites) boolean matrix: site within ``radius_m`` of the point."""
+    if len(sites) == 0 or len(points) == 0:
+        return sp.csr_matrix((len(points), len(sites)), dtype=bool)
+    neighbours = cKDTree(points).query_ball_point(sites, r=radius_m, workers=-1)
+    rows = np.concatenate([np.asarray(idx, dtype=np.int64) for idx in neighbours])
+    cols = np.repeat(np.arange(len(sites)), [len(idx) for idx in neighbours])
+    return sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(points), len(sites)))
+
+
+def capacity_inputs(
+    townships: gpd.GeoDataFrame,
+    open_stations: pd.DataFrame | None,
+    radius_m: float,
+    need: NeedMeasure | None = None,
+    demand: str = "villages",
+    points: str = "grid",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    candidates: gpd.GeoDataFrame | None = None,
+    menu: Menu | None = None,
+    caseload: float | None = None,
+    fixed: dict[str, float] | None = None,
+    station_workers: int = settings.STATION_WORKERS,
+    station_overrides: dict[str, float] | None = None,
+) -> CapacityInputs:
+    """A capacitated MCLP on a province's layers: demand points, candidates with the ``menu``'s sizes
+    (or a ``fixed`` capacity per candidate id), existing stations with their capacity.
+
+    ``need``: a need measure (default: the ``demand`` proxy); ``caseload``: demand units one worker
+    serves (default :data:`settings.CASELOAD_PER_WORKER` for the need's unit); ``fixed``: candidate
+    id (township code) -> capacity; ``station_overrides``: station id or township code -> capacity
+    of an existing station (else its ``capacity``/``workers`` column, else ``station_workers``).
+    """
+    crs = projected_crs_for(townships)
+    towns_m = townships.to_crs(crs)
+    need = need if need is not None else township_need(towns_m, proxy=demand)
+    caseload = float(caseload if caseload is not None else settings.CASELOAD_PER_WORKER[need.caseload_key])
+    menu = menu or Menu.default()
+    d = siting_demand(towns_m, grid_m=grid_m, need=need, points=points)
+    inputs = covering_inputs(townships, open_stations, radius_m, candidates=candidates, demand=d, grid_m=grid_m)
+    ids = inputs.problem.candidate_ids
+    notes = []
+    fixed = fixed or {}
+    position = {c: j for j, c in enumerate(ids)}
+    unknown = [c for c in fixed if c not in position]
+    stations = _stations_gdf(open_stations)
+    station_keys = set()
+    if stations is not None:
+        for key in ("station_id", "township_code"):
+            if key in stations:
+                station_keys |= set(stations[key].astype(str))
+    overrides = {**(station_overrides or {}), **{c: v for c, v in fixed.items() if c in station_keys}}
+    unknown = [c for c in unknown if c not in station_keys]
+    if unknown:
+        msg = (
+            f"{len(unknown)} capacity ids are neither candidate sites nor open stations (e.g. {', '.join(unknown[:3])}); "
+            "use the candidates' township codes or the stations' ids"
+        )
+        raise InputError(msg)
+    in_fixed = {position[c]: float(v) for c, v in fixed.items() if c in position}
+    options: SiteOptions = (
+        mixed_options(len(ids), menu, caseload, in_fixed) if in_fixed else menu_options(len(ids), menu, caseload)
+    )
+    if in_fixed and len(in_fixed) < len(ids):
+        notes.append(f"{len(ids) - len(in_fixed)} candidate sites without a given capacity choose a size of the menu")
+    pts = np.column_stack([d.x, d.y])
+    existing_xy = _xy(stations, crs)
+    if stations is not None and len(stations):
+        ecap, defaulted = station_capacity(stations, caseload, station_workers, overrides)
+        if defaulted:
+            notes.append(f"{defaulted} stations have no recorded workers: {station_workers} each assumed")
+        eids = (stations["station_id"] if "station_id" in stations else stations["township_code"]).astype(str)
+    else:
+        ecap, eids = np.zeros(0), pd.Series([], dtype=str)
+    problem = CapacityProblem.from_siting(
+        inputs.problem,
+        radius_m,
+        options,
+        existing_cover=_within(pts, existing_xy, radius_m),
+        existing_capacity=ecap,
+        existing_ids=eids.to_numpy(),
+        demand_xy=pts,
+        site_xy=np.vstack([_xy(inputs.candidates, crs), existing_xy])
+        if len(existing_xy)
+        else _xy(inputs.candidates, crs),
+    )
+    frame = stations if stations is not None else pd.DataFrame()
+    return CapacityInputs(problem, inputs, need, caseload, frame, notes)
+
+
+def with_positions(ci: CapacityInputs, loads: pd.DataFrame) -> pd.DataFrame:
+    """Site loads (:func:`coverage.optimise.capacity.site_loads`) with each station's ``name``, ``lon``
+    and ``lat`` (new ones at their candidate's point, existing ones where the list puts them)."""
+    cands = ci.inputs.candidates
+    where = pd.DataFrame(
+        {
+            "id": cands["code"].astype(str).to_numpy(),
+            "name": cands["name"].astype(str).to_numpy(),
+            "lon": cands.geometry.x.to_numpy(),
+            "lat": cands.geometry.y.to_numpy(),
+        }
+    )
+    stations = ci.stations
+    if len(stations):
+        key = stations["station_id"] if "station_id" in stations else stations["township_code"]
+        where = pd.concat(
+            [
+                where,
+                pd.DataFrame(
+                    {
+                        "id": key.astype(str).to_numpy(),
+                        "name": stations["name"].astype(str).to_numpy() if "name" in stations else key.astype(str),
+                        "lon": stations["lon"].to_numpy(dtype=float),
+                        "lat": stations["lat"].to_numpy(dtype=float),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        ).drop_duplicates("id")
+    return loads.merge(where, on="id", how="left")

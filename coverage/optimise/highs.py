@@ -166,13 +166,40 @@ class Mip:
             ]
         return lp
 
-    def solve(self, time_limit: float, mip_gap: float = settings.MIP_GAP, relax: bool = False) -> Solution:
+    def solve(
+        self,
+        time_limit: float,
+        mip_gap: float = settings.MIP_GAP,
+        relax: bool = False,
+        start: ArrayLike | None = None,
+        **options: Any,
+    ) -> Solution:
         """Solve (the LP relaxation with ``relax``) within ``time_limit`` seconds.
+
+        ``start``: a feasible solution (a value per column) HiGHS starts from (a MIP start), so
+        the search begins with that incumbent; the columns left free by it are completed by HiGHS.
+        ``options``: HiGHS options for this solve only, e.g. ``solver="ipm"`` for a large LP.
 
         Raises :class:`InputError` when HiGHS finds the model infeasible or has no solution in time.
         """
-        h = new_highs(time_limit, mip_gap, **self.options)
+        return self._run(time_limit, mip_gap, relax, start, options)[0]
+
+    def relaxation(self, time_limit: float, **options: Any) -> tuple[Solution, NDArray]:
+        """The LP relaxation and its row duals (for :meth:`dual_bound`); ``options`` as :meth:`solve`."""
+        sol, h = self._run(time_limit, settings.MIP_GAP, True, None, options)
+        return sol, np.asarray(h.getSolution().row_dual)
+
+    def _run(
+        self, time_limit: float, mip_gap: float, relax: bool, start: ArrayLike | None, options: dict[str, Any]
+    ) -> tuple[Solution, Any]:
+        h = new_highs(time_limit, mip_gap, **{**self.options, **options})
         h.passModel(self.lp(relax))
+        if start is not None and not relax:
+            values = np.asarray(start, dtype=float)
+            if values.shape != self.cost.shape:
+                msg = f"a MIP start of {values.shape[0]} values for {len(self.cost)} columns; give one per column"
+                raise ValueError(msg)
+            h.setSolution(len(values), np.arange(len(values), dtype=np.int32), values)
         h.run()
         status = h.modelStatusToString(h.getModelStatus())
         info = h.getInfo()
@@ -185,7 +212,33 @@ class Mip:
         if len(values) != len(self.cost) or (not relax and self.integer.any() and not info.primal_solution_status):
             msg = f"HiGHS found no feasible solution within {time_limit:g} s ({status}); allow more time"
             raise NoSolutionInTime(msg)
-        return Solution(values, objective, bound, status)
+        return Solution(values, objective, bound, status), h
+
+    def dual_bound(self, row_dual: ArrayLike) -> float:
+        """A bound on the LP (and MIP) optimum valid for *any* row multipliers: an upper bound when
+        maximising, a lower bound when minimising.  With the duals of an interior-point solve
+        stopped before crossover it is as tight as the solve, and proven (no crossover needed).
+
+        For maximising ``c x`` subject to ``L <= A x <= U`` and ``l <= x <= u``, every ``y`` gives
+        ``c x <= sum_i max(y_i L_i, y_i U_i) + sum_j max((c - A'y)_j l_j, (c - A'y)_j u_j)``; a
+        multiplier whose side is infinite is set to 0.  Both signs of ``row_dual`` are tried
+        (solvers differ in their sign convention) and the tighter bound is returned.
+        """
+        sense = 1.0 if self.maximise else -1.0
+        c = sense * self.cost.astype(float)
+        best = np.inf
+        for sign in (1.0, -1.0):
+            y = sign * np.asarray(row_dual, dtype=float)
+            y = np.where((y > 0) & ~np.isfinite(self.row_upper), 0.0, y)
+            y = np.where((y < 0) & ~np.isfinite(self.row_lower), 0.0, y)
+            rows = np.where(y > 0, y * np.where(y > 0, self.row_upper, 0.0), y * np.where(y < 0, self.row_lower, 0.0))
+            reduced = c - self.matrix.T @ y
+            cols = np.where(reduced > 0, reduced * self.upper, reduced * self.lower)
+            cols = np.where(reduced == 0, 0.0, cols)
+            value = float(rows.sum() + cols.sum())
+            if np.isfinite(value):
+                best = min(best, value)
+        return sense * best
 
 
 @dataclass(frozen=True)

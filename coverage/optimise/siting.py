@@ -224,7 +224,7 @@ def county_limits(
     return low, high
 
 
-def _add_candidate_rules(
+def add_candidate_rules(
     b: MipBuilder, y: Columns, problem: SitingProblem, group_min: dict | None = None, group_max: dict | None = None
 ) -> None:
     """Rows for the per-group minimum/maximum of new stations and at most one per exclusive label."""
@@ -243,7 +243,7 @@ def _add_candidate_rules(
                 b.rows([0.0], [1.0], (y, selection_row(members, m)))
 
 
-def _check_rules(problem: SitingProblem, p: int, group_min: dict | None = None, group_max: dict | None = None) -> None:
+def check_rules(problem: SitingProblem, p: int, group_min: dict | None = None, group_max: dict | None = None) -> None:
     NEW_STATIONS(p)
     if p > problem.n_candidates:
         msg = f"{p} new stations asked for but only {problem.n_candidates} candidate sites; add candidates or lower p"
@@ -301,7 +301,7 @@ def solve_mclp(
     than ``exact_max_rows`` rows).
     """
     start = time.perf_counter()
-    _check_rules(problem, p, group_min, group_max)
+    check_rules(problem, p, group_min, group_max)
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
     use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
@@ -343,7 +343,7 @@ def _mclp_mip(
     z = b.columns(n, cost=w)
     b.rows(-np.inf, 0.0, (y, -A.astype(float)), (z, sp.identity(n)))
     b.rows([p], [p], (y, np.ones((1, m))))
-    _add_candidate_rules(b, y, problem, group_min, group_max)
+    add_candidate_rules(b, y, problem, group_min, group_max)
     return b.build()
 
 
@@ -477,7 +477,7 @@ def solve_lscp(
         z = b.columns(n)
         b.rows(-np.inf, 0.0, (y, -A.astype(float)), (z, sp.identity(n)))
         b.rows([required], [np.inf], (z, w[None, :]))
-    _add_candidate_rules(b, y, problem, group_min, group_max)
+    add_candidate_rules(b, y, problem, group_min, group_max)
     sol = b.build().solve(time_limit, mip_gap)
     chosen = np.flatnonzero(sol.values[:m] > 0.5)
     within = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
@@ -513,7 +513,7 @@ def solve_pmedian(
     if problem.cost is None:
         msg = "p-median needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
-    _check_rules(problem, p, group_min, group_max)
+    check_rules(problem, p, group_min, group_max)
     C = _with_existing(problem.cost, problem)
     n, m1 = C.shape
     m = m1 - 1
@@ -535,7 +535,7 @@ def solve_pmedian(
         site = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), cols_j[real])), shape=(len(real), m))
         b.rows(-np.inf, 0.0, (x, pair), (y, -site))  # x_ij <= y_j
         b.rows([p], [p], (y, np.ones((1, m))))
-        _add_candidate_rules(b, y, problem, group_min, group_max)
+        add_candidate_rules(b, y, problem, group_min, group_max)
         sol = b.build().solve(time_limit, mip_gap)
         chosen = np.flatnonzero(sol.values[:m] > 0.5)
         bound, solver, status = sol.bound, solver_name(), sol.state
@@ -645,7 +645,7 @@ def solve_pcenter(
     if problem.cost is None:
         msg = "p-center needs costs, not only a coverage matrix; build the problem from a cost matrix"
         raise InputError(msg)
-    _check_rules(problem, p, group_min, group_max)
+    check_rules(problem, p, group_min, group_max)
     C = _with_existing(problem.cost, problem)
     m = C.shape[1] - 1
     values = np.unique(C[np.isfinite(C)])

@@ -5,7 +5,11 @@ date, targets, an optional city or county, an optional rollout plan) into a
 workbook with five sheets - summary with the coverage rate over time against
 the targets, a map picture, per city and county with status colours (lagging
 first), lagging counties with the stations they still need, and the
-year-by-year plan - in Chinese (``lang="zh"``) or English (``"en"``).
+year-by-year plan - in Chinese (``lang="zh"``) or English (``"en"``).  A plan
+within money and staff (issue 15) adds a sixth, "cost and staff": spending
+against the budget, workers against their supply, station sizes, need served
+and over-loaded stations per year, the equity across counties, or - when the
+targets do not fit - the shortfall and the ways out.
 
 Rates are written as fractions 0-1 formatted as percent; counts are
 townships (乡镇（街道）) or stations; dates are real Excel dates.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +31,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import (
     STATUS_BEHIND,
@@ -37,12 +43,14 @@ from coverage.analysis.admin import (
     status,
     trajectory,
 )
-from coverage.checks import as_date
+from coverage.checks import as_date, yuan_text
 from coverage.codes import in_region, level_of, unit_of
 from coverage.data.lists import StationList
 from coverage.data.schema import open_on
 from coverage.present.fonts import cjk_font
 from coverage.present.i18n import LANGUAGES, labels
+from coverage.present.i18n import t as text
+from coverage.present.i18n.messages import translate
 from coverage.present.notes import data_notes
 from coverage.present.webmap import COVERED_COLOUR, OTHER_COLOUR, STATION_COLOUR, UNCOVERED_COLOUR
 
@@ -51,6 +59,7 @@ if TYPE_CHECKING:
 
     from coverage.analysis.admin import Status, Target
     from coverage.data.provinces import Province
+    from coverage.optimise.budget import Shortfall
     from coverage.optimise.rollout import Rollout
 
 #: An openpyxl worksheet (openpyxl has no type information).
@@ -115,6 +124,8 @@ def officials_report(
     _units_sheet(book.create_sheet(names["units"]), t, result.units, code)
     _lagging_sheet(book.create_sheet(names["lagging"]), t, result, code)
     _rollout_sheet(book.create_sheet(names["rollout"]), t, rollout, province, code, result)
+    if rollout is not None and rollout.capacitated:
+        _cost_staff_sheet(book.create_sheet(names["cost_staff"]), t, rollout, lang)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -583,9 +594,40 @@ def rollout_table(rollout: Rollout, region: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cost_staff_table(rollout: Rollout) -> pd.DataFrame:
+    """One row per year of a plan within money and staff: ``date``, ``new_stations``, ``stations_new_total``,
+    ``spend_yuan``, ``budget_yuan``, ``new_workers`` (all new stations), ``workers_supply`` (up to the year),
+    ``served_share_after`` (0-1), ``overloaded`` (stations), and the new stations of each size
+    (``size_<workers>``); empty without capacity."""
+    rows: list[dict[str, Any]] = []
+    sizes = sorted({int(w) for y in rollout.years for w in y.sizes.values()})
+    total = 0
+    for y in rollout.years:
+        total += len(y.opened)
+        row: dict[str, Any] = {
+            "date": y.date,
+            "new_stations": len(y.opened),
+            "stations_new_total": total,
+            "spend_yuan": y.spend_yuan,
+            "budget_yuan": y.budget_yuan,
+            "new_workers": y.new_workers,
+            "workers_supply": y.workers_supply,
+            "served_share_after": y.served_share_after,
+            "overloaded": len(y.overloaded),
+        }
+        for size in sizes:
+            row[f"size_{size}"] = sum(1 for w in y.sizes.values() if int(w) == size)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _rollout_sheet(
     ws: Sheet, t: dict[str, str], rollout: Rollout | None, province: Province, region: str, result: Status
 ) -> None:
+    if rollout is not None and not rollout.years:  # a plan that does not fit its money and staff
+        ws["A1"] = t["no_fit"]
+        ws.column_dimensions["A"].width = 100
+        return
     if rollout is None:
         ws["A1"] = t["no_plan"]
         ws.column_dimensions["A"].width = 100
@@ -655,3 +697,128 @@ def _rollout_sheet(
         {5: "0.000", 6: "0.00%"},
     )
     _fit_columns(ws, maximum=24)
+
+
+# --------------------------------------------------------------------------- cost and staff (issue 15)
+def shortfall_lines(short: Shortfall, lang: str = "zh") -> list[str]:
+    """The shortfall of a plan and the least each way out takes, one line each, in ``lang``."""
+
+    def money(values: list[float]) -> str:
+        parts = [
+            text("short_item_money", lang, year=y, amount=yuan_text(v))
+            for y, v in zip(short.years, values, strict=True)
+            if v
+        ]
+        return "、".join(parts) if lang == "zh" else ", ".join(parts)
+
+    def staff(values: list[float]) -> str:
+        parts = [
+            text("short_item_workers", lang, year=y, n=math.ceil(v - 1e-9))
+            for y, v in zip(short.years, values, strict=True)
+            if v
+        ]
+        return "、".join(parts) if lang == "zh" else ", ".join(parts)
+
+    out = [
+        text("short_money", lang, items=money(short.money_only_yuan))
+        if short.money_only_yuan is not None
+        else text("short_money_no", lang),
+        text("short_workers", lang, items=staff(short.workers_only))
+        if short.workers_only is not None
+        else text("short_workers_no", lang),
+    ]
+    if short.money_only_yuan is None and short.workers_only is None:
+        out.append(text("short_both", lang, money=money(short.both_money_yuan), workers=staff(short.both_workers)))
+    for later in short.later:
+        if later.reachable:
+            out.append(
+                text(
+                    "short_later",
+                    lang,
+                    share=later.share,
+                    needed=later.needed,
+                    date=later.reachable,
+                    target=later.target_date,
+                )
+            )
+        else:
+            out.append(
+                text("short_never", lang, share=later.share, needed=later.needed, years=settings.LATER_DATE_MAX_YEARS)
+            )
+    return out
+
+
+def _cost_staff_sheet(ws: Sheet, t: dict[str, str], rollout: Rollout, lang: str) -> None:
+    """Spending, workers, sizes, need served and over-loaded stations per year; equity; or the shortfall."""
+    ws["A1"] = t["cost_title"]
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = t["cost_need"].format(
+        need=translate(rollout.need, lang), points=translate(rollout.demand_points, lang), caseload=rollout.caseload
+    )
+    if rollout.menu is not None:
+        sizes = ", ".join(
+            f"{w}:{yuan_text(b)}" for w, b in zip(rollout.menu.workers, rollout.menu.build_yuan, strict=True)
+        )
+        ws["A3"] = t["cost_menu"].format(
+            sizes=sizes,
+            worker=yuan_text(rollout.menu.running_per_worker_yuan),
+            station=yuan_text(rollout.menu.station_running_yuan),
+        )
+    if not rollout.feasible and rollout.shortfall is not None:
+        ws["A5"] = text("short_title", lang)
+        ws["A5"].font = Font(bold=True)
+        for i, line in enumerate(shortfall_lines(rollout.shortfall, lang), start=6):
+            ws.cell(row=i, column=1, value=line)
+        ws.column_dimensions["A"].width = 100
+        return
+    table = cost_staff_table(rollout)
+    size_cols = [c for c in table.columns if c.startswith("size_")]
+    headers = [
+        t["date"],
+        t["new_stations"],
+        t["spend"],
+        t["budget"],
+        t["staff"],
+        t["supply"],
+        t["served"],
+        t["overloaded"],
+    ]
+    headers += [t["size"].format(workers=c.removeprefix("size_")) for c in size_cols]
+    rows = [
+        [r["date"], r["new_stations"], r["spend_yuan"], r["budget_yuan"], r["new_workers"], r["workers_supply"],
+         r["served_share_after"], r["overloaded"], *[r[c] for c in size_cols]]
+        for r in table.to_dict("records")
+    ]  # fmt: skip
+    end = _write_table(
+        ws,
+        5,
+        headers,
+        rows,
+        {1: DATE, 2: INTEGER, 3: INTEGER, 4: INTEGER, 5: INTEGER, 6: INTEGER, 7: PERCENT, 8: INTEGER},
+    )
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_cost"]
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.height, chart.width = 7, 14
+    chart.add_data(Reference(ws, min_col=3, max_col=4, min_row=5, max_row=end - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=6, max_row=end - 1))
+    ws.add_chart(chart, f"{get_column_letter(len(headers) + 2)}5")
+    r = end + 1
+    if rollout.equity is not None and rollout.gini_before is not None and rollout.gini_after is not None:
+        ws.cell(
+            row=r, column=1, value=t["equity"].format(before=rollout.gini_before, after=rollout.gini_after)
+        ).font = Font(bold=True)
+        equity = rollout.equity.sort_values("reach_after")
+        _write_table(
+            ws,
+            r + 1,
+            [t["county"], t["code"], t["need"], t["reach_before"], t["reach_after"]],
+            [
+                [e["county_name"], e["county_code"], e["need"], e["reach_before"], e["reach_after"]]
+                for e in equity.to_dict("records")
+            ],
+            {3: "#,##0.0", 4: PERCENT, 5: PERCENT},
+        )
+    ws.freeze_panes = "A6"
+    _fit_columns(ws, maximum=24, skip_rows=4)

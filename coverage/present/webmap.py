@@ -379,11 +379,14 @@ def legend(
     candidates: bool = False,
     stations: bool = True,
     estimated_stations: bool = False,
+    overloaded: bool = False,
+    need: NeedScale | None = None,
 ) -> folium.Element:
     """The map's legend (bottom left, above the scale bar), in the labels' language.
 
     Each flag adds the row of a layer the map draws (``stations``: station dots;
-    ``estimated_stations``: rings for stations placed at their township's point).
+    ``estimated_stations``: rings for stations placed at their township's point; ``overloaded``:
+    over-loaded stations; ``need``: the classes of the need layer, :func:`need_layer`).
     """
 
     def row(colour: str, text: str, mark: str = "&#9632;") -> str:
@@ -404,6 +407,12 @@ def legend(
         html += row(GAP_COLOUR, labels["gaps"])
     if candidates:
         html += row(CANDIDATE_COLOUR, labels["candidates"], "&#9711;")
+    if overloaded:
+        html += row(OVERLOAD_COLOUR, labels["overloaded"], "&#9711;")
+    if need is not None:
+        html += f"<b>{need.title}</b><br>"
+        for colour, text in need.rows():
+            html += row(colour, text)
     if choropleth:
         lower = 0.0
         for upper, colour in zip(RATE_BREAKS, RATE_COLOURS, strict=True):
@@ -494,3 +503,87 @@ def route_layers(
             ).add_to(group)
         groups.append(group)
     return groups
+
+
+# --------------------------------------------------------------------------- need and loads (issue 15)
+#: Need layer: five classes (quantiles of the townships' need), light to dark purple.
+NEED_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+#: Over-loaded stations: red rings.
+OVERLOAD_COLOUR = "#d32f2f"
+
+
+@dataclass(frozen=True)
+class NeedScale:
+    """The classes of a need layer: upper bounds (``breaks``) and the legend's title (says proxy or table)."""
+
+    title: str
+    breaks: tuple[float, ...]
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(colour, "lower-upper") of each class, for the legend."""
+        out, lower = [], 0.0
+        for upper, colour in zip(self.breaks, NEED_COLOURS, strict=False):
+            out.append((colour, f"{lower:,.4g}–{upper:,.4g}"))
+            lower = upper
+        return out
+
+    def colour(self, value: float) -> str:
+        for upper, colour in zip(self.breaks, NEED_COLOURS, strict=False):
+            if value <= upper:
+                return colour
+        return NEED_COLOURS[len(self.breaks) - 1]
+
+
+def need_scale(values: pd.Series, title: str) -> NeedScale:
+    """Five quantile classes of the townships' need (fewer when values repeat)."""
+    finite = values[np.isfinite(values)]
+    if finite.empty:
+        return NeedScale(title, (0.0,))
+    breaks = tuple(float(b) for b in np.unique(np.quantile(finite, np.linspace(0.2, 1.0, len(NEED_COLOURS)))))
+    return NeedScale(title, breaks)
+
+
+def need_layer(
+    townships: gpd.GeoDataFrame,
+    need: pd.Series,
+    scale: NeedScale,
+    labels: dict = DEFAULT_LABELS,
+    datum: str = "wgs84",
+    geometry: np.ndarray | None = None,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Townships coloured by their need (``need``: code -> value) in the classes of ``scale``."""
+    geometry = display_geometry(townships) if geometry is None else geometry
+    shown = townships[["code", "name"]].astype(str).copy()
+    value = shown["code"].map(need).astype(float).fillna(0.0)
+    shown["need"] = value.round(2).to_numpy()
+    shown["fill"] = [scale.colour(v) for v in value]
+    group = folium.FeatureGroup(name=scale.title, show=show)
+    folium.GeoJson(
+        _frame(shown, geometry, datum),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#ffffff",
+            "weight": 0.3,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name", "need"], aliases=[labels["name"], scale.title]),
+    ).add_to(group)
+    return group
+
+
+def load_layer(stations: pd.DataFrame, labels: dict = DEFAULT_LABELS, datum: str = "wgs84") -> folium.FeatureGroup:
+    """Over-loaded stations (rows with ``lon``, ``lat``, ``name``, ``load``, ``capacity``) as red rings."""
+    placed = _placed(stations)
+    table = placed[["name"]].astype(str).copy()
+    table["load"] = placed["load"].round(1).to_numpy()
+    table["capacity"] = placed["capacity"].round(1).to_numpy()
+    group = folium.FeatureGroup(name=labels["overloaded"])
+    folium.GeoJson(
+        _frame(table, _points(placed), datum),
+        marker=folium.CircleMarker(radius=8, color=OVERLOAD_COLOUR, fill=False, weight=2.5),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "load", "capacity"], aliases=[labels["overloaded"], labels["load"], labels["capacity"]]
+        ),
+    ).add_to(group)
+    return group
