@@ -434,10 +434,10 @@ def _print_budgeted(name: str, result) -> None:
 
 def cmd_need_import(args: argparse.Namespace) -> int:
     from coverage.analysis.need import township_need
+    from coverage.data.columns import ROLE_FLAGS
     from coverage.data.io import write_table
     from coverage.data.need_table import read_need_table
     from coverage.data.provinces import load_province
-    from coverage.data.columns import ROLE_FLAGS
 
     overrides = {role: getattr(args, f"{role}_col") for role in ROLE_FLAGS if getattr(args, f"{role}_col", None)}
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None

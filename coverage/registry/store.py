@@ -150,19 +150,41 @@ def shown_text(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: How long a registry operation waits for another process's write on SQLite (seconds).
+SQLITE_WAIT_S = 30
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """Put an SQLite file in WAL mode (readers never wait for the writer).  Switching a new file
+    takes an exclusive lock and SQLite answers "locked" at once rather than waiting when another
+    process is switching it too, so wait here (up to :data:`SQLITE_WAIT_S`) for that one to finish."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_WAIT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _engine(url: str) -> sa.Engine:
     parsed = sa.engine.make_url(check_url(url))
     if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_WAIT_S})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # transactions are begun below, IMMEDIATE: one writer at a time
             cursor = dbapi_conn.cursor()
-            if parsed.database not in (None, "", ":memory:"):
-                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_WAIT_S * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            if parsed.database not in (None, "", ":memory:"):
+                _write_ahead_log(cursor)
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
