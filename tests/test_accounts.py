@@ -193,3 +193,14 @@ def test_the_audit_trail_cannot_be_changed(reg: Registry) -> None:
         with pytest.raises(sa.exc.DBAPIError, match="the audit trail cannot be changed"), reg.engine.begin() as conn:
             conn.exec_driver_sql(statement)
     assert audit.trail(reg).equals(before)
+
+
+def test_a_scope_is_a_unit_of_the_register_and_a_former_code_becomes_its_successor(reg: Registry) -> None:
+    admin = login(reg, "admin", ADMIN_PW)
+    former = add_user(reg, "hx", EDITOR_PW, "editor", "450127", by=admin)  # 横县, now 横州市
+    assert former.scope == HENGZHOU
+    with pytest.raises(InputError, match="no county 459999"):
+        add_user(reg, "nobody", EDITOR_PW, "editor", "459999", by=admin)
+    with pytest.raises(InputError, match="not a province"):
+        add_user(reg, "town", EDITOR_PW, "editor", H_TOWN, by=admin)
+    assert "nobody" not in set(users(reg)["username"])

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from coverage._errors import InputError
 from coverage.data.register import kind_of
 
 
@@ -81,3 +82,15 @@ def test_province_lookup_by_name_and_code(register):
     assert register.province_code("44") == "44"
     with pytest.raises(ValueError, match="unknown province"):
         register.province_code("火星")
+
+
+def test_a_unit_is_named_and_a_former_county_code_gives_its_successor(register):
+    assert register.unit("45") == ("45", "广西壮族自治区", "")
+    assert register.unit("4501") == ("4501", "南宁市", "")
+    code, name, note = register.unit("450127")  # 横县 until 2021
+    assert (code, name) == ("450181", "横州市")
+    assert "450127 横县" in note and "450181 横州市" in note
+    with pytest.raises(InputError, match="no county 459999 in the register"):
+        register.unit("459999")
+    with pytest.raises(InputError, match="not a province"):
+        register.unit("450181100")  # a township is not a unit an account or a ledger covers

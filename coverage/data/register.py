@@ -29,7 +29,7 @@ import pandas as pd
 
 from coverage import settings
 from coverage._errors import DataError, InputError
-from coverage.codes import township_number, units_of
+from coverage.codes import level_of, township_number, units_of
 
 TOWNSHIPS_FILE = "townships.csv.gz"
 COUNTIES_FILE = "counties.csv"
@@ -99,6 +99,31 @@ class Register:
                 return str(code)
         choices = ", ".join(f"{c} {n}" for c, n in self.provinces["name"].items())
         msg = f"unknown province {province!r}; give a 2-digit code or a name: {choices}"
+        raise InputError(msg)
+
+    def unit(self, code: str) -> tuple[str, str, str]:
+        """A province (2 digits), city (4) or county (6) of the register: ``(code, name, note)``.
+
+        A county code of an earlier register (横县 450127) gives its successor (横州市 450181), with a
+        note saying so; an unknown code raises :class:`InputError` naming what to give instead.
+        """
+        text = str(code).strip()
+        level = level_of(text) if text.isdigit() else None
+        table = {"province": self.provinces, "city": self.cities, "county": self.counties}.get(level or "")
+        if table is None:
+            msg = f"{code!r} is not a province (2 digits), city (4 digits) or county (6 digits) code, e.g. 45, 4501, 450181"
+            raise InputError(msg)
+        if text in table.index:
+            return text, str(table.at[text, "name"]), ""
+        former = self.former_counties[self.former_counties["old_code"] == text] if level == "county" else None
+        if former is not None and len(former):
+            row = former.sort_values("share", ascending=False).iloc[0]
+            new = str(row["new_code"])
+            if new in self.counties.index:
+                name = str(self.counties.at[new, "name"])
+                note = f"{text} {row['old_name']} is a code of {int(row['last_year'])} and earlier registers; now {new} {name}"
+                return new, name, note
+        msg = f"no {level} {text} in the register ({settings.REGISTER_YEAR}); the codes are listed in data/register/ (provinces.csv, cities.csv, counties.csv)"
         raise InputError(msg)
 
     def in_province(self, province: str) -> pd.DataFrame:

@@ -92,13 +92,23 @@ def _check_new_account(username: str, role: str, scope: str, password: str) -> N
     if role not in ROLES:
         msg = f"role {role!r} is not one of {', '.join(ROLES)}"
         raise InputError(msg)
-    level = level_of(scope)
-    if level == "township":
-        msg = f"scope {scope!r}: give a province (2 digits), city (4) or county (6) code"
-        raise InputError(msg)
-    if role == "admin" and level != "province":
+    if role == "admin" and level_of(scope) != "province":
         msg = f"an admin's scope is a province (2 digits), not {scope!r}"
         raise InputError(msg)
+    check_password(password)
+
+
+def check_scope(scope: str) -> tuple[str, str]:
+    """An account's scope as the register names it: ``(code, note)``; a former county code gives its
+    successor (横县 450127 -> 横州市 450181) and a note saying so; an unknown code is refused."""
+    from coverage.data.register import load_register
+
+    code, _name, note = load_register().unit(str(scope).strip())
+    return code, note
+
+
+def check_password(password: str) -> None:
+    """Refuse a password shorter than :data:`settings.PASSWORD_MIN_CHARS` characters."""
     if len(password) < settings.PASSWORD_MIN_CHARS:
         msg = f"the password is too short; give at least {settings.PASSWORD_MIN_CHARS} characters"
         raise InputError(msg)
@@ -114,8 +124,9 @@ def add_user(
     by: Actor | None = None,
 ) -> Actor:
     """Create an account.  The first account of a registry must be an admin and needs no ``by``;
-    after that only an admin may add accounts, in its scope."""
-    username, scope = str(username).strip(), str(scope).strip()
+    after that only an admin may add accounts, in its scope.  ``scope`` is checked against the
+    register (:func:`check_scope`: a former county code becomes its successor's)."""
+    username, (scope, _note) = str(username).strip(), check_scope(scope)
     _check_new_account(username, role, scope, password)
     display = check_person(display_name or username)
     first = not has_accounts(registry)
@@ -268,9 +279,7 @@ def disable_user(registry: Registry, username: str, by: Actor) -> None:
 
 def set_password(registry: Registry, username: str, password: str, by: Actor) -> None:
     """Give an account a new password (an admin for anyone in scope; anyone for themselves)."""
-    if len(password) < settings.PASSWORD_MIN_CHARS:
-        msg = f"the password is too short; give at least {settings.PASSWORD_MIN_CHARS} characters"
-        raise InputError(msg)
+    check_password(password)
     values = {"password_hash": _hasher().hash(password), "failed_logins": 0, "locked_until": None}
     if by is not None and by.username == username and by.role != "admin":  # one's own password
         a = schema.accounts

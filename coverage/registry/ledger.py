@@ -249,13 +249,8 @@ def check_unit(unit_code: str) -> str:
     if not unit.isdigit() or level_of(unit) not in ("city", "county"):
         msg = f"a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit!r}"
         raise InputError(msg)
-    reg = load_register()
-    known = reg.counties if len(unit) == 6 else reg.cities
-    if unit not in set(known["code"]):
-        level = "county" if len(unit) == 6 else "city"
-        msg = f"no {level} {unit} in the register; give the 6-digit county or 4-digit city code that submits the ledger"
-        raise InputError(msg)
-    return unit
+    code, _name, _note = load_register().unit(unit)  # a former county code gives its successor
+    return code
 
 
 def _findings(
