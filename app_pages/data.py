@@ -92,20 +92,30 @@ def registry_table(table: pd.DataFrame) -> pd.DataFrame:
             t("col_county"): [p[0] for p in places],
             t("rep_township"): [p[1] for p in places],
             t("reg_col_status"): [t_known("sst_", s) for s in table["status"]],
-            t("reg_col_opened"): table["opened"],
-            t("reg_col_closed"): table["closed"],
-            t("reg_col_workers"): table["social_workers"],
-            t("reg_col_certified"): table["certified_workers"],
-            t("reg_col_households"): table["households_served"],
-            t("reg_col_people"): table["people_served"],
-            t("reg_col_cases"): table["case_files"],
-            t("reg_col_operator"): table["operator"],
-            t("reg_col_contact"): table["contact"],
+            t("reg_col_opened"): day_text(table["opened"]),
+            t("reg_col_closed"): day_text(table["closed"]),
+            t("reg_col_workers"): whole(table["social_workers"]),
+            t("reg_col_certified"): whole(table["certified_workers"]),
+            t("reg_col_households"): whole(table["households_served"]),
+            t("reg_col_people"): whole(table["people_served"]),
+            t("reg_col_cases"): whole(table["case_files"]),
+            t("reg_col_operator"): table["operator"].fillna(""),
+            t("reg_col_contact"): table["contact"].fillna(""),
             t("reg_col_source"): table["source"],
             t("reg_col_recorded"): pd.to_datetime(table["recorded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
             t("reg_col_by"): table["recorded_by"],
         }
     )
+
+
+def whole(column: pd.Series) -> pd.Series:
+    """Counts with gaps as whole numbers with empty cells (not "None", not 3.0)."""
+    return pd.Series(pd.array(column.tolist(), dtype="Int64"), index=column.index)
+
+
+def day_text(column: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD, missing ones as empty cells."""
+    return pd.Series([d.isoformat() if isinstance(d, dt.date) else "" for d in column], index=column.index)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -136,12 +146,15 @@ def field_inputs(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
     out["operator"] = c1.text_input(
         t("reg_col_operator"), value=values.get("operator") or "", key=f"{prefix}-operator", max_chars=200
     )
-    out["funding_yuan"] = c2.number_input(
-        t("reg_col_funding"), min_value=0.0, value=values.get("funding_yuan"), step=1000.0, key=f"{prefix}-funding"
+    out["contact"] = c2.text_input(
+        t("reg_col_contact"), value=values.get("contact") or "", key=f"{prefix}-contact", max_chars=200
     )
     counts = ("social_workers", "certified_workers", "households_served", "people_served", "case_files")
-    cols = st.columns(len(counts))
-    for col, name in zip(cols, counts, strict=True):
+    cols = st.columns(len(counts) + 1)
+    out["funding_yuan"] = cols[0].number_input(
+        t("reg_col_funding"), min_value=0.0, value=values.get("funding_yuan"), step=1000.0, key=f"{prefix}-funding"
+    )
+    for col, name in zip(cols[1:], counts, strict=True):
         value = values.get(name)
         out[name] = col.number_input(
             t(f"reg_field_{name}"),
@@ -150,9 +163,6 @@ def field_inputs(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
             step=1,
             key=f"{prefix}-{name}",
         )
-    out["contact"] = c1.text_input(
-        t("reg_col_contact"), value=values.get("contact") or "", key=f"{prefix}-contact", max_chars=200
-    )
     out["notes"] = st.text_area(t("reg_col_notes"), value=values.get("notes") or "", key=f"{prefix}-notes")
     return out
 
@@ -260,13 +270,15 @@ def pick_map(table: pd.DataFrame, selected: dict[str, Any] | None) -> None:
         webmap.finish(m, webmap.legend(view.labels, approximate=view.province.approximate), control=False),
         height=460,
         use_container_width=True,
-        returned_objects=["last_clicked"],
+        returned_objects=["last_object_clicked", "last_clicked"],
         key=f"registry-map-{view.key}-{view.region}",
     )
-    click = (clicked or {}).get("last_clicked")
-    if click and click != ss.get("registry_last_click"):
-        ss["registry_last_click"] = click
-        ss["map_pick"] = {"lon": round(float(click["lng"]), 6), "lat": round(float(click["lat"]), 6)}
+    # a click on a township (every place of the province is one) is an object click; elsewhere a map click
+    for kind in ("last_object_clicked", "last_clicked"):
+        click = (clicked or {}).get(kind)
+        if click and click != ss.get(f"registry_{kind}"):
+            ss[f"registry_{kind}"] = click
+            ss["map_pick"] = {"lon": round(float(click["lng"]), 6), "lat": round(float(click["lat"]), 6)}
 
 
 def picked_township() -> tuple[dict[str, float], str] | None:
@@ -447,7 +459,7 @@ def submit_ledger() -> None:
     st.subheader(t("ledger_submit_title"))
     st.caption(t("ledger_submit_help"))
     counties = county_options()
-    c1, c2, c3, c4 = st.columns([3, 1, 2, 1])
+    c1, c2, c3, c4 = st.columns([3, 1, 2, 2])
     upload = c1.file_uploader(
         t("ledger_file"), type=["csv", "xlsx", "txt"], key="ledger_file", max_upload_size=settings.MAX_STATION_FILE_MB
     )
@@ -591,10 +603,7 @@ def what_if_section() -> None:
     st.caption(t("what_if_help"))
     nature = view.station_list.nature if view.station_list is not None else "official"
     source = t(f"source_{nature}", n=len(view.stations)) if view.what_if else t("source_registry", n=len(view.stations))
-    st.info(t("using_stations", source=source))
-    if view.what_if and st.button(t("back_to_registry"), key="use_embedded"):
-        common.back_to_registry(view.key)
-        st.rerun()
+    st.info(t("using_stations", source=source))  # the banner above the page offers the way back
     st.subheader(t("upload_stations"))
     c1, c2 = st.columns([3, 1])
     upload = c1.file_uploader(

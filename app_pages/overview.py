@@ -122,6 +122,8 @@ with common.friendly_errors():
 LEDGER_MONTHS = 36
 #: Counties named in the line of those not reported (the table lists every one).
 MISSING_NAMED = 20
+#: Order of the ledger table after the pending reviews: reported (on time or late), not reported, not due.
+STATE_ORDER = {"submitted": 1, "late": 1, "missing": 2, "not due": 3}
 
 
 def ledger_section() -> None:
@@ -133,6 +135,9 @@ def ledger_section() -> None:
         st.session_state["overview_month"] = months[0]
     month = st.selectbox(t("ledger_month"), months, key="overview_month")
     table = common.ledger_status(view, month)
+    # what needs a reviewer first (pending), then the others that reported, then who has not
+    order = table["review"].map({"pending": 0}).fillna(1) + table["state"].map(STATE_ORDER).fillna(0)
+    table = table.assign(_order=order).sort_values(["_order", "county_code"], kind="stable")
     states = table["state"].value_counts()
     c = st.columns(5)
     for col, state in zip(c, ("submitted", "late", "missing", "not due"), strict=False):

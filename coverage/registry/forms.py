@@ -71,9 +71,12 @@ def _same(a: Any, b: Any) -> bool:
 
 def changes(loaded: Mapping[str, Any], edited: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of ``edited`` whose value differs from ``loaded`` (an empty text, None and NaN are
-    all "no value"; text is compared without surrounding spaces), with the edited values."""
+    all "no value"; text is compared without surrounding spaces), with the edited values, in the order
+    of :data:`EDITABLE` (other fields after them)."""
     out = {}
-    for name, value in edited.items():
+    order = sorted(edited, key=lambda name: EDITABLE.index(name) if name in EDITABLE else len(EDITABLE))
+    for name in order:
+        value = edited[name]
         if not _same(loaded.get(name), value):
             out[name] = value.strip() if isinstance(value, str) else value
     return out
