@@ -2,7 +2,9 @@
 
 Only widgets, layout and cached calls into the ``coverage`` package live in
 the app; the shared sidebar is defined once in ``app_pages/common.py``, each
-page in its own file in ``app_pages/``.
+page in its own file in ``app_pages/``.  The stations every page reads come
+from the station registry; while a file uploaded this session stands in for
+it, a banner above every page says so.
 """
 
 import streamlit as st
@@ -26,4 +28,5 @@ PAGES = [
 page = st.navigation(
     [st.Page(path, title=t(title), url_path=url, default=(url == "overview")) for path, title, url in PAGES]
 )
+common.what_if_banner()
 page.run()

@@ -1,11 +1,14 @@
 """The shared sidebar, the current view of the data, and cached calls into ``coverage``.
 
 Every page starts with ``view = common.current()``: the province (embedded or
-uploaded this session), its stations (embedded list or an upload), the
+uploaded this session), its stations (the station registry as known on the
+sidebar's "known on" date, or a file uploaded this session as a what-if), the
 city/county filter, the as-of date, the service radius, the target schedule
 and the language.  Computations are cached on hashable keys (dataset key,
 station token, date, radius ...) so switching pages or moving a slider does
-not recompute what is already known.
+not recompute what is already known; the registry's stations are named in the
+token by the registry's revision (:func:`coverage.registry.forms.revision`),
+so every cached figure is recomputed once anyone changes the registry.
 """
 
 from __future__ import annotations
@@ -28,18 +31,24 @@ from coverage.analysis.admin import TargetSchedule, make_schedule, status, traje
 from coverage.analysis.gaps import gap_analysis
 from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
+from coverage.analysis.workforce import WorkforceStatus, workforce_status
 from coverage.codes import level_of
-from coverage.data.lists import StationList, embedded_list, uploaded_list
-from coverage.data.provinces import Province, default_stations_path, load_province, province_files
+from coverage.data.lists import StationList, uploaded_list
+from coverage.data.provinces import Province, load_province, province_files
 from coverage.data.register import load_register
 from coverage.data.schema import open_on
-from coverage.data.stations import StationImport, read_stations
+from coverage.data.stations import StationImport
 from coverage.present import notes, webmap
 from coverage.present.i18n.messages import report_in, translate
+from coverage.registry import forms, ledger
+from coverage.registry.analysis import registry_list, registry_stations
+from coverage.registry.store import Registry, open_registry, registry_url
 
 ALL = ""
 #: The icon of the data notes (tests tell them from other warnings by it).
 NOTE_ICON = "⚠️"
+#: The icon of the banner saying the stations are a session-only what-if, not the registry.
+WHAT_IF_ICON = "🧪"
 
 
 # --------------------------------------------------------------------------- loaders
@@ -50,10 +59,30 @@ def embedded_province(code: str) -> Province:
 
 
 @st.cache_resource(show_spinner=False)
-def default_stations(code: str) -> StationImport | None:
-    """The committed station list of a province, imported (None if there is none)."""
-    path = default_stations_path(code)
-    return read_stations(path, province=code) if path else None
+def _registry(url: str) -> Registry:
+    return open_registry(url)
+
+
+def registry() -> Registry:
+    """The station registry (``$COVERAGE_DB``, else the embedded SQLite file), opened - and on first use
+    created and filled from the embedded lists - once per process and URL."""
+    return _registry(registry_url())
+
+
+def registry_token(reg: Registry, known_on: dt.date | None) -> str:
+    """Names the registry's stations as known on ``known_on`` at its current revision (for cache keys):
+    another registry, another revision or another day gives another token."""
+    where = hashlib.sha1(reg.url.encode("utf-8")).hexdigest()[:10]
+    revision = "-".join(str(x) for x in forms.revision(reg))
+    return f"registry-{where}-{revision}-{known_on or 'now'}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _registry_stations(
+    token: str, key: str, known_on: dt.date | None, _reg: Registry, _province: Province
+) -> tuple[gpd.GeoDataFrame, StationList]:
+    code = str(_province.code)
+    return registry_stations(_reg, _province, known_on), registry_list(_reg, code, known_on)
 
 
 def datasets() -> dict[str, Province]:
@@ -68,19 +97,31 @@ def province_of(key: str) -> Province:
     return uploaded[key] if key in uploaded else embedded_province(key)
 
 
-def stations_of(key: str, province: Province) -> tuple[StationImport | None, str, StationList | None]:
-    """The station import in use for dataset ``key``, a token naming it (for cache keys), and what the list is."""
+def stations_of(
+    key: str, province: Province, known_on: dt.date | None, reg_token: str
+) -> tuple[gpd.GeoDataFrame, str, StationList | None, bool]:
+    """The stations in use for dataset ``key``, a token naming them (for cache keys), what the list is,
+    and whether they are a what-if: a file uploaded this session, else the registry as known on ``known_on``
+    (``reg_token``: :func:`registry_token`)."""
     uploads = st.session_state.get("station_uploads", {})
     if key in uploads:
-        return uploads[key]
-    return default_stations(province.code), "embedded", embedded_list(province.code)
+        imported, token, described = uploads[key]
+        return imported.stations, token, described, True
+    stations, described = _registry_stations(reg_token, key, known_on, registry(), province)
+    return stations, reg_token, described, False
 
 
 def use_stations(key: str, imported: StationImport, data: bytes, filename: str) -> None:
-    """Make an uploaded station file the one used for dataset ``key`` (this session)."""
+    """Make an uploaded station file the what-if used for dataset ``key`` (this session only; the
+    registry does not change)."""
     token = "upload-" + hashlib.sha1(data).hexdigest()[:12] + f"-{len(imported.stations)}"
     described = uploaded_list(filename, imported.stations)
     st.session_state.setdefault("station_uploads", {})[key] = (imported, token, described)
+
+
+def back_to_registry(key: str) -> None:
+    """Drop the what-if of dataset ``key``: the pages read the registry again."""
+    st.session_state.get("station_uploads", {}).pop(key, None)
 
 
 def add_province(key: str, province: Province) -> None:
@@ -94,7 +135,7 @@ class View:
 
     key: str
     province: Province
-    imported: StationImport | None
+    station_table: gpd.GeoDataFrame
     token: str
     station_list: StationList | None
     as_of: dt.date
@@ -103,16 +144,15 @@ class View:
     schedule: TargetSchedule
     region: str
     lang: str
+    known_on: dt.date | None = None
+    what_if: bool = False
+    by: str = ""
+    registry_token: str = ""
 
     @property
     def stations(self) -> gpd.GeoDataFrame:
-        if self.imported is None:
-            return gpd.GeoDataFrame(
-                {"township_code": [], "lon": [], "lat": [], "opened": [], "closed": []},
-                geometry=[],
-                crs=settings.WORK_CRS,
-            )
-        return self.imported.stations
+        """The station table every page reads: the registry's open periods, or the what-if file's stations."""
+        return self.station_table
 
     @property
     def labels(self) -> dict:
@@ -163,7 +203,13 @@ def current() -> View:
     ss = st.session_state
     key = ss.get("province", settings.DEFAULT_PROVINCE)
     prov = province_of(key)
-    imported, token, described = stations_of(key, prov)
+    known_on = ss.get("known_on")
+    try:
+        reg_token = registry_token(registry(), known_on)
+        stations, token, described, what_if = stations_of(key, prov, known_on, reg_token)
+    except CoverageError as exc:  # the registry cannot be opened (a wrong URL, a server that is down)
+        st.error(t("registry_unavailable", error=translate(str(exc), lang())))
+        st.stop()
     region = ss.get("county") or ss.get("city") or ALL
     minutes = None
     if ss.get("radius_unit", "km") == "min":
@@ -174,7 +220,7 @@ def current() -> View:
     return View(
         key,
         prov,
-        imported,
+        stations,
         token,
         described,
         ss.get("as_of", dt.date.today()),
@@ -183,7 +229,16 @@ def current() -> View:
         schedule_from_state(),
         region,
         lang(),
+        known_on=known_on,
+        what_if=what_if,
+        by=acting_person(),
+        registry_token=reg_token,
     )
+
+
+def acting_person() -> str:
+    """Who is recorded as making a change: the sidebar's name (until accounts exist), else the OS user."""
+    return str(st.session_state.get("by") or "").strip() or forms.default_person()
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -244,6 +299,17 @@ def sidebar() -> None:
             t("county"), [ALL, *county_names], format_func=lambda c: county_names.get(c, t("all")), key="county"
         )
         st.date_input(t("as_of"), value=dt.date.today(), key="as_of")
+        st.date_input(
+            t("known_on"),
+            value=None,
+            key="known_on",
+            help=t("known_on_help"),
+            min_value=dt.date.fromisoformat(settings.EARLIEST_DATE),
+            max_value=dt.date.fromisoformat(settings.LATEST_DATE),
+        )
+        if "by" not in ss:
+            ss["by"] = forms.default_person()
+        st.text_input(t("acting_person"), key="by", help=t("acting_person_help"), max_chars=100)
         st.radio(
             t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
         )
@@ -282,6 +348,22 @@ def sidebar() -> None:
                 st.error(t("targets_invalid", error=exc))
 
 
+def what_if_banner() -> None:
+    """On every page while a file uploaded this session stands in for the registry: say so, and offer the way back."""
+    ss = st.session_state
+    key = ss.get("province", settings.DEFAULT_PROVINCE)
+    upload = ss.get("station_uploads", {}).get(key)
+    if upload is None:
+        return
+    imported, _, described = upload
+    with st.container(key="what_if_banner"):
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.warning(t("what_if_banner", name=described.name, n=len(imported.stations)), icon=WHAT_IF_ICON)
+        if c2.button(t("back_to_registry"), key="back_to_registry", width="stretch"):
+            back_to_registry(key)
+            st.rerun()
+
+
 def note_lines(view: View, *uses: str) -> list[str]:
     """What figures of the view that use ``uses`` rest on, in the view's language (see coverage.present.notes)."""
     return notes.data_notes(view.province, view.station_list, uses, view.lang)
@@ -318,6 +400,35 @@ def rate_over_time(view: View) -> pd.DataFrame:
     table = _trajectory(view.key, view.token, level, end, view)
     code = view.region or str(view.province.code)
     return table[table["code"] == code]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _workforce(
+    reg_token: str, key: str, as_of: dt.date, known_on: dt.date | None, baseline: int | None, _view: View
+) -> WorkforceStatus:
+    versions = registry().versions(str(_view.province.code), known_on=known_on)
+    return workforce_status(_view.province, versions, as_of, baseline=baseline)
+
+
+def workforce(view: View, baseline: int | None = None) -> WorkforceStatus:
+    """:func:`coverage.analysis.workforce.workforce_status` of the registry's staff figures (as known on the
+    view's known-on day), whatever list the pages read (a what-if file gives no staff figures); cached."""
+    return _workforce(view.registry_token, view.key, view.as_of, view.known_on, baseline, view)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _ledger_status(reg_token: str, province: str, month: str, today: dt.date) -> pd.DataFrame:
+    return ledger.status_by_county(registry(), province, month, today=today)
+
+
+def ledger_status(view: View, month: str) -> pd.DataFrame:
+    """Each county's ledger for ``month`` (submitted / late / missing / not due, and its review), in the
+    view's region; "today" is the view's known-on day (default today)."""
+    today = view.known_on or dt.date.today()
+    table = _ledger_status(view.registry_token, str(view.province.code), month, today)
+    if view.region:
+        table = table[table["county_code"].astype(str).str.startswith(view.region)]
+    return table
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -1,12 +1,19 @@
-"""Overview (officials): headline figures, rate over time against the targets, cities and counties."""
+"""Overview (officials): headline figures, rate over time against the targets, cities and counties,
+the month's ledgers (which counties have not reported), and the workforce targets (持证社工)."""
+
+import datetime as dt
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages.i18n import STATUS_COLOURS, t
+from app_pages.i18n import STATUS_COLOURS, t, t_known
+from coverage import settings
 from coverage.analysis.admin import STATUS_BEHIND
+from coverage.analysis.workforce import STATUS_UNKNOWN
+from coverage.registry.forms import last_complete_month
+from coverage.registry.store import records
 
 #: Colours of the rate line and of the target steps.
 SERIES_COLOURS = ["#1565c0", "#c62828"]
@@ -14,7 +21,7 @@ SERIES_COLOURS = ["#1565c0", "#c62828"]
 view = common.current()
 st.title(t("overview_title", region=view.region_name))
 common.data_notes(view, "stations", "rates")
-if view.imported is None:
+if len(view.stations) == 0:
     st.warning(t("no_stations"))
 
 with common.friendly_errors():
@@ -108,3 +115,129 @@ with common.friendly_errors():
         key="overview-units",
         data_notes=common.note_lines(view, "stations", "rates"),
     )
+
+
+# --------------------------------------------------------------------------- the month's ledgers
+#: Months offered for the ledger status, counted back from the latest complete one.
+LEDGER_MONTHS = 36
+#: Counties named in the line of those not reported (the table lists every one).
+MISSING_NAMED = 20
+#: Order of the ledger table after the pending reviews: reported (on time or late), not reported, not due.
+STATE_ORDER = {"submitted": 1, "late": 1, "missing": 2, "not due": 3}
+
+
+def ledger_section() -> None:
+    st.subheader(t("ledger_status_title"))
+    latest = min(view.as_of, view.known_on or dt.date.today())
+    first = dt.date.fromisoformat(last_complete_month(latest) + "-01")
+    months = [(pd.Timestamp(first) - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(LEDGER_MONTHS)]
+    if st.session_state.get("overview_month") not in months:
+        st.session_state["overview_month"] = months[0]
+    month = st.selectbox(t("ledger_month"), months, key="overview_month")
+    table = common.ledger_status(view, month)
+    # what needs a reviewer first (pending), then the others that reported, then who has not
+    order = table["review"].map({"pending": 0}).fillna(1) + table["state"].map(STATE_ORDER).fillna(0)
+    table = table.assign(_order=order).sort_values(["_order", "county_code"], kind="stable")
+    states = table["state"].value_counts()
+    c = st.columns(5)
+    for col, state in zip(c, ("submitted", "late", "missing", "not due"), strict=False):
+        col.metric(t(f"ledger_state_{state.replace(' ', '_')}"), f"{int(states.get(state, 0)):,}")
+    c[4].metric(t("ledger_pending_review"), f"{int((table['review'] == 'pending').sum()):,}")
+    missing = table[table["state"] == "missing"]
+    if len(missing):
+        names = "、".join(missing["county_name"].head(MISSING_NAMED))
+        more = t("wf_and_more", n=len(missing)) if len(missing) > MISSING_NAMED else ""
+        st.caption(t("ledger_missing_list", n=len(missing), names=names + more))
+    elif (table["state"] == "not due").all():
+        st.caption(t("ledger_not_due", month=month))
+    shown = pd.DataFrame(
+        {
+            t("col_name"): table["county_name"],
+            t("col_code"): table["county_code"],
+            t("ledger_col_state"): [t(f"ledger_state_{s.replace(' ', '_')}") for s in table["state"]],
+            t("ledger_col_decision"): [t(f"review_{r}") if isinstance(r, str) else "—" for r in table["review"]],
+            t("ledger_col_submitted"): [
+                f"{pd.Timestamp(x):%Y-%m-%d %H:%M}" if x is not None and pd.notna(x) else "—"
+                for x in table["submitted_at"]
+            ],
+        }
+    )
+    with st.expander(t("ledger_status_table", month=month, n=len(table))):
+        st.dataframe(shown, hide_index=True, width="stretch", key="ledger_status")
+
+
+# --------------------------------------------------------------------------- workforce targets
+def workforce_section() -> None:
+    st.subheader(t("workforce_title"))
+    with st.expander(t("workforce_settings")):
+        baseline = st.number_input(
+            t("workforce_baseline_input"), min_value=0, value=None, step=1, key="workforce_baseline"
+        )
+    result = common.workforce(view, None if baseline is None else int(baseline))
+    if view.what_if:
+        st.caption(t("workforce_from_registry"))
+    if not result.has_figures:
+        st.info(t("workforce_no_figures"))
+        return
+    code = view.region or str(view.province.code)
+    row = records(result.units[result.units["code"] == code])[0]
+    c = st.columns(4)
+    c[0].metric(
+        t("wf_townships"),
+        f"{row['rate']:.1%}",
+        help=t("wf_townships_help", covered=int(row["covered"]), counted=int(row["counted"])),
+    )
+    c[1].metric(t("wf_certified"), f"{int(row['certified_workers']):,}")
+    base = row["baseline"]
+    c[2].metric(t("wf_baseline", date=result.baseline_date.isoformat()), "—" if base is None else f"{int(base):,}")
+    required = row["workers_required_next"]
+    c[3].metric(
+        t("wf_required", date=row["workers_next_date"] or settings.WORKFORCE_GROWTH_BY),
+        "—" if required is None or pd.isna(required) else f"{int(required):,}",
+        help=t("wf_required_help", factor=result.factor),
+    )
+    st.caption(
+        t(
+            "wf_status_line",
+            towns=t(f"status_{row['status']}"),
+            workers=t_known("wf_status_", row["workers_status"]),
+            reporting=int(row["stations_reporting"]),
+            open=int(row["stations_open"]),
+            short=int(row["needed_for_next_target"]),
+        )
+    )
+    if row["workers_status"] == STATUS_UNKNOWN:
+        st.caption(t("wf_no_baseline", date=result.baseline_date.isoformat()))
+    lagging = result.lagging("county", view.region)
+    if len(lagging):
+        names = "、".join(lagging["name"].head(10))
+        more = t("wf_and_more", n=len(lagging)) if len(lagging) > 10 else ""
+        st.caption(t("wf_lagging", names=names, more=more))
+    table = result.lagging_first("county", view.region)
+    shown = pd.DataFrame(
+        {
+            t("col_name"): table["name"],
+            t("col_code"): table["code"],
+            t("wf_col_townships"): [
+                f"{int(a)}/{int(b)}" for a, b in zip(table["covered"], table["counted"], strict=True)
+            ],
+            t("col_rate"): table["rate"].astype(float),
+            t("col_status"): [t(f"status_{s}") for s in table["status"]],
+            t("wf_col_certified"): table["certified_workers"].astype(int),
+            t("wf_col_baseline"): [None if b is None else int(b) for b in table["baseline"]],
+            t("wf_col_workers_status"): [t_known("wf_status_", s) for s in table["workers_status"]],
+            t("wf_col_reporting"): [
+                f"{int(a)}/{int(b)}" for a, b in zip(table["stations_reporting"], table["stations_open"], strict=True)
+            ],
+        }
+    )
+    with st.expander(t("wf_table")):
+        st.dataframe(
+            shown.style.format({t("col_rate"): "{:.1%}"}), hide_index=True, width="stretch", key="workforce_table"
+        )
+
+
+with common.friendly_errors():
+    ledger_section()
+with common.friendly_errors():
+    workforce_section()

@@ -112,6 +112,15 @@ MAP_SIMPLIFY_M = 150.0
 #: Guangxi's plan: 30 % by the end of 2021, 60 % by 2022, "basically full" (100 %) by 2023.
 DEFAULT_TARGETS = (("2021-12-31", 0.30), ("2022-12-31", 0.60), ("2023-12-31", 1.00))
 
+#: Workforce (Guangxi's plan): the share of counted townships with at least one certified social
+#: worker (持证社工) at an open station, by date - every township by the end of 2023.
+WORKFORCE_TARGETS = (("2023-12-31", 1.00),)
+#: Certified social workers double from the end of 2020 (the baseline date) to the end of 2023
+#: (×2 in three years: ×2^(1/3) ≈ 1.26, "about 25 % a year", at each year end in between).
+WORKFORCE_BASELINE_DATE = "2020-12-31"
+WORKFORCE_GROWTH_FACTOR = 2.0
+WORKFORCE_GROWTH_BY = "2023-12-31"
+
 # --- Service radius and travel -------------------------------------------------
 #: Default service radius, kilometres.
 DEFAULT_RADIUS_KM = 10.0

@@ -261,3 +261,20 @@ def open_at_once(url: str, start: Any, results: Any) -> None:
     start.wait(timeout=60)
     registry = open_registry(url)
     results.put(len(registry.heads()))
+
+
+# --------------------------------------------------------------------------- November ledgers of the seeded registry
+#: 武鸣区 (450110) for 2024-11: its two demo stations with staff and caseload, and two new stations
+#: (太平镇, 双桥镇: townships without a station) - accepting it covers two more townships.
+NOVEMBER_WUMING = [
+    ["GX-DEMO-0115", "武鸣区城厢镇社工站", CHENGXIANG, 108.27296, 23.16082, 3, 1, 120, 300, 10, "运营"],
+    ["GX-DEMO-0288", "武鸣区马头镇社工站", MATOU, 107.904421, 23.28722, 2, 0, 80, 150, 4, "运营"],
+    ["", "武鸣区太平镇社工站", TAIPING, "", "", 2, 1, 40, 90, 2, "运营"],
+    ["", "武鸣区双桥镇社工站", SHUANGQIAO, "", "", 2, 0, 30, 60, 1, "运营"],
+]
+#: 青秀区 (450103) for 2024-11: its demo station, a new one in 新竹街道, and a row of 武鸣区 (refused).
+NOVEMBER_QINGXIU = [
+    ["GX-DEMO-0112", "青秀区津头街道社工站", "450103005", 108.490092, 22.788704, 2, 1, 60, 140, 5, "运营"],
+    ["", "青秀区新竹街道社工站", XINZHU, "", "", 1, 0, 20, 45, 0, "运营"],
+    ["", "武鸣区太平镇社工站", TAIPING, "", "", 2, 1, 40, 90, 2, "运营"],
+]

@@ -2,6 +2,9 @@
 
 Expected numbers are computed from the library on the same data (or are the
 published counts: Guangxi 1,253 counted townships, 375 stations by 2021).
+The app reads the station registry: the session's own seeded SQLite file
+(tests/conftest.py), or, for a test that changes it, a fresh file of its own
+(``fresh_registry``).
 """
 
 import datetime as dt
@@ -13,7 +16,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import NOTE_ICON
+from app_pages.common import NOTE_ICON, WHAT_IF_ICON
+from coverage import settings
 from coverage.analysis.admin import covered_codes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -58,6 +62,19 @@ def frame(at, column):
     raise AssertionError(f"no table with column {column!r}")
 
 
+def banner(at):
+    """The what-if banner (a session-only station file stands in for the registry), or None."""
+    shown = [w.value for w in at.warning if w.icon == WHAT_IF_ICON]
+    return shown[0] if shown else None
+
+
+def section(at, name):
+    """Open a section of the Data page (registry, ledger, whatif, boundaries)."""
+    at.radio(key="data_section").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def map_args(at, index=0):
     components = at.get("component_instance")
     return json.loads(components[index].proto.json_args)
@@ -80,7 +97,7 @@ def test_opens_on_the_overview_of_guangxi(app):
     assert m["还需建站"] == "878"
     # within seconds a new user can tell the list is a synthetic demo and the borders approximate
     assert notes(app) == [
-        "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv，数据截至 2021-11-30）  \n"
+        "社工站名单为合成演示数据，不是真实站点（45_guangxi_demo.csv (registry)，数据截至 2021-11-30）  \n"
         "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"
     ]
     assert any(c.value == "社工站名单最近更新于 2021-11-30，晚于该日期的变化未计入" for c in app.caption)
@@ -140,11 +157,15 @@ def test_switching_to_guangdong(app):
     assert metrics(app)["有社工站的乡镇（街道）"] == "23"
     # a partial list from the news, without opening dates: said, and no empty chart
     assert notes(app) == [
-        "社工站名单摘自新闻报道，并不完整（44_guangdong_reported.csv，最近更新 不详）  \n"
+        "社工站名单摘自新闻报道，并不完整（44_guangdong_reported.csv (registry)，最近更新 不详）  \n"
         "名单没有开站日期：所有站点按一直开放计算  \n"
         "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"
     ]
-    assert [i.value for i in app.info] == ["名单没有开站日期，无法画出覆盖率随时间的变化：所有站点按一直开放计算"]
+    assert [i.value for i in app.info] == [
+        "名单没有开站日期，无法画出覆盖率随时间的变化：所有站点按一直开放计算",
+        # and the registry holds no staff figures: the workforce targets say so plainly
+        "登记库中没有社工人数数据，无法跟踪持证社工目标。各县在月度台账中填报“社工人数”“持证社工人数”后即可显示。",
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -286,6 +307,8 @@ BAD_STATIONS = (
 
 def test_station_upload_report_resolve_and_use(app):
     goto(app, "data")
+    section(app, "whatif")
+    assert app.info[0].value == "当前使用：登记库（375 个开站时段）"
     app.file_uploader(key="station_file").upload("坏名单.csv", BAD_STATIONS.encode("gbk"), "text/csv").run()
     assert not app.exception and not app.error
     assert any(m.value.startswith("共 5 行：匹配 1，修正 1，待定 1，未匹配 1，拒绝 1") for m in app.markdown)
@@ -310,10 +333,22 @@ def test_station_upload_report_resolve_and_use(app):
     assert metrics(app)["有社工站的乡镇（街道）"] == "3"
     # the user's own list: no word of a demo; the borders are still the approximate cells
     assert notes(app) == ["乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"]
+    # a what-if, said above every page, with the way back to the registry
+    assert (
+        banner(app)
+        == "试算模式：各页面正在使用本次上传的名单“坏名单.csv”（3 个站），仅在本次会话有效，登记库没有改变。"
+    )
+    goto(app, "map")
+    assert banner(app) is not None
+    app.button(key="back_to_registry").click().run()
+    assert banner(app) is None
+    goto(app, "overview")
+    assert metrics(app)["有社工站的乡镇（街道）"] == "375"
 
 
 def test_a_file_that_is_not_a_station_list_gets_a_chinese_message(app):
     goto(app, "data")
+    section(app, "whatif")
     app.file_uploader(key="station_file").upload("notes.csv", "备注,其他\n甲,乙\n".encode(), "text/csv").run()
     assert not app.exception
     assert app.error[0].value.startswith("输入有问题：notes.csv：没有找到坐标列，也没有站名、乡镇名称或代码列")
@@ -329,6 +364,7 @@ def test_boundary_upload_replaces_cells_and_adds_a_dataset(app, guangxi, tmp_pat
     path = tmp_path / "兴宁区.geojson"
     gdf.to_file(path)
     goto(app, "data")
+    section(app, "boundaries")
     app.file_uploader(key="boundary_file").upload(path.name, path.read_bytes(), "application/geo+json").run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert app.success[0].value.startswith(f"已替换 {len(t)} 个乡镇边界")
@@ -380,3 +416,262 @@ def test_trip_sample_spread_over_township_kinds(app):
     app.selectbox(key="trip_strata").set_value("kind").run()
     assert not app.exception and not app.error
     assert app.caption[0].value.startswith("已选 14 个社工站")
+
+
+# --------------------------------------------------------------------------- the registry
+@pytest.fixture
+def fresh_registry(monkeypatch, tmp_path):
+    """A registry of the test's own (the app creates and seeds it on first use), for tests that change it."""
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    monkeypatch.setenv(settings.REGISTRY_URL_ENV, url)
+    return url
+
+
+def new_session():
+    """A new session of the app (a browser opened anew): nothing carried over but the registry."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def form_prefix(at):
+    """The key prefix of the station form on the page (``ef-<station>-<version it was loaded from>``)."""
+    return next(n.key for n in at.number_input if n.key.endswith("-social_workers")).removesuffix("-social_workers")
+
+
+def pick_station(at, sid):
+    at.selectbox(key="edit_station").set_value(sid).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return form_prefix(at)
+
+
+def test_a_station_edited_in_one_session_is_there_in_the_next(fresh_registry):
+    from coverage.registry.store import open_registry
+
+    at = new_session()
+    at.text_input(key="by").set_value("张三").run()
+    goto(at, "data")
+    assert len(frame(at, "站点编号")) == 375  # the registry section opens first: every station of Guangxi
+    at.text_input(key="reg_search").set_value("武鸣区").run()
+    assert sorted(frame(at, "站点编号")["站点编号"]) == ["GX-DEMO-0115", "GX-DEMO-0288"]
+    form = pick_station(at, "GX-DEMO-0115")
+    at.number_input(key=f"{form}-social_workers").set_value(4)
+    at.number_input(key=f"{form}-certified_workers").set_value(1)
+    at.text_input(key=f"{form}-contact").set_value("李四 0771-1234567")
+    at.button(key="edit_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    head = open_registry(fresh_registry).head("GX-DEMO-0115")
+    assert (
+        at.success[0].value
+        == f"已保存 武鸣区城厢镇社工站：社工人数、持证社工人数、联系人（第 {head['version_id']} 版）。"
+    )
+    assert (head["social_workers"], head["certified_workers"], head["contact"]) == (4, 1, "李四 0771-1234567")
+    assert (head["recorded_by"], head["action"], head["valid_from"]) == ("张三", "edit", dt.date.today())
+    assert (head["name"], head["township_code"], head["lon"]) == ("武鸣区城厢镇社工站", "450110100", 108.27296)
+
+    again = new_session()  # the browser closed and opened again: the edit comes from the registry
+    goto(again, "data")
+    again.text_input(key="reg_search").set_value("gx-demo-0115").run()
+    row = frame(again, "站点编号").iloc[0]
+    assert (row["社工"], row["持证社工"], row["联系人及电话"], row["记录人"]) == (4, 1, "李四 0771-1234567", "张三")
+    pick_station(again, "GX-DEMO-0115")
+    again.radio(key="station_action").set_value("history").run()
+    history = frame(again, "操作")
+    assert list(history["操作"]) == ["新增", "编辑"] and list(history["记录人"]) == ["system", "张三"]
+
+
+def test_a_form_loaded_before_someone_elses_change_is_refused_in_chinese(fresh_registry):
+    from coverage.registry.store import open_registry
+
+    at = new_session()
+    goto(at, "data")
+    form = pick_station(at, "GX-DEMO-0288")
+    loaded = int(form.rsplit("-", 1)[1])
+    reg = open_registry(fresh_registry)
+    other = reg.change("GX-DEMO-0288", loaded, {"case_files": 9}, "2024-11-30", "王五")  # meanwhile, elsewhere
+    at.number_input(key=f"{form}-social_workers").set_value(5)
+    at.button(key="edit_save").click().run()
+    when = reg.head("GX-DEMO-0288")["recorded_at"]
+    assert [e.value for e in at.error] == [
+        f"保存失败：站点 'GX-DEMO-0288' 在此期间已被 王五 修改（{when:%Y-%m-%d %H:%M} UTC，编辑，"
+        f"版本 {other.version_id}，自 2024-11-30 起生效）；请重新载入最新记录后再修改"
+    ]
+    assert reg.head("GX-DEMO-0288")["version_id"] == other.version_id  # the stale form wrote nothing
+    at.button(key="edit_reload").click().run()
+    form = form_prefix(at)
+    assert form == f"ef-GX-DEMO-0288-{other.version_id}"
+    at.number_input(key=f"{form}-social_workers").set_value(5)
+    at.button(key="edit_save").click().run()
+    head = reg.head("GX-DEMO-0288")
+    assert (head["social_workers"], head["case_files"]) == (5, 9)  # both changes kept
+
+
+#: A township without a station and a point inside it (as in tests/test_browser.py): 林圩镇, 马山县.
+LINXU = ("450124102", "林圩镇", 108.32752, 23.78940)
+
+
+def test_add_move_and_close_a_station_on_the_map(fresh_registry, guangxi):
+    from coverage.registry.store import open_registry
+
+    code, name, lon, lat = LINXU
+    towns = guangxi.townships
+    mashan = towns[(towns["county_code"] == "450124") & towns["counted"] & (towns["code"] != code)]
+    target = mashan[~mashan["code"].isin(covered_codes(open_registry(fresh_registry).station_table("45")))].iloc[0]
+    point = target.geometry.representative_point()
+
+    at = new_session()
+    goto(at, "data")
+    at.radio(key="station_action").set_value("add").run()
+    assert any(c.value.startswith("在地图上点击站点所在位置") for c in at.caption)
+    at.session_state["map_pick"] = {"lon": lon, "lat": lat}  # what a click on the map leaves
+    at.run()
+    assert any(m.value.startswith(f"新站点位于 **马山县{name}**（{code}）") for m in at.markdown)
+    prefix = f"add-{code}-{lon}-{lat}"
+    assert at.text_input(key=f"{prefix}-id").value == f"{code}-1"
+    assert at.text_input(key=f"{prefix}-name").value == f"马山县{name}社工站"
+    at.number_input(key=f"{prefix}-social_workers").set_value(2)
+    at.button(key="add_save").click().run()
+    assert at.success[0].value == f"已新增 马山县{name}社工站（{code}-1，{name}）。"
+    reg = open_registry(fresh_registry)
+    head = reg.head(f"{code}-1")
+    assert (head["township_code"], head["county_code"], head["lon"], head["lat"]) == (code, "450124", lon, lat)
+    assert (head["status"], head["opened"], head["social_workers"], head["crs_given"]) == (
+        "open",
+        dt.date.today(),
+        2,
+        "wgs84",
+    )
+    goto(at, "overview")
+    assert metrics(at)["有社工站的乡镇（街道）"] == "376"
+
+    goto(at, "data")
+    pick_station(at, f"{code}-1")
+    at.radio(key="station_action").set_value("move").run()
+    at.session_state["map_pick"] = {"lon": round(point.x, 6), "lat": round(point.y, 6)}
+    at.run()
+    assert any(m.value.startswith(f"把 马山县{name}社工站 迁到 **马山县{target['name']}**") for m in at.markdown)
+    at.button(key="move_save").click().run()
+    assert at.success[0].value == f"马山县{name}社工站 已迁至 {target['name']}。"
+    moved = reg.head(f"{code}-1")
+    assert (moved["township_code"], moved["action"], moved["lon"]) == (target["code"], "move", round(point.x, 6))
+    goto(at, "overview")
+    assert metrics(at)["有社工站的乡镇（街道）"] == "376"  # another township, still one more than 375
+
+    goto(at, "data")
+    pick_station(at, f"{code}-1")
+    at.radio(key="station_action").set_value("close").run()
+    close_key = next(d.key for d in at.date_input if str(d.key).startswith("close-"))
+    at.text_input(key=close_key.replace("-date", "-reason")).set_value("合并到镇社工站")
+    at.button(key="close_save").click().run()
+    assert at.success[0].value == f"马山县{name}社工站 已于 {dt.date.today()} 撤站。"
+    closed = reg.head(f"{code}-1")
+    assert (closed["status"], closed["closed"], closed["notes"]) == ("closed", dt.date.today(), "合并到镇社工站")
+    goto(at, "overview")
+    assert metrics(at)["有社工站的乡镇（街道）"] == "375"  # closed today: not open today
+
+
+def submit_ledger(at, filename, rows, unit, month="2024-11"):
+    """Submit a ledger on the Data page's ledger section."""
+    from tests.registry_cases import ledger_csv
+
+    at.file_uploader(key="ledger_file").upload(filename, ledger_csv(rows), "text/csv").run()
+    at.text_input(key="ledger_month_in").set_value(month)
+    at.selectbox(key="ledger_unit").set_value(unit)
+    at.button(key="ledger_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def test_two_november_ledgers_one_accepted(fresh_registry):
+    """Two counties submit; one is accepted: the rate moves by its two new stations, the other is pending."""
+    from tests.registry_cases import NOVEMBER_QINGXIU, NOVEMBER_WUMING
+
+    at = new_session()
+    at.date_input(key="as_of").set_value(dt.date(2024, 11, 30)).run()
+    assert metrics(at)["有社工站的乡镇（街道）"] == "375"
+    goto(at, "data")
+    section(at, "ledger")
+    submit_ledger(at, "武鸣区2024年11月台账.csv", NOVEMBER_WUMING, "450110")
+    assert at.success[0].value == "已收到武鸣区 2024-11 的台账（提交编号 1，4 条比对结果），请在下方审核。"
+    findings = frame(at, "条目")
+    assert list(findings["类型"]) == ["人员变动、服务量变动", "人员变动、服务量变动", "新增", "新增"]
+    assert (
+        findings["说明"][0] == "社工人数 — → 3，持证社工人数 — → 1；服务户数 — → 120，服务人数 — → 300，个案数 — → 10"
+    )
+    assert list(findings["审核"]) == ["待审核"] * 4
+    assert any(m.value == "比对结果：新增 2，人员变动 2，服务量变动 2" for m in at.markdown)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载提交的文件：武鸣区2024年11月台账.csv" in labels
+    submit_ledger(at, "青秀区2024年11月台账.csv", NOVEMBER_QINGXIU, "450103")
+    refused = frame(at, "条目").set_index("行号").loc[4]
+    assert (refused["类型"], refused["说明"]) == ("拒收", "乡镇 450110102 不在 450103 内；各县只报送本县的站点")
+
+    at.selectbox(key="review_submission").set_value(1).run()
+    at.button(key="accept_all").click().run()
+    assert at.success[0].value == "已采纳 4 条，退回 0 条。"
+    assert list(frame(at, "条目")["审核"]) == ["已采纳"] * 4
+
+    goto(at, "overview")
+    m = metrics(at)
+    assert (m["有社工站的乡镇（街道）"], m["覆盖率"]) == ("377", f"{377 / 1253:.1%}")  # 375 + the 2 accepted
+    assert m["待审核"] == "1"
+    status = frame(at, "报送情况").set_index("名称")
+    # submitted now, long after 5 December 2024: late; every other county has not reported
+    assert status.loc["武鸣区", ["报送情况", "审核"]].tolist() == ["逾期报送", "已采纳"]
+    assert status.loc["青秀区", ["报送情况", "审核"]].tolist() == ["逾期报送", "待审核"]
+    assert (status["报送情况"] == "未报送").sum() == 109 and m["未报送"] == "109"
+    # the staff figures of the accepted ledger: certified workers in 城厢镇 (1) and 太平镇 (1)
+    assert (m["持证社工人数"], m["有持证社工的乡镇占比"]) == ("2", f"{2 / 1253:.1%}")
+
+
+def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, tmp_path, capsys):
+    """The registry as known on 5 December 2024: 武鸣区's ledger accepted on the 4th counts, 青秀区's
+    accepted on the 6th does not - on the Overview and in `status` / `workforce` alike."""
+    from coverage.cli import main
+    from coverage.registry import ledger
+    from coverage.registry.store import open_registry
+    from tests.registry_cases import NOVEMBER_QINGXIU, NOVEMBER_WUMING, StepClock, ledger_csv
+
+    url = f"sqlite:///{tmp_path / 'november.sqlite'}"
+    clock = StepClock(dt.datetime(2024, 1, 10, 2))
+    reg = open_registry(url, clock=clock)  # seeded in January 2024
+    clock.set(dt.datetime(2024, 12, 3, 1))
+    wm = ledger.submit(reg, ledger_csv(NOVEMBER_WUMING), "wm.csv", "2024-11", "450110", "武鸣区民政局")
+    qx = ledger.submit(reg, ledger_csv(NOVEMBER_QINGXIU), "qx.csv", "2024-11", "450103", "青秀区民政局")
+    clock.set(dt.datetime(2024, 12, 4, 2))
+    ledger.accept(reg, wm.submission_id, "审核员")
+    clock.set(dt.datetime(2024, 12, 6, 2))
+    ledger.accept(reg, qx.submission_id, "审核员")
+
+    def cli(*argv):
+        assert main([*argv, "--db", url, "--as-of", "2024-11-30", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    status, workforce = cli("status", "--known-on", "2024-12-05"), cli("workforce", "--known-on", "2024-12-05")
+    assert (status["covered"], cli("status")["covered"]) == (377, 378)  # 新竹街道 was learned on the 6th
+
+    monkeypatch.setenv(settings.REGISTRY_URL_ENV, url)
+    at = new_session()
+    at.date_input(key="as_of").set_value(dt.date(2024, 11, 30))
+    at.date_input(key="known_on").set_value(dt.date(2024, 12, 5)).run()
+    m = metrics(at)
+    assert m["计入目标的乡镇（街道）"] == f"{status['counted']:,}"
+    assert m["有社工站的乡镇（街道）"] == f"{status['covered']:,}" == "377"
+    assert m["覆盖率"] == f"{status['rate']:.1%}"
+    table = frame(at, "下一目标还差")  # the counties, lagging first
+    counties = {u["code"]: u for u in status["units"] if u["level"] == "county"}
+    assert len(table) == len(counties) == 111
+    for r in table.to_dict("records"):
+        u = counties[r["代码"]]
+        assert (r["计入乡镇数"], r["有站乡镇数"], r["下一目标还差"]) == (
+            u["counted"],
+            u["covered"],
+            u["needed_for_next_target"],
+        )
+        assert r["覆盖率"] == pytest.approx(u["rate"], abs=1e-6)
+    assert metrics(at)["持证社工人数"] == f"{workforce['certified_workers']['count']:,}" == "2"
+    assert m["有持证社工的乡镇占比"] == f"{workforce['townships']['rate']:.1%}"
+    # the ledgers of November as known on the 5th: both on time (by the 5th, China time)
+    ledgers = frame(at, "报送情况").set_index("代码")
+    assert ledgers.loc[["450110", "450103"], "报送情况"].tolist() == ["按时报送", "按时报送"]
+    assert (ledgers["报送情况"] == "未到截止日").sum() == 109  # the 5th is the due day itself

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from streamlit_server import streamlit_server
 
+from tests.registry_cases import NOVEMBER_QINGXIU, NOVEMBER_WUMING, ledger_csv
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -73,10 +75,9 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def page(server: str, browser: Any) -> Iterator[Any]:
-    """A fresh browser context and page (a new Streamlit session); ``page.outside`` collects requests
-    that leave the app's own server."""
+def new_page(browser: Any, server: str) -> Any:
+    """A page in a fresh browser context (a new Streamlit session, as after closing the browser);
+    ``page.outside`` collects requests that leave the app's own server."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     p = context.new_page()
     p.server = server
@@ -85,8 +86,14 @@ def page(server: str, browser: Any) -> Iterator[Any]:
         "request",
         lambda r: p.outside.append(r.url) if not r.url.startswith((server, "data:", "blob:", "about:")) else None,
     )
+    return p
+
+
+@pytest.fixture
+def page(server: str, browser: Any) -> Iterator[Any]:
+    p = new_page(browser, server)
     yield p
-    context.close()
+    p.context.close()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -178,6 +185,30 @@ def kinds(frame: Any) -> Counter:
 
 def text_of(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).strip()
+
+
+def data_section(page: Any, label: str) -> None:
+    """Open a section of the Data page by its label (社工站登记库, 月度台账, 试算名单（上传）, 乡镇边界)."""
+    page.locator(".st-key-data_section label", has_text=label).first.click()
+    settle(page)
+
+
+def choose(page: Any, key: str, text: str) -> None:
+    """Pick the option holding ``text`` in the select box of widget ``key`` (typed to filter a long list)."""
+    page.locator(f".st-key-{key}").click()
+    page.keyboard.type(text)
+    page.locator("[role=option]", has_text=text).first.click()
+    settle(page)
+
+
+def set_date(page: Any, key: str, day: str) -> None:
+    """Type a date (YYYY-MM-DD) into the date input of widget ``key``: its year, month and day fields in turn."""
+    page.locator(f".st-key-{key} [data-type=year]").click()
+    page.keyboard.type(day.replace("-", ""))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")  # the calendar opened by typing
+    settle(page)
+    assert page.locator(f".st-key-{key} input[type=date]").input_value() == day
 
 
 # --------------------------------------------------------------------------- overview and map
@@ -376,10 +407,11 @@ def test_trip_of_three_stations_in_two_days(page: Any) -> None:
 
 # --------------------------------------------------------------------------- data
 def upload_bad_list(page: Any, tmp_path: Path) -> None:
-    """Upload a GBK station list of five rows: one of each status."""
+    """Upload a GBK station list of five rows, one of each status, as a what-if."""
     bad = tmp_path / "坏名单.csv"
     bad.write_bytes(BAD_STATIONS.encode("gbk"))
     open_page(page, "data")
+    data_section(page, "试算名单（上传）")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(bad))
     page.get_by_text("逐行导入报告").first.wait_for(timeout=60_000)
     settle(page, 1500)
@@ -411,7 +443,7 @@ def test_resolve_the_ambiguous_row_and_use_the_list(page: Any, tmp_path: Path) -
     assert (
         page.get_by_text("共 5 行").first.inner_text().startswith("共 5 行：匹配 1，修正 2，待定 0，未匹配 1，拒绝 1")
     )
-    page.get_by_role("button", name="在所有页面使用这份名单").click()
+    page.get_by_role("button", name="作为试算名单在所有页面使用（仅本次会话）").click()
     page.get_by_text("本次上传的名单（3 个站）").first.wait_for(timeout=60_000)
     settle(page)
     shot(page, "06b_data_resolved.png")
@@ -419,11 +451,15 @@ def test_resolve_the_ambiguous_row_and_use_the_list(page: Any, tmp_path: Path) -
     shot(page, "06c_overview_uploaded.png")
     shown = dict(metrics(page))
     assert (shown["有社工站的乡镇（街道）"], shown["覆盖率"]) == ("3", f"{3 / COUNTED:.1%}")  # 0.2%
-    go(page, "数据")
-    page.get_by_role("button", name="改回内置名单").click()
-    page.get_by_text("当前使用：内置").first.wait_for(timeout=60_000)
-    go(page, "总览")
+    # a what-if, said above the page; the way back to the registry is beside it
+    assert page.get_by_text("试算模式：各页面正在使用本次上传的名单“坏名单.csv”（3 个站）").first.is_visible()
+    page.get_by_role("button", name="回到登记库").click()
+    page.get_by_text("试算模式").first.wait_for(state="detached", timeout=60_000)
+    settle(page)
     assert dict(metrics(page))["有社工站的乡镇（街道）"] == "375"
+    go(page, "数据")
+    data_section(page, "试算名单（上传）")
+    assert page.get_by_text("当前使用：登记库（375 个开站时段）").first.is_visible()
     assert page.outside == []
 
 
@@ -461,3 +497,162 @@ def test_switch_to_english(page: Any) -> None:
     assert "Has a station" in legend and "No station" in legend
     assert not re.search(r"[\u4e00-\u9fff]", legend)
     assert page.outside == []
+
+
+# --------------------------------------------------------------------------- the station registry (issue 13)
+@pytest.fixture
+def registry_server(monkeypatch: Any, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The app on a registry of its own (a fresh SQLite file, created and seeded on first use): (URL, database)."""
+    database = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    monkeypatch.setenv("COVERAGE_DB", database)
+    with open(ARTIFACTS / "streamlit_registry.log", "w") as log:
+        try:
+            with streamlit_server("app.py", log) as url:
+                yield url, database
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}; see tests/artifacts/streamlit_registry.log")
+
+
+def status_json(database: str, *argv: str) -> dict:
+    """``python -m coverage status --db <database> --as-of 2024-11-30 --json`` as a user runs it."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "coverage", "status", "--db", database, "--as-of", "2024-11-30", "--json", *argv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def submit_ledger(page: Any, path: Path, county: str) -> None:
+    """Submit a November ledger on the Data page's ledger section."""
+    page.locator(".st-key-ledger_file [data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    settle(page)
+    month = page.locator(".st-key-ledger_month_in input")
+    month.fill("2024-11")
+    month.press("Enter")
+    settle(page)
+    choose(page, "ledger_unit", county)
+    page.locator(".st-key-ledger_submit button").click()
+    page.get_by_text(f"已收到{county} 2024-11 的台账").first.wait_for(timeout=60_000)
+    settle(page)
+
+
+def test_an_edit_outlives_the_browser_and_an_accepted_ledger_moves_the_rate(
+    registry_server: tuple[str, str], browser: Any, tmp_path: Path
+) -> None:
+    """Issue 13, done when: a planner edits a station, closes the browser, opens it again and sees the edit;
+    two counties submit November ledgers, one is accepted: the Overview shows the other as pending and the
+    rate moves by exactly the accepted stations; the command line gives the same figures."""
+    server, database = registry_server
+    page = new_page(browser, server)
+    open_page(page, "data")
+    choose(page, "edit_station", "GX-DEMO-0115")
+    form = "[class*='st-key-ef-GX-DEMO-0115-'][class*='-{}'] input"
+    page.locator(form.format("social_workers")).fill("4")
+    page.locator(form.format("certified_workers")).fill("1")
+    page.locator(form.format("contact")).fill("李四 0771-1234567")
+    page.locator(".st-key-edit_save button").click()
+    page.get_by_text("已保存 武鸣区城厢镇社工站：社工人数、持证社工人数、联系人").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "10_registry_edit.png", at=page.locator(".st-key-edit_save"))
+    assert page.outside == []
+    page.context.close()  # the browser is closed ...
+
+    page = new_page(browser, server)  # ... and opened again: a new session
+    open_page(page, "data")
+    search = page.locator(".st-key-reg_search input")
+    search.fill("GX-DEMO-0115")
+    search.press("Enter")
+    settle(page)
+    shot(page, "10b_registry_reopened.png")
+    (row,) = records(grid(page, "站点编号"))  # the columns in view: the staff figures
+    assert (row["站点编号"], row["社工"], row["持证社工"]) == ("GX-DEMO-0115", "4", "1")
+    choose(page, "edit_station", "GX-DEMO-0115")  # and the form loads the edit
+    assert page.locator(form.format("contact")).input_value() == "李四 0771-1234567"
+    assert page.locator(form.format("social_workers")).input_value() == "4"
+
+    # two counties submit their November ledgers; the reviewer accepts 武鸣区's
+    go(page, "总览")
+    set_date(page, "as_of", "2024-11-30")
+    assert dict(metrics(page))["有社工站的乡镇（街道）"] == "375"
+    go(page, "数据")
+    data_section(page, "月度台账")
+    for name, rows, county in (
+        ("武鸣区2024年11月台账.csv", NOVEMBER_WUMING, "武鸣区"),
+        ("青秀区2024年11月台账.csv", NOVEMBER_QINGXIU, "青秀区"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(ledger_csv(rows))
+        submit_ledger(page, path, county)
+    choose(page, "review_submission", "#1 武鸣区")
+    findings = records(grid(page, "条目"))
+    assert [f["类型"] for f in findings] == ["人员变动、服务量变动", "人员变动、服务量变动", "新增", "新增"]
+    # compared with the registry on 30 November 2024: today's edit (valid from today) is not the state then
+    assert (
+        findings[0]["说明"] == "社工人数 — → 3，持证社工人数 — → 1；服务户数 — → 120，服务人数 — → 300，个案数 — → 10"
+    )
+    page.locator(".st-key-accept_all button").click()
+    page.get_by_text("已采纳 4 条，退回 0 条。").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "11_ledger_accepted.png", at=page.get_by_text("比对结果").first)
+
+    go(page, "总览")
+    shown = dict(metrics(page))
+    assert (shown["有社工站的乡镇（街道）"], shown["覆盖率"]) == ("377", f"{377 / COUNTED:.1%}")  # + the 2 accepted
+    assert shown["待审核"] == "1"
+    page.get_by_text("各县报送情况（2024-11，111 个县）").first.click()
+    settle(page)
+    table = grid(page, "报送情况")
+    shot(page, "12_overview_ledgers.png", at=page.get_by_text("月度台账报送情况").first)
+    first = [(r["名称"], r["报送情况"], r["审核"]) for r in records(table)[:3]]
+    # the pending review first, then the accepted one, then the counties that have not reported
+    assert first == [("青秀区", "逾期报送", "待审核"), ("武鸣区", "逾期报送", "已采纳"), ("兴宁区", "未报送", "—")]
+
+    # the command line reads the same registry: the same figures
+    now = status_json(database)
+    assert (f"{now['counted']:,}", f"{now['covered']:,}", f"{now['rate']:.1%}") == (
+        shown["计入目标的乡镇（街道）"],
+        shown["有社工站的乡镇（街道）"],
+        shown["覆盖率"],
+    )
+    # as known on 5 December 2024: this registry was created today, so it knew of no station then
+    then = status_json(database, "--known-on", "2024-12-05")
+    set_date(page, "known_on", "2024-12-05")
+    shot(page, "12b_overview_known_on.png")
+    assert dict(metrics(page))["有社工站的乡镇（街道）"] == f"{then['covered']:,}" == "0"
+    assert page.outside == []
+    page.context.close()
+
+
+def test_add_a_station_by_clicking_the_map(registry_server: tuple[str, str], browser: Any) -> None:
+    """A click inside 林圩镇 (马山县, no station) prefills the add form; the station counts at once."""
+    server, _ = registry_server
+    code, name, lon, lat = LINXU
+    page = new_page(browser, server)
+    open_page(page, "data")
+    page.locator(".st-key-station_action label", has_text="在地图上新增站点").first.click()
+    settle(page)
+    frame = map_frame(page, -1)
+    at = frame.evaluate(_FEATURE_JS, [code, lon, lat])
+    assert at is not None and at["kind"] == "uncovered" and at["inside"]
+    frame.locator(".leaflet-container").click(position={"x": at["x"], "y": at["y"]})
+    page.get_by_text("新站点位于").first.wait_for(timeout=60_000)
+    settle(page)
+    assert f"新站点位于 马山县{name}（{code}）" in page.get_by_text("新站点位于").first.inner_text()
+    assert page.locator(".st-key-add_save button").is_visible()
+    page.locator(".st-key-add_save button").click()
+    page.get_by_text(f"已新增 马山县{name}社工站（{code}-1，{name}）。").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "13_registry_added.png")
+    go(page, "总览")
+    assert dict(metrics(page))["有社工站的乡镇（街道）"] == f"{COVERED + 1}"
+    assert page.outside == []
+    page.context.close()

@@ -1,4 +1,5 @@
-"""``status`` and ``gaps``: coverage against targets, and places beyond a service radius."""
+"""``status``, ``gaps`` and ``workforce``: coverage against targets, places beyond a service radius,
+and certified social workers against the workforce targets."""
 
 from __future__ import annotations
 
@@ -11,22 +12,28 @@ from coverage._errors import InputError
 from coverage.cli.common import (
     add_notes,
     analysis_args,
+    as_of_date,
     check_exclusive,
     check_needs,
     check_overrides,
+    db_arg,
     existing_file,
     grid_arg,
     json_flag,
     kinds_type,
+    known_on_arg,
     layer_file,
+    non_negative_int,
     output_path,
     print_json,
     print_notes,
     progress,
     province_and_stations,
+    province_type,
     rule_type,
     schedule_from_args,
     target_args,
+    targets_type,
 )
 
 
@@ -160,6 +167,74 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workforce(args: argparse.Namespace) -> int:
+    from coverage.analysis.admin import TargetSchedule, parse_targets
+    from coverage.analysis.workforce import WORKFORCE_SCHEDULE, workforce_status
+    from coverage.data.provinces import load_province
+    from coverage.registry.analysis import registry_list
+    from coverage.registry.store import open_registry
+
+    prov = load_province(args.province)
+    registry = open_registry(args.db)
+    versions = registry.versions(str(prov.code), known_on=args.known_on)
+    schedule = TargetSchedule(parse_targets(args.targets)) if args.targets else WORKFORCE_SCHEDULE
+    result = workforce_status(
+        prov, versions, args.as_of, schedule, baseline=args.baseline, baseline_date=args.baseline_date
+    )
+    document = result.to_json()
+    document["known_on"] = args.known_on.isoformat() if args.known_on else None
+    described = registry_list(registry, str(prov.code), args.known_on)
+    notes = add_notes(document, prov, described, "stations", "rates")
+    if args.json:
+        print_json(document)
+        return 0
+    print_workforce(result, document, args.top)
+    print_notes(notes)
+    return 0
+
+
+def print_workforce(result, document: dict, top: int) -> None:
+    """The text summary of ``workforce``."""
+    known = f" (the registry as known on {document['known_on']})" if document["known_on"] else ""
+    print(f"{result.name} on {result.as_of}{known}: certified social workers (持证社工)")
+    if not result.has_figures:
+        print(
+            "  the registry holds no staff figures for this province: the workforce targets cannot be tracked; "
+            "counties give them in their monthly ledgers (columns 社工人数, 持证社工人数)"
+        )
+        return
+    s, towns, workers = result.summary, document["townships"], document["certified_workers"]
+    print(
+        f"  townships with a certified worker: {s['with_certified']:,} of {s['counted']:,} counted ({s['rate']:.1%}); "
+        f"{s['stations_reporting']:,} of {s['stations_open']:,} open stations give staff figures"
+    )
+    for t in towns["targets"]:
+        state = {True: "met", False: "NOT met", None: "due later"}[t["met"]]
+        print(f"  target {t['share']:.0%} by {t['date']}: {state}; townships still short: {t['needed']:,}")
+    base = workers["baseline"]
+    given = "given" if workers["baseline_given"] else f"on {workers['baseline_date']}"
+    print(
+        f"  certified workers: {workers['count']:,}; baseline ({given}): {'unknown' if base is None else f'{base:,}'}"
+    )
+    for step in workers["steps"]:
+        if step["required"] is None:
+            continue
+        then = "" if step["count_on_date"] is None else f", {step['count_on_date']:,} on that date"
+        state = {True: "met", False: "NOT met", None: "due later"}[step["met"]]
+        print(f"  x{workers['factor']:g} path: {step['required']:,} by {step['date']}: {state}{then}")
+    lagging = result.lagging("county")
+    if len(lagging):
+        print(f"  {len(lagging)} counties behind (townships without a certified worker, or too few certified workers):")
+        for r in lagging.head(top).itertuples(index=False):
+            base_text = "unknown" if r.baseline is None else f"{r.baseline}"
+            print(
+                f"    {r.code} {r.name}: {r.covered}/{r.counted} townships ({r.rate:.0%}), "
+                f"{r.certified_workers} certified (baseline {base_text})"
+            )
+    else:
+        print("  no county is behind")
+
+
 # --------------------------------------------------------------------------- parser
 def check_gaps(args: argparse.Namespace) -> None:
     if (args.radius_km is None) == (args.radius_min is None):
@@ -227,3 +302,42 @@ def add_parsers(sub) -> None:
     )
     json_flag(p)
     p.set_defaults(func=cmd_gaps, check=check_gaps)
+
+    p = sub.add_parser(
+        "workforce",
+        help="certified social workers (持证社工) from the registry: townships with one, and the 2020-2023 doubling",
+    )
+    p.add_argument(
+        "--province", type=province_type, default=settings.DEFAULT_PROVINCE, help="code or name (default 45)"
+    )
+    db_arg(p)
+    known_on_arg(p)
+    p.add_argument(
+        "--as-of",
+        type=as_of_date,
+        default=None,
+        help=f"date YYYY-MM-DD from {settings.EARLIEST_DATE} to {settings.LATEST_DATE}, or a year (default today)",
+    )
+    default_targets = ",".join(f"{d}:{s * 100:g}" for d, s in settings.WORKFORCE_TARGETS)
+    p.add_argument(
+        "--targets",
+        type=targets_type,
+        default=None,
+        help=f"share of townships with a certified worker, date:percent list (default {default_targets})",
+    )
+    p.add_argument(
+        "--baseline",
+        type=non_negative_int,
+        default=None,
+        help="certified workers of the province at the baseline date (default: the registry's count then)",
+    )
+    p.add_argument(
+        "--baseline-date",
+        type=as_of_date,
+        default=settings.WORKFORCE_BASELINE_DATE,
+        help=f"the date the doubling counts from (default {settings.WORKFORCE_BASELINE_DATE}; "
+        f"x{settings.WORKFORCE_GROWTH_FACTOR:g} by {settings.WORKFORCE_GROWTH_BY})",
+    )
+    p.add_argument("--top", type=non_negative_int, default=10, help="counties listed in the summary (0 or more)")
+    json_flag(p)
+    p.set_defaults(func=cmd_workforce)

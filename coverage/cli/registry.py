@@ -11,7 +11,6 @@ the embedded SQLite file) names the database; a password in it is never printed.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from coverage.cli.common import (
     station_crs_type,
     year_month,
 )
+from coverage.registry.forms import default_person
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,14 +61,6 @@ def id_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(msg)
     rule = checks.Count("finding id", at_least=1, example="1,2,5")
     return sorted({arg_type(rule, "rows")(p) for p in parts})
-
-
-def default_person() -> str:
-    """Who is recorded when ``--by`` is not given: the operating-system user."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment or the password database
-        return "unknown"
 
 
 # --------------------------------------------------------------------------- helpers

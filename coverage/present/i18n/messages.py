@@ -359,6 +359,60 @@ MESSAGES_ZH: dict[str, str] = {
     'the 2-digit code of a province, as text, e.g. "45"': '两位省份代码（文本），如 "45"',
     'a date as text, YYYY-MM-DD, e.g. "2021-12-31"': '日期文本，YYYY-MM-DD，如 "2021-12-31"',
     "a list of 9-digit township codes (text) of the province": "该省 9 位乡镇代码（文本）的列表",
+    # registry/store.py: edits refused
+    "station {sid} was changed meanwhile by {who} at {when} UTC ({action}, version {version}, valid from {valid})": "站点 {sid} 在此期间已被 {who} 修改（{when} UTC，{action}，版本 {version}，自 {valid} 起生效）",
+    "station {sid} was changed meanwhile": "站点 {sid} 在此期间已被他人修改",
+    "reload it and edit again": "请重新载入最新记录后再修改",
+    "edit": "编辑",
+    "ledger": "月度台账",
+    "close": "撤站",
+    "move": "迁址",
+    "add": "新增",
+    "station {sid} is already in the registry": "登记库中已有站点 {sid}",
+    "edit it instead, or give a new id": "请改为编辑该站，或换一个编号",
+    "no station {sid} in the registry": "登记库中没有站点 {sid}",
+    "add it first": "请先新增该站",
+    "a station id is text of 1 to {n} characters, not {text}": "站点编号应为 1 到 {n} 个字符，而不是 {text}",
+    "give another id": "请换一个编号",
+    "who did it must be a name of 1 to {n} characters, not {text}": "操作人应为 1 到 {n} 个字符的姓名，而不是 {text}",
+    "give a person or office": "请填写姓名或单位",
+    "{certified} certified social workers but only {workers} social workers": "持证社工 {certified} 人，但社工只有 {workers} 人",
+    "certified ones are among them": "持证社工包含在社工人数之内",
+    "give both lon and lat, or neither": "经度和纬度要么都填，要么都不填",
+    "{field} has {n} characters, more than the {length} the registry keeps: {text}": "{field} 有 {n} 个字符，超过登记库可保存的 {length} 个：{text}",
+    "shorten it": "请缩短",
+    "{field} must be a whole number of 0 or more, not {value}": "{field} 应为不小于 0 的整数，而不是 {value}",
+    # registry/ledger.py: findings, notes and refusals
+    "new station {name}": "新站点 {name}",
+    "no change": "无变化",
+    "closed on {date}": "{date} 撤站",
+    "closed": "撤站",
+    "township {before} -> {after}": "乡镇 {before} → {after}",
+    "moved {d} m": "位置移动 {d} 米",
+    "name {before} -> {after}": "名称 {before} → {after}",
+    "{name} is in the registry but not in this ledger": "{name} 在登记库中，但本月台账没有列出",
+    "accepting closes it on {date}": "采纳即于 {date} 撤站",
+    "township {code} is not in {unit}": "乡镇 {code} 不在 {unit} 内",
+    "a county submits only its own stations": "各县只报送本县的站点",
+    "station {sid} appears twice in this ledger": "站点 {sid} 在本台账中出现两次",
+    "keep one row": "请只保留一行",
+    "row {row} repeats row {first} (same township and name)": "第 {row} 行与第 {first} 行重复（乡镇和名称相同）",
+    "the row is for {other}, not {month}": "该行属于 {other}，不是 {month}",
+    "submit it with that month": "请按该月份报送",
+    "the same file was already submitted for {unit} {month} (submission {id})": "同一文件已作为 {unit} {month} 的台账提交过（提交编号 {id}）",
+    "{n} registry stations of {unit} are not in the ledger": "{unit} 有 {n} 个登记库站点未列入本台账",
+    "row {row} of submission {id}: {message}": "提交 {id} 第 {row} 行：{message}",
+    "the closing of {sid} (not in the ledger) of submission {id}: {message}": "提交 {id} 中撤销 {sid}（台账未列出）：{message}",
+    "submit the ledger again to compare with the newer state": "请重新提交台账，与最新状态比较",
+    "a ledger is submitted by a county (6 digits) or a city (4 digits), not {unit}": "台账由县（6 位代码）或市（4 位代码）报送，而不是 {unit}",
+    "no county {unit} in the register": "区划代码表中没有县 {unit}",
+    "no city {unit} in the register": "区划代码表中没有市 {unit}",
+    "give the 6-digit county or 4-digit city code that submits the ledger": "请填写报送台账的 6 位县代码或 4 位市代码",
+    "submission {id} has no rows {rows}": "提交 {id} 没有第 {rows} 条",
+    "its rows are {rows}": "其条目编号为 {rows}",
+    "row {row} of submission {id} was refused ({message})": "提交 {id} 第 {row} 行已被拒收（{message}）",
+    "fix the file and submit again": "请修改文件后重新提交",
+    "no submission {id}": "没有提交 {id}",
 }
 
 
@@ -473,6 +527,84 @@ def untranslated_parts(message: str) -> list[str]:
     missed: list[str] = []
     if message:
         _translate(message, missed)
+    return missed
+
+
+#: Station attributes the ledger's findings list as "field before -> after", in Chinese.
+FIELDS_ZH = {
+    "social_workers": "社工人数",
+    "certified_workers": "持证社工人数",
+    "households_served": "服务户数",
+    "people_served": "服务人数",
+    "case_files": "个案数",
+}
+#: Station statuses (registry) and row statuses (importer), in Chinese.
+STATION_STATUS_ZH = {"planned": "筹建", "open": "运营", "suspended": "暂停", "closed": "撤站"}
+ROW_STATUS_ZH = {
+    "matched": "匹配",
+    "repaired": "已修正",
+    "ambiguous": "待定",
+    "unmatched": "未匹配",
+    "rejected": "拒绝",
+}
+_CHANGE = re.compile(r"^(?P<field>[a-z_]+) (?P<before>.*?) -> (?P<after>.*)$", re.DOTALL)
+_REFUSED = re.compile(rf"^(?P<status>{'|'.join(ROW_STATUS_ZH)}): (?P<message>.*)$", re.DOTALL)
+
+
+def _value(text: str) -> str:
+    return "—" if text in ("None", "") else text
+
+
+def _finding_part(part: str) -> str | None:
+    """One part of a finding in Chinese when it is a list of changed figures or a status change, else None."""
+    changes = [_CHANGE.match(p) for p in part.split(", ")]
+    if all(c is not None and c.group("field") in FIELDS_ZH for c in changes):
+        return "，".join(
+            f"{FIELDS_ZH[c.group('field')]} {_value(c.group('before'))} → {_value(c.group('after'))}"
+            for c in changes
+            if c is not None
+        )
+    status = _CHANGE.match(part)
+    if status is not None and status.group("field") == "status":
+        before, after = status.group("before"), status.group("after")
+        return f"状态 {STATION_STATUS_ZH.get(before, _value(before))} → {STATION_STATUS_ZH.get(after, after)}"
+    return None
+
+
+def _finding(message: str, missed: list[str]) -> str:
+    refused = _REFUSED.match(message)
+    if refused is not None:  # a row the importer could not place: its status and the importer's reason
+        reason = _translate(refused.group("message"), missed)
+        return f"{ROW_STATUS_ZH[refused.group('status')]}：{reason}"
+    parts = message.split("; ")
+    done = [_finding_part(p) for p in parts]
+    out, rest = [], []
+    for part, chinese in zip(parts, done, strict=True):
+        if chinese is None:
+            rest.append(part)
+            continue
+        if rest:
+            out.append(_translate("; ".join(rest), missed))
+            rest = []
+        out.append(chinese)
+    if rest:
+        out.append(_translate("; ".join(rest), missed))
+    return "；".join(out)
+
+
+def translate_finding(message: str, lang: str = "zh") -> str:
+    """A ledger finding's message (:mod:`coverage.registry.ledger`) in ``lang``: the templates above, the
+    lists of changed staff and caseload figures field by field, and a refused row's importer status."""
+    if lang != "zh" or not isinstance(message, str) or not message:
+        return message
+    return _finding(message, [])
+
+
+def untranslated_finding_parts(message: str) -> list[str]:
+    """The parts of a ledger finding's message that stay in English (empty when all of it translates)."""
+    missed: list[str] = []
+    if message:
+        _finding(message, missed)
     return missed
 
 
