@@ -51,6 +51,7 @@ __all__ = [
     "PER_DAY",
     "RADIUS_KM",
     "RADIUS_MIN",
+    "SAMPLE_PER",
     "SEED",
     "SHARE",
     "SPEED_KMH",
@@ -218,6 +219,7 @@ COUNTY_MAX = Count("new stations per county, at most", at_least=1, example="3")
 SUPERVISORS = Count("number of supervisors", at_least=1, example="3")
 LOAD = Count("stations per supervisor", at_least=1, example=f"{settings.SUPERVISOR_MIN_STATIONS}")
 SEED = Count("seed", at_least=0, example="0")
+SAMPLE_PER = Count("stations sampled per city or county", at_least=1, example="2")
 
 
 def long_speed(value: object) -> float | None:

@@ -166,6 +166,9 @@ TRIP_LUNCH_START = "12:00"
 TRIP_LUNCH_MIN = 60
 #: Evening transfer offered when not every station fits, minutes.
 TRIP_EVENING_OPTION_MIN = 90
+#: Longer days offered when not every station fits: in steps of this many minutes, up to the most.
+TRIP_LONGER_STEP_MIN = 15
+TRIP_LONGER_MAX_MIN = 240
 #: Seconds the trip solver may run (the exact model stops there with its bound).
 TRIP_TIME_LIMIT_S = 60.0
 #: Seconds the routing heuristic of a trip may run when called on its own.
@@ -181,7 +184,11 @@ TRIP_ROUTING_SOLUTIONS = 40
 TRIP_BLOCKS_MAX_COLUMNS = 400_000
 #: Partial tours (labels) kept a day when the tours are enumerated (beyond: the best of each
 #: overnight place, and the plan is no longer proven optimal).
-TRIP_MAX_LABELS = 30_000
+TRIP_MAX_LABELS = 100_000
+#: Tours are enumerated up to this many days at least (a working week), so that one enumeration
+#: serves every calendar of weeks at home at the weekend; enumerations kept for the next question.
+TRIP_TOUR_DAYS = 5
+TRIP_ENUMERATIONS_KEPT = 8
 #: Tours (least LP reduced cost first) the choice of tours is made among when the tours were not
 #: all enumerated.
 TRIP_PARTIAL_COLUMNS = 3_000

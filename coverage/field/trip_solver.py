@@ -1045,10 +1045,36 @@ def _first_min(key: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.
     return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]] if len(order) else order
 
 
-def _kinds(p: TripProblem) -> list[tuple[int, int]]:
-    """The kinds of tour of the calendar: (days, last place), in order of first use."""
+def _slots(p: TripProblem) -> list[tuple[int, int]]:
+    """The tours of the calendar as kinds: (days, last place), in calendar order."""
     last = len(p.tours) - 1
-    return list(dict.fromkeys((length, p.end if k == last else p.start) for k, length in enumerate(p.tours)))
+    return [(length, p.end if k == last else p.start) for k, length in enumerate(p.tours)]
+
+
+def _enumeration_key(p: TripProblem, longest: int) -> str:
+    """What an enumeration of tours depends on (not the calendar: tours up to ``longest`` days)."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for array in (p.minutes, p.visit_min, p.weights):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(repr((p.n, p.towns, p.start, p.end, p.per_day, p.day_min, p.evening_min, longest)).encode())
+    return digest.hexdigest()
+
+
+#: Enumerations of recent problems (the questions about one trip - how many days, longer days -
+#: share them); at most ``settings.TRIP_ENUMERATIONS_KEPT``.
+_ENUMERATIONS: dict[str, _Enumeration] = {}
+
+
+def _enumeration(p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float) -> _Enumeration:
+    longest = max(max(p.tours), settings.TRIP_TOUR_DAYS)
+    key = _enumeration_key(p, longest) + f"/{max_labels}"
+    if key not in _ENUMERATIONS:
+        while len(_ENUMERATIONS) >= settings.TRIP_ENUMERATIONS_KEPT:
+            _ENUMERATIONS.pop(next(iter(_ENUMERATIONS)))
+        _ENUMERATIONS[key] = _Enumeration(p, blocks, longest, max_labels, deadline)
+    return _ENUMERATIONS[key]
 
 
 class _Enumeration:
@@ -1060,7 +1086,7 @@ class _Enumeration:
     visited, then least driving): the tours are then not all there (``complete`` False).
     """
 
-    def __init__(self, p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float) -> None:
+    def __init__(self, p: TripProblem, blocks: list[_Block], longest: int, max_labels: int, deadline: float) -> None:
         self.p, self.blocks = p, blocks
         q = self.q = np.array(p.places)
         nq = len(q)
@@ -1070,8 +1096,7 @@ class _Enumeration:
         self.bmask = np.array([b.mask for b in blocks], dtype=np.int64)
         self.cost = np.stack([b.cost for b in blocks])  # (blocks, Q, Q)
         self.weight = np.array([sum(p.weights[i] for i in range(p.n) if (b.mask >> i) & 1) for b in blocks])
-        kinds = _kinds(p)
-        longest = max(length for length, _ in kinds)
+        self.kinds = kinds = [(t, e) for t in range(1, longest + 1) for e in dict.fromkeys([p.start, p.end])]
         reach = np.isfinite(self.cost).any(axis=0)
         ends = sorted({self.pos[e] for _, e in kinds})
         days_to = np.full(nq, longest + 1)  # days needed to reach one of the tours' last places
@@ -1163,7 +1188,7 @@ class _Enumeration:
     def routes(self, tour: int) -> tuple[list[list[int]], list[int]]:
         """Day routes and the overnight places (after each day) of tour ``tour`` of :attr:`tours`."""
         t = self.tours
-        kind = _kinds(self.p)[int(t.kind[tour])]
+        kind = self.kinds[int(t.kind[tour])]
         routes: list[list[int]] = []
         nights: list[int] = []
         label, block, came, at = int(t.parent[tour]), int(t.block[tour]), int(t.came_from[tour]), self.pos[kind[1]]
@@ -1230,107 +1255,135 @@ def solve_tours(
     report = _Reporter(progress)
     q = np.array(p.places)
     blocks = blocks if blocks is not None else (_blocks(p, q) or [])
-    e = _Enumeration(p, blocks, max_labels, started + 0.5 * time_limit)
-    tours = e.tours
-    kinds = _kinds(p)
-    slots = [(length, p.end if k == len(p.tours) - 1 else p.start) for k, length in enumerate(p.tours)]
+    e = _enumeration(p, blocks, max_labels, started + 0.5 * time_limit)
+    slots = _slots(p)
+    kinds = list(dict.fromkeys(slots))
     count = np.array([slots.count(kind) for kind in kinds], dtype=float)
-    report("blocks", columns=len(tours.mask))
-    n, nt = p.n, len(tours.mask)
+    wanted = np.array([kinds.index(k) if k in kinds else -1 for k in e.kinds])
+    pick = np.flatnonzero(wanted[e.tours.kind] >= 0)
+    mask, tour_cost, tour_kind = e.tours.mask[pick], e.tours.cost[pick], wanted[e.tours.kind[pick]]
+    complete = e.tours.complete
+    report("blocks", columns=len(pick))
+    n, nt = p.n, len(pick)
     w_min = float(p.weights.min()) if n else 1.0
-    penalty = (p.weights / w_min) if objective == "coverage" else p.penalty_min * p.weights / w_min
-    cost = np.zeros(nt) if objective == "coverage" else tours.cost
-    rows = [i for j, mk in enumerate(tours.mask.tolist()) for i in range(n) if (mk >> i) & 1]
-    cols = [j for j, mk in enumerate(tours.mask.tolist()) for i in range(n) if (mk >> i) & 1]
+    question = objective == "coverage"
+    penalty = (p.weights / w_min) if question else p.penalty_min * p.weights / w_min
+    cost = np.zeros(nt) if question else tour_cost
+    fit = objective == "fit"  # every station, the least driving: nothing may be left out
+    bits = (mask[:, None] >> np.arange(n)[None, :]) & 1
+    cols, rows = np.nonzero(bits)
     cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nt))
-    empty = tours.mask == 0
+    empty = mask == 0
     b = MipBuilder()
-    y = b.columns(nt, cost=cost, upper=np.where(empty, count[tours.kind], 1.0), integer=True)
-    z = b.columns(n, cost=penalty, integer=True)
+    y = b.columns(nt, cost=cost, upper=np.where(empty, count[tour_kind], 1.0), integer=True)
+    z = b.columns(n, cost=penalty, upper=0.0 if fit else 1.0, integer=True)
     b.rows(1.0, 1.0, (y, cover), (z, sp.identity(n)))
-    b.rows(count, count, (y, sp.csr_matrix((np.ones(nt), (tours.kind, np.arange(nt))), shape=(len(kinds), nt))))
+    b.rows(count, count, (y, sp.csr_matrix((np.ones(nt), (tour_kind, np.arange(nt))), shape=(len(kinds), nt))))
     mip = b.build()
     h = new_highs(max(0.1, time_limit - (time.perf_counter() - started)), 0.0)
     h.setOptionValue("mip_max_nodes", int(max_nodes))
-    h.setOptionValue("mip_abs_gap", 0.5 if objective == "coverage" else 1e-3)
+    h.setOptionValue("mip_abs_gap", 0.5 if question else 1e-3)
     h.passModel(mip.lp(relax=True))
     h.run()
+    if (
+        fit and h.modelStatusToString(h.getModelStatus()) == "Infeasible"
+    ):  # not even the relaxation: they do not all fit
+        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
+        out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (LP)", "infeasible", float("nan")
+        out.coverage_proven, out.cut = complete, "" if complete else e.cut
+        return out
     lp_value = float(h.getInfo().objective_function_value)
     price = np.asarray(h.getSolution().row_dual, dtype=float)[:n]
     bound = lp_value
-    if not tours.complete:  # Lagrangian bound: relaxed tours priced at the master's station prices
-        free = objective == "coverage"
-        relaxed = sum(c * _relaxed_tour_min(p, e, price, k, free) for c, k in zip(count, kinds, strict=True))
+    if not complete:  # Lagrangian bound: relaxed tours priced at the master's station prices
+        relaxed = sum(c * _relaxed_tour_min(p, e, price, k, question) for c, k in zip(count, kinds, strict=True))
         bound = float(price.sum() + np.minimum(0.0, penalty - price).sum() + relaxed)
     report("bound", bound=bound)
     keep = np.arange(nt)
-    if not tours.complete:  # a restricted master: the tours of least reduced cost and the LP's own
+    if not complete:  # a restricted master: the tours of least reduced cost and the LP's own
         lp_x = np.asarray(h.getSolution().col_value, dtype=float)[:nt]
         reduced = np.asarray(h.getSolution().col_dual, dtype=float)[:nt]
         best = np.lexsort((np.arange(nt), reduced))[: settings.TRIP_PARTIAL_COLUMNS]
         keep = np.union1d(best, np.flatnonzero(lp_x > 1e-9))
         keep = np.union1d(keep, np.flatnonzero(empty))
     sub = MipBuilder()
-    y = sub.columns(len(keep), cost=cost[keep], upper=np.where(empty[keep], count[tours.kind[keep]], 1.0), integer=True)
-    z = sub.columns(n, cost=penalty, integer=True)
+    y = sub.columns(len(keep), cost=cost[keep], upper=np.where(empty[keep], count[tour_kind[keep]], 1.0), integer=True)
+    z = sub.columns(n, cost=penalty, upper=0.0 if fit else 1.0, integer=True)
     sub.rows(1.0, 1.0, (y, cover[:, keep]), (z, sp.identity(n)))
     kind_rows = sp.csr_matrix(
-        (np.ones(len(keep)), (tours.kind[keep], np.arange(len(keep)))), shape=(len(kinds), len(keep))
+        (np.ones(len(keep)), (tour_kind[keep], np.arange(len(keep)))), shape=(len(kinds), len(keep))
     )
     sub.rows(count, count, (y, kind_rows))
     master = sub.build()
     h.passModel(master.lp())
     # HiGHS 1.16's MIP presolve spent 21 of 24 s probing the 37,000 tours of a Guangdong trip
     # whose LP is within 0.04 % of the optimum; without it the root solves it.
-    h.setOptionValue("presolve", "off" if tours.complete else "on")
+    h.setOptionValue("presolve", "off" if complete else "on")
     _Watch(h, report, p.penalty_min)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     x = np.asarray(h.getSolution().col_value, dtype=float)
+    if fit and (not info.primal_solution_status or len(x) != len(master.cost)):  # no plan keeps them all
+        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
+        out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (MIP)", "infeasible", float("nan")
+        out.coverage_proven = complete and status == "Infeasible"
+        out.cut = "" if out.coverage_proven else (cut_of(status) or e.cut)
+        return out
     if not info.primal_solution_status or len(x) != len(master.cost):
-        msg = "the start and end are too far apart for the days given; add a day or allow an evening transfer"
-        raise InputError(msg)
+        if complete and status == "Infeasible":
+            msg = "the start and end are too far apart for the days given; add a day or allow an evening transfer"
+            raise InputError(msg)
+        # no plan within the limits: the heuristic's, with the bound found here
+        sol = solve_heuristic(p, time_limit, bound=False, progress=progress)
+        sol.bound_min = float("nan")
+        sol.coverage_proven = not sol.unvisited
+        sol.cut = sol.cut or cut_of(status) or "work limit"
+        return sol
     x = np.r_[np.bincount(keep, weights=x[: len(keep)], minlength=nt), x[len(keep) :]]
-    if tours.complete and np.isfinite(info.mip_dual_bound):
+    if complete and np.isfinite(info.mip_dual_bound):
         bound = max(bound, float(info.mip_dual_bound))
     chosen = [int(j) for j in np.flatnonzero(np.round(x[:nt]) > 0) for _ in range(int(round(x[j])))]
-    plan = _assign(p, e, chosen, slots, kinds)
+    plan = _assign(p, e, [int(pick[j]) for j in chosen], slots)
     name = (
-        "tours enumerated, HiGHS (set partitioning)"
-        if tours.complete
-        else "best tours of each day, HiGHS (set partitioning)"
+        "tours enumerated, HiGHS (set partitioning)" if complete else "best tours of each day, HiGHS (set partitioning)"
     )
     sol = plan_solution(p, *plan, float("nan"), name, "feasible", started)
     dropped = float(penalty[sol.unvisited].sum())
-    proven = tours.complete and status == "Optimal"
+    proven = complete and status == "Optimal"
     sol.coverage_proven = proven or bound >= dropped - 1e-6 * max(1.0, dropped)
-    if objective == "coverage":
+    if question:
         sol.bound_min = float("nan")
     elif proven:
         sol.bound_min = sol.travel_min
     elif sol.coverage_proven:
         sol.bound_min = min(sol.travel_min, max(0.0, bound - dropped))
     sol.status = "optimal" if proven or (sol.coverage_proven and sol.gap == 0) else "feasible"
-    cut = {"Time limit reached": "time limit", "Interrupted by user": "stopped", "Node limit reached": "work limit"}
-    sol.cut = "" if sol.status == "optimal" else (cut.get(status) or e.cut)
+    sol.cut = "" if sol.status == "optimal" else (cut_of(status) or e.cut)
     sol.seconds = time.perf_counter() - started
     return sol
 
 
-def _assign(
-    p: TripProblem, e: _Enumeration, chosen: list[int], slots: list[tuple[int, int]], kinds: list[tuple[int, int]]
-) -> Plan:
+def cut_of(status: str) -> str:
+    """Why HiGHS stopped early, in the words of :attr:`TripSolution.cut` (``""`` when it finished)."""
+    return {
+        "Time limit reached": "time limit",
+        "Interrupted by user": "stopped",
+        "Node limit reached": "work limit",
+    }.get(status, "")
+
+
+def _assign(p: TripProblem, e: _Enumeration, chosen: list[int], slots: list[tuple[int, int]]) -> Plan:
     """The chosen tours in calendar order: each kind's tours in the order of their first station."""
-    by_kind: dict[int, list[tuple[list[list[int]], list[int]]]] = {}
+    by_kind: dict[tuple[int, int], list[tuple[list[list[int]], list[int]]]] = {}
     for j in chosen:
-        by_kind.setdefault(int(e.tours.kind[j]), []).append(e.routes(j))
+        by_kind.setdefault(e.kinds[int(e.tours.kind[j])], []).append(e.routes(j))
     for tours in by_kind.values():
         tours.sort(key=lambda tour: min((i for r in tour[0] for i in r), default=p.n))
     routes: list[list[int]] = []
     nights = [p.start]
     for slot in slots:
-        day_routes, day_nights = by_kind[kinds.index(slot)].pop(0)
+        day_routes, day_nights = by_kind[slot].pop(0)
         routes += day_routes
         nights += day_nights
     return routes, nights
@@ -1664,13 +1717,14 @@ def solve(
     """Best plan by ``method``: ``auto`` (exact when it can be, else heuristic), ``exact``, ``heuristic``, ``dp``, ``blocks``.
 
     ``objective="coverage"`` asks only how much priority fits (the plan's driving is not
-    minimised); ``progress`` receives the steps (see :data:`Progress`) and may stop the search.
+    minimised), ``"fit"`` only whether everything fits (no plan when the LP already says no);
+    ``progress`` receives the steps (see :data:`Progress`) and may stop the search.
     """
     if method not in ("auto", "exact", "heuristic", "dp", "blocks"):
         msg = f"unknown method {method!r}; use auto, exact, heuristic, dp or blocks"
         raise InputError(msg)
-    if objective not in ("travel", "coverage"):
-        msg = f"unknown objective {objective!r}; use travel or coverage"
+    if objective not in ("travel", "coverage", "fit"):
+        msg = f"unknown objective {objective!r}; use travel, coverage or fit"
         raise InputError(msg)
     started = time.perf_counter()
     if p.n == 0:
@@ -1689,5 +1743,7 @@ def solve(
     if blocks is None or p.n > 62:
         return solve_heuristic(p, time_limit, progress=progress)
     if method == "blocks":
-        return solve_blocks(p, time_limit, objective=objective, progress=progress, blocks=blocks)
+        return solve_blocks(
+            p, time_limit, objective="travel" if objective == "travel" else "coverage", progress=progress, blocks=blocks
+        )
     return solve_tours(p, time_limit, objective=objective, progress=progress, blocks=blocks)
