@@ -180,7 +180,7 @@ TRIP_HEURISTIC_TIME_LIMIT_S = 20.0
 #: exact model is built with by ``method="auto"`` (beyond: the heuristic).
 TRIP_MAX_NODES = 20_000
 TRIP_CUT_ROUNDS = 40
-TRIP_ROUTING_SOLUTIONS = 40
+TRIP_ROUTING_SOLUTIONS = 10
 TRIP_BLOCKS_MAX_COLUMNS = 400_000
 #: Partial tours (labels) kept a day when the tours are enumerated (beyond: the best of each
 #: overnight place, and the plan is no longer proven optimal).

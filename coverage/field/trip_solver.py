@@ -613,17 +613,17 @@ class _DayBlocks:
         cols = [j for j, mk in enumerate(masks) for i in range(n) if (mk >> i) & 1]
         self.cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nb))
         self.empty = np.asarray(self.cover.sum(axis=0)).ravel() == 0
-        length = np.array(p.tours, dtype=float)
-        self.upper = np.where(self.empty, float(p.days) if self.day_trips else length[self.tour], 1.0)
-        b = MipBuilder()
-        x = b.columns(nb, cost=block_cost, upper=self.upper, integer=True)  # blocks
-        z = b.columns(n, cost=self.penalty, integer=True)  # stations left out
-        b.rows(1.0, 1.0, (x, self.cover), (z, sp.identity(n)))  # each station once, or left out
+        lengths = np.array(p.tours, dtype=float)
+        self.upper = np.where(self.empty, float(p.days) if self.day_trips else lengths[self.tour], 1.0)
+        builder = MipBuilder()
+        x = builder.columns(nb, cost=block_cost, upper=self.upper, integer=True)  # blocks
+        z = builder.columns(n, cost=self.penalty, integer=True)  # stations left out
+        builder.rows(1.0, 1.0, (x, self.cover), (z, sp.identity(n)))  # each station once, or left out
         if self.day_trips:
-            b.rows([p.days], [p.days], (x, np.ones((1, nb))))
+            builder.rows([p.days], [p.days], (x, np.ones((1, nb))))
         else:
-            self._tour_rows(b, x)
-        self.mip = b.build()
+            self._tour_rows(builder, x)
+        self.mip = builder.build()
         self.cost = self.mip.cost
         self.n_int = nb + n
         self.index = {
@@ -896,7 +896,16 @@ class _Watch:
 
     def __call__(self, kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
         if kind == self.types.kCallbackMipImprovingSolution:
-            self.report("plan", objective=float(out.objective_function_value), bound=float(out.mip_dual_bound))
+            objective, bound = float(out.objective_function_value), float(out.mip_dual_bound)
+            left_out = math.floor((objective + 1e-6) / self.penalty)  # stations of priority 1 left out
+            self.report(
+                "plan",
+                objective=objective,
+                bound=bound,
+                left_out=left_out,
+                travel_min=objective - left_out * self.penalty,
+                bound_min=bound - left_out * self.penalty if math.isfinite(bound) else float("nan"),
+            )
         elif kind == self.types.kCallbackMipInterrupt and self.report.stop:
             data_in.user_interrupt = True
 
@@ -1097,14 +1106,15 @@ class _Enumeration:
         self.cost = np.stack([b.cost for b in blocks])  # (blocks, Q, Q)
         self.weight = np.array([sum(p.weights[i] for i in range(p.n) if (b.mask >> i) & 1) for b in blocks])
         self.kinds = kinds = [(t, e) for t in range(1, longest + 1) for e in dict.fromkeys([p.start, p.end])]
-        reach = np.isfinite(self.cost).any(axis=0)
+        reach: NDArray[np.bool_] = np.asarray(np.isfinite(self.cost).any(axis=0))
         ends = sorted({self.pos[e] for _, e in kinds})
         days_to = np.full(nq, longest + 1)  # days needed to reach one of the tours' last places
         days_to[ends] = 0
         for d in range(1, longest + 1):
             days_to[(days_to > d) & inner & reach[:, days_to <= d - 1].any(axis=1)] = d
         home = self.pos[p.start]
-        labels = _Labels(*(np.array([v]) for v in (0, home)), np.zeros(1), *(np.array([-1]) for _ in range(3)))
+        none = np.array([-1])
+        labels = _Labels(np.array([0]), np.array([home]), np.zeros(1), none, none, none)
         self.days: list[_Labels] = [labels]
         self.complete, self.cut = True, ""
         parts: list[tuple[int, _Labels]] = []
@@ -1119,12 +1129,17 @@ class _Enumeration:
                 break
             labels = self._grow(labels, inner & (days_to <= longest - t), max_labels)
             self.days.append(labels)
+
+        def joined(name: str) -> NDArray[Any]:
+            return np.concatenate([getattr(lab, name) for _, lab in parts])
+
         self.tours = _TourSet(
             np.concatenate([np.full(len(lab.mask), k) for k, lab in parts]),
-            *(
-                np.concatenate([getattr(lab, f) for _, lab in parts])
-                for f in ("mask", "cost", "parent", "block", "came_from")
-            ),
+            joined("mask"),
+            joined("cost"),
+            joined("parent"),
+            joined("block"),
+            joined("came_from"),
             self.complete,
         )
 
@@ -1493,8 +1508,8 @@ def split_tour(p: TripProblem, order: list[int], nearest: int = 5) -> tuple[list
     final = np.where(hotel == p.end, value, INF)
     reach = np.flatnonzero(np.isfinite(final).any(axis=1))
     if len(reach) == 0:
-        routes = [[] for _ in range(p.days)]
-        return routes, best_nights(p, routes, strict=False)
+        empty: list[list[int]] = [[] for _ in range(p.days)]
+        return empty, best_nights(p, empty, strict=False)
     pos_ = int(reach.max())
     j = int(final[pos_].argmin())
     routes: list[list[int]] = []

@@ -667,7 +667,9 @@ def plan_trip(
     if steps.stopped:
         plan.cut = "stopped"
         return plan
-    steps("plan", plan=plan)
+    if not steps("plan", plan=plan):
+        plan.cut = "stopped"
+        return plan
     if sol.unvisited and options:
         plan.options = _options(request, travel, method, time_limit, plan, steps, longer_days)
         if steps.stopped:
