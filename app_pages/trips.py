@@ -68,7 +68,11 @@ def supervision_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
     towns, geoms = common.display(view, "counties")
-    m = webmap.new_map(towns.total_bounds)
+    lon = pd.concat([legs["from_lon"], legs["to_lon"]]).astype(float)
+    lat = pd.concat([legs["from_lat"], legs["to_lat"]]).astype(float)
+    pad = 0.15  # degrees around the route, so its ends are not on the map's edge
+    route = [lon.min() - pad, lat.min() - pad, lon.max() + pad, lat.max() + pad] if len(legs) else None
+    m = webmap.new_map(route if route is not None else towns.total_bounds)
     webmap.county_layer(towns, labels=view.labels, geometry=geoms).add_to(m)
     for layer in webmap.route_layers(legs, view.labels, group_col=group, name_format=fmt):
         layer.add_to(m)
