@@ -1,6 +1,8 @@
 """Field trips (evaluators) and supervision (supervisors with 5-8 stations each)."""
 
 import datetime as dt
+import math
+import time
 
 import pandas as pd
 import streamlit as st
@@ -8,15 +10,25 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.i18n import lang, t, t_known
-from coverage import settings
+from coverage import checks, settings
 from coverage.analysis.travel import StraightLine
 from coverage.data.io import sheets_bytes
 from coverage.field.supervision import assign_supervisors, monthly_rounds
-from coverage.field.trip_export import to_html, to_ics, to_sheets
+from coverage.field.trip_export import (
+    day_table,
+    hours_minutes,
+    leg_table,
+    rounds_html,
+    to_html,
+    to_ics,
+    to_sheets,
+    visit_table,
+)
 from coverage.field.trips import (
     TripRequest,
     capital,
     evaluate_itinerary,
+    fewest_days,
     next_monday,
     parse_itinerary,
     plan_trip,
@@ -56,7 +68,11 @@ def supervision_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def show_map(legs: pd.DataFrame, group: str, fmt: str, key: str) -> None:
     towns, geoms = common.display(view, "counties")
-    m = webmap.new_map(towns.total_bounds)
+    lon = pd.concat([legs["from_lon"], legs["to_lon"]]).astype(float)
+    lat = pd.concat([legs["from_lat"], legs["to_lat"]]).astype(float)
+    pad = 0.15  # degrees around the route, so its ends are not on the map's edge
+    route = [lon.min() - pad, lat.min() - pad, lon.max() + pad, lat.max() + pad] if len(legs) else None
+    m = webmap.new_map(route if route is not None else towns.total_bounds)
     webmap.county_layer(towns, labels=view.labels, geometry=geoms).add_to(m)
     for layer in webmap.route_layers(legs, view.labels, group_col=group, name_format=fmt):
         layer.add_to(m)
@@ -78,9 +94,11 @@ def option_text(option: dict) -> str:
     kind = {
         "drop the lowest-priority visits": "drop",
         "allow an evening transfer": "evening",
-        "add days": "days",
+        "fewest days": "fewest",
         "lengthen days": "longer",
     }[option["choice"]]
+    if kind == "fewest" and option["fits"]:
+        return t("opt_fewest", **option) + " — " + t("opt_fits", h=option["total_travel_min"] / 60)
     if kind == "drop":
         return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
     if kind == "longer" and "extra_min" not in option:
@@ -94,6 +112,44 @@ def option_text(option: dict) -> str:
 
 
 # --------------------------------------------------------------------------- trip planner
+def default_days(n_stations: int, per_day: int) -> None:
+    """Keep the days input on the figure the sample needs (stations / visits a day, rounded up)
+    until the user changes it, so the first view does not warn about the visit cap."""
+    need = max(1, math.ceil(n_stations / max(per_day, 1)))
+    if ss.get("trip_days") in (None, ss.get("trip_days_auto")):
+        ss["trip_days"] = min(need, settings.TRIP_MAX_DAYS)
+    ss["trip_days_auto"] = min(need, settings.TRIP_MAX_DAYS)
+
+
+def hours(minutes: float) -> str:
+    """Minutes as h:mm, or "—" when not known."""
+    return "—" if minutes != minutes else hours_minutes(minutes)
+
+
+def step_text(step: str, info: dict) -> str | None:
+    """The status line of a step of the planner (None: no change)."""
+    if step == "matrix":
+        return t("trip_step_matrix", n=info["places"])
+    if step == "solve" and info.get("phase") == "blocks":
+        return t("trip_step_solve_start")
+    if step == "solve" and info.get("phase") == "plan" and info.get("travel_min") == info.get("travel_min"):
+        return t("trip_step_solve", best=hours(info["travel_min"]), bound=hours(info.get("bound_min", float("nan"))))
+    if step == "plan":
+        return t("trip_step_options_start")
+    if step == "days":
+        return t("trip_step_options", days=info["days"])
+    return None
+
+
+def previous_itinerary(text: str, upload) -> list[list[str]]:
+    """The last itinerary: the uploaded file (TXT/CSV, one line per day) or the text typed."""
+    if upload is not None:
+        from coverage.data.io import decode_text
+
+        text, _ = decode_text(upload.getvalue())
+    return parse_itinerary(text or "")
+
+
 with trip_tab, common.friendly_errors():
     table = station_table(stations)
     mode = st.radio(
@@ -104,17 +160,24 @@ with trip_tab, common.friendly_errors():
         key="trip_mode",
     )
     if mode == "sample":
-        c1, c2, c3 = st.columns(3)
-        rule = c1.text_input(t("trip_rule"), "2-per-city", key="trip_rule")
-        seed = c2.number_input(t("trip_seed"), 0, 10_000, 0, key="trip_seed")
-        strata = c3.selectbox(
+        c1, c2, c3, c4 = st.columns(4)
+        level = c1.radio(
+            t("trip_sample_level"),
+            ["city", "county"],
+            format_func=lambda v: t(f"trip_sample_level_{v}"),
+            horizontal=True,
+            key="trip_sample_level",
+        )
+        per = c2.number_input(t("trip_sample_per"), 1, 20, 2, key="trip_sample_per")
+        seed = c3.number_input(t("trip_seed"), 0, 10_000, 0, key="trip_seed")
+        strata = c4.selectbox(
             t("trip_strata"),
             [None, *strata_columns(table)],
             key="trip_strata",
             format_func=lambda c: t("trip_strata_none") if c is None else t_known("col_", c),
             help=t("trip_strata_help"),
         )
-        chosen = sample_stations(table, rule, seed=int(seed), strata=strata)
+        chosen = sample_stations(table, (int(per), level), seed=int(seed), strata=strata)
     elif mode == "pick":
         labels = dict(zip(table["code"], table["name"], strict=True))
         picked = st.multiselect(t("trip_pick"), list(labels), format_func=labels.get, key="trip_pick")
@@ -130,8 +193,28 @@ with trip_tab, common.friendly_errors():
         t("trip_start"), settings.PROVINCIAL_CAPITALS.get(code, ""), key="trip_start", help=t("trip_start_help")
     )
     first = c[1].date_input(t("trip_first_day"), next_monday(), key="trip_first")
-    n_days = c[2].number_input(t("trip_days"), 1, 60, 5, key="trip_days")
-    per_day = c[3].number_input(t("trip_per_day"), 1, 6, settings.TRIP_PER_DAY, key="trip_per_day")
+    per_day = c[2].number_input(
+        t("trip_per_day"), 1, settings.TRIP_MAX_PER_DAY, settings.TRIP_PER_DAY, key="trip_per_day"
+    )
+    days_mode = c[3].radio(
+        t("trip_days_mode"),
+        ["given", "fewest"],
+        format_func=lambda m: t(f"trip_days_{m}"),
+        key="trip_days_mode",
+    )
+    default_days(len(chosen), int(per_day))
+    c = st.columns(4)
+    n_days = c[0].number_input(
+        t("trip_days"),
+        1,
+        settings.TRIP_MAX_DAYS,
+        key="trip_days",
+        disabled=days_mode == "fewest",
+        help=t("trip_days_help"),
+    )
+    holidays_text = c[1].text_input(t("trip_holidays"), "", key="trip_holidays")
+    weekends = c[2].checkbox(t("trip_weekends"), False, key="trip_weekends")
+    longer = c[3].checkbox(t("trip_longer"), False, key="trip_longer")
     c = st.columns(4)
     visit_h = c[0].number_input(t("trip_visit_hours"), 0.5, 8.0, settings.TRIP_VISIT_HOURS, step=0.5, key="trip_visit")
     day_start = c[1].time_input(
@@ -139,7 +222,7 @@ with trip_tab, common.friendly_errors():
     )
     day_end = c[2].time_input(t("trip_day_end"), dt.time.fromisoformat(settings.TRIP_DAY_END), key="trip_day_end")
     lunch = c[3].number_input(t("trip_lunch"), 0, 120, settings.TRIP_LUNCH_MIN, step=15, key="trip_lunch")
-    c = st.columns(5)
+    c = st.columns(4)
     overnight = c[0].radio(
         t("trip_overnight"), ["towns", "base"], format_func=lambda o: t(f"trip_overnight_{o}"), key="trip_overnight"
     )
@@ -164,14 +247,18 @@ with trip_tab, common.friendly_errors():
         key="trip_long_speed",
         help=t("trip_long_speed_help", km=settings.LOCAL_ROAD_KM),
     )
-    weekends = c[4].checkbox(t("trip_weekends"), False, key="trip_weekends")
-    previous = st.text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
-    if len(chosen) > int(n_days) * int(per_day):
+    c = st.columns(2)
+    previous = c[0].text_area(t("trip_previous"), key="trip_previous", help=t("trip_previous_help"))
+    previous_file = c[1].file_uploader(t("trip_previous_file"), type=["txt", "csv"], key="trip_previous_file")
+    if days_mode == "given" and len(chosen) > int(n_days) * int(per_day):
         st.warning(
             t("trip_over_cap", n=len(chosen), days=int(n_days), per_day=int(per_day), cap=int(n_days) * int(per_day))
         )
 
-    if st.button(t("trip_run"), type="primary", key="trip_run"):
+    c = st.columns([1, 1, 2])
+    run = c[0].button(t("trip_run"), type="primary", key="trip_run", width="stretch")
+    c[1].button(t("trip_stop"), key="trip_stop", width="stretch")  # a click reruns the page: the solve stops
+    if run:
         if len(chosen) == 0:
             st.error(t("trip_none_chosen"))
         else:
@@ -180,11 +267,16 @@ with trip_tab, common.friendly_errors():
                 if start_text.strip() in ("", settings.PROVINCIAL_CAPITALS.get(code))
                 else resolve_place(start_text, code)
             )
+            holidays = tuple(
+                checks.parse_date(x.strip(), "holiday")
+                for x in holidays_text.replace("，", ",").split(",")
+                if x.strip()
+            )
             request = TripRequest(
                 chosen,
                 start=base,
                 end=base,
-                dates=working_days(first, int(n_days), weekends=weekends),
+                dates=working_days(first, int(n_days), weekends=weekends, holidays=holidays),
                 per_day=int(per_day),
                 visit_min=visit_h * 60,
                 day_start=day_start.strftime("%H:%M"),
@@ -192,45 +284,97 @@ with trip_tab, common.friendly_errors():
                 lunch_min=float(lunch),
                 overnight=overnight,
                 evening_min=float(evening),
+                weekends=weekends,
+                holidays=holidays,
             )
             travel = StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
-            with st.status(t("trip_solving"), expanded=False) as box:
-                plan = plan_trip(request, travel, time_limit=settings.TRIP_TIME_LIMIT_S)
+            started = time.perf_counter()
+            stop_request: list[BaseException] = []
+            with st.status(t("trip_solving"), expanded=True) as box:
+                line = st.empty()
+
+                def on_progress(step: str, info: dict) -> bool:
+                    """Show the step; keep the plan so far; a click elsewhere (the stop button) stops the solve."""
+                    if step == "plan":
+                        ss["trip"] = (view.key, info["plan"], None, None)
+                    text = step_text(step, info)
+                    if text is None:
+                        return True
+                    try:
+                        line.markdown(text)
+                    except Exception:
+                        raise
+                    except BaseException as exc:  # Streamlit's rerun or stop: keep the best plan so far
+                        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                            raise
+                        stop_request.append(exc)
+                        return False
+                    return True
+
+                count = None
+                if days_mode == "fewest":
+                    count = fewest_days(request, travel, progress=on_progress)
+                    plan = count.plan
+                    if plan is None:
+                        st.error(t("trip_fewest_none", max=settings.TRIP_MAX_DAYS))
+                else:
+                    plan = plan_trip(request, travel, progress=on_progress, longer_days=longer)
                 given = None
-                if previous.strip():
-                    days = [
-                        stations_by_name(day, code)["code"].tolist() if day else [] for day in parse_itinerary(previous)
-                    ]
-                    given = evaluate_itinerary(request, days, travel)
-                box.update(label=t("trip_solving") + " ✓", state="complete")
-            ss["trip"] = (view.key, plan, given)
+                itinerary = previous_itinerary(previous, previous_file)
+                if plan is not None and any(itinerary) and not stop_request:
+                    days = [stations_by_name(day, code)["code"].tolist() if day else [] for day in itinerary]
+                    given = evaluate_itinerary(plan.request, days, travel)
+                label = t("trip_step_done", seconds=time.perf_counter() - started)
+                if not stop_request:
+                    box.update(label=label, state="complete", expanded=False)
+            if plan is not None:
+                ss["trip"] = (view.key, plan, given, count)
+            if stop_request:
+                raise stop_request[0]
 
     saved = ss.get("trip")
     if saved and saved[0] == view.key:
-        _, plan, given = saved
+        _, plan, given, count = saved
         n_all = len(plan.request.stations)
-        hours = (plan.request.day_min + plan.request.lunch_min) / 60
-        if len(plan.unvisited):
+        hours_a_day = (plan.request.day_min + plan.request.lunch_min) / 60
+        if plan.cut == "stopped":
+            st.info(t("trip_stopped"))
+        if count is not None and count.days is not None:
+            note = "" if count.proven else t("trip_fewest_unproven", days=count.days, fewer=count.days - 1)
+            st.success(
+                t(
+                    "trip_fewest_result",
+                    n=n_all,
+                    days=count.days,
+                    tours=len(count.tours),
+                    last=count.dates[-1].isoformat(),
+                )
+                + note
+            )
+        elif len(plan.unvisited):
             st.warning(
                 t(
                     "trip_some_fit",
                     fit=n_all - len(plan.unvisited),
                     total=n_all,
                     days=len(plan.request.dates),
-                    hours=hours,
+                    hours=hours_a_day,
                     left="、".join(plan.unvisited["name"].astype(str)),
                 )
             )
             for option in plan.options:
                 st.caption("• " + option_text(option))
         else:
-            st.success(t("trip_all_fit", total=n_all, days=len(plan.request.dates), hours=hours))
+            st.success(t("trip_all_fit", total=n_all, days=len(plan.request.dates), hours=hours_a_day))
         c = st.columns(4)
-        c[0].metric(t("trip_travel_min"), f"{plan.travel_min / 60:.1f} h")
+        c[0].metric(t("trip_travel_min"), hours_minutes(plan.travel_min))
         c[1].metric(t("trip_travel_km"), f"{plan.travel_km:,.0f}")
-        c[2].metric(t("trip_bound"), f"{plan.bound_min / 60:.1f} h" if plan.bound_min == plan.bound_min else "—")
-        c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else "—")
-        st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds))
+        c[2].metric(
+            t("trip_bound"), hours(plan.bound_min) if plan.bound_min == plan.bound_min else t("trip_gap_unknown")
+        )
+        c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else t("trip_gap_unknown"))
+        cut = t(f"trip_cut_{plan.cut}") if plan.cut else ""
+        st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds) + cut)
         if given is not None:
             st.info(
                 t(
@@ -240,21 +384,16 @@ with trip_tab, common.friendly_errors():
                     saving=(given.travel_min - plan.travel_min) / 60,
                 )
             )
-        days = plan.days.assign(visits=plan.days["names"].map("、".join)).drop(columns=["names"])
-        st.dataframe(
-            days.rename(columns=lambda c: t_known("trip_col_", c)),
-            hide_index=True,
-            width="stretch",
-            key="trip_days_table",
-        )
-        legs = plan.legs.drop(columns=["visit_end"], errors="ignore")
+        st.dataframe(day_table(plan, lang()), hide_index=True, width="stretch", key="trip_days_table")
+        with st.expander(t("print.sheet_visits")):
+            st.dataframe(visit_table(plan, lang()), hide_index=True, width="stretch", key="trip_visits_table")
         with st.expander(t("trip_legs")):
-            st.dataframe(legs, hide_index=True, width="stretch", key="trip_legs_table")
+            st.dataframe(leg_table(plan, lang()), hide_index=True, width="stretch", key="trip_legs_table")
         show_map(plan.legs, "day", t("trip_day_n"), key=f"tripmap-{view.key}")
         c = st.columns(3)
         c[0].download_button(
             "XLSX",
-            lambda: sheets_bytes(to_sheets(plan)),
+            lambda: sheets_bytes(to_sheets(plan, lang())),
             file_name="trip.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click="ignore",
@@ -272,7 +411,7 @@ with trip_tab, common.friendly_errors():
         )
         c[2].download_button(
             t("trip_print"),
-            lambda: to_html(plan).encode("utf-8"),
+            lambda: to_html(plan, lang()).encode("utf-8"),
             file_name="trip.html",
             mime="text/html",
             on_click="ignore",
@@ -325,6 +464,17 @@ with supervise_tab, common.friendly_errors():
         st.subheader(t("sup_rounds", month=month.strftime("%Y-%m")))
         st.dataframe(supervision_table(totals), hide_index=True, width="stretch", key="sup_totals")
         c = st.columns(2)
+        c[1].download_button(
+            t("sup_print"),
+            lambda: rounds_html(
+                calendar, totals, month, settings.SUPERVISION_HOURS, settings.SUPERVISION_DAY_HOURS, lang()
+            ).encode("utf-8"),
+            file_name="supervision_rounds.html",
+            mime="text/html",
+            on_click="ignore",
+            key="sup_html",
+            width="stretch",
+        )
         c[0].download_button(
             "XLSX",
             lambda: sheets_bytes(

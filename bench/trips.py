@@ -1,143 +1,271 @@
-"""Trip planning and supervision speed (issue 6), each against a named baseline in the same run.
+"""Field trips (issue 16): ours against named baselines on the same matrices, and against today's code.
 
-* 10 visits / 5 days (Guangdong west week, 广州市, 80 km/h): exact, target <= 2 s.
-* 20 visits / 10 days with overnight choice (synthetic, 11 towns): optimal or within 1 % in <= 60 s.
-* 200 visits / 40 days (synthetic, 5 a day, 1-h visits): within 3 % of a long "best" run in <= 30 s.
-  The reference is our heuristic searching for --reference-seconds without stopping early (default
-  600 = the issue's 10-minute run; each round without improvement doubles the routing search time;
-  pass e.g. 120 to shorten it, and say so when quoting the figure).
-* supervision of all Guangxi stations (375): <= 10 s.
+* Day trips from base (every night at home): ours (a set partition of the stations into days,
+  HiGHS) against **OR-Tools routing** (one vehicle a day, a time dimension, the visit cap, a
+  penalty for each station left out; guided local search for ``--routing-seconds``).
+* Overnight trips (tours from the provincial capital, home at the weekend): ours (every tour
+  enumerated, one chosen per calendar slot, HiGHS) against a **CP-SAT model** (one day block a
+  day, the overnight places linked day to day, each station at most once; 2 workers, up to
+  ``--cpsat-seconds``), both on the same day blocks and matrices.
+* The whole request as the app makes it (the plan and the ways to fit every station), and the
+  "how many days?" question, against **today's code** (commit ``--before``, run from a
+  ``git archive`` of that commit in a fresh interpreter; it has no calendar of tours and no
+  day count, so it plans the same days without going home at the weekend).
 
-Baseline: "naive greedy" - nearest unvisited station next while the day's hours allow, the night
-in the nearest overnight town - the order a planner would draw by hand.
+Tests never assert on time.  The machine's load is printed first (``uptime``).
 
-    .venv/bin/python bench/trips.py [--reference-seconds 600]
+    .venv/bin/python bench/trips.py [--skip before,cpsat] [--before 60cc4e4]
 """
 
+from __future__ import annotations
+
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from _timing import report  # noqa: E402
 
-from coverage.field.trip_solver import TripProblem, day_ok, solve, solve_heuristic, trip_travel  # noqa: E402
+from coverage.analysis.travel import StraightLine  # noqa: E402
+from coverage.field.trip_solver import TripProblem, _blocks, solve  # noqa: E402
+from coverage.field.trips import (  # noqa: E402
+    TripRequest,
+    _problem,
+    capital,
+    fewest_days,
+    plan_trip,
+    sample_stations,
+    station_table,
+    working_days,
+)
 
-
-def greedy(p: TripProblem):
-    """Nearest station next while the day allows it; the night in the nearest town (or the end)."""
-    start = time.perf_counter()
-    left = set(range(p.n))
-    routes, nights = [], [p.start]
-    for t in range(p.days):
-        here, route = nights[-1], []
-        last = t == p.days - 1
-        while left and len(route) < p.per_day:
-            ok = []
-            for i in sorted(left, key=lambda i: p.minutes[here, i]):
-                towns = [p.end] if last else sorted(p.towns, key=lambda h: p.minutes[i, h])[:1]
-                if day_ok(p, nights[-1], [*route, i], towns[0]):
-                    ok = [i]
-                    break
-            if not ok:
-                break
-            route.append(ok[0])
-            left.discard(ok[0])
-            here = ok[0]
-        night = p.end if last else min(p.towns, key=lambda h: p.minutes[here, h])
-        routes.append(route)
-        nights.append(night)
-    return routes, nights, p.n - len(left), time.perf_counter() - start
+FIRST = "2024-11-04"  # a Monday
 
 
-def synthetic(n, towns, days, per_day, visit_min, spread_km, seed=0, speed_kmh=40.0):
-    rng = np.random.default_rng(seed)
-    pts = rng.uniform(0, spread_km, (n + towns + 1, 2))
-    pts[-1] = spread_km / 2  # the base in the middle
-    minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1)) * 1.3 / speed_kmh * 60
-    return TripProblem(
-        minutes, n, tuple(range(n, n + towns)) + (n + towns,), n + towns, n + towns, days, per_day, visit_min, 510
-    )
-
-
-def guangdong_west():
-    from coverage.analysis.travel import StraightLine
+def stations(province: str):
     from coverage.data.provinces import default_stations_path
     from coverage.data.stations import read_stations
-    from coverage.field.trips import TripRequest, _problem, capital, station_table, working_days
 
-    s = station_table(read_stations(default_stations_path("44"), province="44").stations)
-    west = s[s["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
-    gz = capital("44")
-    req = TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90)
-    return _problem(req, StraightLine(speed_kmh=80))[0]
+    return station_table(read_stations(default_stations_path(province), province=province).stations)
 
 
-def line(name, sol, p, seconds, target, g):
-    routes, nights, kept, g_s = g
-    g_travel = trip_travel(p, routes, nights)
-    print(
-        f"  {name}: {len(sol.routes)} days, {p.n - len(sol.unvisited)}/{p.n} visited, {sol.travel_min:.1f} min, "
-        f"bound {sol.bound_min:.1f}, gap {sol.gap:.3%}, {sol.solver}, {sol.status}"
+def request(province: str, days: int, overnight: str = "towns") -> TripRequest:
+    base = capital(province)
+    chosen = sample_stations(stations(province), (2, "city"), seed=0)
+    return TripRequest(chosen, base, base, working_days(FIRST, days), overnight=overnight)
+
+
+# --------------------------------------------------------------------------- baselines
+def routing_day_trips(p: TripProblem, seconds: float) -> tuple[int, float, float]:
+    """OR-Tools routing: (stations visited, driving minutes, seconds) of day trips from the start."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    started = time.perf_counter()
+    nodes = list(range(p.n)) + [p.start]
+    sec = np.rint(p.minutes[np.ix_(nodes, nodes)] * 60).astype(np.int64).tolist()
+    service = [int(round(v * 60)) for v in p.visit_min] + [0]
+    depot = p.n
+    manager = pywrapcp.RoutingIndexManager(len(nodes), p.days, depot)
+    routing = pywrapcp.RoutingModel(manager)
+    cost = routing.RegisterTransitCallback(lambda i, j: sec[manager.IndexToNode(i)][manager.IndexToNode(j)])
+    routing.SetArcCostEvaluatorOfAllVehicles(cost)
+    timed = routing.RegisterTransitCallback(
+        lambda i, j: sec[manager.IndexToNode(i)][manager.IndexToNode(j)] + service[manager.IndexToNode(i)]
     )
-    print(f"  baseline greedy: {kept}/{p.n} visited, {g_travel:.1f} min ({g_travel / sol.travel_min - 1:+.1%} driving)")
-    report(name, seconds, "naive greedy", g_s, target)
+    day, total = int(round(p.day_min * 60)), int(round((p.day_min + p.evening_min) * 60))
+    routing.AddDimension(timed, 0, total, True, "time")
+    dim = routing.GetDimensionOrDie("time")
+    for node in range(p.n):
+        dim.CumulVar(manager.NodeToIndex(node)).SetMax(day - service[node])
+    count = routing.RegisterUnaryTransitCallback(lambda i: 1 if manager.IndexToNode(i) < p.n else 0)
+    routing.AddDimensionWithVehicleCapacity(count, 0, [p.per_day] * p.days, True, "visits")
+    penalty = int(max(max(r) for r in sec) * (len(nodes) + 2) + 1)
+    for node in range(p.n):
+        routing.AddDisjunction([manager.NodeToIndex(node)], penalty)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(seconds * 1000))
+    found = routing.SolveWithParameters(params)
+    visited, driving = 0, 0.0
+    for v in range(p.days):
+        index = routing.Start(v)
+        while not routing.IsEnd(index):
+            nxt = found.Value(routing.NextVar(index))
+            driving += sec[manager.IndexToNode(index)][manager.IndexToNode(nxt)] / 60
+            visited += manager.IndexToNode(nxt) < p.n
+            index = nxt
+    return visited, driving, time.perf_counter() - started
+
+
+def cpsat_overnight(p: TripProblem, seconds: float) -> tuple[int, float, float, float]:
+    """A CP-SAT model: (stations visited, driving minutes, lower bound on the driving, seconds)."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    q = np.array(p.places)
+    pos = {int(v): i for i, v in enumerate(q)}
+    blocks = _blocks(p, q) or []
+    model = cp_model.CpModel()
+    allowed = [{pos[v] for v in p.night_allowed(t)} for t in range(p.days + 1)]
+    days: list[list[tuple[object, int, int, int, int]]] = []
+    for t in range(1, p.days + 1):
+        day = []
+        for b in blocks:
+            for a, c in zip(*np.nonzero(np.isfinite(b.cost)), strict=True):
+                if a in allowed[t - 1] and c in allowed[t]:
+                    day.append((model.NewBoolVar(""), int(a), int(c), b.mask, int(round(b.cost[a, c] * 60))))
+        model.AddExactlyOne(x for x, *_ in day)
+        days.append(day)
+    for t in range(p.days - 1):
+        for v in allowed[t + 1]:
+            model.Add(
+                sum(x for x, _, c, _, _ in days[t] if c == v) == sum(x for x, a, _, _, _ in days[t + 1] if a == v)
+            )
+    covered = []
+    for i in range(p.n):
+        uses = [x for day in days for x, _, _, mask, _ in day if (mask >> i) & 1]
+        model.Add(sum(uses) <= 1)
+        covered.append(sum(uses))
+    big = int(round(p.penalty_min * 60))
+    drive = sum(cost * x for day in days for x, _, _, _, cost in day)
+    model.Minimize(drive + big * (p.n - sum(covered)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 2
+    solver.Solve(model)
+    kept = int(sum(solver.Value(c) for c in covered))
+    value = solver.ObjectiveValue() - big * (p.n - kept)
+    bound = solver.BestObjectiveBound() - big * (p.n - kept)
+    return kept, value / 60, bound / 60, time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- today's code
+BEFORE_SCRIPT = r"""
+import json, sys, time
+sys.path.insert(0, ".")
+from coverage.data.provinces import default_stations_path
+from coverage.data.stations import read_stations
+from coverage.field.trips import TripRequest, capital, plan_trip, sample_stations, station_table, working_days
+from coverage.analysis.travel import StraightLine
+province, days, overnight, options = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+s = station_table(read_stations(default_stations_path(province), province=province).stations)
+chosen = sample_stations(s, "2-per-city", seed=0)
+base = capital(province)
+req = TripRequest(chosen, base, base, working_days("2024-11-04", days), overnight=overnight)
+t = time.perf_counter()
+plan = plan_trip(req, StraightLine.for_trips(), options=options)
+print(json.dumps({"seconds": time.perf_counter() - t, "kept": len(chosen) - len(plan.unvisited),
+                  "travel_min": plan.travel_min, "gap": plan.gap, "solver": plan.solver}))
+"""
+
+
+def before(commit: str, province: str, days: int, overnight: str, options: bool) -> dict:
+    """Today's code on the same request, in a fresh interpreter from a ``git archive`` of ``commit``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", BEFORE_SCRIPT, province, str(days), overnight, "1" if options else "0"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- runs
+def ours(req: TripRequest, options: bool = True) -> tuple[dict, float]:
+    started = time.perf_counter()
+    plan = plan_trip(req, options=options)
+    seconds = time.perf_counter() - started
+    return {
+        "kept": len(req.stations) - len(plan.unvisited),
+        "travel_min": plan.travel_min,
+        "gap": plan.gap,
+        "status": plan.status,
+        "cut": plan.cut,
+        "options": [o["choice"] + (f" {o.get('days')}" if o["choice"] == "fewest days" else "") for o in plan.options],
+    }, seconds
+
+
+def line(name: str, seconds: float, figures: dict, baseline: str, base_seconds: float, base_figures: str) -> None:
+    print(
+        f"{name}: ours {seconds:.2f} s ({figures}); {baseline}: {base_seconds:.2f} s ({base_figures}); ratio {base_seconds / seconds:.1f}x"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reference-seconds", type=float, default=600.0)
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: 10,20,200,supervise")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: day,overnight,request,days,before")
+    parser.add_argument("--before", default="60cc4e4", help="the commit of today's code")
+    parser.add_argument("--routing-seconds", type=float, default=2.0)
+    parser.add_argument("--cpsat-seconds", type=float, default=60.0)
     args = parser.parse_args()
     skip = set(args.skip.split(","))
-    if "10" not in skip:
-        p = guangdong_west()
-        t = time.perf_counter()
-        sol = solve(p)
-        line("10 visits / 5 days (Guangdong west week)", sol, p, time.perf_counter() - t, 2.0, greedy(p))
-    if "20" not in skip:
-        p = synthetic(20, 11, 10, 2, 150, 70, seed=1)
-        t = time.perf_counter()
-        sol = solve(p, time_limit=60)
-        line("20 visits / 10 days / 12 overnight places", sol, p, time.perf_counter() - t, 60.0, greedy(p))
-    if "200" not in skip:
-        p = synthetic(200, 60, 40, 5, 60, 300, seed=2, speed_kmh=60)
-        t = time.perf_counter()
-        sol = solve(p, "heuristic", time_limit=25)
-        s = time.perf_counter() - t
-        line("200 visits / 40 days / 61 overnight places", sol, p, s, 30.0, greedy(p))
-        ref = solve_heuristic(p, time_limit=args.reference_seconds, patience=10**6)
-        print(
-            f"  reference run ({args.reference_seconds:g} s): {ref.travel_min:.1f} min, {p.n - len(ref.unvisited)} visited; "
-            f"ours is {sol.travel_min / ref.travel_min - 1:+.2%} from it (target within 3 %)"
-        )
-    if "supervise" not in skip:
-        from coverage.data.provinces import default_stations_path
-        from coverage.data.stations import read_stations
-        from coverage.field.supervision import assign_supervisors
-
-        stations = read_stations(default_stations_path("45"), province="45").stations
-        t = time.perf_counter()
-        result = assign_supervisors(stations)
-        ours = time.perf_counter() - t
-        print(
-            f"  supervision: {len(result.supervisors)} supervisors for {len(result.stations)} stations, {result.total_travel_min:.0f} min "
-            f"from base, bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status}); loads {sorted(set(result.supervisors['load']))}"
-        )
-        from coverage.analysis.travel import Place, StraightLine
-        from coverage.field.trips import station_table
-
-        t = time.perf_counter()
-        s = station_table(stations)
-        places = [Place(str(r.name), str(r.code), float(r.lon), float(r.lat)) for r in s.itertuples(index=False)]
-        minutes, _ = StraightLine.for_trips().matrices(places)  # the travel assign_supervisors uses by default
-        chosen = np.argsort(minutes.sum(axis=1))[: len(result.supervisors)]
-        base_cost = minutes[chosen].min(axis=0).sum()
-        baseline_s = time.perf_counter() - t
-        print(f"  baseline 'central townships, nearest base, no load bounds': {base_cost:.0f} min")
-        report("supervision, all Guangxi stations", ours, "central townships + nearest base", baseline_s, 10.0)
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    travel = StraightLine.for_trips()
+    if "day" not in skip:
+        for province, days in (("44", 10), ("45", 10)):
+            req = request(province, days, "base")
+            p = _problem(req, travel)[0]
+            t = time.perf_counter()
+            sol = solve(p)
+            s = time.perf_counter() - t
+            kept, driving, rs = routing_day_trips(p, args.routing_seconds)
+            line(
+                f"day trips {province} 2 per city ({p.n}), {days} days at base",
+                s,
+                {"kept": p.n - len(sol.unvisited), "min": round(sol.travel_min, 1), "status": sol.status},
+                "OR-Tools routing (GLS)",
+                rs,
+                f"kept {kept}, {driving:.1f} min",
+            )
+    if "overnight" not in skip:
+        for province, days in (("44", 10), ("45", 5), ("45", 10)):
+            req = request(province, days)
+            p = _problem(req, travel)[0]
+            t = time.perf_counter()
+            sol = solve(p)
+            s = time.perf_counter() - t
+            kept, value, bound, cs = cpsat_overnight(p, args.cpsat_seconds)
+            gap = "" if sol.gap != sol.gap else f", gap {sol.gap:.2%}"
+            line(
+                f"overnight {province} 2 per city ({p.n}), {days} days, tours {list(p.tours)}",
+                s,
+                {"kept": p.n - len(sol.unvisited), "min": round(sol.travel_min, 1), "status": sol.status + gap},
+                "CP-SAT (time-indexed day blocks)",
+                cs,
+                f"kept {kept}, {value:.1f} min, bound {bound:.1f}",
+            )
+    if "request" not in skip:
+        for province, days in (("44", 10),):
+            figures, s = ours(request(province, days))
+            print(f"whole request {province} 2 per city, {days} days (plan + options): ours {s:.2f} s {figures}")
+            if "before" not in skip:
+                b = before(args.before, province, days, "towns", True)
+                print(
+                    f"  today's code ({args.before}, no weekends at home): {b['seconds']:.2f} s {b}; ratio {b['seconds'] / s:.1f}x"
+                )
+    if "days" not in skip:
+        for province in ("44", "45"):
+            req = request(province, 1)
+            t = time.perf_counter()
+            count = fewest_days(req)
+            s = time.perf_counter() - t
+            plan = count.plan
+            print(
+                f"how many days, {province} 2 per city ({len(req.stations)}): {count.days} working days "
+                f"({list(count.tours)}), proven {count.proven}, {s:.2f} s; plan {plan.travel_min if plan else float('nan'):.1f} min, "
+                f"{plan.status if plan else '-'} {plan.cut if plan else ''}"
+            )
+            if "before" not in skip and count.days:
+                b = before(args.before, province, count.days, "towns", True)
+                print(f"  today's code on {count.days} days (plan + options): {b['seconds']:.2f} s {b}")

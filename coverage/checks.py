@@ -58,6 +58,7 @@ __all__ = [
     "PER_DAY",
     "RADIUS_KM",
     "RADIUS_MIN",
+    "SAMPLE_PER",
     "SEED",
     "SHARE",
     "SPEED_KMH",
@@ -236,6 +237,7 @@ CAPACITY = Number("capacity", at_least=0, example="16")
 STATION_WORKERS = Count("workers per station", at_least=1, at_most=settings.MAX_STATION_WORKERS, example="4")
 YEARLY_WORKERS = Count("new certified workers", at_least=0, at_most=settings.MAX_YEARLY_WORKERS, example="120")
 MONEY_YUAN = Number("amount in yuan", at_least=0, at_most=settings.MAX_BUDGET_YUAN, example="30000000")
+SAMPLE_PER = Count("stations sampled per city or county", at_least=1, example="2")
 
 
 def long_speed(value: object) -> float | None:

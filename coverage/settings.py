@@ -240,10 +240,32 @@ TRIP_LUNCH_START = "12:00"
 TRIP_LUNCH_MIN = 60
 #: Evening transfer offered when not every station fits, minutes.
 TRIP_EVENING_OPTION_MIN = 90
+#: Longer days offered when not every station fits: in steps of this many minutes, up to the most.
+TRIP_LONGER_STEP_MIN = 15
+TRIP_LONGER_MAX_MIN = 240
 #: Seconds the trip solver may run (the exact model stops there with its bound).
 TRIP_TIME_LIMIT_S = 60.0
 #: Seconds the routing heuristic of a trip may run when called on its own.
 TRIP_HEURISTIC_TIME_LIMIT_S = 20.0
+#: Limits of *work* of the trip solvers, so that the same request gives the same plan on any
+#: machine (the time limits above are only safety nets, and a plan they cut says so):
+#: branch-and-bound nodes of the day-block MIP, rounds of cutting planes on its LP relaxation,
+#: OR-Tools routing solutions per place in the heuristic, and the most day blocks (columns) the
+#: exact model is built with by ``method="auto"`` (beyond: the heuristic).
+TRIP_MAX_NODES = 20_000
+TRIP_CUT_ROUNDS = 40
+TRIP_ROUTING_SOLUTIONS = 10
+TRIP_BLOCKS_MAX_COLUMNS = 400_000
+#: Partial tours (labels) kept a day when the tours are enumerated (beyond: the best of each
+#: overnight place, and the plan is no longer proven optimal).
+TRIP_MAX_LABELS = 100_000
+#: Tours are enumerated up to this many days at least (a working week), so that one enumeration
+#: serves every calendar of weeks at home at the weekend; enumerations kept for the next question.
+TRIP_TOUR_DAYS = 5
+TRIP_ENUMERATIONS_KEPT = 8
+#: Tours (least LP reduced cost first) the choice of tours is made among when the tours were not
+#: all enumerated.
+TRIP_PARTIAL_COLUMNS = 3_000
 #: Stations per supervisor, at least and at most (Guangxi: one supervisor looks after 5-8).
 SUPERVISOR_MIN_STATIONS = 5
 SUPERVISOR_MAX_STATIONS = 8

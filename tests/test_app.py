@@ -271,32 +271,58 @@ def test_plan_rollout_and_scenarios(app):
 def test_trip_and_supervision_in_one_city(app):
     app.selectbox(key="city").set_value("4501").run()
     goto(app, "trips")
-    app.text_input(key="trip_rule").set_value("1-per-county").run()
-    # 12 stations, 5 days of 2: warned before anything runs
+    # the sample rule as controls: one station per county of 南宁市 (12); the days follow the sample
+    app.radio(key="trip_sample_level").set_value("county").run()
+    app.number_input(key="trip_sample_per").set_value(1).run()
+    assert app.caption[0].value == "已选 12 个社工站。"
+    assert app.number_input(key="trip_days").value == 6 and not warnings(app)  # 12 visits, 2 a day: no warning
+    app.number_input(key="trip_days").set_value(5).run()
     assert warnings(app)[0].startswith("已选 12 个站，超过 5 天 × 每天 2 个 = 10 次走访的上限")
     app.button(key="trip_run").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    # the cap leaves two stations out (the farthest: 隆安县那桐镇 and 横州市云表镇); one more day fits all
+    # the cap leaves two stations out (the farthest); the fewest working days for all is the first option
     assert warnings(app)[1].startswith(
         "12 个站中只有 10 个能在 5 天（每天 9.5 小时）内走访；未安排：隆安县那桐镇、横州市云表镇"
     )
     options = [c.value for c in app.caption if c.value.startswith("•")]
-    assert len(options) == 4 and any("增加 1 天" in o and "可全部走访" in o for o in options)
-    app.number_input(key="trip_days").set_value(6).run()
-    assert not any(w.startswith("已选 12 个站") for w in warnings(app))  # 12 visits fit the cap of 6 × 2
-    app.button(key="trip_run").click().run()
-    assert not warnings(app) and not app.error, warnings(app)  # all 12 fit in 6 days
+    assert len(options) == 3 and options[1].startswith("• 最少需要 7 个工作日（2 趟，至 ")
     assert metrics(app)["与最优的差距"] == "0.0%"
+    # "how many days?" answered directly: 7 working days, two tours, the Friday night at home
+    app.radio(key="trip_days_mode").set_value("fewest").run()
+    app.button(key="trip_run").click().run()
+    assert not app.exception and not app.error
+    assert [s.value for s in app.success][0].startswith("全部 12 个站最少需要 7 个工作日（2 趟，至 ")
     days = frame(app, "住宿")
-    assert len(days) == 6
+    assert len(days) == 7 and days["第几趟"].tolist() == [1] * 5 + [2] * 2
+    assert days["住宿"].iloc[4] == days["住宿"].iloc[6] == "南宁市"
+    assert days["日期"].iloc[0].endswith("周一") and days["日期"].iloc[5].endswith("周一")
+    assert days["车程（时:分）"].str.fullmatch(r"\d+:\d\d").all() and days["里程（km）"].str.fullmatch(r"\d+").all()
+    assert "overnight_code" not in days.columns
     visits = days["走访"].map(lambda v: len(v.split("、")) if v else 0)
     assert visits.le(2).all() and visits.sum() == 12
+    assert frame(app, "走访时段")["社工站"].nunique() == 12  # each visit with its arrival, time on site, departure
+    assert [b.label for b in app.get("download_button")] == ["XLSX", "iCalendar (.ics)", "打印版（HTML）"]
     app.button(key="sup_run").click().run()
     sup = frame(app, "站数")
     assert sup["站数"].between(5, 8).all()
     assert sup["负责站点"].str.split("、").map(len).eq(sup["站数"]).all()
     # the note is in Chinese: the fewest supervisors for the city's stations at most 8 each
     assert any(c.value.endswith("所需的最少人数") for c in app.caption)
+    assert "月度走访安排（打印版 HTML）" in [b.label for b in app.get("download_button")]
+
+
+def test_trip_stopped_shows_the_best_plan_so_far(app):
+    """A click on the stop button while solving reruns the page; the plan kept by then is shown, marked."""
+    from coverage.field.trips import TripRequest, capital, plan_trip, stations_by_name, working_days
+
+    goto(app, "trips")
+    stations = stations_by_name(["兴宁区朝阳街道", "武鸣区城厢镇", "宾阳县宾州镇"], "45")
+    request = TripRequest(stations, capital("45"), capital("45"), working_days("2024-11-04", 1))
+    stopped = plan_trip(request, progress=lambda step, info: step != "plan")
+    app.session_state["trip"] = ("45", stopped, None, None)  # as the page keeps it while solving
+    app.run()
+    assert any(i.value.startswith("已按要求停止") for i in app.info)
+    assert frame(app, "住宿")["天"].tolist() == [1]
 
 
 # --------------------------------------------------------------------------- data
@@ -411,7 +437,7 @@ def test_a_saved_scenario_loads_back_unchanged(app, guangxi, guangxi_stations):
 def test_trip_sample_spread_over_township_kinds(app):
     """The sample can be spread over the township kinds (街道/镇/乡): offered, and one per city still gives 14."""
     goto(app, "trips")
-    app.text_input(key="trip_rule").set_value("1-per-city").run()
+    app.number_input(key="trip_sample_per").set_value(1).run()
     assert app.selectbox(key="trip_strata").options == ["不分层", "乡镇类别"]
     app.selectbox(key="trip_strata").set_value("kind").run()
     assert not app.exception and not app.error
@@ -675,3 +701,4 @@ def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, tmp_pat
     ledgers = frame(at, "报送情况").set_index("代码")
     assert ledgers.loc[["450110", "450103"], "报送情况"].tolist() == ["按时报送", "按时报送"]
     assert (ledgers["报送情况"] == "未到截止日").sum() == 109  # the 5th is the due day itself
+    assert app.number_input(key="trip_days").value == 7

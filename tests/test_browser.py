@@ -367,8 +367,15 @@ def test_trip_of_three_stations_in_two_days(page: Any) -> None:
         ("1", "南宁市兴宁区朝阳街道、南宁市武鸣区城厢镇", "宾阳县"),
         ("2", "南宁市宾阳县宾州镇", "南宁市"),
     ]
-    total_h = float(dict(metrics(page))["总车程"].removesuffix(" h"))
-    assert sum(float(r["车程（分钟）"]) for r in table) / 60 == pytest.approx(total_h, abs=0.05)
+    assert [r["日期"][-2:] for r in table] == ["周一", "周二"] and "overnight_code" not in table[0]
+
+    def minutes(hmm: str) -> int:
+        h, m = hmm.split(":")
+        return 60 * int(h) + int(m)
+
+    total = minutes(dict(metrics(page))["总车程"])
+    assert abs(sum(minutes(r["车程（时:分）"]) for r in table) - total) <= 1  # h:mm, rounded per day
+    assert all(re.fullmatch(r"\d+", r["里程（km）"]) for r in table)
 
     # the route on the map: one line per leg, each day in its own colour, a dot at each stop
     trip_map = map_frame(page, 0)

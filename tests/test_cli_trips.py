@@ -322,3 +322,81 @@ def test_supervise_fewer_stations_than_the_minimum_load(capsys):
     assert "there are 2 stations, fewer than the 5 a supervisor looks after at least; lower --min to 2" in (
         capsys.readouterr().err
     )
+
+
+# --------------------------------------------------------------------------- issue 16: calendars, day count, printouts
+WEEK_TRIP = ["trip", "--province", "44", "--stations", STATIONS, "--start", "广州市", "--from-date", "2024-11-07"]
+
+
+def test_trip_twice_gives_byte_identical_json():
+    first, second = (run(*WEEK_TRIP, "--days", "3", "--json") for _ in range(2))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    doc = json.loads(first.stdout)
+    # Thursday, Friday, the weekend at home, Monday: two tours, the Friday night in 广州市
+    assert [(d["date"], d["tour"]) for d in doc["days"]] == [("2024-11-07", 1), ("2024-11-08", 1), ("2024-11-11", 2)]
+    assert doc["days"][1]["overnight"] == "广州市"
+    assert [t["days"] for t in doc["tours"]] == [2, 1]
+
+
+def test_trip_fewest_days_holidays_and_tours(capsys):
+    args = [*WEEK_TRIP, "--holidays", "2024-11-08", "--json"]
+    assert main([*args, "--fewest-days"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    fewest = doc["fewest_days"]
+    assert doc["unvisited"] == [] and len(doc["days"]) == fewest["days"] and fewest["proven"]
+    assert "2024-11-08" not in [d["date"] for d in doc["days"]]  # the holiday: no travel
+    assert fewest["days"] >= fewest["at_least"] == 2
+    # one day fewer leaves a station out
+    assert main([*args, "--days", str(fewest["days"] - 1)]) == 0
+    assert json.loads(capsys.readouterr().out)["unvisited"] != []
+    assert main([*WEEK_TRIP, "--tours", "1,1,1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [t["days"] for t in doc["tours"]] == [1, 1, 1]
+    assert [d["overnight"] for d in doc["days"]] == ["广州市"] * 3  # home every night: three day trips
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--holidays", "2024-13-01"], "argument --holidays: holiday '2024-13-01' is not a day of the calendar"),
+        (["--tours", "5,0"], "argument --tours: working days: 0 is too small"),
+        (["--tours", "2", "--days", "3"], "--days and --tours cannot be used together"),
+        (["--fewest-days", "--days", "3"], "--days and --fewest-days cannot be used together"),
+    ],
+)
+def test_trip_calendar_arguments_exit_2(args, message, capsys):
+    assert main([*WEEK_TRIP, *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_trip_printout_in_chinese_and_english(tmp_path):
+    for lang, words in (("zh", ["实地评估行程", "住宿", "到达"]), ("en", ["Field evaluation trip", "night", "Arrive"])):
+        out = tmp_path / f"trip_{lang}.html"
+        done = run(*WEEK_TRIP, "--days", "3", "--out", str(out), "--lang", lang)
+        assert done.returncode == 0, done.stderr
+        page = out.read_text(encoding="utf-8")
+        assert all(w in page for w in words) and "<svg class='route'" in page
+
+
+def test_supervise_rounds_printout(tmp_path):
+    out = tmp_path / "rounds.html"
+    done = run(
+        "supervise",
+        "--province",
+        "45",
+        "--supervisors",
+        "1",
+        "--min",
+        "1",
+        "--stations",
+        "宾阳县宾州镇,武鸣区城厢镇,上林县大丰镇",
+        "--month",
+        "2024-11",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "2024-11 督导月度走访安排" in page and "2024-11-01（周五）" in page
+    assert page.count("<tr>") == 1 + 6  # the header and two days on site for each of the three stations

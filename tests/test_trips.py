@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
@@ -21,12 +22,14 @@ from coverage.field.trip_solver import (
     solve_blocks,
     solve_dp,
     solve_heuristic,
+    solve_tours,
     trip_travel,
 )
 from coverage.field.trips import (
     TripRequest,
     capital,
     evaluate_itinerary,
+    fewest_days,
     plan_trip,
     resolve_place,
     sample_stations,
@@ -44,15 +47,17 @@ def brute(p: TripProblem):
                 for cuts in itertools.combinations_with_replacement(range(len(perm) + 1), p.days - 1):
                     bounds = [0, *cuts, len(perm)]
                     routes = [list(perm[bounds[i] : bounds[i + 1]]) for i in range(p.days)]
-                    for mids in itertools.product(p.towns, repeat=p.days - 1):
+                    for mids in itertools.product(p.places, repeat=p.days - 1):
                         nights = [p.start, *mids, p.end]
+                        if any(nights[t] not in p.night_allowed(t) for t in range(1, p.days)):
+                            continue
                         if all(day_ok(p, nights[t], routes[t], nights[t + 1]) for t in range(p.days)):
                             key = (-sum(p.weights[i] for i in subset), trip_travel(p, routes, nights))
                             best = key if best is None or key < best else best
     return best
 
 
-def random_problem(seed, n=5, towns=3, days=3, per_day=2):
+def random_problem(seed, n=5, towns=3, days=3, per_day=2, tours=None):
     rng = np.random.default_rng(seed)
     pts = rng.uniform(0, 100, (n + towns + 1, 2))
     minutes = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1))
@@ -68,6 +73,7 @@ def random_problem(seed, n=5, towns=3, days=3, per_day=2):
         float(rng.uniform(200, 400)),
         float(rng.choice([0, 30])),
         rng.integers(1, 3, n),
+        tours,
     )
 
 
@@ -75,18 +81,41 @@ def key(p, s):
     return (-sum(p.weights[i] for r in s.routes for i in r), round(s.travel_min, 6))
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_exact_solvers_match_brute_force(seed):
-    p = random_problem(seed)
+@pytest.mark.parametrize(("seed", "tours"), [(seed, tours) for seed in range(6) for tours in (None, (1, 2), (2, 1))])
+def test_exact_solvers_match_brute_force(seed, tours):
+    """Every exact solver finds the brute-force optimum, with and without a night at home between tours."""
+    p = random_problem(seed, tours=tours)
     expected = brute(p)
-    dp, blocks = solve_dp(p), solve_blocks(p, 30)
-    assert key(p, dp) == pytest.approx(expected)
-    assert key(p, blocks) == pytest.approx(expected)
+    dp, blocks, enumerated = solve_dp(p), solve_blocks(p, 30), solve_tours(p)
+    for s in (dp, blocks, enumerated):
+        assert key(p, s) == pytest.approx(expected)
+        assert all(s.nights[t] == p.start for t in p.home_nights)
     assert dp.gap == 0 and dp.status == "optimal"
+    assert enumerated.status == "optimal" and enumerated.gap == 0 and enumerated.cut == ""
     heur = solve_heuristic(p, 2)
     assert key(p, heur)[0] >= expected[0]  # never keeps more (weight) than optimal
     assert heur.travel_min >= heur.bound_min - 1e-9
     assert heur.bound_min <= expected[1] + 1e-6 or key(p, heur)[0] != expected[0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
+    """With the partial tours cut to a few a day the plan is not proven, and its bound stays below the optimum."""
+    p = random_problem(seed, n=6, days=4, tours=(2, 2))
+    best = solve_dp(p)
+    cut = solve_tours(p, max_labels=2)
+    assert key(p, cut)[0] <= key(p, best)[0] + 1e-9  # never keeps more priority than possible
+    if key(p, cut)[0] == key(p, best)[0] and cut.coverage_proven and not np.isnan(cut.bound_min):
+        assert cut.bound_min <= best.travel_min + 1e-6
+    if cut.status != "optimal":
+        assert cut.cut == "work limit"
+
+
+def test_the_same_problem_gives_the_same_plan():
+    p = random_problem(4, n=7, days=4, tours=(2, 2))
+    runs = [solve_tours(p, max_labels=3) for _ in range(2)] + [solve_heuristic(p, 5) for _ in range(2)]
+    assert (runs[0].routes, runs[0].nights) == (runs[1].routes, runs[1].nights)
+    assert (runs[2].routes, runs[2].nights) == (runs[3].routes, runs[3].nights)
 
 
 def test_hand_checkable_line():
@@ -174,11 +203,11 @@ def test_plan_legs_times_and_json():
 
 def test_not_all_fit_message_and_options():
     req = TripRequest(line_stations(3), BASE, BASE, working_days("2024-11-04", 1), per_day=3, overnight="base")
-    plan = plan_trip(req)
+    plan = plan_trip(req, longer_days=True)
     assert "2 of 3 stations fit in 1 days of 9 h 30 min" in plan.message
-    assert "more a day" in plan.message
+    assert plan.message.endswith("all 3 fit in 2 working days")
     choices = {o["choice"]: o for o in plan.options}
-    assert choices["add days"]["fits"] and choices["add days"]["days"] == 1
+    assert choices["fewest days"]["fits"] and choices["fewest days"]["days"] == 2 and choices["fewest days"]["proven"]
     longer = choices["lengthen days"]
     assert longer["fits"] and longer["extra_min"] % 15 == 0 and longer["extra_min"] > 0
     # the lengthening found is the shortest: 15 minutes less does not fit
@@ -187,6 +216,69 @@ def test_not_all_fit_message_and_options():
         line_stations(3), BASE, BASE, req.dates, per_day=3, overnight="base", day_end=f"{end // 60:02d}:{end % 60:02d}"
     )
     assert not plan_trip(shorter, options=False).unvisited.empty
+    assert "lengthen days" not in {o["choice"] for o in plan_trip(req).options}  # only when asked
+
+
+def test_fewest_days_checked_by_brute_force():
+    """Stations 10 km apart on a line east of the base, 2 a day, home at the weekend: the fewest
+    working days from a Thursday is the first count whose calendar fits them all, by brute force."""
+    stations = line_stations(5, step=0.25)
+    first = "2024-11-07"  # a Thursday: the first tour has two days, then the weekend at home
+    count = fewest_days(TripRequest(stations, BASE, BASE, working_days(first, 1)))
+
+    def fits_by_brute_force(days):
+        req = TripRequest(stations, BASE, BASE, working_days(first, days))
+        from coverage.field.trips import _problem
+
+        p = _problem(req, StraightLine.for_trips())[0]
+        return brute(p)[0] == -p.n
+
+    expected = next(d for d in range(1, 10) if fits_by_brute_force(d))
+    assert count.days == expected and count.proven
+    assert count.plan is not None and count.plan.unvisited.empty
+    assert count.tours == tuple(len(x) for x in [count.dates[:2], count.dates[2:]] if x)[: len(count.tours)]
+    assert count.dates[0] == dt.date(2024, 11, 7) and count.dates[2] == dt.date(2024, 11, 11)
+
+
+def test_the_same_request_gives_byte_identical_json():
+    import json
+
+    req = TripRequest(line_stations(5, step=0.4), BASE, BASE, working_days("2024-11-04", 2), per_day=2)
+    first, second = (json.dumps(plan_trip(req).to_json(), ensure_ascii=False) for _ in range(2))
+    assert first == second
+    assert "seconds" not in first
+
+
+def test_stop_keeps_the_best_plan_so_far():
+    req = TripRequest(line_stations(4), BASE, BASE, working_days("2024-11-04", 1), per_day=2, overnight="base")
+    steps = []
+
+    def stop_after_the_plan(step, info):
+        steps.append(step)
+        return step != "plan"
+
+    plan = plan_trip(req, progress=stop_after_the_plan)
+    assert plan.cut == "stopped" and plan.options == [] and len(plan.unvisited) == 2
+    assert steps[0] == "matrix" and steps[-1] == "plan"
+
+
+def test_calendar_weekends_and_holidays_at_home():
+    from coverage.field.trips import tours_of
+
+    days = working_days("2024-09-26", 6, holidays=["2024-10-01", "2024-10-02", "2024-10-03"])
+    assert [d.isoformat() for d in days] == [
+        "2024-09-26",
+        "2024-09-27",
+        "2024-09-30",
+        "2024-10-04",
+        "2024-10-07",
+        "2024-10-08",
+    ]
+    assert tours_of(days) == (2, 1, 1, 2)
+    req = TripRequest(line_stations(2), BASE, BASE, days)
+    assert req.tours == (2, 1, 1, 2)
+    with pytest.raises(InputError, match="tours of 2\\+2 days do not make the 6 working days"):
+        TripRequest(line_stations(2), BASE, BASE, days, tours=(2, 2))
 
 
 def test_evaluate_itinerary_flags_overruns_and_measures_the_same():
@@ -252,46 +344,46 @@ def guangdong_stations():
     return station_table(read_stations(default_stations_path("44"), province="44").stations)
 
 
-def test_guangdong_reported_stations_as_two_five_day_trips(guangdong_stations):
-    """23 reported stations, two weeks from 广州市 (expressway speed 80 km/h): west/north week and east week."""
-    assert len(guangdong_stations) == 23
-    west = guangdong_stations[guangdong_stations["city_code"].isin(["4402", "4412", "4413", "4416", "4418"])]
-    east = guangdong_stations.drop(west.index)
+def test_guangdong_2020_pattern_two_tours_of_ten(guangdong_stations):
+    """The evaluation pattern: 20 stations in two working weeks from 广州市, two a day, home at the
+    weekend: two tours of 5 days, 10 stations each, the Friday night in 广州市 (expressways at 80 km/h,
+    days to 19:00 and a 2-hour evening transfer, as a team does on the road)."""
+    hard = ["445122102", "445122104", "441427104"]  # 饶平县上饶镇, 饶平县新丰镇, 蕉岭县新铺镇: the far east
+    stations = guangdong_stations[~guangdong_stations["code"].isin(hard)]
+    assert len(stations) == 20
     gz = capital("44")
-    fast = StraightLine(speed_kmh=80)
-    # with 和平县大坝镇 at its published position the west week needs half an hour more a day
-    short = plan_trip(TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90), fast)
-    assert short.message.startswith("9 of 10 stations fit in 5 days of 9 h 30 min; left out: 和平县大坝镇")
-    assert "needs 30 min more a" in short.message
-    week1 = plan_trip(TripRequest(west, gz, gz, working_days("2024-11-04", 5), evening_min=90, day_end="18:30"), fast)
-    # 13 stations cannot fit in 5 days of two visits: the plan says so and prices the ways out
-    week2 = plan_trip(TripRequest(east, gz, gz, working_days("2024-11-11", 5)), fast, time_limit=12)
-    assert week1.gap == 0 and week1.status == "optimal" and week1.unvisited.empty
-    kept = 13 - len(week2.unvisited)
-    assert kept <= 10 and week2.message.startswith(f"{kept} of 13 stations fit in 5 days of 9 h 30 min; left out: ")
-    assert {o["choice"] for o in week2.options} == {
-        "drop the lowest-priority visits",
-        "allow an evening transfer",
-        "add days",
-        "lengthen days",
-    }
-    # 13 stations at 2 a day need 7 days: two more, and no lengthening or evening transfer can do it
-    choices = {o["choice"]: o for o in week2.options}
-    assert choices["add days"]["days"] == 2 and choices["add days"]["last_date"] == "2024-11-19"
-    assert choices["lengthen days"] == {"choice": "lengthen days", "fits": False, "reason": "visit cap"}
-    assert not choices["allow an evening transfer"]["fits"]
-    for plan in (week1, week2):
-        doc = plan.to_json()
-        assert len(doc["days"]) == 5 and doc["bound_min"] <= doc["total_travel_min"]
-        assert doc["days"][-1]["overnight"] == "广州市"
-        visited = [c for d in doc["days"] for c in d["visits"]]
-        assert len(visited) == len(set(visited)) and all(len(d["visits"]) <= 2 for d in doc["days"])
-        assert set(visited) | set(doc["unvisited"]) == set(plan.request.stations["code"])
-        assert all(d["over_min"] == 0 for d in doc["days"])
-    assert week1.days["date"].iloc[0] == dt.date(2024, 11, 4)
+    req = TripRequest(stations, gz, gz, working_days("2024-11-04", 10), evening_min=120, day_end="19:00")
+    plan = plan_trip(req, StraightLine(speed_kmh=80), options=False)
+    assert req.tours == (5, 5) and plan.unvisited.empty
+    days = plan.days
+    assert days["tour"].tolist() == [1] * 5 + [2] * 5
+    assert days.groupby("tour")["visits"].apply(lambda v: sum(map(len, v))).tolist() == [10, 10]
+    assert days["visits"].map(len).le(2).all() and (days["over_min"] == 0).all()
+    assert days["overnight"].iloc[4] == days["overnight"].iloc[9] == "广州市"  # home on Friday, and at the end
+    mondays = plan.legs[plan.legs["day"].isin([1, 6])].groupby("day").head(1)
+    assert mondays["from_name"].tolist() == ["广州市", "广州市"]  # each tour leaves from 广州市
+    doc = plan.to_json()
+    assert doc["tours"] == [
+        {"tour": 1, "days": 5, "first": "2024-11-04", "last": "2024-11-08"},
+        {"tour": 2, "days": 5, "first": "2024-11-11", "last": "2024-11-15"},
+    ]
+    assert doc["bound_min"] is None or doc["bound_min"] <= doc["total_travel_min"]
+
+
+def test_guangdong_two_per_city_in_two_weeks_is_exact(guangdong_stations):
+    """2 per city (20) in 10 working days at the default speeds: 13 fit; proven optimal (every tour
+    enumerated); all 20 need 17 working days, and 16 are proven too few."""
+    chosen = sample_stations(guangdong_stations, (2, "city"), seed=0)
+    gz = capital("44")
+    plan = plan_trip(TripRequest(chosen, gz, gz, working_days("2024-11-04", 10)))
+    assert len(plan.unvisited) == 7 and plan.status == "optimal" and plan.gap == 0 and plan.cut == ""
+    fewest = next(o for o in plan.options if o["choice"] == "fewest days")
+    assert (fewest["days"], fewest["tours"], fewest["proven"]) == (17, 4, True)
 
 
 def test_exports(guangdong_stations):
+    from coverage.field.trip_export import day_table, visit_table
+
     part = guangdong_stations[guangdong_stations["city_code"] == "4412"]
     plan = plan_trip(
         TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 2)), StraightLine(speed_kmh=80)
@@ -310,16 +402,41 @@ def test_exports(guangdong_stations):
     assert first.utcoffset() == dt.timedelta(hours=8)
     assert first.replace(tzinfo=None) == plan.legs["depart"].iloc[0].to_pydatetime().replace(tzinfo=None)
     assert [c.name for c in cal.subcomponents][0] == "VTIMEZONE"
-    assert "德庆县" in to_html(plan) and "<table>" in to_html(plan)
-    assert set(to_sheets(plan)) == {"days", "legs", "unvisited"}
+    assert set(to_sheets(plan)) == {"每日行程", "走访时间", "逐段车程", "未安排"}
+    assert set(to_sheets(plan, "en")) == {"days", "visits", "drives", "not visited"}
+    table = day_table(plan)
+    assert list(table.columns)[:4] == ["天", "日期", "第几趟", "走访"] and "overnight_code" not in table.columns
+    assert all(re.fullmatch(r"\d+:\d\d", v) for v in table["车程（时:分）"])
+    assert all(re.fullmatch(r"\d+", v) for v in table["里程（km）"])
+    assert visit_table(plan)["到达"].tolist() == [
+        f"{a:%H:%M}" for a in plan.legs[plan.legs["to_kind"] == "station"]["arrive"]
+    ]
+
+
+def test_chinese_printout_has_every_visit_with_its_times(guangdong_stations):
+    part = guangdong_stations[guangdong_stations["city_code"].isin(["4412", "4418"])]
+    plan = plan_trip(TripRequest(part, capital("44"), capital("44"), working_days("2024-11-04", 3)), options=False)
+    page = to_html(plan)
+    assert "<html lang='zh'>" in page and "实地评估行程" in page and "Day" not in page
+    text = re.sub(r"<[^>]+>", " ", page)
+    for leg in plan.legs[plan.legs["to_kind"] == "station"].to_dict("records"):
+        leave = plan.legs[(plan.legs["day"] == leg["day"]) & (plan.legs["depart"] >= leg["visit_end"])]["depart"].min()
+        visit = f"{leg['arrive']:%H:%M}–{leg['visit_end']:%H:%M} 走访"
+        assert visit in " ".join(text.split()), visit
+        assert f"到达 {leg['arrive']:%H:%M} · 离开 {leave:%H:%M}" in text
+    for d in plan.days.to_dict("records"):
+        assert f"第 {d['day']} 天 · {d['date'].isoformat()}" in text and f"住宿：{d['overnight']}" in text
+    assert page.count("<svg class='route'") == len(plan.days)  # a small map of each day's route
+    english = to_html(plan, "en")
+    assert "<html lang='en'>" in english and "Day 1 · 2024-11-04 (Mon)" in english and "走访" not in english
 
 
 def _cut_loop(p, rounds=30):
     """Run the day-block model's LP cutting-plane loop; return the model, the cuts and the LP values."""
-    from coverage.field.trip_solver import _add_cuts, _DayBlocks
+    from coverage.field.trip_solver import _add_cuts, _blocks, _DayBlocks
     from coverage.optimise.highs import new_highs
 
-    model = _DayBlocks(p)
+    model = _DayBlocks(p, _blocks(p, np.array(p.places)))
     h = new_highs(30, 1e-6)
     h.passModel(model.relaxation())
     cuts, values = [], []
@@ -353,22 +470,23 @@ def test_day_block_cuts_keep_the_optimum(seed):
 def test_connectivity_cut_for_a_day_out_of_reach():
     """Start 0 km; station 0 next to it, station 1 next to a far town: a plan that covers station 1
     by a day at the far town without ever going there is cut off, and the cut says 'enter the town'."""
-    from coverage.field.trip_solver import _DayBlocks
+    from coverage.field.trip_solver import _blocks, _DayBlocks
 
     x = np.array([1.0, 100.0, 100.0, 0.0])  # stations 0 and 1, far town (2), start/end town (3)
-    p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2, 3), 3, 3, days=2, per_day=1, visit_min=60, day_min=480)
-    model = _DayBlocks(p)
-    far = p.towns.index(2)
+    p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2, 3), 3, 3, days=3, per_day=1, visit_min=60, day_min=480)
+    model = _DayBlocks(p, _blocks(p, np.array(p.places)))
+    far = p.places.index(2)
+    home = p.places.index(3)
+    s, e = int(model.source[0]), int(model.sink[0])
     v = np.zeros(len(model.cost))
-    v[model.index[(model.nt, far, 1 << 0)]] = 0  # never goes there
-    v[model.index[(model.nt, model.nt + 1, 1 << 0)]] = 1  # start -> station 0 -> end
-    v[model.index[(far, far, 1 << 1)]] = 1  # a day from the far town, never reached
+    v[model.index[(0, s, home, 1 << 0)]] = 1  # start -> station 0 -> home
+    v[model.index[(0, home, e, 0)]] = 1  # home -> end
+    v[model.index[(0, far, far, 1 << 1)]] = 1  # a day from the far town, never reached
     (row,) = model.connectivity_cuts(v)
     assert row @ v == -1.0
-    assert row[model.index[(far, far, 1 << 1)]] == -1.0  # the stray day ...
-    assert row[model.index[(model.nt, far, 1 << 0)]] == 1.0  # ... needs a day that enters the far town
-    # out 100 (start -> station 1), 0 to the far town; back 99 to station 0, 1 to the start
-    assert solve_blocks(p).travel_min == solve_dp(p).travel_min == 200
+    assert row[model.index[(0, far, far, 1 << 1)]] == -1.0  # the stray day ...
+    assert row[model.index[(0, home, far, 0)]] == 1.0  # ... needs a day that enters the far town
+    assert solve_blocks(p).travel_min == solve_dp(p).travel_min == solve_tours(p).travel_min == 200
 
 
 def test_day_blocks_prove_the_optimum_of_a_mid_size_trip():

@@ -9,6 +9,7 @@ from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
     add_notes,
+    arg_type,
     check_exclusive,
     check_needs,
     check_travel_args,
@@ -64,8 +65,12 @@ def cmd_trip(args: argparse.Namespace) -> int:
     start = resolve_place(args.start, code) if args.start else capital(code)
     end = resolve_place(args.end, code) if args.end else start
     first = args.from_date or next_monday().isoformat()
-    days = args.days if args.days or args.to_date else (len(itinerary) if itinerary else 5)
-    dates = working_days(first, days, args.to_date, weekends=args.weekends)
+    holidays = tuple(args.holidays or ())
+    tours = tuple(args.tours) if args.tours else None
+    per_day = max(1, args.per_day)
+    default_days = len(itinerary) if itinerary else max(1, -(-len(stations) // per_day))
+    days = sum(tours) if tours else (args.days if args.days or args.to_date else default_days)
+    dates = working_days(first, days, args.to_date, weekends=args.weekends, holidays=holidays)
     towns = None
     if args.overnight == "province":
         from coverage.field.trips import county_seats
@@ -84,8 +89,23 @@ def cmd_trip(args: argparse.Namespace) -> int:
         overnight="base" if args.overnight == "base" else "towns",
         towns=towns,
         evening_min=args.evening_min,
+        tours=tours,
+        weekends=args.weekends,
+        holidays=tuple(dates_of(holidays)),
     )
     travel = travel_from_args(args)
+    if args.fewest_days:
+        from coverage.field.trips import fewest_days
+
+        count = fewest_days(request, travel, args.method, args.time_limit)
+        if count.plan is None or count.days is None:
+            msg = (
+                f"not every station can be visited within {settings.TRIP_MAX_DAYS} working days "
+                "(or not within the work limits); check the far stations, lengthen the days or allow an evening transfer"
+            )
+            raise InputError(msg)
+        request, plan = count.plan.request, count.plan
+        dates = request.dates
     if itinerary is not None:
         plan = evaluate_itinerary(request, itinerary, travel)
         best = plan_trip(request, travel, args.method, args.time_limit, options=False)
@@ -96,13 +116,22 @@ def cmd_trip(args: argparse.Namespace) -> int:
             "unvisited": best.unvisited["code"].tolist(),
             "gap": round(best.gap, 6),
         }
-    else:
-        plan = plan_trip(request, travel, args.method, args.time_limit)
+    elif not args.fewest_days:
+        plan = plan_trip(request, travel, args.method, args.time_limit, longer_days=args.longer_days)
         document = plan.to_json()
+    if args.fewest_days:
+        document = plan.to_json()
+        document["fewest_days"] = {
+            "days": count.days,
+            "tours": list(count.tours),
+            "last_date": count.dates[-1].isoformat(),
+            "proven": count.proven,
+            "at_least": count.lower,
+        }
     if args.out:
         from coverage.field.trip_export import write_plan
 
-        write_plan(plan, args.out)
+        write_plan(plan, args.out, args.lang)
         document["out"] = str(args.out)
     from coverage.data.provinces import load_province
 
@@ -110,10 +139,15 @@ def cmd_trip(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
         return 0
+    if args.fewest_days:
+        proof = "" if count.proven else f" (found; {(count.days or 1) - 1} days not ruled out)"
+        print(
+            f"fewest working days for all {len(stations)} stations: {count.days}{proof}, {len(count.tours)} tours, to {count.dates[-1]}"
+        )
     print(f"{len(stations)} stations from {start.name} to {end.name}, {len(dates)} days: {plan.message}")
     for d in plan.days.to_dict(orient="records"):
         print(
-            f"  {d['date']} {' -> '.join(d['names']) or '(no visit)'}; overnight {d['overnight']}; "
+            f"  {d['date']} (tour {d['tour']}) {' -> '.join(d['names']) or '(no visit)'}; overnight {d['overnight']}; "
             f"{d['travel_min']:.0f} min, {d['travel_km']:.0f} km, finish {d['finish']}"
             + (f", {d['over_min']:.0f} min over" if d["over_min"] > 0 else "")
         )
@@ -124,8 +158,14 @@ def cmd_trip(args: argparse.Namespace) -> int:
             f"  given itinerary {plan.travel_min:.0f} min of driving; the plan {p['total_travel_min']:.0f} min (saving {p['saving_min']:.0f} min{left})"
         )
     else:
+        bound = (
+            "bound not proven"
+            if plan.bound_min != plan.bound_min
+            else f"bound {plan.bound_min:.0f} min, gap {plan.gap:.2%}"
+        )
+        cut = f" (cut at the {plan.cut})" if plan.cut else ""
         print(
-            f"  driving {plan.travel_min:.0f} min ({plan.travel_km:.0f} km); bound {plan.bound_min:.0f} min, gap {plan.gap:.2%}; {plan.solver}"
+            f"  driving {plan.travel_min:.0f} min ({plan.travel_km:.0f} km); {bound}; {plan.solver}{cut}; {plan.seconds:.1f} s"
         )
     for o in plan.options:
         print(
@@ -174,7 +214,21 @@ def cmd_supervise(args: argparse.Namespace) -> int:
             "travel_km": round(float(t["travel_km"]), 1),
             "fits": bool(t["fits"]),
         }
-    if args.out:
+    if args.out and args.out.suffix.lower() in (".html", ".htm"):
+        from coverage.data.io import atomic_write
+        from coverage.field.trip_export import rounds_html
+
+        page = rounds_html(
+            calendar,
+            totals,
+            args.month or pd.Timestamp.today().strftime("%Y-%m"),
+            args.hours,
+            settings.SUPERVISION_DAY_HOURS,
+            args.lang,
+        )
+        atomic_write(args.out, page.encode("utf-8"))
+        document["out"] = str(args.out)
+    elif args.out:
         from coverage.data.io import write_sheets
 
         sup = result.supervisors.assign(
@@ -210,12 +264,37 @@ def cmd_supervise(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def _date_list(text: str) -> list[str]:
+    """Dates YYYY-MM-DD separated by commas (each a day of the calendar), kept as text."""
+    out = [part.strip() for part in text.split(",") if part.strip()]
+    return [checks.parse_date(part, "holiday").isoformat() for part in out]
+
+
+def dates_of(texts: tuple[str, ...]) -> list:
+    """The holidays as dates."""
+    return [checks.parse_date(x, "holiday") for x in texts]
+
+
+def _tour_list(text: str) -> list[int]:
+    """Working days of each tour, whole numbers of 1 or more separated by commas, e.g. 5,5."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        msg = f"tours {text!r} give no length; write the days of each tour separated by commas, e.g. 5,5"
+        raise InputError(msg)
+    return [int(checks.TRIP_DAYS(part)) for part in parts]
+
+
+#: ``--holidays`` and ``--tours`` as argparse types.
+date_list = arg_type(_date_list, "date_list")
+tour_list = arg_type(_tour_list, "tour_list")
+
+
 def check_trip(args: argparse.Namespace) -> None:
     """Rules between the arguments of ``trip`` (the library's own rules, asked before any work)."""
     from coverage.field.trips import day_minutes, next_monday, working_days
 
     check_travel_args(args)
-    check_exclusive(args, "days", "to_date")
+    check_exclusive(args, "days", "to_date", "tours", "fewest_days")
     check_needs(args, "strata", "sample")
     if args.to_date is not None:
         first = args.from_date or next_monday()
@@ -276,7 +355,31 @@ def add_parsers(sub) -> None:
         help=f"first day YYYY-MM-DD, {settings.EARLIEST_DATE} to {settings.LATEST_DATE} (default next Monday)",
     )
     p.add_argument("--to-date", type=iso_date, default=None, help="last day YYYY-MM-DD (instead of --days)")
-    p.add_argument("--weekends", action="store_true", help="work on Saturdays and Sundays too")
+    p.add_argument(
+        "--weekends", action="store_true", help="work on Saturdays and Sundays too (else the team is home at weekends)"
+    )
+    p.add_argument(
+        "--holidays",
+        type=date_list,
+        default=None,
+        help="days off, YYYY-MM-DD separated by commas: no travel, the team is home (a tour ends before them)",
+    )
+    p.add_argument(
+        "--tours",
+        type=tour_list,
+        default=None,
+        help="lengths of the tours in working days, e.g. 3,4 (home between them; instead of --days)",
+    )
+    p.add_argument(
+        "--fewest-days",
+        action="store_true",
+        help="answer how many working days visit every station (from --from-date, home at weekends) and plan them",
+    )
+    p.add_argument(
+        "--longer-days",
+        action="store_true",
+        help="when not all fit, also price the shortest lengthening of the days (a new model per length: slower)",
+    )
     p.add_argument(
         "--per-day",
         type=rule_type(checks.PER_DAY),
@@ -332,6 +435,7 @@ def add_parsers(sub) -> None:
         default=None,
         help="write the plan: .ics (calendar), .html (printable) or .xlsx",
     )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the .html and .xlsx (default zh)")
     travel_args(p)
     json_flag(p)
     p.set_defaults(func=cmd_trip, check=check_trip)
@@ -386,10 +490,11 @@ def add_parsers(sub) -> None:
     )
     p.add_argument(
         "--out",
-        type=output_path(".xlsx"),
+        type=output_path(".xlsx", ".html", ".htm"),
         default=None,
-        help="write assignments and the month's calendar (.xlsx)",
+        help="write assignments and the month's calendar (.xlsx), or the month's rounds to print (.html)",
     )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the .html (default zh)")
     travel_args(p, settings.SUPERVISION_TIME_LIMIT_S)
     json_flag(p)
     p.set_defaults(func=cmd_supervise, check=check_supervise)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -40,7 +41,15 @@ from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.analysis.travel import Place, StraightLine, Travel, places_of
 from coverage.codes import units_of
-from coverage.field.trip_solver import TripProblem, TripSolution, best_nights, day_times, solve
+from coverage.field.trip_solver import (
+    Progress,
+    TripProblem,
+    TripSolution,
+    best_nights,
+    day_times,
+    plan_solution,
+    solve,
+)
 
 
 # --------------------------------------------------------------------------- places
@@ -221,23 +230,25 @@ def parse_sample_rule(rule: str) -> tuple[int, str]:
     return k, level
 
 
-def sample_stations(stations: pd.DataFrame, rule: str, seed: int = 0, strata: str | None = None) -> pd.DataFrame:
-    """A repeatable sample: ``"2-per-city"``, ``"1-per-county"`` (or ``"2 per city"``).
+def sample_stations(
+    stations: pd.DataFrame, rule: str | tuple[int, str], seed: int = 0, strata: str | None = None
+) -> pd.DataFrame:
+    """A repeatable sample: ``(2, "city")`` or ``"2-per-city"``, ``(1, "county")`` or ``"1-per-county"``.
 
     With ``strata`` (a column such as a status or a need-score band) each group's picks are
     spread over its strata in turn, so a sample of two covers two strata when it can.
 
     >>> s = pd.DataFrame({"code": list("abcd"), "city_code": ["01", "01", "01", "02"], "lon": 1.0, "lat": 1.0})
-    >>> sorted(sample_stations(s, "1-per-city", seed=1)["city_code"])
+    >>> sorted(sample_stations(s, (1, "city"), seed=1)["city_code"])
     ['01', '02']
     """
-    k, level = parse_sample_rule(rule)
+    k, level = parse_sample_rule(rule) if isinstance(rule, str) else sample_rule(*rule)
     s = station_table(stations)
     key = "city_code" if level == "city" else "county_code"
     if strata is not None and strata not in s.columns:
         msg = f"no column {strata!r} to stratify by; columns: {', '.join(map(str, s.columns))}"
         raise InputError(msg)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checks.SEED(seed))
     picks = []
     for _, group in s.sort_values("code").groupby(key, sort=True):
         g = group.iloc[rng.permutation(len(group))]
@@ -251,16 +262,32 @@ def sample_stations(stations: pd.DataFrame, rule: str, seed: int = 0, strata: st
     return pd.concat(picks).reset_index(drop=True) if picks else s.head(0)
 
 
+def sample_rule(per: int, level: str) -> tuple[int, str]:
+    """A sampling rule from its parts: how many (1 or more) per ``"city"`` or ``"county"``."""
+    if level not in ("city", "county"):
+        msg = f"sample per {level!r}: use city or county"
+        raise InputError(msg)
+    return int(checks.SAMPLE_PER(per)), level
+
+
 def working_days(
-    first: str | dt.date, days: int | None = None, last: str | dt.date | None = None, weekends: bool = False
+    first: str | dt.date,
+    days: int | None = None,
+    last: str | dt.date | None = None,
+    weekends: bool = False,
+    holidays: Iterable[str | dt.date] = (),
 ) -> list[dt.date]:
-    """``days`` working days from ``first`` (or every one up to ``last``), weekends skipped unless asked.
+    """``days`` working days from ``first`` (or every one up to ``last``): weekends (unless asked) and
+    ``holidays`` skipped.
 
     >>> [d.isoformat() for d in working_days("2024-11-08", 2)]
     ['2024-11-08', '2024-11-11']
+    >>> [d.isoformat() for d in working_days("2024-09-30", 2, holidays=["2024-10-01", "2024-10-02"])]
+    ['2024-09-30', '2024-10-03']
     """
     day = checks.parse_date(first, "first day")
     end = None if last is None else checks.parse_date(last, "last day")
+    off = {checks.parse_date(h, "holiday") for h in holidays}
     if days is None and end is None:
         msg = "give a number of days or a last date"
         raise InputError(msg)
@@ -270,8 +297,9 @@ def working_days(
         msg = f"the last day {end.isoformat()} is before the first day {day.isoformat()}; give a last day on or after the first"
         raise InputError(msg)
     out: list[dt.date] = []
-    while (days is None or len(out) < days) and (end is None or day <= end):
-        if weekends or day.weekday() < 5:
+    limit = day + dt.timedelta(days=7 * settings.TRIP_MAX_DAYS + len(off))
+    while (days is None or len(out) < days) and (end is None or day <= end) and day <= limit:
+        if (weekends or day.weekday() < 5) and day not in off:
             out.append(day)
         day += dt.timedelta(days=1)
     if not out:
@@ -322,6 +350,10 @@ class TripRequest:
     ``overnight`` is ``"towns"`` (sleep in any of ``towns``; default: the county seats of the
     stations' counties, plus start and end) or ``"base"`` (back at the start every night).
     ``evening_min`` lets the last drive of a day end that long after ``day_end``.
+    ``tours`` are the lengths (working days) of the tours: the team sleeps at the start (home)
+    between two tours; by default a tour ends before every day off (weekends and holidays at
+    home), so ten working days from a Monday are two tours of five.  ``weekends`` and
+    ``holidays`` say how the calendar goes on when more days are asked (:func:`fewest_days`).
     """
 
     stations: pd.DataFrame
@@ -337,9 +369,18 @@ class TripRequest:
     overnight: str = "towns"
     towns: list[Place] | None = None
     evening_min: float = 0.0
+    tours: tuple[int, ...] | None = None
+    weekends: bool = False
+    holidays: tuple[dt.date, ...] = ()
 
     def __post_init__(self) -> None:
         self.stations = station_table(self.stations)
+        if self.overnight == "base":
+            self.tours = (1,) * len(self.dates)
+        elif self.tours is None:
+            self.tours = tours_of(self.dates)
+        else:
+            self.tours = check_tours(self.tours, len(self.dates))
         if self.overnight not in ("towns", "base"):
             msg = f"overnight {self.overnight!r}: use 'towns' or 'base'"
             raise InputError(msg)
@@ -374,11 +415,14 @@ class TripPlan:
     ----------
     legs : one row per drive: ``day``, ``date``, ``from_name``, ``from_code``, ``from_lon``,
         ``from_lat``, ``to_name``, ``to_code``, ``to_lon``, ``to_lat``, ``depart``, ``arrive``
-        (datetimes), ``minutes``, ``km``, ``to_kind`` (station / overnight).
-    days : one row per day: ``day``, ``date``, ``visits`` (codes), ``names``, ``overnight``,
-        ``travel_min``, ``travel_km``, ``start``, ``finish``, ``over_min`` (minutes beyond the day's hours).
-    travel_min, travel_km : totals.  bound_min, gap : the best lower bound and (objective - bound) / objective.
+        (datetimes), ``minutes``, ``km``, ``to_kind`` (station / overnight), ``visit_end``.
+    days : one row per day: ``day``, ``date``, ``tour``, ``visits`` (codes), ``names``, ``overnight``,
+        ``overnight_code``, ``travel_min``, ``travel_km``, ``start``, ``finish``, ``over_min``
+        (minutes beyond the day's hours).
+    travel_min, travel_km : totals.  bound_min, gap : the best lower bound and (objective - bound) / objective
+    (NaN when no plan keeping as many stations is proven best).
     unvisited : stations left out.  message : the fit in one sentence.  options : ways to fit them all.
+    cut : ``""``, or why the search stopped early (``work limit``, ``time limit``, ``stopped``).
     """
 
     request: TripRequest
@@ -394,13 +438,23 @@ class TripPlan:
     unvisited: pd.DataFrame
     message: str = ""
     options: list[dict] = field(default_factory=list)
+    coverage_proven: bool = True
+    cut: str = ""
 
     def to_json(self) -> dict:
-        """The document ``python -m coverage trip --json`` prints."""
+        """The document ``python -m coverage trip --json`` prints: the same request, the same bytes
+        (no timings in it)."""
+        tours = []
+        first = 0
+        for k, length in enumerate(self.request.tours or (len(self.request.dates),)):
+            dates = self.request.dates[first : first + length]
+            tours.append({"tour": k + 1, "days": length, "first": dates[0].isoformat(), "last": dates[-1].isoformat()})
+            first += length
         return {
             "days": [
                 {
                     "date": r["date"].isoformat(),
+                    "tour": int(r["tour"]),
                     "visits": list(r["visits"]),
                     "names": list(r["names"]),
                     "overnight": r["overnight"],
@@ -412,6 +466,7 @@ class TripPlan:
                 }
                 for r in self.days.to_dict("records")
             ],
+            "tours": tours,
             "total_travel_min": round(self.travel_min, 1),
             "total_travel_km": round(self.travel_km, 1),
             "bound_min": None if np.isnan(self.bound_min) else round(self.bound_min, 1),
@@ -419,34 +474,37 @@ class TripPlan:
             "unvisited": self.unvisited["code"].tolist(),
             "solver": self.solver,
             "status": self.status,
-            "seconds": round(self.seconds, 2),
+            "cut": self.cut,
             "message": self.message,
             "options": self.options,
         }
 
 
 def _problem(request: TripRequest, travel: Travel) -> tuple[TripProblem, list[Place], NDArray[np.float64]]:
+    """The request in arrays: stations first, then the start, the end (when another place) and the
+    overnight towns (each place once)."""
     s = request.stations
     stations = places_of(s, "station")
-    towns = request.overnight_places()
-    places = stations + [request.start, request.end] + towns
+    ends = list(dict.fromkeys([request.start, request.end]))
+    towns = [t for t in dict.fromkeys(request.overnight_places()) if t not in ends]
+    places = stations + ends + towns
     minutes, km = travel.matrices(places)
     n = len(stations)
-    town_idx = tuple(range(n + 2, len(places))) if request.overnight == "towns" else (n,)
-    if request.overnight == "towns":
-        town_idx = town_idx + (n, n + 1)
+    start, end = n, n + len(ends) - 1
+    town_idx = (start,) if request.overnight == "base" else (*range(n + len(ends), len(places)), start, end)
     problem = TripProblem(
         minutes,
         n_stations=n,
         towns=town_idx,
-        start=n,
-        end=n + 1,
+        start=start,
+        end=end,
         days=len(request.dates),
         per_day=request.per_day,
         visit_min=request.visit_min,
         day_min=request.day_min,
         evening_min=request.evening_min,
         weights=s["priority"].astype(float).to_numpy(),
+        tours=request.tours,
     )
     return problem, places, km
 
@@ -464,6 +522,7 @@ def _build_plan(
     lunch_at = _minutes_of(request.lunch_start)
     leg_rows: list[dict[str, Any]] = []
     day_rows: list[dict[str, Any]] = []
+    tour_of = [k + 1 for k, length in enumerate(problem.tours) for _ in range(length)]
     for t, route in enumerate(sol.routes):
         date = request.dates[t]
         midnight = dt.datetime.combine(date, dt.time())
@@ -511,6 +570,7 @@ def _build_plan(
             {
                 "day": t + 1,
                 "date": date,
+                "tour": tour_of[t],
                 "visits": [places[i].code for i in route],
                 "names": [places[i].name for i in route],
                 "overnight": places[b].name,
@@ -557,7 +617,25 @@ def _build_plan(
         status=sol.status,
         seconds=sol.seconds,
         unvisited=unvisited,
+        coverage_proven=sol.coverage_proven,
+        cut=sol.cut,
     )
+
+
+class _Steps:
+    """The caller's progress callback (``progress(step, info)``; returning False stops), remembered stop."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.stopped = progress, False
+
+    def __call__(self, step: str, **info: Any) -> bool:
+        if self.progress is not None and not self.stopped and self.progress(step, info) is False:
+            self.stopped = True
+        return not self.stopped
+
+    def solver(self) -> Progress:
+        """A solver's progress callback, passed on as step ``"solve"``."""
+        return lambda step, info: self("solve", phase=step, **info)
 
 
 def plan_trip(
@@ -566,36 +644,157 @@ def plan_trip(
     method: str = "auto",
     time_limit: float = settings.TRIP_TIME_LIMIT_S,
     options: bool = True,
+    progress: Progress | None = None,
+    longer_days: bool = False,
 ) -> TripPlan:
     """The shortest trip visiting every station (or the most important ones when not all fit).
 
     ``method``: ``auto`` (exact when the size allows, else heuristic), ``exact``, ``heuristic``.
-    With ``options`` and stations left out, each way to fit them all is tried and reported.
+    With ``options`` and stations left out, the ways to fit them all are worked out: the fewest
+    working days, an evening transfer and (with ``longer_days``, which takes a new model per
+    length tried) the shortest lengthening of every day.  ``progress(step, info)`` hears the steps
+    (``matrix``, ``solve``, ``plan`` with the plan so far, ``options``) and may return False to
+    stop: the best plan so far comes back, marked ``cut="stopped"``.
     """
     travel = travel or StraightLine.for_trips()
     checks.TIME_LIMIT_S(time_limit)
+    steps = _Steps(progress)
+    steps("matrix", places=len(request.stations))
     problem, places, km = _problem(request, travel)
-    sol = solve(problem, method, time_limit)
+    sol = solve(problem, method, time_limit, progress=steps.solver())
     plan = _build_plan(request, problem, places, km, sol)
-    n, kept = len(request.stations), len(request.stations) - len(sol.unvisited)
-    window = f"{len(request.dates)} days of {_fmt_hours(request.day_min + request.lunch_min)}"
-    if not sol.unvisited:
-        plan.message = f"all {n} stations fit in {window}; {plan.travel_min:.0f} min of driving ({plan.travel_km:.0f} km), gap {plan.gap:.2%}"
+    plan.message = _fit_message(plan)
+    if steps.stopped:
+        plan.cut = "stopped"
         return plan
-    names = ", ".join(plan.unvisited["name"].astype(str))
-    plan.message = f"{kept} of {n} stations fit in {window}; left out: {names}"
-    if options:
-        plan.options = _options(request, travel, method, time_limit, plan)
-        longer = next((o for o in plan.options if o["choice"] == "lengthen days" and o["fits"]), None)
-        if longer:
-            plan.message += f"; visiting all {n} needs {_fmt_hours(longer['extra_min'])} more a day"
+    if not steps("plan", plan=plan):
+        plan.cut = "stopped"
+        return plan
+    if sol.unvisited and options:
+        plan.options = _options(request, travel, method, time_limit, plan, steps, longer_days)
+        if steps.stopped:
+            plan.cut = plan.cut or "stopped"
+        fewest = next((o for o in plan.options if o["choice"] == "fewest days" and o["fits"]), None)
+        if fewest:
+            plan.message += f"; all {len(request.stations)} fit in {fewest['days']} working days"
     return plan
 
 
-def _options(request: TripRequest, travel: Travel, method: str, time_limit: float, plan: TripPlan) -> list[dict]:
+def _fit_message(plan: TripPlan) -> str:
+    request = plan.request
+    n, kept = len(request.stations), len(request.stations) - len(plan.unvisited)
+    window = f"{len(request.dates)} days of {_fmt_hours(request.day_min + request.lunch_min)}"
+    tours = request.tours or ()
+    if len(tours) > 1:
+        window += f" ({len(tours)} tours from {request.start.name})"
+    if plan.unvisited.empty:
+        gap = "gap not known" if np.isnan(plan.gap) else f"gap {plan.gap:.2%}"
+        return (
+            f"all {n} stations fit in {window}; {plan.travel_min:.0f} min of driving ({plan.travel_km:.0f} km), {gap}"
+        )
+    names = ", ".join(plan.unvisited["name"].astype(str))
+    return f"{kept} of {n} stations fit in {window}; left out: {names}"
+
+
+@dataclass
+class DayCount:
+    """The fewest working days that visit every station: ``days`` (None when even the longest trip
+    allowed does not), their dates and tours, the plan for them, and ``proven``: whether one day
+    fewer is shown not to do (else ``lower`` is the fewest the visit cap allows)."""
+
+    days: int | None
+    dates: list[dt.date]
+    tours: tuple[int, ...]
+    plan: TripPlan | None
+    proven: bool
+    lower: int
+
+
+def fewest_days(
+    request: TripRequest,
+    travel: Travel | None = None,
+    method: str = "auto",
+    time_limit: float = settings.TRIP_TIME_LIMIT_S,
+    progress: Progress | None = None,
+) -> DayCount:
+    """The fewest working days from the request's first day (its weekends and holidays at home) that
+    visit every station within the day's hours and visit cap, and the plan for them.
+
+    Doubling from the fewest the visit cap allows, then halving: each step asks only whether all
+    fit (the exact tour model settles it; the tours of up to five days are enumerated once).
+    """
+    travel = travel or StraightLine.for_trips()
+    steps = _Steps(progress)
+    n = len(request.stations)
+    lower = max(1, math.ceil(n / max(request.per_day, 1)))
+    problem_of: dict[int, TripRequest] = {}
+
+    def request_for(days: int) -> TripRequest:
+        if days not in problem_of:
+            dates = working_days(request.dates[0], days, weekends=request.weekends, holidays=request.holidays)
+            problem_of[days] = replace(request, dates=dates, tours=None)
+        return problem_of[days]
+
+    plans: dict[int, TripPlan] = {}
+
+    def fits(days: int) -> tuple[bool, bool]:
+        """(all fit, proven either way); the plan when they do."""
+        req = request_for(days)
+        problem, places, km = _problem(req, travel)
+        sol = solve(problem, method, time_limit, progress=steps.solver(), objective="fit")
+        steps("days", days=days, fits=not sol.unvisited)
+        if not sol.unvisited:
+            plans[days] = _build_plan(req, problem, places, km, sol)
+            plans[days].message = _fit_message(plans[days])
+        return not sol.unvisited, not sol.unvisited or (sol.coverage_proven and not sol.cut)
+
+    if lower > settings.TRIP_MAX_DAYS:
+        return DayCount(None, [], (), None, True, lower)
+    low, high = lower - 1, lower  # low: the most days known not to do (0: none known)
+    proven_low = True
+    while True:
+        ok, proven = fits(high)
+        if steps.stopped:
+            return DayCount(None, [], (), None, False, lower)
+        if ok:
+            break
+        low, proven_low = high, proven_low and proven
+        if high >= settings.TRIP_MAX_DAYS:
+            return DayCount(None, [], (), None, proven_low, lower)
+        high = min(settings.TRIP_MAX_DAYS, lower + 2 * (high - lower + 1))
+    while high - low > 1 and not steps.stopped:
+        mid = (low + high) // 2
+        ok, proven = fits(mid)
+        if ok:
+            high = mid
+        else:
+            low, proven_low = mid, proven_low and proven
+    best = request_for(high)
+    return DayCount(high, best.dates, best.tours or (), plans[high], proven_low or high == lower, lower)
+
+
+def _fit(request: TripRequest, travel: Travel, method: str, time_limit: float, steps: _Steps) -> TripPlan | None:
+    """The plan visiting every station with the least driving, or None when they do not all fit."""
+    problem, places, km = _problem(request, travel)
+    sol = solve(problem, method, time_limit, progress=steps.solver(), objective="fit")
+    if sol.unvisited:
+        return None
+    plan = _build_plan(request, problem, places, km, sol)
+    plan.message = _fit_message(plan)
+    return plan
+
+
+def _options(
+    request: TripRequest,
+    travel: Travel,
+    method: str,
+    time_limit: float,
+    plan: TripPlan,
+    steps: _Steps,
+    longer_days: bool = False,
+) -> list[dict]:
     """What it takes to fit every station: each choice tried with the same model."""
-    limit = max(2.0, time_limit / 6)
-    out = [
+    out: list[dict] = [
         {
             "choice": "drop the lowest-priority visits",
             "fits": True,
@@ -603,84 +802,74 @@ def _options(request: TripRequest, travel: Travel, method: str, time_limit: floa
             "total_travel_min": round(plan.travel_min, 1),
         }
     ]
-
-    def attempt(req: TripRequest) -> TripPlan:
-        return plan_trip(req, travel, method, limit, options=False)
-
+    count = fewest_days(request, travel, method, time_limit, progress=steps.progress)
+    if count.days is None:
+        out.append({"choice": "fewest days", "fits": False, "reason": "day limit", "days": settings.TRIP_MAX_DAYS})
+    else:
+        assert count.plan is not None
+        out.append(
+            {
+                "choice": "fewest days",
+                "fits": True,
+                "days": count.days,
+                "tours": len(count.tours),
+                "last_date": count.dates[-1].isoformat(),
+                "proven": count.proven,
+                "total_travel_min": round(count.plan.travel_min, 1),
+            }
+        )
+    if steps.stopped:
+        return out
     n, per_day = len(request.stations), max(request.per_day, 1)
     over_cap = n > len(request.dates) * per_day  # more visits than the days allow, however long they are
+
     evening = max(request.evening_min, settings.TRIP_EVENING_OPTION_MIN)
     if request.overnight == "towns" and over_cap:
         out.append(
             {"choice": "allow an evening transfer", "evening_min": evening, "fits": False, "reason": "visit cap"}
         )
     elif request.overnight == "towns":
-        p = attempt(replace(request, evening_min=evening))
-        out.append(
-            {
-                "choice": "allow an evening transfer",
-                "evening_min": evening,
-                "fits": p.unvisited.empty,
-                "total_travel_min": round(p.travel_min, 1),
-            }
-        )
-    extra = max(1, math.ceil(n / per_day) - len(request.dates))
-    added = working_days(request.dates[-1] + dt.timedelta(days=1), extra)
-    if len(request.dates) + extra > settings.TRIP_MAX_DAYS:  # a trip longer than a request may be
-        out.append(
-            {
-                "choice": "add days",
-                "days": extra,
-                "last_date": added[-1].isoformat(),
-                "fits": False,
-                "reason": "day limit",
-            }
-        )
-    else:
-        p = attempt(replace(request, dates=[*request.dates, *added]))
-        out.append(
-            {
-                "choice": "add days",
-                "days": extra,
-                "last_date": added[-1].isoformat(),
-                "fits": p.unvisited.empty,
-                "total_travel_min": round(p.travel_min, 1),
-            }
-        )
-    if over_cap:
+        later = _fit(replace(request, evening_min=evening), travel, method, time_limit, steps)
+        entry = {"choice": "allow an evening transfer", "evening_min": evening, "fits": later is not None}
+        out.append(entry | ({"total_travel_min": round(later.travel_min, 1)} if later is not None else {}))
+    if over_cap and longer_days:
         out.append({"choice": "lengthen days", "fits": False, "reason": "visit cap"})
         return out
-    # the shortest lengthening of every day (15-minute steps, up to 6 h) that fits them all
+    if longer_days and not steps.stopped:
+        out.append(_longer_days(request, travel, method, time_limit, steps))
+    return out
+
+
+def _longer_days(request: TripRequest, travel: Travel, method: str, time_limit: float, steps: _Steps) -> dict:
+    """The shortest lengthening of every day (steps of ``settings.TRIP_LONGER_STEP_MIN``) that fits them all."""
     end = _minutes_of(request.day_end)
-    lo, hi = 0, 24
+    step = settings.TRIP_LONGER_STEP_MIN
+    top = min(settings.TRIP_LONGER_MAX_MIN, 24 * 60 - 1 - end) // step
 
-    def fits(steps: int) -> TripPlan | None:
-        finish = min(end + 15 * steps, 24 * 60 - 1)
-        p = attempt(replace(request, day_end=f"{finish // 60:02d}:{finish % 60:02d}"))
-        return p if p.unvisited.empty else None
+    def fits(k: int) -> TripPlan | None:
+        finish = end + step * k
+        return _fit(
+            replace(request, day_end=f"{finish // 60:02d}:{finish % 60:02d}"), travel, method, time_limit, steps
+        )
 
-    best = fits(hi)
-    if best is None:
-        out.append({"choice": "lengthen days", "fits": False, "extra_min": 15 * hi})
-        return out
-    while hi - lo > 1:
+    found = fits(top) if top >= 1 else None
+    if found is None:
+        return {"choice": "lengthen days", "fits": False, "extra_min": step * max(top, 0)}
+    lo, hi = 0, top
+    while hi - lo > 1 and not steps.stopped:
         mid = (lo + hi) // 2
-        found = fits(mid)
-        if found is not None:
-            hi, best = mid, found
+        plan = fits(mid)
+        if plan is not None:
+            hi, found = mid, plan
         else:
             lo = mid
-    finish = end + 15 * hi
-    out.append(
-        {
-            "choice": "lengthen days",
-            "fits": True,
-            "extra_min": 15 * hi,
-            "day_end": f"{finish // 60:02d}:{finish % 60:02d}",
-            "total_travel_min": round(best.travel_min, 1),
-        }
-    )
-    return out
+    return {
+        "choice": "lengthen days",
+        "fits": True,
+        "extra_min": step * hi,
+        "day_end": found.request.day_end,
+        "total_travel_min": round(found.travel_min, 1),
+    }
 
 
 def parse_itinerary(text: str) -> list[list[str]]:
@@ -722,11 +911,7 @@ def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel:
         raise InputError(msg)
     routes += [[] for _ in range(len(request.dates) - len(routes))]
     nights = best_nights(problem, routes, strict=True) or best_nights(problem, routes, strict=False)
-    import time
-
-    from coverage.field.trip_solver import _solution
-
-    sol = _solution(problem, routes, nights, 0.0, "given itinerary", "evaluated", time.perf_counter())
+    sol = plan_solution(problem, routes, nights, 0.0, "given itinerary", "evaluated", time.perf_counter())
     plan = _build_plan(request, problem, places, km, sol)
     over = plan.days[plan.days["over_min"] > 0]
     caps = plan.days[plan.days["visits"].map(len) > request.per_day]
@@ -735,3 +920,27 @@ def evaluate_itinerary(request: TripRequest, itinerary: list[list[str]], travel:
     plan.message = "; ".join(parts) or "every day fits its hours and visit cap"
     plan.bound_min, plan.gap = float("nan"), float("nan")
     return plan
+
+
+def tours_of(dates: list[dt.date]) -> tuple[int, ...]:
+    """Tours of consecutive dates: a new tour after every day off (a weekend or a holiday at home).
+
+    >>> tours_of(working_days("2024-11-04", 10))
+    (5, 5)
+    """
+    out: list[int] = []
+    for i, day in enumerate(dates):
+        if i and (day - dates[i - 1]).days == 1:
+            out[-1] += 1
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def check_tours(tours: Iterable[int], days: int) -> tuple[int, ...]:
+    """Tour lengths (days) that make the trip's days: whole numbers of 1 or more adding up to ``days``."""
+    lengths = tuple(checks.TRIP_DAYS(t) for t in tours)
+    if sum(lengths) != days:
+        msg = f"tours of {'+'.join(map(str, lengths))} days do not make the {days} working days; give lengths adding up to {days}"
+        raise InputError(msg)
+    return lengths
