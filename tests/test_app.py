@@ -442,6 +442,7 @@ def test_trip_sample_spread_over_township_kinds(app):
     app.selectbox(key="trip_strata").set_value("kind").run()
     assert not app.exception and not app.error
     assert app.caption[0].value.startswith("已选 14 个社工站")
+    assert app.number_input(key="trip_days").value == 7
 
 
 # --------------------------------------------------------------------------- the registry
@@ -650,15 +651,16 @@ def test_two_november_ledgers_one_accepted(fresh_registry):
     assert (m["持证社工人数"], m["有持证社工的乡镇占比"]) == ("2", f"{2 / 1253:.1%}")
 
 
-def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, tmp_path, capsys):
+def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, registry_url, capsys):
     """The registry as known on 5 December 2024: 武鸣区's ledger accepted on the 4th counts, 青秀区's
-    accepted on the 6th does not - on the Overview and in `status` / `workforce` alike."""
+    accepted on the 6th does not - on the Overview and in `status` / `workforce` alike, on SQLite and
+    on the PostgreSQL server."""
     from coverage.cli import main
     from coverage.registry import ledger
     from coverage.registry.store import open_registry
     from tests.registry_cases import NOVEMBER_QINGXIU, NOVEMBER_WUMING, StepClock, ledger_csv
 
-    url = f"sqlite:///{tmp_path / 'november.sqlite'}"
+    url = registry_url
     clock = StepClock(dt.datetime(2024, 1, 10, 2))
     reg = open_registry(url, clock=clock)  # seeded in January 2024
     clock.set(dt.datetime(2024, 12, 3, 1))
@@ -701,4 +703,3 @@ def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, tmp_pat
     ledgers = frame(at, "报送情况").set_index("代码")
     assert ledgers.loc[["450110", "450103"], "报送情况"].tolist() == ["按时报送", "按时报送"]
     assert (ledgers["报送情况"] == "未到截止日").sum() == 109  # the 5th is the due day itself
-    assert app.number_input(key="trip_days").value == 7

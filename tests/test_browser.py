@@ -612,9 +612,12 @@ def test_an_edit_outlives_the_browser_and_an_accepted_ledger_moves_the_rate(
     shot(page, "11_ledger_accepted.png", at=page.get_by_text("比对结果").first)
 
     go(page, "总览")
+    page.locator("[data-testid=stMetricLabel]", has_text="待审核").first.wait_for(timeout=120_000)
+    settle(page)
     shown = dict(metrics(page))
     assert (shown["有社工站的乡镇（街道）"], shown["覆盖率"]) == ("377", f"{377 / COUNTED:.1%}")  # + the 2 accepted
-    assert shown["待审核"] == "1"
+    shot(page, "11b_overview_after_accept.png")
+    assert shown["待审核"] == "1", shown
     page.get_by_text("各县报送情况（2024-11，111 个县）").first.click()
     settle(page)
     table = grid(page, "报送情况")
