@@ -514,3 +514,32 @@ def test_a_registry_of_an_older_revision_is_upgraded_on_open_with_its_data(regis
             command.downgrade(alembic_config(conn), "0002")
         with reg.engine.connect() as conn:
             assert conn.exec_driver_sql(layer).all() == before
+
+
+def test_a_seeded_list_is_still_the_demo_but_dated_by_the_last_ledger_accepted(registry_url: str) -> None:
+    """The Overview's "list last updated" moves to the day a ledger was accepted; the demo stays a demo."""
+    from coverage.registry import ledger
+    from coverage.registry.analysis import registry_list
+    from tests.registry_cases import NOVEMBER_WUMING, ledger_csv
+
+    clock = StepClock(dt.datetime(2024, 1, 10, 2))
+    reg = open_registry(registry_url, clock=clock)
+    before = registry_list(reg, "45")
+    assert (before.nature, before.last_updated) == ("synthetic", dt.date(2021, 11, 30))
+    clock.set(dt.datetime(2024, 12, 3, 1))
+    submitted = ledger.submit(reg, ledger_csv(NOVEMBER_WUMING), "wm.csv", "2024-11", "450110", "武鸣区民政局")
+    clock.set(dt.datetime(2024, 12, 4, 2))
+    ledger.accept(reg, submitted.submission_id, "审核员")
+    after = registry_list(reg, "45")
+    assert (after.nature, after.last_updated) == ("synthetic", dt.date(2024, 12, 4))
+    assert registry_list(reg, "45", known_on="2024-12-03").last_updated == dt.date(2021, 11, 30)
+
+
+def test_only_a_new_registry_is_seeded_and_never_one_with_accounts(registry_url: str) -> None:
+    from coverage.registry.accounts import add_user
+    from coverage.registry.seed import seed_embedded
+
+    empty = open_registry(registry_url, seed=False)  # as `registry init --empty` makes it
+    assert open_registry(registry_url).is_empty()  # opened again by any command: still empty
+    add_user(empty, "admin", "admin-secret-1", "admin", "45")
+    assert seed_embedded(empty) == 0 and empty.is_empty()  # a bureau's registry gets no demo list

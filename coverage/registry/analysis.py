@@ -65,12 +65,16 @@ def registry_list(registry: Registry, province: str, known_on: dt.date | str | N
     last = current["recorded_at"].max() if len(current) else None
     day = as_date(last) if last is not None and not pd.isna(last) else as_date(utc_now())
     embedded = next((d for d in lists if d.nature == nature), None)
-    if embedded is not None:  # still the embedded list: its own last update and dates
+    if embedded is not None:  # still the embedded list: its dates, updated by what was recorded since
+        sources = current.get("source", pd.Series("", index=current.index)).fillna("").astype(str)
+        since = current.loc[~sources.str.startswith(EMBEDDED_SOURCE), "recorded_at"]
+        dates = [embedded.last_updated, *([as_date(since.max())] if len(since) else [])]
+        updated = max((d for d in dates if d is not None), default=None)
         return StationList(
             name=f"{embedded.name} (registry)",
             nature=nature,
             partial=embedded.partial,
-            last_updated=embedded.last_updated,
+            last_updated=updated,
             opening_dates_known=embedded.opening_dates_known,
             source=embedded.source,
         )
