@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from coverage import settings
 from coverage.registry import schema
-from coverage.registry.store import Registry, exclusive
+from coverage.registry.store import Checked, Registry, exclusive
 
-SEED_USER = "system"
+#: Who the seeded versions are recorded by: the system, checked as a whole by this function.
+SEED_USER = Checked("system")
 
 
 def station_fields(row: Any) -> dict[str, Any]:
@@ -41,8 +42,10 @@ def seed_embedded(registry: Registry) -> int:
     """Load every embedded province's station list into an empty registry; return the stations added.
 
     A registry that is no longer empty once this transaction holds the lock (another process seeded
-    it meanwhile) is left as it is: 0 is returned.
+    it meanwhile), or that has accounts (a bureau's own registry: its stations come from its ledgers,
+    not from the embedded demo), is left as it is: 0 is returned.
     """
+
     from coverage.data.provinces import default_stations_path
     from coverage.data.stations import read_stations
 
@@ -50,6 +53,8 @@ def seed_embedded(registry: Registry) -> int:
     with registry.engine.begin() as conn:
         exclusive(conn)
         if conn.execute(sa.select(schema.stations.c.station_id).limit(1)).first() is not None:
+            return 0
+        if conn.execute(sa.select(schema.accounts.c.username).limit(1)).first() is not None:
             return 0
         for code in settings.EMBEDDED_PROVINCES:
             path = default_stations_path(code)

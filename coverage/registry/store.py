@@ -218,20 +218,21 @@ def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[],
     """Connect, bring the schema up to date (Alembic) and, for a new registry, load the embedded lists.
 
     ``url``: an SQLAlchemy URL (``sqlite:///file``, ``postgresql+psycopg://user@host/db``); default
-    :func:`registry_url`.  ``seed``: fill an empty registry from ``data/stations``.
+    :func:`registry_url`.  ``seed``: fill a new registry (created by this call) from ``data/stations``.
     ``clock``: where recorded times come from (tests and benchmarks give their own).
     """
-    from coverage.registry.migrate import upgrade
+    from coverage.registry.migrate import current_revision, upgrade
 
     chosen = registry_url(url)
     engine = _engine(chosen)
     try:
+        new = current_revision(engine) is None
         upgrade(engine)
     except sa.exc.DatabaseError as exc:  # cannot connect, or not a database at all
         msg = f"cannot open the registry at {display_url(chosen)}: {exc.orig}; check the URL and that the server runs"
         raise InputError(msg) from None
     registry = Registry(engine, clock)
-    if seed and registry.is_empty():
+    if seed and new and registry.is_empty():  # a registry made empty on purpose (`init --empty`) stays so
         from coverage.registry.seed import seed_embedded
 
         seed_embedded(registry)
