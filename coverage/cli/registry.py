@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from coverage import checks, settings
 from coverage.cli.common import (
+    acting,
+    acting_label,
     arg_type,
     db_arg,
     existing_file,
@@ -25,6 +27,7 @@ from coverage.cli.common import (
     print_json,
     province_type,
     station_crs_type,
+    user_arg,
     year_month,
 )
 from coverage.registry.forms import default_person
@@ -182,12 +185,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from coverage.registry import ledger
 
     registry = _open(args)
+    by = acting(args, registry)
     sub = ledger.submit(
-        registry, Path(args.file).read_bytes(), Path(args.file).name, args.month, args.county, args.by, crs=args.crs
+        registry, Path(args.file).read_bytes(), Path(args.file).name, args.month, args.county, by, crs=args.crs
     )
     rows = sub.rows
     if args.accept_all:
-        rows = ledger.accept(registry, sub.submission_id, args.by)
+        rows = ledger.accept(registry, sub.submission_id, by)
     if args.review:
         report = ledger.submission_report(registry, sub.submission_id)
         write_sheets({"findings": review_table(rows), "import report": pd.DataFrame(report["report"])}, args.review)
@@ -207,7 +211,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     print(
-        f"submission {sub.submission_id}: {sub.unit_code} {sub.month}, {sub.filename} (sha256 {sub.sha256[:12]}), by {args.by}"
+        f"submission {sub.submission_id}: {sub.unit_code} {sub.month}, {sub.filename} (sha256 {sub.sha256[:12]}), by {acting_label(by)}"
     )
     print("  " + ", ".join(f"{k} {v}" for k, v in sub.summary.items()))
     for note in sub.notes:
@@ -230,8 +234,9 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
 
     registry = _open(args)
     decide = ledger.accept if decision == "accepted" else ledger.reject
+    by = acting(args, registry)
     before = ledger.rows(registry, args.submission)
-    rows = decide(registry, args.submission, args.by, args.rows)
+    rows = decide(registry, args.submission, by, args.rows)
     changed = rows[rows["decision"] != before["decision"]]
     document = {
         "submission_id": args.submission,
@@ -243,7 +248,7 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
         print_json(document)
         return 0
     d = document["decisions"]
-    print(f"submission {args.submission}: {len(changed)} findings decided by {args.by}")
+    print(f"submission {args.submission}: {len(changed)} findings decided by {acting_label(by)}")
     _print_findings(changed)
     print(f"  now accepted {d['accepted']}, rejected {d['rejected']}, pending {d['pending']}")
     return 0
@@ -343,7 +348,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- parser
 def _by_arg(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument("--by", type=person, default=default_person(), help=f"who {what} (default: your user name)")
+    p.add_argument(
+        "--by",
+        type=person,
+        default=default_person(),
+        help=f"who {what}, in a registry without accounts (default: your user name)",
+    )
+    user_arg(p)
 
 
 def add_parsers(sub) -> None:
