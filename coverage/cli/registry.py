@@ -5,7 +5,9 @@
 ``reject`` record a reviewer's decisions; ``history`` lists a station's versions;
 ``submissions`` tells who has reported for a month; ``export`` and ``restore`` copy the whole
 registry to a file and back.  ``--db`` (default: the ``COVERAGE_DB`` environment variable, else
-the embedded SQLite file) names the database; a password in it is never printed.
+the embedded SQLite file) names the database; a password in it is never printed.  The writes
+(``import``, ``accept``, ``reject``) are made as ``--by NAME`` in a registry without accounts, and
+as ``--user NAME``, logged in, in one with accounts (:func:`coverage.cli.common.acting`).
 """
 
 from __future__ import annotations
