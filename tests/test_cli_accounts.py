@@ -177,6 +177,12 @@ def test_an_editor_imports_for_her_county_and_is_refused_for_another(accounts: C
     assert err == "error: submit ledger refused: 450126 is outside the scope 450181\n"
     err = accounts.refused("registry", "accept", "1", "--user", "hz", password=HZ_PW)
     assert err == "error: accept ledger refused: a editor may not review\n"
+    again = ["registry", "import", str(mine), "--month", "2024-11", "--county", "450181", "--accept-all"]
+    err = accounts.refused(*again, "--user", "hz", password=HZ_PW)
+    assert err == (
+        "error: submission 2 is stored, but accept ledger refused: a editor may not review; a reviewer or an admin "
+        "accepts it with `python -m coverage registry accept 2 --user NAME`\n"
+    )
     err = accounts.refused("registry", "accept", "1", "--by", "横州市民政局")  # a name is not a login
     assert "this registry has accounts: log in with --user NAME" in err
     code, out, err = accounts("registry", "accept", "1", "--user", "admin", password=ADMIN_PW)
@@ -193,6 +199,9 @@ def test_an_editor_imports_for_her_county_and_is_refused_for_another(accounts: C
         ("横州市民政局 (hz)", "submit ledger", "refused", "450126 2024-11", None, "450126 is outside the scope 450181"),
         ("横州市民政局 (hz)", "login", "ok", "hz", None, None),
         ("横州市民政局 (hz)", "accept ledger", "refused", "submission 1", None, "a editor may not review"),
+        ("横州市民政局 (hz)", "login", "ok", "hz", None, None),
+        ("横州市民政局 (hz)", "submit ledger", "ok", "submission 2", None, None),
+        ("横州市民政局 (hz)", "accept ledger", "refused", "submission 2", None, "a editor may not review"),
     ]
     station = accounts.json("audit", "--station", "H1")["trail"]
     assert [(r["actor"], r["action"], r["outcome"]) for r in station] == [

@@ -193,7 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     rows = sub.rows
     if args.accept_all:
-        rows = ledger.accept(registry, sub.submission_id, by)
+        rows = _accept_all(registry, sub.submission_id, by)
     if args.review:
         report = ledger.submission_report(registry, sub.submission_id)
         write_sheets({"findings": review_table(rows), "import report": pd.DataFrame(report["report"])}, args.review)
@@ -229,6 +229,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.review:
         print(f"findings written to {args.review}")
     return 0
+
+
+def _accept_all(registry: Registry, submission_id: int, by: Any) -> pd.DataFrame:
+    """``import --accept-all``: accept what was just submitted; when the actor may not review, say that the
+    submission is kept and who can accept it."""
+    from coverage.registry import ledger
+    from coverage.registry.accounts import AccessDenied
+
+    try:
+        return ledger.accept(registry, submission_id, by)
+    except AccessDenied as exc:
+        msg = (
+            f"submission {submission_id} is stored, but {exc}; a reviewer or an admin accepts it with "
+            f"`python -m coverage registry accept {submission_id} --user NAME`"
+        )
+        raise AccessDenied(msg) from None
 
 
 def _decide(args: argparse.Namespace, decision: str) -> int:
