@@ -299,6 +299,10 @@ LOGIN_LOCK_MIN = 15
 PASSWORD_MIN_CHARS = 10
 #: The app logs a user out after this many minutes without a click.
 SESSION_IDLE_MIN = 30
+#: Environment variables the command line reads a password from (else it asks on a terminal): the
+#: password of ``--user``, and the new one of ``users add`` / ``users passwd``.  Never printed or logged.
+PASSWORD_ENV = "COVERAGE_PASSWORD"
+NEW_PASSWORD_ENV = "COVERAGE_NEW_PASSWORD"
 
 # --- What a user may ask for ------------------------------------------------------
 # Bounds of the values the command line and the app accept (coverage/checks.py holds the rules

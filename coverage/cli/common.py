@@ -18,6 +18,8 @@ from coverage._errors import InputError
 if TYPE_CHECKING:
     from coverage.analysis.travel import Travel
     from coverage.data.lists import StationList
+    from coverage.registry.accounts import Actor
+    from coverage.registry.store import Registry
 T = TypeVar("T")
 
 
@@ -326,6 +328,71 @@ def db_arg(p: argparse.ArgumentParser) -> None:
         help=f"database URL, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB (default: ${settings.REGISTRY_URL_ENV}, "
         "else the embedded SQLite file)",
     )
+
+
+# --------------------------------------------------------------------------- who is acting
+def user_arg(p: argparse.ArgumentParser) -> None:
+    """``--user``: the account a write is made as, when the registry has accounts."""
+    p.add_argument(
+        "--user",
+        default=None,
+        help=f"log in as this account (a registry with accounts); the password from ${settings.PASSWORD_ENV}, "
+        "else asked in a terminal",
+    )
+
+
+def read_password(env: str, prompt: str, twice: bool = False) -> str:
+    """A password from the environment variable ``env``, else typed in a terminal (``twice`` for a new one).
+
+    Never echoed, printed or logged.  Without either (a script, a pipe) :class:`InputError` says what to do.
+    """
+    if env in os.environ:
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        msg = f"no password: set the environment variable {env}, or run the command in a terminal to type it"
+        raise InputError(msg)
+    import getpass
+
+    password = getpass.getpass(prompt)
+    if twice and getpass.getpass("the same again: ") != password:
+        msg = "the two passwords differ; run the command again and type the same password twice"
+        raise InputError(msg)
+    return password
+
+
+def acting(args: argparse.Namespace, registry: Registry) -> str | Actor:
+    """Who makes a write on the command line: the one rule every registry-writing command follows.
+
+    A registry without accounts (single-user mode) records the name of ``--by`` (default: the
+    operating-system user).  A registry with accounts needs ``--user NAME``: the password comes from
+    :data:`settings.PASSWORD_ENV` or a terminal prompt, and the logged-in :class:`Actor` is returned
+    (a wrong password, a disabled or locked account raise :class:`LoginFailed`, recorded by the library;
+    what the actor's role and scope do not allow is refused by the library when it writes).
+    """
+    from coverage.registry.accounts import has_accounts, login
+    from coverage.registry.forms import default_person
+
+    user = getattr(args, "user", None)
+    if not has_accounts(registry):
+        if user:
+            msg = (
+                f"--user {user}: this registry has no accounts (single-user mode); leave --user out and give "
+                "--by NAME, or create the first admin with `python -m coverage users add NAME --role admin --scope 45`"
+            )
+            raise InputError(msg)
+        return getattr(args, "by", None) or default_person()
+    if not user:
+        msg = (
+            "this registry has accounts: log in with --user NAME "
+            f"(the password from ${settings.PASSWORD_ENV}, or typed in a terminal)"
+        )
+        raise InputError(msg)
+    return login(registry, user, read_password(settings.PASSWORD_ENV, f"password of {user}: "))
+
+
+def acting_label(by: str | Actor) -> str:
+    """How a summary names who acted: the name, or ``display name (username)`` of a logged-in actor."""
+    return by if isinstance(by, str) else by.label
 
 
 def known_on_arg(p: argparse.ArgumentParser) -> None:

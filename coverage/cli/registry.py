@@ -5,7 +5,9 @@
 ``reject`` record a reviewer's decisions; ``history`` lists a station's versions;
 ``submissions`` tells who has reported for a month; ``export`` and ``restore`` copy the whole
 registry to a file and back.  ``--db`` (default: the ``COVERAGE_DB`` environment variable, else
-the embedded SQLite file) names the database; a password in it is never printed.
+the embedded SQLite file) names the database; a password in it is never printed.  The writes
+(``import``, ``accept``, ``reject``) are made as ``--by NAME`` in a registry without accounts, and
+as ``--user NAME``, logged in, in one with accounts (:func:`coverage.cli.common.acting`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from coverage import checks, settings
 from coverage.cli.common import (
+    acting,
+    acting_label,
     arg_type,
     db_arg,
     existing_file,
@@ -25,6 +29,7 @@ from coverage.cli.common import (
     print_json,
     province_type,
     station_crs_type,
+    user_arg,
     year_month,
 )
 from coverage.registry.forms import default_person
@@ -182,12 +187,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from coverage.registry import ledger
 
     registry = _open(args)
+    by = acting(args, registry)
     sub = ledger.submit(
-        registry, Path(args.file).read_bytes(), Path(args.file).name, args.month, args.county, args.by, crs=args.crs
+        registry, Path(args.file).read_bytes(), Path(args.file).name, args.month, args.county, by, crs=args.crs
     )
     rows = sub.rows
     if args.accept_all:
-        rows = ledger.accept(registry, sub.submission_id, args.by)
+        rows = _accept_all(registry, sub.submission_id, by)
     if args.review:
         report = ledger.submission_report(registry, sub.submission_id)
         write_sheets({"findings": review_table(rows), "import report": pd.DataFrame(report["report"])}, args.review)
@@ -207,7 +213,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     print(
-        f"submission {sub.submission_id}: {sub.unit_code} {sub.month}, {sub.filename} (sha256 {sub.sha256[:12]}), by {args.by}"
+        f"submission {sub.submission_id}: {sub.unit_code} {sub.month}, {sub.filename} (sha256 {sub.sha256[:12]}), by {acting_label(by)}"
     )
     print("  " + ", ".join(f"{k} {v}" for k, v in sub.summary.items()))
     for note in sub.notes:
@@ -225,13 +231,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _accept_all(registry: Registry, submission_id: int, by: Any) -> pd.DataFrame:
+    """``import --accept-all``: accept what was just submitted; when the actor may not review, say that the
+    submission is kept and who can accept it."""
+    from coverage.registry import ledger
+    from coverage.registry.accounts import AccessDenied
+
+    try:
+        return ledger.accept(registry, submission_id, by)
+    except AccessDenied as exc:
+        msg = (
+            f"submission {submission_id} is stored, but {exc}; a reviewer or an admin accepts it with "
+            f"`python -m coverage registry accept {submission_id} --user NAME`"
+        )
+        raise AccessDenied(msg) from None
+
+
 def _decide(args: argparse.Namespace, decision: str) -> int:
     from coverage.registry import ledger
 
     registry = _open(args)
     decide = ledger.accept if decision == "accepted" else ledger.reject
+    by = acting(args, registry)
     before = ledger.rows(registry, args.submission)
-    rows = decide(registry, args.submission, args.by, args.rows)
+    rows = decide(registry, args.submission, by, args.rows)
     changed = rows[rows["decision"] != before["decision"]]
     document = {
         "submission_id": args.submission,
@@ -243,7 +266,7 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
         print_json(document)
         return 0
     d = document["decisions"]
-    print(f"submission {args.submission}: {len(changed)} findings decided by {args.by}")
+    print(f"submission {args.submission}: {len(changed)} findings decided by {acting_label(by)}")
     _print_findings(changed)
     print(f"  now accepted {d['accepted']}, rejected {d['rejected']}, pending {d['pending']}")
     return 0
@@ -343,7 +366,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- parser
 def _by_arg(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument("--by", type=person, default=default_person(), help=f"who {what} (default: your user name)")
+    p.add_argument(
+        "--by",
+        type=person,
+        default=default_person(),
+        help=f"who {what}, in a registry without accounts (default: your user name)",
+    )
+    user_arg(p)
 
 
 def add_parsers(sub) -> None:
