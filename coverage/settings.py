@@ -299,6 +299,8 @@ LOGIN_LOCK_MIN = 15
 PASSWORD_MIN_CHARS = 10
 #: The app logs a user out after this many minutes without a click.
 SESSION_IDLE_MIN = 30
+#: Rows of the audit trail ``python -m coverage audit`` prints (the newest; ``--all``, ``--out`` and ``--json`` give every row).
+AUDIT_PRINTED_ROWS = 50
 #: Environment variables the command line reads a password from (else it asks on a terminal): the
 #: password of ``--user``, and the new one of ``users add`` / ``users passwd``.  Never printed or logged.
 PASSWORD_ENV = "COVERAGE_PASSWORD"

@@ -185,8 +185,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
         return 0
+    shown = trail if args.all else trail[-settings.AUDIT_PRINTED_ROWS :]
     print(f"audit trail: {len(table)} rows (times in UTC)")
-    for r in trail:
+    if len(shown) < len(trail):
+        print(
+            f"  … {len(trail) - len(shown)} earlier rows not shown (the newest {len(shown)} follow; --all or --out to see every row)"
+        )
+    for r in shown:
         role = f" [{r['role']}]" if r["role"] else ""
         what = " ".join(dict.fromkeys(str(r[k]) for k in ("target", "station_id") if r[k]))  # each once
         detail = f"; {r['detail']}" if r["detail"] else ""
@@ -246,6 +251,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--since", type=iso_date, default=None, help="from this day on, YYYY-MM-DD (China time)")
     p.add_argument("--station", default=None, help="only rows about this station id")
     p.add_argument("--out", type=output_path(".csv", ".xlsx"), default=None, help="also write the rows (.csv or .xlsx)")
+    p.add_argument(
+        "--all", action="store_true", help=f"print every row, not only the newest {settings.AUDIT_PRINTED_ROWS}"
+    )
     db_arg(p)
     json_flag(p)
     p.set_defaults(func=cmd_audit)
