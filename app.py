@@ -4,7 +4,9 @@ Only widgets, layout and cached calls into the ``coverage`` package live in
 the app; the shared sidebar is defined once in ``app_pages/common.py``, each
 page in its own file in ``app_pages/``.  The stations every page reads come
 from the station registry; while a file uploaded this session stands in for
-it, a banner above every page says so.
+it, a banner above every page says so.  When the registry has accounts, a login page
+comes first (and comes back after ``settings.SESSION_IDLE_MIN`` idle minutes); the pages and
+their controls then follow the account's role and scope.
 """
 
 import streamlit as st
@@ -13,6 +15,10 @@ from app_pages import common
 from app_pages.i18n import t
 
 st.set_page_config(page_title="社工站覆盖规划", layout="wide")
+
+if not common.session_ok():  # accounts, and nobody logged in: the login page is the only page
+    st.navigation([st.Page(common.login_page, title=t("login_title"), url_path="login", default=True)]).run()
+    st.stop()
 
 common.sidebar()
 # No page icons: Streamlit would fetch Material icons from fonts.gstatic.com for the favicon.
@@ -25,6 +31,8 @@ PAGES = [
     ("app_pages/data.py", "page_data", "data"),
     ("app_pages/exports.py", "page_exports", "exports"),
 ]
+if common.may_audit():
+    PAGES.append(("app_pages/audit.py", "page_audit", "audit"))
 page = st.navigation(
     [st.Page(path, title=t(title), url_path=url, default=(url == "overview")) for path, title, url in PAGES]
 )
