@@ -16,11 +16,6 @@ from app_pages.i18n import t
 
 st.set_page_config(page_title="社工站覆盖规划", layout="wide")
 
-if not common.session_ok():  # accounts, and nobody logged in: the login page is the only page
-    st.navigation([st.Page(common.login_page, title=t("login_title"), url_path="login", default=True)]).run()
-    st.stop()
-
-common.sidebar()
 # No page icons: Streamlit would fetch Material icons from fonts.gstatic.com for the favicon.
 PAGES = [
     ("app_pages/overview.py", "page_overview", "overview"),
@@ -31,8 +26,20 @@ PAGES = [
     ("app_pages/data.py", "page_data", "data"),
     ("app_pages/exports.py", "page_exports", "exports"),
 ]
+AUDIT = ("app_pages/audit.py", "page_audit", "audit")
+if not common.session_ok():
+    # accounts, and nobody logged in: the address of every page shows the login page (no "page not
+    # found"), and after logging in comes the page asked for
+    login = [
+        st.Page(common.login_page, title=t("login_title"), url_path=url, default=(url == "overview"))
+        for _, _, url in [*PAGES, AUDIT]
+    ]
+    st.navigation(login, position="hidden").run()
+    st.stop()
+
+common.sidebar()
 if common.may_audit():
-    PAGES.append(("app_pages/audit.py", "page_audit", "audit"))
+    PAGES.append(AUDIT)
 page = st.navigation(
     [st.Page(path, title=t(title), url_path=url, default=(url == "overview")) for path, title, url in PAGES]
 )

@@ -363,16 +363,17 @@ def login_page() -> None:
     st.rerun()
 
 
-def account_box() -> None:
-    """The sidebar's account: who is logged in, the role and scope, and a log-out; or the single-user line."""
+def person_input() -> None:
+    """Single-user mode: the name recorded with each change, and a line saying the mode."""
     ss = st.session_state
-    who = actor()
-    if who is None:
-        if "by" not in ss:
-            ss["by"] = forms.default_person()
-        st.text_input(t("acting_person"), key="by", help=t("acting_person_help"), max_chars=100)
-        st.caption(t("single_user_mode"))
-        return
+    if "by" not in ss:
+        ss["by"] = forms.default_person()
+    st.text_input(t("acting_person"), key="by", help=t("acting_person_help"), max_chars=100)
+    st.caption(t("single_user_mode"))
+
+
+def account_box(who: Actor) -> None:
+    """The sidebar's account: who is logged in, the role and scope, and a log-out."""
     with st.container(key="account", border=True):
         st.markdown(t("logged_in_as", name=who.display_name, username=who.username))
         st.caption(t("logged_in_role", role=role_text(who.role), scope=scope_text(who.scope)))
@@ -419,6 +420,9 @@ def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
         st.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+        who = actor()
+        if who is not None:  # who is logged in comes first
+            account_box(who)
         keys = list(datasets())
         if ss.get("province") not in keys:
             ss["province"] = settings.DEFAULT_PROVINCE if settings.DEFAULT_PROVINCE in keys else keys[0]
@@ -447,7 +451,8 @@ def sidebar() -> None:
             min_value=dt.date.fromisoformat(settings.EARLIEST_DATE),
             max_value=dt.date.fromisoformat(settings.LATEST_DATE),
         )
-        account_box()
+        if who is None:
+            person_input()
         st.radio(
             t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
         )

@@ -92,7 +92,7 @@ def test_the_login_page_comes_first_and_is_the_only_page(reg: Registry) -> None:
     assert [x.value for x in at.title] == ["登录"]
     assert keys(at, "text_input") == {"login_user", "login_password"}
     assert at.radio(key="lang").value == "zh"  # the language switch is there before logging in
-    with pytest.raises(ValueError, match=r"Known pages: \['登录'\]"):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data.py")  # no other page is reachable
     at.radio(key="lang").set_value("en").run()
     assert [x.value for x in at.title] == ["Log in"]
@@ -211,7 +211,7 @@ def test_log_out_goes_back_to_the_login_page(reg: Registry) -> None:
     at = goto(logged_in("hz"), "data")
     at.button(key="logout").click().run()
     assert [x.value for x in at.title] == ["登录"] and [i.value for i in at.info] == ["已退出登录。"]
-    with pytest.raises(ValueError, match=r"Known pages: \['登录'\]"):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data.py")
 
 
