@@ -248,8 +248,12 @@ def acting_person() -> str | Actor:
 
 # --------------------------------------------------------------------------- accounts and the session
 def accounts_on() -> bool:
-    """True when the registry has accounts (then a login comes first and every write names an Actor)."""
-    return accounts.has_accounts(registry())
+    """True when the registry has accounts (then a login comes first and every write names an Actor); asked
+    of the registry once per run, by :func:`session_ok`."""
+    ss = st.session_state
+    if "accounts_on" not in ss:
+        ss["accounts_on"] = accounts.has_accounts(registry())
+    return bool(ss["accounts_on"])
 
 
 def actor() -> Actor | None:
@@ -317,9 +321,8 @@ def session_ok() -> bool:
     if actor() is not None and last is not None and moment - last > idle:
         log_out(t("login_expired", minutes=settings.SESSION_IDLE_MIN))
     ss["last_active"] = moment
-    if actor() is not None:
-        return True
-    return not accounts_on()
+    ss["accounts_on"] = accounts.has_accounts(registry())  # an account created meanwhile: log in from now on
+    return actor() is not None or not ss["accounts_on"]
 
 
 def _login_problem(username: str) -> str:
@@ -360,6 +363,7 @@ def login_page() -> None:
         return
     ss["actor"] = who
     ss["last_active"] = now()
+    del ss["login_password"]  # not kept in the session once used
     st.rerun()
 
 

@@ -61,6 +61,7 @@ def log_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
 def logged_in(username: str) -> AppTest:
     at = log_in(new_session(), username)
     assert not at.error, [e.value for e in at.error]
+    assert "login_password" not in at.session_state  # the password is not kept in the session
     return at
 
 
@@ -118,12 +119,18 @@ def test_wrong_password_locked_and_disabled_accounts_are_told_apart(reg: Registr
     assert [e.value for e in at.error] == ["该账户已停用，无法登录；如需使用请联系管理员。"]
 
 
-def test_single_user_mode_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(settings.REGISTRY_URL_ENV, f"sqlite:///{tmp_path / 'registry.sqlite'}")
+def test_single_user_mode_says_so_until_the_first_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    monkeypatch.setenv(settings.REGISTRY_URL_ENV, url)
     at = new_session()
     assert at.title[0].value != "登录" and "by" in keys(at, "text_input")
     assert "本地单用户模式（登记库未设账户）" in sidebar_texts(at)
     assert "logout" not in keys(at, "button")
+    goto(at, "audit")  # the one user of single-user mode reads the trail
+    assert at.title[0].value == "审计记录"
+    accounts.add_user(open_registry(url), "admin", PASSWORD, "admin", "45")  # meanwhile, from the command line
+    at.run()
+    assert [x.value for x in at.title] == ["登录"]
 
 
 def test_a_viewer_sees_no_edit_controls(reg: Registry) -> None:
