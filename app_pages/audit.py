@@ -21,12 +21,13 @@ reg = common.registry()
 
 
 def visible(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows the session may read: all for an admin (and in single-user mode); for a reviewer, those of
-    places in scope."""
+    """The rows the session may read: all in single-user mode; with accounts, those of places in the
+    actor's scope, and for an admin also those of no place (logins)."""
     who = common.actor()
-    if who is None or who.role == "admin" or table.empty:
+    if who is None or table.empty:
         return table
-    return table[[common.in_scope(str(s)) if s else False for s in table["scope"]]]
+    keep = [common.in_scope(str(s)) if pd.notna(s) and s else who.role == "admin" for s in table["scope"]]
+    return table[keep]
 
 
 def china_time(column: pd.Series) -> pd.Series:
@@ -41,7 +42,7 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
         {
             t("audit_col_at"): china_time(table["at"]),
             t("audit_col_actor"): table["actor"],
-            t("audit_col_role"): [common.role_text(r) if r else "" for r in table["role"]],
+            t("audit_col_role"): [common.role_text(r) if pd.notna(r) and r else "" for r in table["role"]],
             t("audit_col_action"): [t_known("audit_action_", a) for a in table["action"]],
             t("audit_col_outcome"): [t_known("audit_outcome_", o) for o in table["outcome"]],
             t("audit_col_target"): table["target"].fillna(""),

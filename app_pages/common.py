@@ -320,9 +320,27 @@ def session_ok() -> bool:
     idle = dt.timedelta(minutes=settings.SESSION_IDLE_MIN)
     if actor() is not None and last is not None and moment - last > idle:
         log_out(t("login_expired", minutes=settings.SESSION_IDLE_MIN))
+    _refresh_actor()
     ss["last_active"] = moment
     ss["accounts_on"] = accounts.has_accounts(registry())  # an account created meanwhile: log in from now on
     return actor() is not None or not ss["accounts_on"]
+
+
+def _refresh_actor() -> None:
+    """The logged-in account as the registry has it now: disabled meanwhile - logged out; another role or
+    scope given meanwhile - the new one."""
+    ss = st.session_state
+    who = actor()
+    if who is None:
+        return
+    table = accounts.users(registry())
+    row = table[table["username"] == who.username]
+    if row.empty or not bool(row["active"].iloc[0]):
+        log_out(t("login_disabled"))
+        return
+    role, scope = str(row["role"].iloc[0]), str(row["scope"].iloc[0])
+    if (role, scope) != (who.role, who.scope):
+        ss["actor"] = Actor(who.username, who.display_name, role, scope)
 
 
 def _login_problem(username: str) -> str:

@@ -214,6 +214,14 @@ def test_an_idle_session_is_logged_out(reg: Registry) -> None:
     assert "actor" not in at.session_state
 
 
+def test_an_account_disabled_meanwhile_is_logged_out(reg: Registry) -> None:
+    at = goto(logged_in("leader"), "data")
+    accounts.disable_user(reg, "leader", by=accounts.login(reg, "admin", PASSWORD))
+    at.run()
+    assert [x.value for x in at.title] == ["登录"]
+    assert [i.value for i in at.info] == ["该账户已停用，无法登录；如需使用请联系管理员。"]
+
+
 def test_log_out_goes_back_to_the_login_page(reg: Registry) -> None:
     at = goto(logged_in("hz"), "data")
     at.button(key="logout").click().run()
@@ -231,6 +239,8 @@ def test_the_audit_page_lists_the_edit_with_who(reg: Registry) -> None:
 
     at = goto(logged_in("admin"), "audit")
     assert at.title[0].value == "审计记录"
+    # Guangxi's 375 seeded stations, 4 accounts, 2 logins, the edit and the refusal (not Guangdong's rows)
+    assert "共 383 条记录" in [c.value for c in at.caption]
     at.selectbox(key="audit_user").set_value("横州市民政局 (hz)").run()
     rows = frame(at, "结果")  # the newest first
     assert list(rows["操作"]) == ["编辑站点", "编辑站点", "登录"]

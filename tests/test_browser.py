@@ -714,5 +714,17 @@ def test_log_in_edit_log_out_and_the_edit_controls_are_gone(registry_server: tup
     assert page.get_by_role("heading", level=1).first.inner_text() == "登录"
     assert page.locator(".st-key-edit_station, .st-key-edit_save, [data-testid=stSidebarNav]").count() == 0
     shot(page, "14b_logged_out.png")
+
+    log_in(page, "admin", "correct-horse-1")  # the province's admin reads who did what on the audit page
+    go(page, "审计记录")
+    steps = [(r["操作人"], r["操作"], r["结果"], r["站点编号"]) for r in records(grid(page, "操作人"))]
+    assert steps[:3] == [  # the newest first
+        ("自治区民政厅 (admin)", "登录", "成功", ""),
+        ("横州市民政局 (hz)", "编辑站点", "成功", "GX-DEMO-0119"),
+        ("横州市民政局 (hz)", "登录", "成功", ""),
+    ]
+    # Guangxi's 375 seeded stations, 2 accounts, 2 logins and the edit; not the Guangdong rows (not his scope)
+    assert page.get_by_text("共 380 条记录").count() == 1
+    shot(page, "14c_audit.png")
     assert page.outside == []
     page.context.close()
