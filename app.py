@@ -4,7 +4,9 @@ Only widgets, layout and cached calls into the ``coverage`` package live in
 the app; the shared sidebar is defined once in ``app_pages/common.py``, each
 page in its own file in ``app_pages/``.  The stations every page reads come
 from the station registry; while a file uploaded this session stands in for
-it, a banner above every page says so.
+it, a banner above every page says so.  When the registry has accounts, a login page
+comes first (and comes back after ``settings.SESSION_IDLE_MIN`` idle minutes); the pages and
+their controls then follow the account's role and scope.
 """
 
 import streamlit as st
@@ -14,7 +16,6 @@ from app_pages.i18n import t
 
 st.set_page_config(page_title="社工站覆盖规划", layout="wide")
 
-common.sidebar()
 # No page icons: Streamlit would fetch Material icons from fonts.gstatic.com for the favicon.
 PAGES = [
     ("app_pages/overview.py", "page_overview", "overview"),
@@ -25,6 +26,20 @@ PAGES = [
     ("app_pages/data.py", "page_data", "data"),
     ("app_pages/exports.py", "page_exports", "exports"),
 ]
+AUDIT = ("app_pages/audit.py", "page_audit", "audit")
+if not common.session_ok():
+    # accounts, and nobody logged in: the address of every page shows the login page (no "page not
+    # found"), and after logging in comes the page asked for
+    login = [
+        st.Page(common.login_page, title=t("login_title"), url_path=url, default=(url == "overview"))
+        for _, _, url in [*PAGES, AUDIT]
+    ]
+    st.navigation(login, position="hidden").run()
+    st.stop()
+
+common.sidebar()
+if common.may_audit():
+    PAGES.append(AUDIT)
 page = st.navigation(
     [st.Page(path, title=t(title), url_path=url, default=(url == "overview")) for path, title, url in PAGES]
 )

@@ -32,7 +32,7 @@ from coverage.analysis.gaps import gap_analysis
 from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
 from coverage.analysis.workforce import WorkforceStatus, workforce_status
-from coverage.codes import level_of
+from coverage.codes import contains, level_of
 from coverage.data.lists import StationList, uploaded_list
 from coverage.data.provinces import Province, load_province, province_files
 from coverage.data.register import load_register
@@ -40,7 +40,8 @@ from coverage.data.schema import open_on
 from coverage.data.stations import StationImport
 from coverage.present import notes, webmap
 from coverage.present.i18n.messages import report_in, translate
-from coverage.registry import forms, ledger
+from coverage.registry import accounts, forms, ledger
+from coverage.registry.accounts import AccessDenied, Actor, LoginFailed
 from coverage.registry.analysis import registry_list, registry_stations
 from coverage.registry.store import Registry, open_registry, registry_url
 
@@ -146,7 +147,7 @@ class View:
     lang: str
     known_on: dt.date | None = None
     what_if: bool = False
-    by: str = ""
+    by: str | Actor = ""
     registry_token: str = ""
 
     @property
@@ -236,9 +237,171 @@ def current() -> View:
     )
 
 
-def acting_person() -> str:
-    """Who is recorded as making a change: the sidebar's name (until accounts exist), else the OS user."""
+def acting_person() -> str | Actor:
+    """Who makes a change: the logged-in :class:`Actor` (the registry checks its role and scope), else - in
+    single-user mode - the sidebar's name, else the OS user."""
+    who = actor()
+    if who is not None:
+        return who
     return str(st.session_state.get("by") or "").strip() or forms.default_person()
+
+
+# --------------------------------------------------------------------------- accounts and the session
+def accounts_on() -> bool:
+    """True when the registry has accounts (then a login comes first and every write names an Actor); asked
+    of the registry once per run, by :func:`session_ok`."""
+    ss = st.session_state
+    if "accounts_on" not in ss:
+        ss["accounts_on"] = accounts.has_accounts(registry())
+    return bool(ss["accounts_on"])
+
+
+def actor() -> Actor | None:
+    """The account logged in in this session (None: nobody, or single-user mode)."""
+    return st.session_state.get("actor")
+
+
+def may(what: str, code: str = "") -> bool:
+    """Whether this session may ``what`` (edit, submit, review, admin) for the place ``code`` (empty: anywhere
+    in its scope): always in single-user mode; with accounts, as the logged-in actor's role and scope say.
+    This only decides what the app shows - the registry checks every write itself."""
+    who = actor()
+    if who is None:
+        return not accounts_on()
+    return who.may(what, code)
+
+
+def may_audit() -> bool:
+    """The audit page is for reviewers and admins (and for the one user of single-user mode)."""
+    who = actor()
+    return not accounts_on() if who is None else who.role in ("admin", "reviewer")
+
+
+def in_scope(code: str) -> bool:
+    """True when ``code`` lies in the logged-in actor's scope (always without accounts)."""
+    who = actor()
+    return who is None or contains(who.scope, code)
+
+
+def now() -> dt.datetime:
+    """The clock of session expiry (UTC); tests move ``last_active`` back instead of waiting."""
+    return dt.datetime.now(dt.UTC)
+
+
+def scope_text(code: str) -> str:
+    """A scope as people say it: ``横州市（450181）``."""
+    try:
+        _code, name, _note = load_register().unit(code)
+    except CoverageError:
+        name = code
+    return f"{name}（{code}）" if lang() == "zh" else f"{name} ({code})"
+
+
+def role_text(role: str) -> str:
+    return str(t_known("role_", role))
+
+
+def log_out(message: str = "") -> None:
+    """End the session's login: everything of the session goes but the language (a new session, as it were)."""
+    ss = st.session_state
+    keep = ss.get("lang", "zh")
+    for key in list(ss.keys()):
+        del ss[key]
+    ss["lang"] = keep
+    ss["login_flash"] = message or t("logged_out")
+
+
+def session_ok() -> bool:
+    """Call first on every run: log out a session idle for longer than :data:`settings.SESSION_IDLE_MIN`
+    minutes, note this run as activity, and say whether the app may be used (single-user mode, or logged in)."""
+    ss = st.session_state
+    moment = now()
+    last = ss.get("last_active")
+    idle = dt.timedelta(minutes=settings.SESSION_IDLE_MIN)
+    if actor() is not None and last is not None and moment - last > idle:
+        log_out(t("login_expired", minutes=settings.SESSION_IDLE_MIN))
+    _refresh_actor()
+    ss["last_active"] = moment
+    ss["accounts_on"] = accounts.has_accounts(registry())  # an account created meanwhile: log in from now on
+    return actor() is not None or not ss["accounts_on"]
+
+
+def _refresh_actor() -> None:
+    """The logged-in account as the registry has it now: disabled meanwhile - logged out; another role or
+    scope given meanwhile - the new one."""
+    ss = st.session_state
+    who = actor()
+    if who is None:
+        return
+    table = accounts.users(registry())
+    row = table[table["username"] == who.username]
+    if row.empty or not bool(row["active"].iloc[0]):
+        log_out(t("login_disabled"))
+        return
+    role, scope = str(row["role"].iloc[0]), str(row["scope"].iloc[0])
+    if (role, scope) != (who.role, who.scope):
+        ss["actor"] = Actor(who.username, who.display_name, role, scope)
+
+
+def _login_problem(username: str) -> str:
+    """Why a login failed, in words a person can act on: disabled, locked (until when), or a wrong name or password
+    (an unknown name gets the same message as a wrong password)."""
+    reg = registry()
+    table = accounts.users(reg)
+    row = table[table["username"] == username.strip()]
+    if len(row) and not bool(row["active"].iloc[0]):
+        return t("login_disabled")
+    until = row["locked_until"].iloc[0] if len(row) else None
+    if until is not None and not pd.isna(until) and pd.Timestamp(until) > pd.Timestamp(reg.clock()):
+        local = pd.Timestamp(until).tz_localize("UTC").tz_convert(settings.LOCAL_TZ)
+        return t("login_locked", until=f"{local:%Y-%m-%d %H:%M}")
+    return t("login_wrong", n=settings.LOGIN_MAX_FAILURES, minutes=settings.LOGIN_LOCK_MIN)
+
+
+def login_page() -> None:
+    """The page a session sees first when the registry has accounts: user name and password."""
+    ss = st.session_state
+    with st.sidebar:
+        st.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+    st.title(t("login_title"))
+    flash = ss.pop("login_flash", None)
+    if flash:
+        st.info(flash)
+    st.caption(t("login_help"))
+    with st.form("login", width=420):
+        username = st.text_input(t("login_user"), key="login_user", max_chars=64)
+        password = st.text_input(t("login_password"), type="password", key="login_password", max_chars=200)
+        submitted = st.form_submit_button(t("login_button"), type="primary", key="login_submit")
+    if not submitted:
+        return
+    try:
+        who = accounts.login(registry(), username, password)
+    except LoginFailed:
+        st.error(_login_problem(username))
+        return
+    ss["actor"] = who
+    ss["last_active"] = now()
+    del ss["login_password"]  # not kept in the session once used
+    st.rerun()
+
+
+def person_input() -> None:
+    """Single-user mode: the name recorded with each change, and a line saying the mode."""
+    ss = st.session_state
+    if "by" not in ss:
+        ss["by"] = forms.default_person()
+    st.text_input(t("acting_person"), key="by", help=t("acting_person_help"), max_chars=100)
+    st.caption(t("single_user_mode"))
+
+
+def account_box(who: Actor) -> None:
+    """The sidebar's account: who is logged in, the role and scope, and a log-out."""
+    with st.container(key="account", border=True):
+        st.markdown(t("logged_in_as", name=who.display_name, username=who.username))
+        st.caption(t("logged_in_role", role=role_text(who.role), scope=scope_text(who.scope)))
+        if st.button(t("logout"), key="logout"):
+            log_out()
+            st.rerun()
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -279,6 +442,9 @@ def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
         st.radio("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+        who = actor()
+        if who is not None:  # who is logged in comes first
+            account_box(who)
         keys = list(datasets())
         if ss.get("province") not in keys:
             ss["province"] = settings.DEFAULT_PROVINCE if settings.DEFAULT_PROVINCE in keys else keys[0]
@@ -307,9 +473,8 @@ def sidebar() -> None:
             min_value=dt.date.fromisoformat(settings.EARLIEST_DATE),
             max_value=dt.date.fromisoformat(settings.LATEST_DATE),
         )
-        if "by" not in ss:
-            ss["by"] = forms.default_person()
-        st.text_input(t("acting_person"), key="by", help=t("acting_person_help"), max_chars=100)
+        if who is None:
+            person_input()
         st.radio(
             t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
         )
@@ -478,6 +643,10 @@ def friendly_errors():
     """Show input problems as a message saying what to do; anything else as a short error with details folded away."""
     try:
         yield
+    except AccessDenied:  # the registry refused (and recorded) a write the role or scope does not allow
+        who = actor()
+        role, scope = (role_text(who.role), scope_text(who.scope)) if who else ("—", "—")
+        st.error(t("access_denied", role=role, scope=scope))
     except CoverageError as exc:
         st.error(t("input_problem", error=translate(str(exc), lang())))
     except Exception as exc:  # noqa: BLE001 - the app must never show a bare traceback
@@ -519,3 +688,15 @@ def download_buttons(
             key=f"dl-{key}-{fmt}",
             width="stretch",
         )
+
+
+def upload_fits(upload: object, limit_mb: float) -> bool:
+    """False (with a message saying the limit and what to do) when an uploaded file is larger than ``limit_mb``.
+
+    The uploader's own ``max_upload_size`` stops larger files in the browser with Streamlit's English words;
+    this says it in the session's language, and holds for files that reach the app another way."""
+    size_mb = float(getattr(upload, "size", 0)) / 2**20
+    if size_mb <= limit_mb:
+        return True
+    st.error(t("upload_too_big", name=getattr(upload, "name", ""), size=size_mb, mb=limit_mb))
+    return False

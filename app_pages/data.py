@@ -291,6 +291,11 @@ def picked_township() -> tuple[dict[str, float], str] | None:
     if code is None:
         st.warning(t("map_pick_outside", lon=pick["lon"], lat=pick["lat"]))
         return None
+    who = common.actor()
+    if who is not None and not common.may("edit", code):
+        county, town = place_of(code)
+        st.warning(t("pick_outside_scope", place=f"{county}{town}", scope=common.scope_text(who.scope)))
+        return None
     return pick, code
 
 
@@ -392,7 +397,16 @@ def registry_section() -> None:
         common.download_buttons(f"{t('data_section_registry')}_{where}_{view.as_of}", shown, key="registry")
 
     st.subheader(t("station_edit"))
-    labels = {r["station_id"]: station_label(r) for r in records(table)} if len(table) else {}
+    editor = common.may("edit")
+    who = common.actor()
+    if who is not None and not editor:
+        st.info(t("read_only_role", role=common.role_text(who.role), scope=common.scope_text(who.scope)))
+    elif who is not None:
+        st.caption(t("edit_scope_note", scope=common.scope_text(who.scope)))
+    rows = records(table) if len(table) else []
+    if editor:  # an editor picks only stations in her scope (a viewer picks any, to read its history)
+        rows = [r for r in rows if common.may("edit", str(r["township_code"]))]
+    labels = {r["station_id"]: station_label(r) for r in rows}
     options = ["", *labels]
     if ss.get("edit_station") not in options:
         ss["edit_station"] = ""
@@ -400,13 +414,16 @@ def registry_section() -> None:
         t("station_pick"), options, format_func=lambda s: labels.get(s, t("station_pick_none")), key="edit_station"
     )
     base = loaded_version(sid) if sid else None
-    action = st.radio(
-        t("station_action"),
-        ("edit", "close", "history", "add", "move"),
-        format_func=lambda a: t(f"station_action_{a}"),
-        horizontal=True,
-        key="station_action",
-    )
+    if editor:
+        action = st.radio(
+            t("station_action"),
+            ("edit", "close", "history", "add", "move"),
+            format_func=lambda a: t(f"station_action_{a}"),
+            horizontal=True,
+            key="station_action",
+        )
+    else:
+        action = "history"
     if view.known_on:
         st.caption(t("edits_use_newest"))
     if action in ("add", "move"):
@@ -424,15 +441,16 @@ def registry_section() -> None:
     if base is None:
         st.info(t("station_pick_first"))
         return
+    if action == "history":
+        history_table(sid)
+        return
     if st.button(t("edit_reload"), key="edit_reload"):
         ss["edit_loaded"].pop(sid, None)
         st.rerun()
     if action == "edit":
         edit_form(sid, base)
-    elif action == "close":
-        close_form(sid, base)
     else:
-        history_table(sid)
+        close_form(sid, base)
 
 
 # --------------------------------------------------------------------------- monthly ledgers
@@ -456,12 +474,18 @@ def county_options() -> dict[str, str]:
 
 
 def submit_ledger() -> None:
+    counties = {c: n for c, n in county_options().items() if common.may("submit", c)}
+    if not counties:  # a viewer or a reviewer, or no county of the region in the editor's scope
+        return
     st.subheader(t("ledger_submit_title"))
     st.caption(t("ledger_submit_help"))
-    counties = county_options()
     c1, c2, c3, c4 = st.columns([3, 1, 2, 2])
     upload = c1.file_uploader(
-        t("ledger_file"), type=["csv", "xlsx", "txt"], key="ledger_file", max_upload_size=settings.MAX_STATION_FILE_MB
+        t("ledger_file"),
+        type=["csv", "xlsx", "txt"],
+        key="ledger_file",
+        max_upload_size=settings.MAX_STATION_FILE_MB,
+        help=t("upload_limit", mb=settings.MAX_STATION_FILE_MB),
     )
     month = c2.text_input(t("ledger_month"), value=forms.last_complete_month(), key="ledger_month_in")
     default = view.region if view.region in counties else next(iter(counties))
@@ -476,6 +500,8 @@ def submit_ledger() -> None:
         t("file_crs"), settings.STATION_CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="ledger_crs"
     )
     clicked = st.button(t("ledger_submit"), type="primary", key="ledger_submit", disabled=upload is None)
+    if upload is not None and not common.upload_fits(upload, settings.MAX_STATION_FILE_MB):
+        return
     if clicked and upload is not None:
         sub = ledger.submit(reg, upload.getvalue(), upload.name, month, unit, view.by, crs=crs)
         ss["review_month"] = sub.month
@@ -489,13 +515,19 @@ def _submissions(token: str, province: str, month: str) -> pd.DataFrame:
 
 
 def review_ledgers() -> None:
+    if not (common.may("review") or common.may("submit")):
+        return
     st.subheader(t("ledger_review_title"))
+    if not common.may("review"):
+        st.caption(t("ledger_review_by_reviewer"))
     if "review_month" not in ss:
         ss["review_month"] = forms.last_complete_month()
     month = st.text_input(t("ledger_month"), key="review_month")
     subs = _submissions(view.registry_token, str(view.province.code), month)
     if view.region and len(subs):
         subs = subs[[u.startswith(view.region[:4]) or view.region.startswith(u) for u in subs["unit_code"]]]
+    if len(subs):  # with accounts: the submissions in the actor's scope
+        subs = subs[[common.in_scope(str(u)) for u in subs["unit_code"]]]
     if subs.empty:
         st.info(t("ledger_none", month=month))
         return
@@ -516,10 +548,11 @@ def review_ledgers() -> None:
     if ss.get("review_submission") not in ids:
         ss["review_submission"] = ids[0]
     sid = st.selectbox(t("ledger_pick"), ids, format_func=lambda i: labels[i], key="review_submission")
-    review_submission(reg, int(sid))
+    unit = str(subs.set_index("submission_id").at[sid, "unit_code"])
+    review_submission(reg, int(sid), may_decide=common.may("review", unit))
 
 
-def review_submission(reg: Registry, submission_id: int) -> None:
+def review_submission(reg: Registry, submission_id: int, may_decide: bool = True) -> None:
     rows = ledger.rows(reg, submission_id)
     counts: dict[str, int] = {}
     for kind in rows["kind"]:
@@ -551,6 +584,8 @@ def review_submission(reg: Registry, submission_id: int) -> None:
     st.download_button(t("ledger_download", file=name), data, file_name=name, on_click="ignore", key="ledger_download")
 
     pending = rows[rows["decision"] == "pending"]
+    if not may_decide:  # findings only: the decision buttons are a reviewer's (in scope)
+        return
     if pending.empty:
         st.caption(t("ledger_all_decided"))
         return
@@ -614,10 +649,11 @@ def what_if_section() -> None:
         label_visibility="collapsed",
         max_upload_size=settings.MAX_STATION_FILE_MB,
     )
+    st.caption(t("upload_limit", mb=settings.MAX_STATION_FILE_MB))
     crs = c2.selectbox(
         t("file_crs"), settings.STATION_CRS_CHOICES, format_func=lambda c: t(f"crs_{c}"), key="station_crs"
     )
-    if upload is None:
+    if upload is None or not common.upload_fits(upload, settings.MAX_STATION_FILE_MB):
         return
     data = upload.getvalue()
     imported = _import(data, upload.name, view.province.code, crs, view.key)
@@ -680,6 +716,8 @@ def boundaries_section() -> None:
         type=["gpkg", "geojson", "json", "zip"],
         key="boundary_file",
         label_visibility="collapsed",
+        max_upload_size=settings.MAX_UPLOAD_MB,
+        help=t("upload_limit", mb=settings.MAX_UPLOAD_MB),
     )
     bcrs = c2.selectbox(
         t("boundaries_crs"),
@@ -687,6 +725,8 @@ def boundaries_section() -> None:
         format_func=lambda c: t(f"crs_{c}") if c else "—",
         key="boundary_crs",
     )
+    if boundaries is not None and not common.upload_fits(boundaries, settings.MAX_UPLOAD_MB):
+        return
     if boundaries is not None and ss.get("boundaries_done") != boundaries.file_id:
         with st.status(t("upload_boundaries"), expanded=False):
             folder = Path(ss.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-")))

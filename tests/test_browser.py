@@ -512,6 +512,7 @@ def registry_server(monkeypatch: Any, tmp_path: Path) -> Iterator[tuple[str, str
     """The app on a registry of its own (a fresh SQLite file, created and seeded on first use): (URL, database)."""
     database = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     monkeypatch.setenv("COVERAGE_DB", database)
+    ARTIFACTS.mkdir(exist_ok=True)  # also when the registry tests run alone (-k)
     with open(ARTIFACTS / "streamlit_registry.log", "w") as log:
         try:
             with streamlit_server("app.py", log) as url:
@@ -664,5 +665,69 @@ def test_add_a_station_by_clicking_the_map(registry_server: tuple[str, str], bro
     shot(page, "13_registry_added.png")
     go(page, "总览")
     assert dict(metrics(page))["有社工站的乡镇（街道）"] == f"{COVERED + 1}"
+    assert page.outside == []
+    page.context.close()
+
+
+# --------------------------------------------------------------------------- accounts (issue 14)
+def log_in(page: Any, username: str, password: str) -> None:
+    """Fill the login page and wait for the app behind it."""
+    page.locator(".st-key-login_user input").fill(username)
+    page.locator(".st-key-login_password input").fill(password)
+    page.locator(".st-key-login_submit button").click()
+    page.locator(".st-key-logout").wait_for(timeout=60_000)
+    settle(page)
+
+
+def test_log_in_edit_log_out_and_the_edit_controls_are_gone(registry_server: tuple[str, str], browser: Any) -> None:
+    """Issue 14: the 横州市 editor (scope given as 450127, 横县's former code) logs in, edits one of her
+    stations, logs out; the Data page's edit controls are then out of reach - the login page comes instead."""
+    from coverage.registry import accounts
+    from coverage.registry.store import open_registry
+
+    server, database = registry_server
+    reg = open_registry(database)
+    admin = accounts.add_user(reg, "admin", "correct-horse-1", "admin", "45", display_name="自治区民政厅")
+    accounts.add_user(reg, "hz", "correct-horse-1", "editor", "450127", display_name="横州市民政局", by=admin)
+
+    page = new_page(browser, server)
+    open_page(page, "data")
+    assert page.get_by_role("heading", level=1).first.inner_text() == "登录"
+    assert page.locator(".st-key-edit_station").count() == 0
+    log_in(page, "hz", "correct-horse-1")
+    account = page.locator(".st-key-account").inner_text()
+    assert "横州市民政局" in account and "角色：编辑 · 范围：横州市（450181）" in account
+    go(page, "数据")
+    choose(page, "edit_station", "GX-DEMO-0119")
+    form = "[class*='st-key-ef-GX-DEMO-0119-'][class*='-{}'] input"
+    page.locator(form.format("social_workers")).fill("3")
+    page.locator(".st-key-edit_save button").click()
+    page.get_by_text("已保存 横州市横州镇社工站：社工人数").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "14_logged_in_edit.png", at=page.get_by_text("已保存 横州市横州镇社工站").first)
+    head = reg.head("GX-DEMO-0119")
+    assert (head["social_workers"], head["recorded_by"]) == (3, "横州市民政局 (hz)")
+
+    page.locator(".st-key-logout button").click()
+    page.get_by_text("已退出登录。").first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_role("heading", level=1).first.inner_text() == "登录"
+    assert page.locator(".st-key-edit_station, .st-key-edit_save, .st-key-logout").count() == 0
+    open_page(page, "data")  # the Data page by its address: the login page again
+    assert page.get_by_role("heading", level=1).first.inner_text() == "登录"
+    assert page.locator(".st-key-edit_station, .st-key-edit_save, [data-testid=stSidebarNav]").count() == 0
+    shot(page, "14b_logged_out.png")
+
+    log_in(page, "admin", "correct-horse-1")  # the province's admin reads who did what on the audit page
+    go(page, "审计记录")
+    steps = [(r["操作人"], r["操作"], r["结果"], r["站点编号"]) for r in records(grid(page, "操作人"))]
+    assert steps[:3] == [  # the newest first
+        ("自治区民政厅 (admin)", "登录", "成功", ""),
+        ("横州市民政局 (hz)", "编辑站点", "成功", "GX-DEMO-0119"),
+        ("横州市民政局 (hz)", "登录", "成功", ""),
+    ]
+    # Guangxi's 375 seeded stations, 2 accounts, 2 logins and the edit; not the Guangdong rows (not his scope)
+    assert page.get_by_text("共 380 条记录").count() == 1
+    shot(page, "14c_audit.png")
     assert page.outside == []
     page.context.close()
