@@ -109,7 +109,7 @@ def registry_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def whole(column: pd.Series) -> pd.Series:
-    """Counts with gaps as whole numbers with empty cells (not "None", not 3.0)."""
+    """Counts with gaps as whole numbers (not 3.0); the gaps are shown as empty cells."""
     return pd.Series(pd.array(column.tolist(), dtype="Int64"), index=column.index)
 
 
@@ -392,7 +392,8 @@ def registry_section() -> None:
     where = view.region_name if view.region else view.province.name
     st.caption(t("reg_count", n=len(table), region=where))
     shown = registry_table(table) if len(table) else pd.DataFrame()
-    st.dataframe(shown, hide_index=True, width="stretch", height=320, key="registry_table")
+    # missing counts as empty cells, not "None"
+    st.dataframe(shown.style.format(na_rep=""), hide_index=True, width="stretch", height=320, key="registry_table")
     if len(table):
         common.download_buttons(f"{t('data_section_registry')}_{where}_{view.as_of}", shown, key="registry")
 
