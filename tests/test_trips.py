@@ -194,9 +194,11 @@ def test_plan_legs_times_and_json():
     legs = plan.legs
     assert list(legs["to_code"]) == ["s0", "s1", "base"]
     assert legs["depart"].iloc[0] == dt.datetime(2024, 11, 4, 8, 30)
-    # leave the first station after 3 h on site; lunch after the visit ending after 12:00
-    assert legs["depart"].iloc[1] == legs["arrive"].iloc[0] + dt.timedelta(hours=3)
-    assert legs["depart"].iloc[2] == legs["arrive"].iloc[1] + dt.timedelta(hours=4)
+    # 3 h at the first station (08:50-11:50) and lunch there: the drive to the next would pass 12:00
+    assert legs["arrive"].iloc[0] == dt.datetime(2024, 11, 4, 8, 50)
+    assert legs["depart"].iloc[1] == legs["arrive"].iloc[0] + dt.timedelta(hours=3 + 1)
+    assert legs["arrive"].iloc[1] > dt.datetime(2024, 11, 4, 12, 0) > legs["depart"].iloc[1] - dt.timedelta(hours=1)
+    assert legs["depart"].iloc[2] == legs["arrive"].iloc[1] + dt.timedelta(hours=3)
     assert plan.travel_min == pytest.approx(legs["minutes"].sum(), abs=0.05)
     assert {"from_lon", "from_lat", "to_lon", "to_lat", "km"} <= set(legs.columns)
 

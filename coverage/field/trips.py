@@ -559,7 +559,9 @@ def _build_plan(
             clock = arrive
             if not last_leg:
                 clock += problem.visit_min[v]
-                if not lunched and (clock >= lunch_at or i == len(stops) - 3):
+                # lunch at the last stop before noon passes: not at 4 p.m. after driving through it
+                driving_through = clock + m[v, stops[i + 2]] > lunch_at
+                if not lunched and (clock >= lunch_at or driving_through or i == len(stops) - 3):
                     clock += request.lunch_min
                     lunched = True
         if not lunched and route:
