@@ -529,6 +529,8 @@ def schedule_from_args(args: argparse.Namespace):
 
 def check_overrides(args: argparse.Namespace) -> None:
     """Each ``--override`` names a city or county of ``--province``, once."""
+    if not args.override:  # nothing to check: the register is not read
+        return
     from coverage.data.register import load_register
 
     reg = load_register()
