@@ -59,7 +59,7 @@ def test_storage_crs_relabelled_as_wgs84_moves_no_coordinate():
     assert shapely.equals_exact(loaded.geometry.to_numpy(), transformed, tolerance=0).all()
 
 
-def events_one_by_one(rows: list[tuple[str, str | None, str | None]]) -> list[tuple[str, pd.Timestamp, int]]:
+def events_one_by_one(rows: list[tuple[str, str | None, str | None]]) -> list[tuple]:
     """The plain loop :func:`coverage_events` replaced (per township, intervals merged one by one): the oracle."""
     out = []
     frame = pd.DataFrame(rows, columns=["code", "opened", "closed"])

@@ -444,7 +444,7 @@ def status(
         dates = sorted({t.date for plan in plans.values() for t in plan})
         steps = CoverageSteps(towns, events, level, kinds)
         on_dates = steps.at(dates)
-        covered_on = {stamp.date(): on_dates[stamp].to_dict() for stamp in on_dates.columns}
+        covered_on = {pd.Timestamp(stamp).date(): on_dates[stamp].to_dict() for stamp in on_dates.columns}
         reached: dict[tuple[str, dt.date], dt.date | None] = {}
         for i in range(max(len(p) for p in plans.values())):
             required = {
