@@ -82,6 +82,7 @@ def test_exact_pmedian_stopped_before_any_incumbent_returns_the_heuristic_with_i
     r = solve_pmedian(line, p=2, method="exact", time_limit=0.0)
     heuristic = solve_pmedian(line, p=2, method="heuristic")
     assert r.status == "time limit reached" and r.details["kept"] == "heuristic"
+    assert (r.details["exact_incumbent_objective"], r.details["heuristic_objective"]) == (None, 2.0)
     assert r.objective == heuristic.objective == 2.0
     assert r.bound == pytest.approx(2.0)  # the Lagrangian bound proves the optimum here
     assert r.gap == pytest.approx(0.0, abs=1e-9)
@@ -104,6 +105,7 @@ def test_a_stopped_exact_run_keeps_the_better_answer_and_drops_a_bound_on_the_wr
     monkeypatch.setattr(siting, "_solve_or_none", lambda *args: stopped)
     r = solve_pmedian(line, p=2, method="exact")
     assert (r.selected, r.objective, r.details["kept"]) == (["1", "2"], 2.0, "heuristic")
+    assert (r.details["exact_incumbent_objective"], r.details["heuristic_objective"]) == (19.0, 2.0)
     assert r.bound == pytest.approx(2.0)
     # an incumbent as good as the heuristic is kept as the exact one, with a valid bound of 1.5
     values[:4] = [0.0, 1.0, 1.0, 0.0]

@@ -322,7 +322,7 @@ def solve_mclp(
     if method == "exact":
         size.check("MCLP", "use --method heuristic (or auto), a coarser demand grid or fewer candidates")
     use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows and size.fits())
-    details: dict[str, float | str] = {
+    details: dict[str, float | str | None] = {
         "demand_rows": int(len(problem.weights)),
         "merged_rows": int(n),
         "candidates": int(m),
@@ -349,7 +349,9 @@ def solve_mclp(
             objective, bound, solver, status = served(chosen), sol.bound, solver_name(), "optimal"
         else:  # stopped at the limit: the better of its incumbent and the heuristic, the best bound proved
             incumbent = None if sol.solution is None else np.flatnonzero(sol.solution.values[:m] > 0.5)
-            chosen, kept = _better(incumbent, heuristic(), served, maximise=True)
+            found = heuristic()
+            chosen, kept = _better(incumbent, found, served, maximise=True)
+            details |= _compared(incumbent, found, served)
             objective = served(chosen)
             bound = min(
                 b for b in (_proven(sol.bound, objective, True), lp_bound(), float(w.sum())) if math.isfinite(b)
@@ -414,6 +416,16 @@ def _solve_or_none(mip: Mip, time_limit: float, mip_gap: float) -> _Stopped:
     except NoSolutionInTime as exc:
         return _Stopped(None, exc.bound, "time limit reached")
     return _Stopped(sol, sol.bound, sol.state)
+
+
+def _compared(
+    incumbent: NDArray | None, heuristic: NDArray, objective: Callable[[NDArray], float]
+) -> dict[str, float | None]:
+    """Both objectives of a stopped exact run, for the result's details (None: HiGHS had no incumbent)."""
+    return {
+        "exact_incumbent_objective": None if incumbent is None else round(objective(incumbent), 6),
+        "heuristic_objective": round(objective(heuristic), 6),
+    }
 
 
 def _proven(bound: float, objective: float, maximise: bool) -> float:
@@ -630,7 +642,7 @@ def solve_pmedian(
         )
     pairs = int(finite.sum())
     exact = method == "exact" or (method == "auto" and pairs <= settings.PMEDIAN_EXACT_MAX_PAIRS and size.fits())
-    details: dict[str, int | str] = {"candidates": int(m)}
+    details: dict[str, float | str | None] = {"candidates": int(m)}
 
     def cost(chosen: NDArray) -> float:
         return _pmedian_cost(C, problem.weights, chosen)
@@ -644,6 +656,7 @@ def solve_pmedian(
             incumbent = None if sol.solution is None else np.flatnonzero(sol.solution.values[:m] > 0.5)
             heuristic = _swap_pmedian(C, problem.weights, p, time_limit)
             chosen, kept = _better(incumbent, heuristic, cost, maximise=False)
+            details |= _compared(incumbent, heuristic, cost)
             lagrangian = _lagrangian_bound(C, problem.weights, p, cost(chosen))
             bound = max(b for b in (_proven(sol.bound, cost(chosen), False), lagrangian, 0.0) if math.isfinite(b))
             solver = f"{solver_name()} + greedy + vertex substitution, the better kept ({kept})"
