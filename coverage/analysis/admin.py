@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -136,7 +137,13 @@ def stations_required(share: float, counted: int) -> int:
 
     Computed in exact fractions, so 30 % of 1,253 is 375.9 -> 376, not a float 375.9000001.
     """
-    return math.ceil(Fraction(str(share)) * counted)
+    return math.ceil(_exact_share(share) * counted)
+
+
+@functools.lru_cache(maxsize=256)
+def _exact_share(share: float) -> Fraction:
+    """``share`` as the exact fraction its decimal text says (0.3 -> 3/10), parsed once per share."""
+    return Fraction(str(share))
 
 
 def stations_needed(share: float, counted: int, covered: int) -> int:
