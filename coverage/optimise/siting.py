@@ -312,7 +312,7 @@ def solve_mclp(
     than ``exact_max_rows`` rows or is over the budgets of :class:`ModelSize`).
     ``"exact"`` refuses a model over those budgets (:class:`ModelTooLarge`, with the
     estimate).  An exact solve stopped by ``time_limit`` is compared with the heuristic
-    and the better selection is returned, with the best bound either proved.
+    (given its own ``time_limit``) and the better selection is returned, with the best bound proved.
     """
     start = time.perf_counter()
     check_rules(problem, p, group_min, group_max)
