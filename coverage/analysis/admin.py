@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -136,7 +137,13 @@ def stations_required(share: float, counted: int) -> int:
 
     Computed in exact fractions, so 30 % of 1,253 is 375.9 -> 376, not a float 375.9000001.
     """
-    return math.ceil(Fraction(str(share)) * counted)
+    return math.ceil(_exact_share(share) * counted)
+
+
+@functools.lru_cache(maxsize=256)
+def _exact_share(share: float) -> Fraction:
+    """``share`` as the exact fraction its decimal text says (0.3 -> 3/10), parsed once per share."""
+    return Fraction(str(share))
 
 
 def stations_needed(share: float, counted: int, covered: int) -> int:
@@ -205,29 +212,32 @@ def coverage_events(stations: pd.DataFrame | None) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "township_code": stations["township_code"].astype(str).to_numpy(),
-            "start": pd.to_datetime(stations["opened"], errors="coerce").fillna(_ALWAYS).to_numpy(),
-            "end": pd.to_datetime(stations["closed"], errors="coerce").to_numpy(),
+            "start": pd.to_datetime(stations["opened"], errors="coerce").fillna(_ALWAYS).astype("datetime64[ns]"),
+            "end": pd.to_datetime(stations["closed"], errors="coerce").astype("datetime64[ns]"),
         }
-    ).sort_values(["township_code", "start"], kind="stable")
-    rows = []
-    for code, group in frame.groupby("township_code", sort=False):
-        current_start, current_end = None, None
-        for start, end in zip(group["start"], group["end"], strict=True):
-            if pd.notna(end) and end <= start:
-                continue  # closed before it opened: never open
-            if current_start is None:
-                current_start, current_end = start, end
-            elif pd.isna(current_end) or start <= current_end:
-                current_end = pd.NaT if pd.isna(current_end) or pd.isna(end) else max(current_end, end)
-            else:
-                rows.append((code, current_start, 1))
-                rows.append((code, current_end, -1))
-                current_start, current_end = start, end
-        if current_start is not None:
-            rows.append((code, current_start, 1))
-            if pd.notna(current_end):
-                rows.append((code, current_end, -1))
-    return pd.DataFrame(rows, columns=["township_code", "date", "delta"])
+    )
+    frame = frame[frame["end"].isna() | (frame["end"] > frame["start"])]  # closed before it opened: never open
+    frame = frame.sort_values(["township_code", "start"], kind="stable")
+    codes = frame["township_code"].to_numpy()
+    start = frame["start"].to_numpy().view(np.int64)
+    never = np.iinfo(np.int64).max  # an open end (NaT): later than any date
+    end = np.where(frame["end"].isna().to_numpy(), never, frame["end"].to_numpy().view(np.int64))
+    # intervals of a township merge while they overlap or touch: the latest end so far bounds the run
+    reach = pd.Series(end).groupby(codes, sort=False).cummax().to_numpy()
+    first = np.ones(len(codes), bool)
+    first[1:] = (codes[1:] != codes[:-1]) | (start[1:] > reach[:-1])
+    last = np.append(first[1:], True)
+    run_code, run_start, run_end = codes[first], start[first], reach[last]
+    closes = run_end != never
+    rows = pd.DataFrame(
+        {
+            "township_code": np.concatenate([run_code, run_code[closes]]),
+            "date": np.concatenate([run_start, run_end[closes]]).view("datetime64[ns]"),
+            "delta": np.concatenate([np.ones(len(run_code), int), -np.ones(int(closes.sum()), int)]),
+            "order": np.concatenate([2 * np.arange(len(run_code)), 2 * np.flatnonzero(closes) + 1]),
+        }
+    )
+    return rows.sort_values("order", kind="stable").drop(columns="order").reset_index(drop=True)
 
 
 def _unit_codes(townships: pd.DataFrame, level: str) -> pd.Series:
@@ -268,12 +278,13 @@ class CoverageSteps:
     def at(self, dates: Iterable[dt.date]) -> pd.DataFrame:
         """Covered counts, one row per unit, one column per date (Timestamp)."""
         stamps = pd.DatetimeIndex(pd.to_datetime(list(dates)))
-        table = pd.DataFrame(0, index=self.units, columns=stamps, dtype=int)
+        values = np.zeros((len(self.units), len(stamps)), dtype=int)
+        row = {unit: i for i, unit in enumerate(self.units)}
         for unit, group in self.daily.groupby("unit", sort=False):
             positions = np.searchsorted(group["date"].to_numpy(), stamps.to_numpy(), side="right")
             cumulative = group["covered"].to_numpy()
-            table.loc[unit] = np.where(positions > 0, cumulative[np.maximum(positions - 1, 0)], 0)
-        return table
+            values[row[unit]] = np.where(positions > 0, cumulative[np.maximum(positions - 1, 0)], 0)
+        return pd.DataFrame(values, index=self.units, columns=stamps)
 
     def first_reaching(self, required: dict[str, int]) -> dict[str, dt.date | None]:
         """First date each unit had at least ``required[unit]`` covered townships (None if never)."""
@@ -440,6 +451,7 @@ def status(
         dates = sorted({t.date for plan in plans.values() for t in plan})
         steps = CoverageSteps(towns, events, level, kinds)
         on_dates = steps.at(dates)
+        covered_on = {pd.Timestamp(stamp).date(): on_dates[stamp].to_dict() for stamp in on_dates.columns}
         reached: dict[tuple[str, dt.date], dt.date | None] = {}
         for i in range(max(len(p) for p in plans.values())):
             required = {
@@ -471,7 +483,7 @@ def status(
             }
             for t in plan:
                 key = t.date.isoformat()
-                covered_then = int(on_dates[pd.Timestamp(t.date)].loc[code]) if code in on_dates.index else 0
+                covered_then = int(covered_on[t.date].get(code, 0))
                 values[f"met_{key}"] = (
                     (stations_needed(t.share, counted, covered_then) == 0) if t.date <= as_of else None
                 )

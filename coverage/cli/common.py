@@ -197,9 +197,9 @@ def folder_path(text: str) -> Path:
 
 def province_type(text: str) -> str:
     """A province: 2-digit code or name, as the register knows it; the 2-digit code is returned."""
-    from coverage.data.register import load_register
+    from coverage.data.register import province_code
 
-    return arg_type(load_register().province_code, "province")(text)
+    return arg_type(province_code, "province")(text)
 
 
 def station_crs_type(text: str) -> str:
@@ -520,9 +520,9 @@ def province_and_stations(args: argparse.Namespace) -> tuple[Any, Any, StationLi
     end of ``--known-on`` (default: now).
     """
     from coverage.data.provinces import load_province
-    from coverage.data.register import load_register
+    from coverage.data.register import province_code
 
-    code = load_register().province_code(args.province)
+    code = province_code(args.province)
     prov = load_province(code)
     if not getattr(args, "stations", None):
         stations, described = registry_stations_of(args, prov)
@@ -596,6 +596,8 @@ def schedule_from_args(args: argparse.Namespace):
 
 def check_overrides(args: argparse.Namespace) -> None:
     """Each ``--override`` names a city or county of ``--province``, once."""
+    if not args.override:  # nothing to check: the register is not read
+        return
     from coverage.data.register import load_register
 
     reg = load_register()

@@ -6,8 +6,6 @@ import argparse
 import sys
 from collections import Counter
 
-import pandas as pd
-
 from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.checks import yuan_text
@@ -356,6 +354,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     )
     document = result.to_json()
     if args.out:
+        import pandas as pd
+
         from coverage.data.io import write_sheets
         from coverage.present.report import cost_staff_table
 

@@ -89,17 +89,7 @@ class Register:
 
     def province_code(self, province: str) -> str:
         """2-digit code of a province given by code or (part of) its Chinese name."""
-        text = str(province).strip()
-        if text[:2] in self.provinces.index and text[:2].isdigit():
-            return text[:2]
-        for code, row in self.provinces.iterrows():
-            if text and (row["name"].startswith(text) or text.startswith(row["name"][:2])):
-                return str(code)
-            if text.lower() == row["slug"]:
-                return str(code)
-        choices = ", ".join(f"{c} {n}" for c, n in self.provinces["name"].items())
-        msg = f"unknown province {province!r}; give a 2-digit code or a name: {choices}"
-        raise InputError(msg)
+        return _province_code(self.provinces, province)
 
     def unit(self, code: str) -> tuple[str, str, str]:
         """A province (2 digits), city (4) or county (6) of the register: ``(code, name, note)``.
@@ -147,6 +137,39 @@ def _read_codes(path: Path, code_columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.read_csv(path, dtype={c: "string" for c in code_columns}, keep_default_na=False)
 
 
+def _province_code(provinces: pd.DataFrame, province: str) -> str:
+    """The one rule naming a province: a 2-digit code of ``provinces``, a name it starts (or that
+    starts with its first two characters, 广西 / 广西壮族自治区) or its ``slug``."""
+    text = str(province).strip()
+    if text[:2] in provinces.index and text[:2].isdigit():
+        return text[:2]
+    for code, row in provinces.iterrows():
+        if text and (row["name"].startswith(text) or text.startswith(row["name"][:2])):
+            return str(code)
+        if text.lower() == row["slug"]:
+            return str(code)
+    choices = ", ".join(f"{c} {n}" for c, n in provinces["name"].items())
+    msg = f"unknown province {province!r}; give a 2-digit code or a name: {choices}"
+    raise InputError(msg)
+
+
+@functools.lru_cache(maxsize=4)
+def load_provinces(folder: str | Path = settings.REGISTER_DIR) -> pd.DataFrame:
+    """The register's provinces alone (``name``, ``slug``, indexed by code; cached): all that naming a
+    province needs, without reading the 41,352 townships (a command's start-up)."""
+    provinces = _read_codes(Path(folder) / PROVINCES_FILE, ("code",))
+    return provinces.set_index("code", drop=False).rename_axis(None)
+
+
+def province_code(province: str, folder: str | Path = settings.REGISTER_DIR) -> str:
+    """2-digit code of a province given by code or (part of) its Chinese name, reading only the provinces.
+
+    >>> province_code("广西"), province_code("44")
+    ('45', '44')
+    """
+    return _province_code(load_provinces(folder), province)
+
+
 @functools.lru_cache(maxsize=4)
 def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
     """Load the committed register tables from ``folder`` (cached)."""
@@ -159,7 +182,7 @@ def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
     counties = _read_codes(folder / COUNTIES_FILE, ("code",))
     counties["city_code"] = units_of(counties["code"], "city")
     cities = _read_codes(folder / CITIES_FILE, ("code",))
-    provinces = _read_codes(folder / PROVINCES_FILE, ("code",))
+    provinces = load_provinces(folder)
     former_t = _read_codes(folder / FORMER_TOWNSHIPS_FILE, ("old_code", "old_county_code", "new_code", "new_code_2"))
     former_c = _read_codes(folder / FORMER_COUNTIES_FILE, ("old_code", "new_code"))
     seats = _read_codes(folder / SEATS_FILE, ("county_code",))
@@ -168,7 +191,7 @@ def load_register(folder: str | Path = settings.REGISTER_DIR) -> Register:
         townships=towns,
         counties=counties.set_index("code", drop=False).rename_axis(None),
         cities=cities.set_index("code", drop=False).rename_axis(None),
-        provinces=provinces.set_index("code", drop=False).rename_axis(None),
+        provinces=provinces,
         former_townships=former_t,
         former_counties=former_c,
         seats=seats.set_index("county_code", drop=False).rename_axis(None),

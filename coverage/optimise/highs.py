@@ -37,7 +37,80 @@ from coverage._errors import InputError
 
 
 class NoSolutionInTime(InputError):
-    """HiGHS stopped at its time limit before finding any feasible solution."""
+    """HiGHS stopped at its time limit before finding any feasible solution.
+
+    ``bound`` is HiGHS's best bound at that moment (infinite when it proved none).
+    """
+
+    bound: float = float("nan")
+
+
+class ModelTooLarge(InputError):
+    """An exact model would exceed the size or memory budget of :mod:`coverage.settings`; it is not built."""
+
+
+def _mb_text(mb: float) -> str:
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.2g} MB"
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """The size of a MIP before it is built: columns (variables), rows and non-zeros, and the memory
+    HiGHS is expected to take for it (:data:`settings.EXACT_BYTES_PER_NONZERO` per non-zero and
+    :data:`settings.EXACT_BYTES_PER_LINE` per row or column: presolve, LP copies, cuts, search).
+
+    Examples
+    --------
+    >>> ModelSize(variables=1_000, rows=500, nonzeros=3_000).memory_mb() < 100
+    True
+    """
+
+    variables: int
+    rows: int
+    nonzeros: int
+
+    def memory_text(self) -> str:
+        """The expected memory as a text: ``"8,100 MB"``, ``"0.05 MB"``."""
+        return _mb_text(self.memory_mb())
+
+    def memory_mb(self) -> float:
+        """Expected peak memory of HiGHS solving this model, MB."""
+        lines = self.variables + self.rows
+        return (self.nonzeros * settings.EXACT_BYTES_PER_NONZERO + lines * settings.EXACT_BYTES_PER_LINE) / 1e6
+
+    def over_budget(self) -> list[str]:
+        """Which budgets of :mod:`coverage.settings` this model exceeds (empty: it fits)."""
+        out = []
+        if self.variables > settings.EXACT_MAX_VARIABLES:
+            out.append(
+                f"{self.variables:,} variables > {settings.EXACT_MAX_VARIABLES:,} (settings.EXACT_MAX_VARIABLES)"
+            )
+        if self.nonzeros > settings.EXACT_MAX_NONZEROS:
+            out.append(f"{self.nonzeros:,} non-zeros > {settings.EXACT_MAX_NONZEROS:,} (settings.EXACT_MAX_NONZEROS)")
+        if self.memory_mb() > settings.EXACT_MAX_MEMORY_MB:
+            budget = _mb_text(settings.EXACT_MAX_MEMORY_MB)
+            out.append(f"about {self.memory_text()} of memory > {budget} (settings.EXACT_MAX_MEMORY_MB)")
+        return out
+
+    def fits(self) -> bool:
+        """True when the model is within every budget."""
+        return not self.over_budget()
+
+    def describe(self) -> str:
+        """``"1,650,000 variables, 1,650,001 rows, 4,950,000 non-zeros, about 12,000 MB"``."""
+        return (
+            f"{self.variables:,} variables, {self.rows:,} rows, {self.nonzeros:,} non-zeros, about {self.memory_text()}"
+        )
+
+    def check(self, what: str, advice: str) -> None:
+        """Raise :class:`ModelTooLarge` naming ``what`` (the model), the estimate, the budgets exceeded and ``advice``."""
+        over = self.over_budget()
+        if over:
+            msg = (
+                f"the exact {what} would be a MIP of {self.describe()} of memory: over the budget "
+                f"({'; '.join(over)}), so it is not built; {advice}"
+            )
+            raise ModelTooLarge(msg)
 
 
 #: HiGHS statuses after which the incumbent (if any) is usable.
@@ -211,7 +284,9 @@ class Mip:
             raise InputError(msg)
         if len(values) != len(self.cost) or (not relax and self.integer.any() and not info.primal_solution_status):
             msg = f"HiGHS found no feasible solution within {time_limit:g} s ({status}); allow more time"
-            raise NoSolutionInTime(msg)
+            error = NoSolutionInTime(msg)
+            error.bound = float(info.mip_dual_bound)
+            raise error
         return Solution(values, objective, bound, status), h
 
     def dual_bound(self, row_dual: ArrayLike) -> float:

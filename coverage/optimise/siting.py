@@ -33,6 +33,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +44,17 @@ from numpy.typing import ArrayLike, NDArray
 from coverage import settings
 from coverage._errors import InputError
 from coverage.checks import NEW_STATIONS, SHARE
-from coverage.optimise.highs import Columns, Mip, MipBuilder, NoSolutionInTime, selection_row, solver_name
+from coverage.optimise.highs import (
+    Columns,
+    Mip,
+    MipBuilder,
+    ModelSize,
+    ModelTooLarge,
+    NoSolutionInTime,
+    Solution,
+    selection_row,
+    solver_name,
+)
 
 
 # --------------------------------------------------------------------------- problem
@@ -298,23 +309,59 @@ def solve_mclp(
 
     ``method``: ``"exact"`` (HiGHS), ``"heuristic"`` (greedy + swaps, bound from
     the LP relaxation) or ``"auto"`` (exact unless the merged model has more
-    than ``exact_max_rows`` rows).
+    than ``exact_max_rows`` rows or is over the budgets of :class:`ModelSize`).
+    ``"exact"`` refuses a model over those budgets (:class:`ModelTooLarge`, with the
+    estimate).  An exact solve stopped by ``time_limit`` is compared with the heuristic
+    (given its own ``time_limit``) and the better selection is returned, with the best bound proved.
     """
     start = time.perf_counter()
     check_rules(problem, p, group_min, group_max)
     A, w, total, already, unreachable = _covering_setup(problem, radius)
     n, m = A.shape
-    use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows)
-    details: dict[str, float] = {"demand_rows": int(len(problem.weights)), "merged_rows": int(n), "candidates": int(m)}
+    size = mclp_size(A)
+    if method == "exact":
+        size.check("MCLP", "use --method heuristic (or auto), a coarser demand grid or fewer candidates")
+    use_exact = method == "exact" or (method == "auto" and n <= exact_max_rows and size.fits())
+    details: dict[str, float | str | None] = {
+        "demand_rows": int(len(problem.weights)),
+        "merged_rows": int(n),
+        "candidates": int(m),
+    }
+
+    def served(chosen: NDArray) -> float:  # recount exactly from the selection
+        return float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
+
+    def heuristic() -> NDArray:
+        return greedy_swap_mclp(A, w, p, problem, group_min, group_max, time_budget=time_limit)
+
+    def lp_bound() -> float:
+        """The LP relaxation's optimum, or, when the LP did not finish, all demand still to serve."""
+        try:
+            lp = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap, relax=True)
+        except InputError:
+            return float(w.sum())
+        return lp.objective if lp.optimal else float(w.sum())  # a stopped LP's value bounds nothing
+
     if use_exact:
-        sol = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap)
-        chosen = np.flatnonzero(sol.values[:m] > 0.5)
-        objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())  # recount exactly
-        bound, solver, status = sol.bound, solver_name(), sol.state
+        sol = _solve_or_none(_mclp_mip(A, w, p, problem, group_min, group_max), time_limit, mip_gap)
+        if sol.solution is not None and sol.solution.optimal:
+            chosen = np.flatnonzero(sol.solution.values[:m] > 0.5)
+            objective, bound, solver, status = served(chosen), sol.bound, solver_name(), "optimal"
+        else:  # stopped at the limit: the better of its incumbent and the heuristic, the best bound proved
+            incumbent = None if sol.solution is None else np.flatnonzero(sol.solution.values[:m] > 0.5)
+            found = heuristic()
+            chosen, kept = _better(incumbent, found, served, maximise=True)
+            details |= _compared(incumbent, found, served)
+            objective = served(chosen)
+            bound = min(
+                b for b in (_proven(sol.bound, objective, True), lp_bound(), float(w.sum())) if math.isfinite(b)
+            )
+            solver, status = f"{solver_name()} + greedy + swap, the better kept ({kept})", sol.status
+            details["kept"] = kept
     else:
-        chosen = greedy_swap_mclp(A, w, p, problem, group_min, group_max, time_budget=time_limit)
-        objective = float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
-        bound = _mclp_mip(A, w, p, problem, group_min, group_max).solve(time_limit, mip_gap, relax=True).objective
+        chosen = heuristic()
+        objective = served(chosen)
+        bound = lp_bound()
         solver = "greedy + swap (bound: HiGHS LP relaxation)"
         status = "heuristic"
     covered = (already + objective) / total if total else 0.0
@@ -345,6 +392,58 @@ def _mclp_mip(
     b.rows([p], [p], (y, np.ones((1, m))))
     add_candidate_rules(b, y, problem, group_min, group_max)
     return b.build()
+
+
+def mclp_size(A: sp.csr_matrix) -> ModelSize:
+    """The size of :func:`_mclp_mip` on the merged coverage rows ``A`` (candidate rules left out)."""
+    n, m = A.shape
+    return ModelSize(variables=n + m, rows=n + 1, nonzeros=int(A.nnz) + n + m)
+
+
+@dataclass
+class _Stopped:
+    """An exact solve's incumbent (None: none found in time), its status and the bound HiGHS proved."""
+
+    solution: Solution | None
+    bound: float
+    status: str
+
+
+def _solve_or_none(mip: Mip, time_limit: float, mip_gap: float) -> _Stopped:
+    """Solve ``mip``; when HiGHS stops at its limit with no incumbent, say so instead of raising."""
+    try:
+        sol = mip.solve(time_limit, mip_gap)
+    except NoSolutionInTime as exc:
+        return _Stopped(None, exc.bound, "time limit reached")
+    return _Stopped(sol, sol.bound, sol.state)
+
+
+def _compared(
+    incumbent: NDArray | None, heuristic: NDArray, objective: Callable[[NDArray], float]
+) -> dict[str, float | None]:
+    """Both objectives of a stopped exact run, for the result's details (None: HiGHS had no incumbent)."""
+    return {
+        "exact_incumbent_objective": None if incumbent is None else round(objective(incumbent), 6),
+        "heuristic_objective": round(objective(heuristic), 6),
+    }
+
+
+def _proven(bound: float, objective: float, maximise: bool) -> float:
+    """HiGHS's bound of a stopped solve, or inf when it is not a bound (on the wrong side of a known objective)."""
+    tolerance = 1e-9 * max(1.0, abs(objective))
+    wrong_side = bound < objective - tolerance if maximise else bound > objective + tolerance
+    return math.inf if wrong_side or math.isnan(bound) else bound
+
+
+def _better(
+    incumbent: NDArray | None, heuristic: NDArray, objective: Callable[[NDArray], float], maximise: bool
+) -> tuple[NDArray, str]:
+    """The better selection of an exact solve's incumbent (or None) and the heuristic's, and which it is."""
+    if incumbent is None:
+        return heuristic, "heuristic"
+    exact_value, heuristic_value = objective(incumbent), objective(heuristic)
+    exact_better = exact_value >= heuristic_value if maximise else exact_value <= heuristic_value
+    return (incumbent, "exact incumbent") if exact_better else (heuristic, "heuristic")
 
 
 def greedy_swap_mclp(
@@ -469,6 +568,9 @@ def solve_lscp(
             f"{share:.1%} is out of reach (add candidates or a larger radius)"
         )
         raise InputError(msg)
+    rows_z = 0 if share >= 1.0 else n
+    size = ModelSize(variables=m + rows_z, rows=n + (1 if rows_z else 0), nonzeros=int(A.nnz) + 2 * rows_z)
+    size.check("LSCP", "LSCP has no heuristic: use a coarser demand grid, fewer candidates or a smaller radius")
     b = MipBuilder()
     y = b.columns(m, cost=1.0, integer=True)
     if share >= 1.0:  # every coverable demand row: sum of its candidates >= 1
@@ -508,7 +610,16 @@ def solve_pmedian(
     time_limit: float = settings.SITING_TIME_LIMIT_S,
     mip_gap: float = settings.MIP_GAP,
 ) -> SitingResult:
-    """Open ``p`` new stations minimising sum(weight x cost to the nearest open station), existing ones included."""
+    """Open ``p`` new stations minimising sum(weight x cost to the nearest open station), existing ones included.
+
+    ``method``: ``"exact"`` (a MIP of one assignment variable per reachable (demand, site) pair),
+    ``"heuristic"`` (greedy + vertex substitution, bound from a Lagrangian relaxation) or
+    ``"auto"`` (exact only when the pairs are at most ``settings.PMEDIAN_EXACT_MAX_PAIRS`` and the
+    MIP is within the budgets of :class:`ModelSize`).  ``"exact"`` refuses a MIP over those
+    budgets (:class:`ModelTooLarge`, with the estimate).  An exact solve stopped by ``time_limit``
+    is compared with the heuristic and the cheaper selection is returned; its bound is the best
+    lower bound proved (HiGHS's or the Lagrangian one).
+    """
     start = time.perf_counter()
     if problem.cost is None:
         msg = "p-median needs costs, not only a coverage matrix; build the problem from a cost matrix"
@@ -522,39 +633,79 @@ def solve_pmedian(
     if unreachable.any():
         msg = f"{int(unreachable.sum())} demand points reach no candidate nor existing station; give them a cost"
         raise InputError(msg)
-    exact = method == "exact" or (method == "auto" and finite.sum() <= settings.PMEDIAN_EXACT_MAX_PAIRS)
+    size = pmedian_size(finite)
+    if method == "exact":
+        size.check(
+            f"p-median ({n:,} demand points x {m:,} candidates)",
+            "use --method heuristic (or auto: greedy + vertex substitution with a Lagrangian bound), "
+            "fewer demand points or fewer candidates",
+        )
+    pairs = int(finite.sum())
+    exact = method == "exact" or (method == "auto" and pairs <= settings.PMEDIAN_EXACT_MAX_PAIRS and size.fits())
+    details: dict[str, float | str | None] = {"candidates": int(m)}
+
+    def cost(chosen: NDArray) -> float:
+        return _pmedian_cost(C, problem.weights, chosen)
+
     if exact:
-        rows_i, cols_j = np.nonzero(finite)
-        k = len(rows_i)
-        real = np.flatnonzero(cols_j < m)  # pairs with a candidate (column m = existing, always open)
-        b = MipBuilder()
-        y = b.columns(m, integer=True)
-        x = b.columns(k, cost=problem.weights[rows_i] * C[rows_i, cols_j])
-        b.rows(1.0, 1.0, (x, sp.csr_matrix((np.ones(k), (rows_i, np.arange(k))), shape=(n, k))))
-        pair = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), real)), shape=(len(real), k))
-        site = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), cols_j[real])), shape=(len(real), m))
-        b.rows(-np.inf, 0.0, (x, pair), (y, -site))  # x_ij <= y_j
-        b.rows([p], [p], (y, np.ones((1, m))))
-        add_candidate_rules(b, y, problem, group_min, group_max)
-        sol = b.build().solve(time_limit, mip_gap)
-        chosen = np.flatnonzero(sol.values[:m] > 0.5)
-        bound, solver, status = sol.bound, solver_name(), sol.state
+        sol = _solve_or_none(_pmedian_mip(C, finite, problem, p, group_min, group_max), time_limit, mip_gap)
+        if sol.solution is not None and sol.solution.optimal:
+            chosen = np.flatnonzero(sol.solution.values[:m] > 0.5)
+            bound, solver, status = sol.bound, solver_name(), "optimal"
+        else:  # stopped at the limit: the cheaper of its incumbent and the heuristic, the best bound proved
+            incumbent = None if sol.solution is None else np.flatnonzero(sol.solution.values[:m] > 0.5)
+            heuristic = _swap_pmedian(C, problem.weights, p, time_limit)
+            chosen, kept = _better(incumbent, heuristic, cost, maximise=False)
+            details |= _compared(incumbent, heuristic, cost)
+            lagrangian = _lagrangian_bound(C, problem.weights, p, cost(chosen))
+            bound = max(b for b in (_proven(sol.bound, cost(chosen), False), lagrangian, 0.0) if math.isfinite(b))
+            solver = f"{solver_name()} + greedy + vertex substitution, the better kept ({kept})"
+            status = sol.status
+            details["kept"] = kept
     else:
         chosen = _swap_pmedian(C, problem.weights, p, time_limit)
-        bound = _lagrangian_bound(C, problem.weights, p, _pmedian_cost(C, problem.weights, chosen))
+        bound = _lagrangian_bound(C, problem.weights, p, cost(chosen))
         solver, status = "greedy + vertex substitution (bound: Lagrangian relaxation)", "heuristic"
-    objective = _pmedian_cost(C, problem.weights, chosen)
     return SitingResult(
         "pmedian",
         [str(problem.candidate_ids[j]) for j in chosen],
-        objective,
+        cost(chosen),
         bound,
         solver,
         time.perf_counter() - start,
         None,
         status,
-        {"candidates": int(m)},
+        details,
     )
+
+
+def pmedian_size(finite: NDArray) -> ModelSize:
+    """The size of :func:`_pmedian_mip` from the reachable (demand, site) pairs (last column: existing stations)."""
+    n, m1 = finite.shape
+    pairs = int(finite.sum())
+    real = int(finite[:, : m1 - 1].sum())  # pairs with a candidate: one x <= y row each
+    return ModelSize(variables=(m1 - 1) + pairs, rows=n + real + 1, nonzeros=pairs + 2 * real + (m1 - 1))
+
+
+def _pmedian_mip(
+    C: NDArray, finite: NDArray, problem: SitingProblem, p: int, group_min: dict | None, group_max: dict | None
+) -> Mip:
+    """min sum w_i c_ij x_ij: each demand point assigned once, x_ij <= y_j, p candidates, candidate rules."""
+    n, m1 = C.shape
+    m = m1 - 1
+    rows_i, cols_j = np.nonzero(finite)
+    k = len(rows_i)
+    real = np.flatnonzero(cols_j < m)  # pairs with a candidate (column m = existing, always open)
+    b = MipBuilder()
+    y = b.columns(m, integer=True)
+    x = b.columns(k, cost=problem.weights[rows_i] * C[rows_i, cols_j])
+    b.rows(1.0, 1.0, (x, sp.csr_matrix((np.ones(k), (rows_i, np.arange(k))), shape=(n, k))))
+    pair = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), real)), shape=(len(real), k))
+    site = sp.csr_matrix((np.ones(len(real)), (np.arange(len(real)), cols_j[real])), shape=(len(real), m))
+    b.rows(-np.inf, 0.0, (x, pair), (y, -site))  # x_ij <= y_j
+    b.rows([p], [p], (y, np.ones((1, m))))
+    add_candidate_rules(b, y, problem, group_min, group_max)
+    return b.build()
 
 
 def _with_existing(cost: np.ndarray, problem: SitingProblem) -> np.ndarray:
@@ -676,6 +827,9 @@ def solve_pcenter(
             r = solve_lscp(sub, d, 1.0, group_min, group_max, time_limit=remaining)
         except NoSolutionInTime:
             return None, False
+        except ModelTooLarge as exc:  # not "out of reach": the covering step was not even built
+            msg = f"p-center's covering step at cost {d:g}: {exc}"
+            raise ModelTooLarge(msg) from exc
         except InputError:  # out of reach, or infeasible under the county rules
             return None, True
         if len(r.selected) <= p:

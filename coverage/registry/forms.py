@@ -24,8 +24,6 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from coverage.checks import as_date
 
 if TYPE_CHECKING:  # the database modules load when a registry is read, not when the command line starts
@@ -51,6 +49,8 @@ EDITABLE = (
 
 
 def _blank(value: Any) -> bool:
+    import pandas as pd  # here, not at the top: the command line's parser imports this module for --help
+
     return (
         value is None
         or value is pd.NaT
