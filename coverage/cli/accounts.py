@@ -209,7 +209,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 def add_parsers(sub: Any) -> None:
     """Add ``users`` and ``audit`` to the ``python -m coverage`` sub-parsers."""
-    from coverage.registry.schema import ROLES
+    from coverage.registry import ROLES
 
     users = sub.add_parser("users", help="accounts of the registry: add, list, disable, new password")
     u_sub = users.add_subparsers(dest="users_command", required=True)

@@ -7,7 +7,7 @@ allow - the app hides what a role cannot do, but the check is here, for the Pyth
 command line alike.  Every write and every refusal goes into the audit trail
 (:mod:`coverage.registry.audit`).
 
-Roles (:data:`schema.ROLES`):
+Roles (:data:`coverage.registry.ROLES`):
 
 * ``admin`` - accounts, and everything a reviewer and an editor may do, in its scope (a province);
 * ``reviewer`` - accept or reject submitted ledgers in scope;
@@ -32,11 +32,10 @@ import sqlalchemy as sa
 from coverage import settings
 from coverage._errors import InputError
 from coverage.codes import contains, level_of
-from coverage.registry import schema
+from coverage.registry import ROLES, schema
 from coverage.registry.audit import record
 from coverage.registry.store import Checked, Registry, check_person, reading
 
-ROLES = schema.ROLES
 #: What each role may do (an admin may do everything).
 ALLOWED = {
     "admin": {"admin", "review", "edit", "submit"},

@@ -132,9 +132,6 @@ decisions = sa.Table(
     sa.Column("version_id", sa.Integer(), sa.ForeignKey("versions.version_id"), nullable=True),
 )
 
-#: Roles of accounts, from the most to the least allowed (see :mod:`coverage.registry.accounts`).
-ROLES = ("admin", "reviewer", "editor", "viewer")
-
 accounts = sa.Table(
     "accounts",
     metadata,
