@@ -112,8 +112,13 @@ def open_page(page: Any, path: str = "") -> None:
 
 
 def go(page: Any, title: str) -> None:
-    """Switch page from the sidebar (the session, e.g. an uploaded list, is kept)."""
-    page.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
+    """Switch page from the sidebar (the session, e.g. an uploaded list, is kept) and wait until the new
+    page has run: its address is shown and the script has finished (the old page's heading may still
+    be on screen for a moment, so waiting for a heading alone is not enough)."""
+    link = page.locator("[data-testid=stSidebarNav] a", has_text=title).first
+    path = page.evaluate("h => new URL(h, location.href).pathname", link.get_attribute("href"))
+    link.click()
+    page.wait_for_function("p => location.pathname === p", arg=path, timeout=60_000)
     page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
     settle(page)
 
@@ -126,15 +131,15 @@ def shot(page: Any, name: str, at: Any = None) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
+_METRICS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stMetric]')).map(m => [
+    m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
+    m.querySelector('[data-testid=stMetricValue]').innerText])"""
+
+
 def metrics(page: Any) -> list[tuple[str, str]]:
-    """(label, value) of every metric on the page, in page order."""
-    return [
-        (
-            m.locator("[data-testid=stMetricLabel]").inner_text().strip(),
-            m.locator("[data-testid=stMetricValue]").inner_text(),
-        )
-        for m in page.locator("[data-testid=stMetric]").all()
-    ]
+    """(label, value) of every metric on the page, in page order (read at one moment, so a page that
+    is still redrawing cannot change between two reads)."""
+    return [(label, value) for label, value in page.evaluate(_METRICS_JS)]
 
 
 _GRIDS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table[role=grid]')).map(t => ({
@@ -664,6 +669,7 @@ def test_add_a_station_by_clicking_the_map(registry_server: tuple[str, str], bro
     settle(page)
     shot(page, "13_registry_added.png")
     go(page, "总览")
+    page.locator("[data-testid=stMetricLabel]", has_text="有社工站的乡镇（街道）").first.wait_for(timeout=120_000)
     assert dict(metrics(page))["有社工站的乡镇（街道）"] == f"{COVERED + 1}"
     assert page.outside == []
     page.context.close()
