@@ -475,7 +475,10 @@ class RoadTravel(Travel):
         n = len(from_nodes)
         if len(to_nodes) == 0 or n == 0:
             return np.full(n, np.inf), np.full(n, -1)
-        k = min(self.nearest_stations, len(to_nodes))
+        # pandana 0.8 answers every station twice on a two-way network (each is met from both
+        # directions of its edges; seen on the test networks): ask for twice as many, duplicates
+        # do not change the least
+        k = 2 * min(self.nearest_stations, len(to_nodes))
         net = self.net
         with quiet_stdout():
             net.set_pois("stations", limit * 60.0, k, pd.Series(self.x[to_nodes]), pd.Series(self.y[to_nodes]))
