@@ -184,7 +184,7 @@ def network_from_file(
     classes = [c for c, k in zip(classes, kept_edges, strict=True) if k]
     lon, lat = to_wgs84(degrees[keep, 0], degrees[keep, 1], crs_name)
     projected = gauss_kruger_crs(float((lon.min() + lon.max()) / 2))
-    x, y = _project(lon, lat, projected)
+    x, y = to_metres(lon, lat, projected)
     length_m = np.hypot(x[a] - x[b], y[a] - y[b])
     counts |= {
         "nodes": int(keep.sum()),
@@ -218,7 +218,8 @@ def network_from_file(
     )
 
 
-def _project(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[NDArray, NDArray]:
+def to_metres(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[NDArray, NDArray]:
+    """WGS 84 degrees to metres in the projected ``crs``."""
     from pyproj import Transformer
 
     x, y = Transformer.from_crs(settings.WORK_CRS, crs, always_xy=True).transform(
@@ -379,7 +380,7 @@ class RoadTravel(Travel):
         self.max_snap_m = float(max_snap_m)
         self.nearest_stations = int(nearest_stations)
         self.crs = network.crs
-        self.x, self.y = _project(network.lon, network.lat, self.crs)
+        self.x, self.y = to_metres(network.lon, network.lat, self.crs)
         self._tree = cKDTree(np.column_stack([self.x, self.y]))
         self._net: Any = None
         self._off: dict[tuple[str, str], dict] = {}
@@ -402,7 +403,7 @@ class RoadTravel(Travel):
             from pyproj import Transformer
 
             lon, lat = Transformer.from_crs(crs, settings.WORK_CRS, always_xy=True).transform(xy[:, 0], xy[:, 1])
-            xy = np.column_stack(_project(lon, lat, self.crs))
+            xy = np.column_stack(to_metres(lon, lat, self.crs))
         if len(xy) == 0:
             return np.empty(0, dtype=np.int64), np.empty(0)
         dist, node = self._tree.query(xy, k=1)
@@ -432,15 +433,21 @@ class RoadTravel(Travel):
         """Road minutes and km between road nodes (positions), rows from, columns to."""
         unique, inverse = np.unique(np.asarray(nodes, dtype=np.int64), return_inverse=True)
         k = len(unique)
-        origins, destinations = np.repeat(unique, k), np.tile(unique, k)
+        # every road is two-way, so the matrices are symmetric: ask for each pair once
+        upper_i, upper_j = np.triu_indices(k, 1)
+        origins, destinations = unique[upper_i], unique[upper_j]
         net = self.net
-        with quiet_stdout():
-            seconds = np.asarray(net.shortest_path_lengths(origins, destinations, imp_name="seconds"), dtype=float)
-            metres = np.asarray(net.shortest_path_lengths(origins, destinations, imp_name="metres"), dtype=float)
-        minutes = np.where(seconds >= _PANDANA_UNREACHABLE, np.inf, seconds / 60.0)
-        km = np.where(metres >= _PANDANA_UNREACHABLE, np.inf, metres / 1000.0)
+        minutes, km = np.zeros((k, k)), np.zeros((k, k))
+        if len(origins):
+            with quiet_stdout():
+                seconds = np.asarray(net.shortest_path_lengths(origins, destinations, imp_name="seconds"), dtype=float)
+                metres = np.asarray(net.shortest_path_lengths(origins, destinations, imp_name="metres"), dtype=float)
+            minutes[upper_i, upper_j] = np.where(seconds >= _PANDANA_UNREACHABLE, np.inf, seconds / 60.0)
+            km[upper_i, upper_j] = np.where(metres >= _PANDANA_UNREACHABLE, np.inf, metres / 1000.0)
+            minutes += minutes.T
+            km += km.T
         pick = np.ix_(inverse, inverse)
-        return minutes.reshape(k, k)[pick], km.reshape(k, k)[pick]
+        return minutes[pick], km[pick]
 
     def matrices(self, places: Sequence[Place]) -> tuple[NDArray, NDArray]:
         """Minutes and km between places: walk to the road, drive, walk from the road.
@@ -449,7 +456,7 @@ class RoadTravel(Travel):
         """
         if len(places) == 0:
             return np.zeros((0, 0)), np.zeros((0, 0))
-        x, y = _project([p.lon for p in places], [p.lat for p in places], self.crs)
+        x, y = to_metres([p.lon for p in places], [p.lat for p in places], self.crs)
         nodes, dist_m = self.snap_xy(np.column_stack([x, y]))
         self._note_off(places, dist_m)
         road_min, road_km = self.node_matrices(nodes)
