@@ -197,13 +197,14 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         from coverage.field.supervision import place_bases
 
         bases = place_bases(read_supervisor_bases(args.bases), code)
+    travel = travel_from_args(args, code)
     result = assign_supervisors(
         stations,
         bases=bases,
         n_supervisors=args.supervisors,
         min_load=args.min,
         max_load=args.max,
-        travel=(travel := travel_from_args(args, code)),
+        travel=travel,
         time_limit=args.time_limit,
     )
     document = result.to_json()
