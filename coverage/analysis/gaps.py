@@ -449,13 +449,14 @@ def road_gap_analysis(
     cells = grid_demand(towns, grid_m)
     demand = cells if demand is None else demand
 
-    def minutes_of(points: Demand) -> np.ndarray:
-        return road.minutes_to_nearest(np.column_stack([points.x, points.y]), xy, crs, max_min=radius_min)[0]
-
-    cell_min = minutes_of(cells)
-    demand_min = cell_min if demand is cells else minutes_of(demand)
     villages = township_point_demand(towns)
-    village_min = minutes_of(villages)
+    sets = [cells, villages] if demand is cells else [cells, villages, demand]
+    # one search for every point set: pandana answers for every node at once
+    all_min = road.minutes_to_nearest(
+        np.concatenate([np.column_stack([d.x, d.y]) for d in sets]), xy, crs, max_min=radius_min
+    )[0]
+    cell_min, village_min, demand_min = np.split(all_min, np.cumsum([len(d.x) for d in sets]))[:3]
+    demand_min = cell_min if demand is cells else demand_min
     within = demand_min <= radius_min
     cell_within = cell_min <= radius_min
     n = len(towns)
