@@ -172,7 +172,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         f"villages/communities within: {s['village_share_within']:.1%}"
     )
     print(f"  gap area: {s['gap_area_km2']:,.0f} km² in {len(result.gaps)} polygons")
-    worst = result.townships.sort_values(["share_beyond", "farthest_m"], ascending=False).head(args.top)
+    farthest_col = "farthest_min" if road is not None else "farthest_m"
+    worst = result.townships.sort_values(["share_beyond", farthest_col], ascending=False).head(args.top)
     print("  townships farthest from a station:")
     for r in worst.to_dict(orient="records"):
         farthest = f"{r['farthest_min']:.0f} min by road" if "farthest_min" in r else f"{r['farthest_m'] / 1000:.1f} km"
