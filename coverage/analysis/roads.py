@@ -324,7 +324,10 @@ def quiet_stdout() -> Iterator[None]:
     ``--json`` output must stay one JSON document.  C's buffer is flushed before the
     descriptor is restored so nothing leaks out later.
     """
-    libc = ctypes.CDLL(None)
+    try:  # the C library of this process (POSIX); elsewhere nothing to flush by hand
+        c_flush: Any = ctypes.CDLL(None).fflush
+    except (OSError, TypeError, AttributeError):
+        c_flush = None
     sys.stdout.flush()
     saved = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -334,7 +337,8 @@ def quiet_stdout() -> Iterator[None]:
             warnings.simplefilter("ignore", UserWarning)  # pandana's per-pair "unconnected" warnings
             yield
     finally:
-        libc.fflush(None)
+        if c_flush is not None:
+            c_flush(None)
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
