@@ -271,3 +271,13 @@ def test_nearest_station_agrees_with_the_full_matrix(tmp_path: Path) -> None:
     full = road.walk_minutes(d_m)[:, None] + matrix[:50, 50:] + road.walk_minutes(s_m)[None, :]
     np.testing.assert_allclose(minutes, full.min(axis=1), atol=0.01)
     assert (full[np.arange(50), index] <= full.min(axis=1) + 0.01).all()
+
+
+def test_cli_default_is_the_line_when_no_roads_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv(ROADS_DIR_ENV, str(tmp_path))
+    assert main(["gaps", "--radius-min", "30", "--grid-km", "5", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["travel"] == "straight line x 1.3, 40 km/h"
+    assert "off_network" not in document
