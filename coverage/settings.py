@@ -141,6 +141,39 @@ LOCAL_ROAD_KM = 30.0
 #: its area falls short of the true circle's by 0.01 %).
 DISC_QUAD_SEGS = 64
 
+# --- Road travel (python -m coverage roads build; coverage/analysis/roads.py) ---------
+#: Where built road networks go: one folder per province (network.npz + provenance.json).
+ROADS_DIR = BUILD_DIR / "roads"
+#: Driving speed by OSM ``highway`` class, km/h: ways of any other class are not driven
+#: (footways, paths, steps, cycleways, construction ...).  A way's ``maxspeed`` is not read.
+ROAD_SPEEDS_KMH: dict[str, float] = {
+    "motorway": 100.0,
+    "motorway_link": 60.0,
+    "trunk": 80.0,
+    "trunk_link": 50.0,
+    "primary": 60.0,
+    "primary_link": 40.0,
+    "secondary": 50.0,
+    "secondary_link": 40.0,
+    "tertiary": 40.0,
+    "tertiary_link": 30.0,
+    "unclassified": 30.0,
+    "residential": 30.0,
+    "living_street": 15.0,
+    "service": 15.0,
+    "track": 15.0,
+}
+#: Walking from a place to the nearest road node (and from the last node to the place), km/h.
+ROAD_WALK_SPEED_KMH = 5.0
+#: A place farther than this from every road node is reported as off the network (it still
+#: gets its walking time to the nearest node; it is never dropped), metres.
+ROAD_MAX_SNAP_M = 2000.0
+#: Road minutes to the nearest station: the nearest this many stations by road are asked and
+#: the station's own walk to its node is added before taking the least.
+ROAD_NEAREST_STATIONS = 4
+#: Road minutes searched for the nearest station when no service radius bounds the search.
+ROAD_MAX_SEARCH_MIN = 600.0
+
 # --- Optimisation (HiGHS) ------------------------------------------------------
 #: The siting models, by the names the command line and the app use.
 SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")

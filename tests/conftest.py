@@ -106,3 +106,20 @@ def _embedded_registry_in_a_temporary_folder(tmp_path_factory):
         os.environ.pop(settings.REGISTRY_URL_ENV, None)
     else:
         os.environ[settings.REGISTRY_URL_ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_road_network_built(tmp_path_factory):
+    """Travel defaults to roads when a network is built (data/build/roads): in the tests, an empty folder
+    of their own, so a network built on this machine never changes what the other tests measure."""
+    import os
+
+    from coverage.analysis.roads import ROADS_DIR_ENV
+
+    before = os.environ.get(ROADS_DIR_ENV)
+    os.environ[ROADS_DIR_ENV] = str(tmp_path_factory.mktemp("roads"))
+    yield
+    if before is None:
+        os.environ.pop(ROADS_DIR_ENV, None)
+    else:
+        os.environ[ROADS_DIR_ENV] = before

@@ -38,7 +38,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -50,9 +50,12 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, township_point_demand
 from coverage.analysis.travel import StraightLine
-from coverage.checks import GRID_KM, RADIUS_KM
+from coverage.checks import GRID_KM, RADIUS_KM, RADIUS_MIN
 from coverage.codes import units_of
 from coverage.coords import projected_crs_for
+
+if TYPE_CHECKING:
+    from coverage.analysis.roads import RoadTravel
 
 #: Open stations as gap analysis takes them: points (any CRS), (x, y) metres in the working CRS, or none.
 Stations: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike | None
@@ -79,6 +82,11 @@ class GapResult:
     units: pd.DataFrame
     demand: pd.DataFrame
     minutes: float | None = None
+    #: The travel model that made the figures (its ``describe()``).
+    travel: str = "straight line"
+    #: Road travel: demand points, stations and township points farther from every road node
+    #: than the snapping limit (:meth:`RoadTravel.off_network`); None for the straight line.
+    off_network: list[dict] | None = None
     _geoms: np.ndarray | None = field(default=None, repr=False)
     _discs: np.ndarray | None = field(default=None, repr=False)
     _region: object = field(default=None, repr=False)
@@ -123,7 +131,7 @@ class GapResult:
             return float(t[a].sum()) / total if total > 0 else float("nan")
 
         return {
-            "radius_km": self.radius_m / 1000.0,
+            "radius_km": self.radius_m / 1000.0 if np.isfinite(self.radius_m) else None,
             "area_share_within": share("area_within_km2", "area_km2"),
             "demand_share_within": share("demand_within", "demand"),
             "village_share_within": share("villages_within", "villages"),
@@ -133,10 +141,14 @@ class GapResult:
 
     def to_json(self) -> dict:
         """The document ``python -m coverage gaps --json`` prints."""
-        doc = {k: round(v, 6) for k, v in self.summary.items()}
+        doc = {k: None if v is None else round(v, 6) for k, v in self.summary.items()}
         if self.minutes is not None:
             doc["radius_min"] = self.minutes
+        doc["travel"] = self.travel
         doc["crs"] = self.crs
+        off = self.off_network
+        if off is not None:
+            doc["off_network"] = off
         doc["townships"] = [
             {
                 "code": r["code"],
@@ -144,6 +156,11 @@ class GapResult:
                 "share_beyond": round(float(r["share_beyond"]), 6),
                 "farthest_km": None if not np.isfinite(r["farthest_m"]) else round(float(r["farthest_m"]) / 1000.0, 3),
             }
+            | (
+                {"farthest_min": None if not np.isfinite(r["farthest_min"]) else round(float(r["farthest_min"]), 2)}
+                if "farthest_min" in r
+                else {}
+            )
             for r in self.townships.to_dict("records")
         ]
         return doc
@@ -394,11 +411,141 @@ def gap_analysis(
         townships=table,
         units=units,
         demand=demand_frame,
+        travel=travel.describe(),
         _geoms=geoms,
         _discs=discs,
         _region=region,
         _demand=demand,
     )
+
+
+def road_gap_analysis(
+    townships: gpd.GeoDataFrame,
+    stations: Stations,
+    radius_min: float,
+    road: RoadTravel,
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    demand: Demand | None = None,
+    crs: str | None = None,
+    region: shapely.Geometry | None = None,
+) -> GapResult:
+    """Gaps beyond ``radius_min`` road minutes of every station (:class:`RoadTravel`).
+
+    Every cell of a ``grid_m`` grid (and every demand point, and every township's point) gets
+    the road minutes to its nearest station (walk to the road, drive, walk to the station:
+    :meth:`RoadTravel.minutes_to_nearest`); it is within when they are at most ``radius_min``.
+    ``area_within_km2`` is the township's area times the share of its cells within; the gap
+    polygons are the province minus the squares of the cells within; ``farthest_min`` is the
+    most road minutes of any of its cells (``inf`` beyond the search, ``farthest_m`` is NaN:
+    a road result measures no straight line).  Places off the network are counted in
+    ``off_network``, never dropped.
+    """
+    RADIUS_MIN(float(radius_min))
+    GRID_KM(float(grid_m) / 1000.0)
+    crs = crs or projected_crs_for(townships)
+    towns = townships.to_crs(crs).reset_index(drop=True)
+    geoms = np.asarray(towns.geometry.values)
+    xy = _station_xy(stations, crs)
+    cells = grid_demand(towns, grid_m)
+    demand = cells if demand is None else demand
+
+    villages = township_point_demand(towns)
+    sets = [cells, villages] if demand is cells else [cells, villages, demand]
+    # one search for every point set: pandana answers for every node at once
+    all_min = road.minutes_to_nearest(
+        np.concatenate([np.column_stack([d.x, d.y]) for d in sets]), xy, crs, max_min=radius_min
+    )[0]
+    cell_min, village_min, demand_min = np.split(all_min, np.cumsum([len(d.x) for d in sets]))[:3]
+    demand_min = cell_min if demand is cells else demand_min
+    within = demand_min <= radius_min
+    cell_within = cell_min <= radius_min
+    n = len(towns)
+    area = shapely.area(geoms)
+    cell_count = np.bincount(cells.township, minlength=n)
+    cell_in = np.bincount(cells.township, weights=cell_within.astype(float), minlength=n)
+    within_area = np.where(cell_count > 0, area * cell_in / np.maximum(cell_count, 1), 0.0)
+    farthest_min = np.full(n, -np.inf)
+    np.maximum.at(farthest_min, cells.township, cell_min)
+    farthest_min = np.where(cell_count > 0, farthest_min, village_min)
+    demand_frame = pd.DataFrame(
+        {
+            "x": demand.x,
+            "y": demand.y,
+            "weight": demand.weight,
+            "township": demand.township,
+            "minutes": demand_min,
+            "within": within,
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "code": towns["code"].astype(str),
+            "name": towns.get("name", ""),
+            "county_code": towns["county_code"].astype(str)
+            if "county_code" in towns
+            else units_of(towns["code"], "county"),
+            "city_code": towns["city_code"].astype(str) if "city_code" in towns else units_of(towns["code"], "city"),
+            "area_km2": area / 1e6,
+            "area_within_km2": within_area / 1e6,
+            "farthest_m": np.full(n, np.nan),
+            "farthest_min": farthest_min,
+            "demand": np.bincount(demand.township, weights=demand.weight, minlength=n),
+            "demand_within": np.bincount(demand.township, weights=np.where(within, demand.weight, 0.0), minlength=n),
+            "villages": villages.weight,
+            "villages_within": np.where(village_min <= radius_min, villages.weight, 0.0),
+            "point_minutes": village_min,
+        }
+    )
+    table["share_beyond"] = np.where(area > 0, 1.0 - within_area / np.where(area > 0, area, 1.0), 0.0).clip(0.0, 1.0)
+    half = grid_m / 2.0
+    squares = shapely.box(cells.x - half, cells.y - half, cells.x + half, cells.y + half)[cell_within]
+    given = {} if demand is cells else {"demand points": np.column_stack([demand.x, demand.y])}
+    off = _off_network(
+        road,
+        {
+            "grid cells": np.column_stack([cells.x, cells.y]),
+            **given,
+            "township points": np.column_stack([villages.x, villages.y]),
+            "stations": xy,
+        },
+        crs,
+        table["code"].to_numpy(),
+    )
+    return GapResult(
+        radius_m=float("nan"),
+        crs=crs,
+        townships=table,
+        units=_roll_up(table),
+        demand=demand_frame,
+        minutes=float(radius_min),
+        travel=road.describe(),
+        off_network=off,
+        _geoms=geoms,
+        _discs=np.asarray(squares),
+        _region=region,
+        _demand=demand,
+    )
+
+
+def _off_network(
+    road: RoadTravel, points: dict[str, np.ndarray], crs: str, township_codes: np.ndarray | None = None
+) -> list[dict]:
+    """Points (metres in ``crs``) beyond the road snapping limit: count and farthest per kind.
+
+    For township points the codes are listed too (a village far from any road is named).
+    """
+    out = []
+    for kind, xy in points.items():
+        if len(xy) == 0:
+            continue
+        _, dist = road.snap_xy(xy, crs)
+        far = dist > road.max_snap_m
+        if far.any():
+            entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
+            if kind == "township points" and township_codes is not None:
+                entry["codes"] = [str(c) for c in township_codes[far]]
+            out.append(entry)
+    return out
 
 
 def _roll_up(table: pd.DataFrame) -> pd.DataFrame:

@@ -16,14 +16,14 @@ from coverage._errors import CoverageError
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m coverage`` parser: one sub-command group per module of this package."""
-    from coverage.cli import accounts, analysis, data, field, optimise, registry, stations
+    from coverage.cli import accounts, analysis, data, field, optimise, registry, roads, stations
 
     parser = argparse.ArgumentParser(
         prog="python -m coverage",
         description="Coverage planning for township social-work stations (社工站).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (data, analysis, optimise, field, stations, registry, accounts):
+    for group in (data, analysis, optimise, field, stations, registry, accounts, roads):
         group.add_parsers(sub)
     return parser
 

@@ -30,10 +30,12 @@ from coverage.cli.common import (
     progress,
     province_and_stations,
     province_type,
+    road_travel_of,
     rule_type,
     schedule_from_args,
     target_args,
     targets_type,
+    travel_choice_arg,
 )
 
 
@@ -117,17 +119,25 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             table = read_code_table(args.township_weights)
             weights = weights_by_code(table, "code", args.weight_col or table.columns[1])
             demand = grid_demand(towns_m, args.grid_km * 1000.0, weights=weights)
-    result = gap_analysis(
-        prov.townships,
-        open_now,
-        radius_m=radius_m,
-        grid_m=args.grid_km * 1000.0,
-        demand=demand,
-        travel=travel,
-        progress=progress("gaps"),
-    )
-    if args.radius_min is not None:
-        result.minutes = args.radius_min
+    road = road_travel_of(args, str(prov.code)) if args.radius_min is not None else None
+    if road is not None:
+        from coverage.analysis.gaps import road_gap_analysis
+
+        result = road_gap_analysis(
+            prov.townships, open_now, args.radius_min, road, grid_m=args.grid_km * 1000.0, demand=demand
+        )
+    else:
+        result = gap_analysis(
+            prov.townships,
+            open_now,
+            radius_m=radius_m,
+            grid_m=args.grid_km * 1000.0,
+            demand=demand,
+            travel=travel,
+            progress=progress("gaps"),
+        )
+        if args.radius_min is not None:
+            result.minutes = args.radius_min
     document = result.to_json()
     if args.out:
         out = Path(args.out)
@@ -145,22 +155,29 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     s = result.summary
-    radius = (
-        f"{args.radius_min:g} min ({radius_m / 1000:.1f} km straight)" if args.radius_min else f"{s['radius_km']:g} km"
-    )
+    if road is not None:
+        radius = f"{args.radius_min:g} min by road"
+    elif args.radius_min:
+        radius = f"{args.radius_min:g} min ({radius_m / 1000:.1f} km straight)"
+    else:
+        radius = f"{s['radius_km']:g} km"
     print(f"{prov.name}, {len(open_now)} open stations, radius {radius}:")
+    print(f"  travel: {result.travel}")
+    for off in result.off_network or []:
+        print(
+            f"  off the road network (walking counted): {off['count']:,} {off['kind']}, farthest {off['farthest_m'] / 1000:.1f} km"
+        )
     print(
         f"  area within: {s['area_share_within']:.1%}; demand within: {s['demand_share_within']:.1%}; "
         f"villages/communities within: {s['village_share_within']:.1%}"
     )
     print(f"  gap area: {s['gap_area_km2']:,.0f} km² in {len(result.gaps)} polygons")
-    worst = result.townships.sort_values(["share_beyond", "farthest_m"], ascending=False).head(args.top)
+    farthest_col = "farthest_min" if road is not None else "farthest_m"
+    worst = result.townships.sort_values(["share_beyond", farthest_col], ascending=False).head(args.top)
     print("  townships farthest from a station:")
     for r in worst.to_dict(orient="records"):
-        print(
-            f"    {r['code']} {r['name']}: {r['share_beyond']:.0%} of its area beyond, "
-            f"farthest point {r['farthest_m'] / 1000:.1f} km"
-        )
+        farthest = f"{r['farthest_min']:.0f} min by road" if "farthest_min" in r else f"{r['farthest_m'] / 1000:.1f} km"
+        print(f"    {r['code']} {r['name']}: {r['share_beyond']:.0%} of its area beyond, farthest point {farthest}")
     if args.out:
         print(f"written to {args.out}")
     print_notes(notes)
@@ -240,6 +257,9 @@ def check_gaps(args: argparse.Namespace) -> None:
     if (args.radius_km is None) == (args.radius_min is None):
         msg = "give exactly one of --radius-km or --radius-min"
         raise InputError(msg)
+    if args.travel == "road" and args.radius_km is not None:
+        msg = "a radius in km is a straight line; with --travel road give --radius-min (road minutes)"
+        raise InputError(msg)
     check_exclusive(args, "demand_raster", "demand_points", "township_weights")
     check_needs(args, "weight_col", "demand_points", "township_weights")
 
@@ -294,6 +314,7 @@ def add_parsers(sub) -> None:
         help="CSV/XLSX: township code, weight (spread over its grid cells)",
     )
     p.add_argument("--weight-col", default=None, help="weight column of --demand-points or --township-weights")
+    travel_choice_arg(p)
     p.add_argument(
         "--out",
         type=output_path(".gpkg", ".xlsx"),

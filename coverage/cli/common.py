@@ -503,6 +503,7 @@ def travel_args(p: argparse.ArgumentParser, time_limit_s: float = settings.TRIP_
     p.add_argument(
         "--osrm", type=url_type, default=None, help="URL of an OSRM-compatible server (its /table service is asked)"
     )
+    travel_choice_arg(p)
     time_limit_arg(p, time_limit_s)
 
 
@@ -510,6 +511,48 @@ def check_travel_args(args: argparse.Namespace) -> None:
     """Travel options that contradict each other."""
     check_exclusive(args, "osrm", "matrix")
     check_needs(args, "matrix_km", "matrix")
+    if getattr(args, "travel", None) and (args.osrm or args.matrix):
+        msg = "--travel chooses between the built roads and straight lines; leave it out with --osrm or --matrix"
+        raise InputError(msg)
+
+
+def travel_choice_arg(p: argparse.ArgumentParser) -> None:
+    """``--travel road|line``."""
+    p.add_argument(
+        "--travel",
+        choices=["road", "line"],
+        default=None,
+        help="road: the network built with `roads build`; line: straight line x circuity "
+        "(default: road when built for the province, else line)",
+    )
+
+
+def road_travel_of(args: argparse.Namespace, code: str) -> Any:
+    """The road model (:class:`~coverage.analysis.roads.RoadTravel`) when ``--travel road``, or by
+    default when roads are built for province ``code``; None for the straight line."""
+    from coverage.analysis.roads import road_travel, roads_built
+
+    choice = getattr(args, "travel", None)
+    if choice == "line" or (choice is None and not roads_built(code)):
+        return None
+    return road_travel(code)
+
+
+def add_travel(document: dict, travel: Travel) -> None:
+    """Name the travel model in an output; with roads, list the places off the network."""
+    document["travel"] = travel.describe()
+    off = getattr(travel, "off_network", None)
+    if callable(off):
+        document["off_network"] = off()
+
+
+def print_travel(document: dict) -> None:
+    """The text lines of :func:`add_travel`."""
+    print(f"  travel: {document['travel']}")
+    off = document.get("off_network") or []
+    if off:
+        far = ", ".join(f"{r['name']} {r['snap_m'] / 1000:.1f} km" for r in off[:5])
+        print(f"  {len(off)} places off the road network (walking counted): {far}" + (" ..." if len(off) > 5 else ""))
 
 
 def province_and_stations(args: argparse.Namespace) -> tuple[Any, Any, StationList | None]:
@@ -618,8 +661,9 @@ def check_overrides(args: argparse.Namespace) -> None:
             raise InputError(msg)
 
 
-def travel_from_args(args: argparse.Namespace) -> Travel:
-    """The travel model of ``trip`` and ``supervise``: --osrm, --matrix, else the straight line."""
+def travel_from_args(args: argparse.Namespace, code: str | None = None) -> Travel:
+    """The travel model of ``trip`` and ``supervise``: --osrm, --matrix, the roads of province
+    ``code`` (:func:`road_travel_of`), else the straight line."""
     from coverage.analysis.travel import MatrixTravel, OsrmTravel, StraightLine
     from coverage.data.tables import read_matrix
 
@@ -628,6 +672,9 @@ def travel_from_args(args: argparse.Namespace) -> Travel:
     if args.matrix:
         km = read_matrix(args.matrix_km) if args.matrix_km else None
         return MatrixTravel(read_matrix(args.matrix), km, speed_kmh=args.speed_kmh)
+    road = road_travel_of(args, code) if code is not None else None
+    if road is not None:
+        return road
     return StraightLine(
         circuity=args.circuity, speed_kmh=args.speed_kmh, long_kmh=args.long_kmh or None, local_km=args.local_km
     )

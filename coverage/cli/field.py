@@ -9,6 +9,7 @@ from coverage import checks, settings
 from coverage._errors import InputError
 from coverage.cli.common import (
     add_notes,
+    add_travel,
     arg_type,
     check_exclusive,
     check_needs,
@@ -23,6 +24,7 @@ from coverage.cli.common import (
     output_path,
     print_json,
     print_notes,
+    print_travel,
     province_type,
     read_itinerary,
     rule_type,
@@ -93,7 +95,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
         weekends=args.weekends,
         holidays=tuple(dates_of(holidays)),
     )
-    travel = travel_from_args(args)
+    travel = travel_from_args(args, code)
     if args.fewest_days:
         from coverage.field.trips import fewest_days
 
@@ -135,6 +137,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
         document["out"] = str(args.out)
     from coverage.data.provinces import load_province
 
+    add_travel(document, travel)
     notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
@@ -145,6 +148,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
             f"fewest working days for all {len(stations)} stations: {count.days}{proof}, {len(count.tours)} tours, to {count.dates[-1]}"
         )
     print(f"{len(stations)} stations from {start.name} to {end.name}, {len(dates)} days: {plan.message}")
+    print_travel(document)
     for d in plan.days.to_dict(orient="records"):
         print(
             f"  {d['date']} (tour {d['tour']}) {' -> '.join(d['names']) or '(no visit)'}; overnight {d['overnight']}; "
@@ -193,13 +197,14 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         from coverage.field.supervision import place_bases
 
         bases = place_bases(read_supervisor_bases(args.bases), code)
+    travel = travel_from_args(args, code)
     result = assign_supervisors(
         stations,
         bases=bases,
         n_supervisors=args.supervisors,
         min_load=args.min,
         max_load=args.max,
-        travel=travel_from_args(args),
+        travel=travel,
         time_limit=args.time_limit,
     )
     document = result.to_json()
@@ -240,6 +245,7 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         document["out"] = str(args.out)
     from coverage.data.provinces import load_province
 
+    add_travel(document, travel)
     notes = add_notes(document, load_province(code), described, "stations", "places")
     if args.json:
         print_json(document)
@@ -248,6 +254,7 @@ def cmd_supervise(args: argparse.Namespace) -> int:
         f"{len(result.stations)} stations, {len(result.supervisors)} supervisors ({args.min}-{args.max} stations each): "
         f"{result.total_travel_min:.0f} min from base in all; bound {result.bound_min:.0f}, gap {result.gap:.2%} ({result.status})"
     )
+    print_travel(document)
     for note in result.notes:
         print(f"  note: {note}")
     for r in result.supervisors.to_dict(orient="records"):
