@@ -52,8 +52,13 @@ def serve(script: str):
 
 
 def idle(page) -> None:
-    """The script run is over (Streamlit's running indicator is gone)."""
-    page.wait_for_timeout(100)
+    """The script run is over: Streamlit's app says ``notRunning`` and its running indicator is gone.
+
+    Called only once something of the new run is on the page (a heading, a label, a map), so the
+    state read is that of the new run; no fixed wait (issue 5's bench waited 100 ms first, which
+    counted in every figure).
+    """
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(state="attached", timeout=300_000)
     page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=300_000)
 
 
