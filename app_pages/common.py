@@ -17,22 +17,26 @@ import datetime as dt
 import functools
 import hashlib
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 
 from app_pages.i18n import LANGUAGES, lang, t, t_known
 from coverage import settings
 from coverage._errors import CoverageError
 from coverage.analysis.admin import TargetSchedule, make_schedule, status, trajectory
+from coverage.analysis.demand import Demand, grid_demand
 from coverage.analysis.gaps import gap_analysis
 from coverage.analysis.need import need_scores
 from coverage.analysis.travel import StraightLine
 from coverage.analysis.workforce import WorkforceStatus, workforce_status
 from coverage.codes import contains, level_of
+from coverage.coords import projected_crs_for
 from coverage.data.lists import StationList, uploaded_list
 from coverage.data.provinces import Province, load_province, province_files
 from coverage.data.register import load_register
@@ -596,13 +600,51 @@ def ledger_status(view: View, month: str) -> pd.DataFrame:
     return table
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _view: View):
-    stations = _view.open_stations
+@dataclass(frozen=True)
+class GapGround:
+    """What a gap analysis of one region needs that no station or radius changes: the working CRS, the
+    townships in it, the demand grid and the region's outline (see :func:`coverage.analysis.gaps.gap_analysis`)."""
+
+    crs: str
+    townships: gpd.GeoDataFrame
+    demand: Demand
+    region: shapely.Geometry
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _gap_ground(key: str, region: str, _view: View) -> GapGround:
+    towns = _view.townships
+    crs = projected_crs_for(towns)
+    projected = towns.to_crs(crs)
+    grid = grid_demand(projected.reset_index(drop=True), settings.DEFAULT_GRID_KM * 1000.0)
+    return GapGround(crs, projected, grid, shapely.union_all(projected.geometry.values))
+
+
+#: One long-lived thread for the gap analyses.  pyproj builds its coordinate transformers once per thread
+#: (~0.1 s each), and every script run is a new thread: here they are built once per process.
+_GEO_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage-gaps")
+
+
+def _gap_result(ground: GapGround, stations: gpd.GeoDataFrame, radius_m: float):
     points = gpd.GeoDataFrame(
         stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS
     )
-    return gap_analysis(_view.townships, points if len(points) else None, radius_m=radius_m)
+    result = gap_analysis(
+        ground.townships,
+        points if len(points) else None,
+        radius_m=radius_m,
+        demand=ground.demand,
+        crs=ground.crs,
+        region=ground.region,
+    )
+    result.gaps  # noqa: B018 - the gap polygons in WGS 84 (every page that asks for gaps draws or exports them)
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _view: View):
+    ground = _gap_ground(key, region, _view)  # once per process and region: a slider move only buffers and cuts
+    return _GEO_WORKER.submit(_gap_result, ground, _view.open_stations, radius_m).result()
 
 
 def gaps(view: View):

@@ -1,9 +1,11 @@
 """Map (planners): coverage, county rates, stations and radii, gaps and priority sites, on a chosen basemap."""
 
-import streamlit as st
-from streamlit_folium import st_folium
+import datetime as dt
 
-from app_pages import common
+import folium
+import streamlit as st
+
+from app_pages import common, maps
 from app_pages.i18n import t
 from coverage.analysis.admin import covered_codes
 from coverage.present import webmap
@@ -28,7 +30,26 @@ if view.province.approximate:
     st.info(t("approximate_note"))
 
 
-def build_map():
+@st.cache_resource(show_spinner=False, max_entries=16)
+def rendered_map(
+    key: str,
+    token: str,
+    as_of: dt.date,
+    region: str,
+    radius_m: float,
+    lang: str,
+    basemap: str,
+    shown: tuple[str, ...],
+    n_candidates: int,
+    targets: tuple,
+    _view: common.View,
+) -> tuple[maps.RenderedMap, int]:
+    """The map of these choices, rendered once per process (a page switch back draws it from here)."""
+    m, n_open = build_map(_view, basemap, shown, n_candidates)
+    return maps.render(m), n_open
+
+
+def build_map(view: common.View, basemap: str, shown: tuple[str, ...], n_candidates: int) -> tuple[folium.Map, int]:
     labels = view.labels
     datum = webmap.BASEMAPS[basemap].datum
     towns, geoms = common.display(view, "townships")
@@ -52,7 +73,7 @@ def build_map():
     if "stations" in shown and len(open_now):
         webmap.station_layer(open_now, labels, datum).add_to(m)
     if "candidates" in shown:
-        top = common.need(view).head(st.session_state.get("n_candidates", 20)).copy()
+        top = common.need(view).head(n_candidates).copy()
         top["rank"] = range(1, len(top) + 1)  # rank within the region shown
         top = top.merge(towns[["code", "lon", "lat"]], on="code", how="left")
         if len(top):
@@ -72,9 +93,18 @@ def build_map():
 with common.friendly_errors():
     if "candidates" in shown:
         st.slider(t("n_candidates"), 5, 100, 20, step=5, key="n_candidates")
-    m, n_open = build_map()
-    st.caption(t("map_caption", stations=n_open, as_of=view.as_of))
-    st_folium(
-        m, height=640, use_container_width=True, returned_objects=[], key=f"map-{view.key}-{basemap}-{view.region}"
+    n_candidates = int(st.session_state.get("n_candidates", 20)) if "candidates" in shown else 0
+    choice = (basemap, tuple(sorted(shown)), n_candidates)
+    rendered, n_open = rendered_map(
+        view.key,
+        view.token,
+        view.as_of,
+        view.region,
+        round(view.radius_m, 3),
+        view.lang,
+        *choice,
+        view.targets_key,
+        view,
     )
-    st.session_state["last_map"] = m
+    st.caption(t("map_caption", stations=n_open, as_of=view.as_of))
+    maps.show(rendered, key=f"map-{view.key}-{basemap}-{view.region}", height=640)
