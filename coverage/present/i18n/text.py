@@ -29,6 +29,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "Minutes become a straight-line distance: distance × circuity {circuity:g} ÷ {speed:g} km/h average speed",
     ),
     "radius_km_label": ("半径 {km:g} 公里", "radius {km:g} km"),
+    "radius_road_label": ("{minutes:g} 分钟道路车程", "{minutes:g} min by road"),
+    "travel_model": ("车程计算", "Travel model"),
+    "travel_line": ("直线距离", "Straight line"),
+    "travel_road": ("道路（来自文件：{source}）", "Road (from file: {source})"),
+    "travel_help": (
+        "道路：按已构建的路网计算分钟车程（服务半径须以分钟计）；直线距离：直线 × 绕行系数 ÷ 车速。",
+        "Road: minutes over the built road network (give the radius in minutes); straight line: distance × "
+        "circuity ÷ speed.",
+    ),
+    "travel_no_roads": (
+        "车程按直线距离估算。如有路网文件，可先构建道路：`python -m coverage roads build --province {code} "
+        "--pbf 文件.osm.pbf`",
+        "Travel is estimated by straight line. With a road file, build the roads first: `python -m coverage roads "
+        "build --province {code} --pbf FILE.osm.pbf`",
+    ),
+    "travel_road_used": ("车程：道路（pandana，{source}）", "Travel: road (pandana, {source})"),
+    "travel_line_used": (
+        "车程：直线距离×{circuity:g}，{speed:g}/{long:g} km/h",
+        "Travel: straight line × {circuity:g}, {speed:g}/{long:g} km/h",
+    ),
+    "travel_line_radius": ("距离：直线（服务半径以公里计）", "Distance: straight line (radius in km)"),
+    "travel_line_default": (
+        "车程：直线距离（默认绕行系数与车速）",
+        "Travel: straight line (default circuity and speeds)",
+    ),
+    "off_sep": ("、", ", "),
+    "off_kind": ("{kind} {n:,} 个", "{n:,} {kind}"),
+    "off_grid cells": ("网格单元", "grid cells"),
+    "off_demand points": ("需求点", "demand points"),
+    "off_township points": ("乡镇点", "township points"),
+    "off_stations": ("社工站", "stations"),
+    "off_network_note": (
+        "不在路网上（距最近道路超过限值，按步行 {walk:g} km/h 计入，未剔除）：{parts}；最远 {km:.1f} 公里。",
+        "Off the road network (beyond the snapping limit; counted with walking at {walk:g} km/h, not dropped): "
+        "{parts}; farthest {km:.1f} km.",
+    ),
     "radius_minutes_label": (
         "{minutes:g} 分钟车程（约直线 {km:.1f} 公里）",
         "{minutes:g} min of travel (≈ {km:.1f} km straight)",
@@ -118,6 +154,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_area_within": ("半径内面积（km²）", "Area within (km²)"),
     "col_share_beyond": ("半径外面积占比", "Share of area beyond"),
     "col_farthest": ("最远点距离（km）", "Farthest point (km)"),
+    "col_farthest_min": ("最远点车程（分钟，道路）", "Farthest point (min by road)"),
     "col_villages": ("村（社区）数", "Villages and communities"),
     "col_villages_within": ("半径内村（社区）", "Villages within"),
     "col_score": ("需求得分", "Need score"),
