@@ -89,6 +89,13 @@ def strata_columns(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def trip_travel_text(view: common.View, speed_kmh: float, long_kmh: float) -> str:
+    """Names the travel model of a trip: the sidebar's roads, else the line at the page's speeds."""
+    if view.road is not None:
+        return common.travel_text(view)
+    return t("travel_line_used", circuity=settings.CIRCUITY_FACTOR, speed=speed_kmh, long=long_kmh or speed_kmh)
+
+
 def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
     kind = {
@@ -287,7 +294,9 @@ with trip_tab, common.friendly_errors():
                 weekends=weekends,
                 holidays=holidays,
             )
-            travel = StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
+            # the sidebar's travel model: the province's roads (the same model as `trip --travel road`), else the line
+            travel = view.road or StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
+            ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed))
             started = time.perf_counter()
             stop_request: list[BaseException] = []
             with st.status(t("trip_solving"), expanded=True) as box:
@@ -375,6 +384,8 @@ with trip_tab, common.friendly_errors():
         c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else t("trip_gap_unknown"))
         cut = t(f"trip_cut_{plan.cut}") if plan.cut else ""
         st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds) + cut)
+        if ss.get("trip_travel"):
+            st.caption(ss["trip_travel"])
         if given is not None:
             st.info(
                 t(
@@ -428,7 +439,10 @@ with supervise_tab, common.friendly_errors():
     month = c[3].date_input(t("sup_month"), view.as_of.replace(day=1), key="sup_month")
     if st.button(t("sup_run"), type="primary", key="sup_run"):
         with st.status(t("trip_solving"), expanded=False) as box:
-            result = assign_supervisors(stations, n_supervisors=int(n_sup) or None, min_load=int(lo), max_load=int(hi))
+            result = assign_supervisors(
+                stations, n_supervisors=int(n_sup) or None, min_load=int(lo), max_load=int(hi), travel=view.road
+            )
+            ss["sup_travel"] = common.travel_text(view) if view.road is not None else t("travel_line_default")
             box.update(label=t("trip_solving") + " ✓", state="complete")
         ss["supervision"] = (view.key, view.region, result)
     saved = ss.get("supervision")
@@ -441,6 +455,8 @@ with supervise_tab, common.friendly_errors():
         c[3].metric(t("trip_gap"), f"{result.gap:.1%}")
         for note in result.notes:
             st.caption(translate(note, lang()))
+        if ss.get("sup_travel"):
+            st.caption(ss["sup_travel"])
         sup = result.supervisors.assign(stations=result.supervisors["names"].map("、".join)).drop(columns=["names"])
         st.dataframe(
             supervision_table(sup.drop(columns=["lon", "lat"], errors="ignore")),
