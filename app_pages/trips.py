@@ -89,10 +89,17 @@ def strata_columns(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def trip_travel_text(view: common.View, speed_kmh: float, long_kmh: float) -> str:
-    """Names the travel model of a trip: the sidebar's roads, else the line at the page's speeds."""
-    if view.road is not None:
-        return common.travel_text(view)
+def trip_travel_text(view: common.View, speed_kmh: float, long_kmh: float, request: TripRequest) -> str:
+    """Names the travel model of a trip: the sidebar's roads (and the trip's places off them), else the line
+    at the page's speeds."""
+    road = view.road
+    if road is not None:
+        names = {*map(str, request.stations["name"]), request.start.name, request.end.name}
+        off = [r for r in road.off_network() if r["name"] in names]
+        if not off:
+            return common.travel_text(view)
+        far = t("off_sep").join(f"{r['name']} {r['snap_m'] / 1000:.1f} km" for r in off)
+        return common.travel_text(view) + " " + t("off_places_note", n=len(off), places=far)
     return t("travel_line_used", circuity=settings.CIRCUITY_FACTOR, speed=speed_kmh, long=long_kmh or speed_kmh)
 
 
@@ -106,6 +113,8 @@ def option_text(option: dict) -> str:
     }[option["choice"]]
     if kind == "fewest" and option["fits"]:
         return t("opt_fewest", **option) + " — " + t("opt_fits", h=option["total_travel_min"] / 60)
+    if kind == "fewest" and not option["fits"]:  # not even in the most days the search tries
+        return t("opt_fewest_none", days=option["days"])
     if kind == "drop":
         return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
     if kind == "longer" and "extra_min" not in option:
@@ -296,7 +305,7 @@ with trip_tab, common.friendly_errors():
             )
             # the sidebar's travel model: the province's roads (the same model as `trip --travel road`), else the line
             travel = view.road or StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
-            ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed))
+            ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed), request)
             started = time.perf_counter()
             stop_request: list[BaseException] = []
             with st.status(t("trip_solving"), expanded=True) as box:
@@ -338,6 +347,7 @@ with trip_tab, common.friendly_errors():
                     box.update(label=label, state="complete", expanded=False)
             if plan is not None:
                 ss["trip"] = (view.key, plan, given, count)
+                ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed), request)
             if stop_request:
                 raise stop_request[0]
 

@@ -54,6 +54,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "车程：直线距离（默认绕行系数与车速）",
         "Travel: straight line (default circuity and speeds)",
     ),
+    "off_places_note": (
+        "{n} 个地点不在路网上（按步行计入，未剔除）：{places}",
+        "{n} places off the road network (walking counted, not dropped): {places}",
+    ),
     "off_sep": ("、", ", "),
     "off_kind": ("{kind} {n:,} 个", "{n:,} {kind}"),
     "off_grid cells": ("网格单元", "grid cells"),
@@ -969,6 +973,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "最少需要 {days} 个工作日（{tours} 趟，至 {last_date}）",
         "The fewest working days: {days} ({tours} tours, to {last_date})",
     ),
+    "opt_fewest_none": ("{days} 个工作日内也不能全部走访", "Not all fit even in {days} working days"),
     "trip_gap_unknown": ("未证明", "not proven"),
     "trip_cut_work limit": ("（达到计算量上限，结果可能不是最优）", " (cut at the work limit: possibly not the best)"),
     "trip_cut_time limit": (
