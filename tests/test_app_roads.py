@@ -102,3 +102,24 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     assert ROAD_MODEL not in [c.value for c in at.caption]
     assert any(c.value.startswith("车程：直线距离×1.3") for c in at.caption)
     assert not any("不在路网上" in i.value for i in at.info)
+
+
+def test_trips_and_supervision_follow_the_sidebar_road_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_roads(PBF, "45", out_dir=tmp_path)
+    at = start(tmp_path, monkeypatch)
+    at.selectbox(key="city").set_value("4501").run()
+    goto(at, "trips")
+    at.radio(key="trip_sample_level").set_value("county").run()
+    at.number_input(key="trip_sample_per").set_value(1).run()
+    at.button(key="trip_run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error] + [c.value for c in at.code]
+    named = [c.value for c in at.main.caption if c.value.startswith(ROAD_MODEL)]
+    assert named, [c.value for c in at.main.caption]
+    assert "个地点不在路网上" in named[0] and "横州市云表镇" in named[0]  # 17 km from the synthetic roads: named
+    at.button(key="sup_run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert ROAD_MODEL in [c.value for c in at.main.caption]
+    # the straight line: the trip names the line at the page's speeds
+    at.radio(key="travel").set_value("line").run()
+    at.button(key="trip_run").click().run()
+    assert any(c.value.startswith("车程：直线距离×1.3，40/80 km/h") for c in at.main.caption)
