@@ -58,6 +58,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} 个地点不在路网上（按步行计入，未剔除）：{places}",
         "{n} places off the road network (walking counted, not dropped): {places}",
     ),
+    "plan_line_only": (
+        "选址与分期仍按直线距离计算（服务半径约直线 {km:.1f} 公里），尚未使用道路车程。",
+        "Siting and rollout still use the straight line (radius ≈ {km:.1f} km straight), not road minutes.",
+    ),
     "off_sep": ("、", ", "),
     "off_kind": ("{kind} {n:,} 个", "{n:,} {kind}"),
     "off_grid cells": ("网格单元", "grid cells"),
