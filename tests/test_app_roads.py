@@ -97,6 +97,12 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     cells = next(o for o in off if o["kind"] == "grid cells")
     assert f"网格单元 {cells['count']:,} 个" in note
 
+    at.radio(key="lang").set_value("en").run()
+    assert "Travel: road (pandana, roads_guangxi.osm.pbf)" in [c.value for c in at.main.caption]
+    assert any(i.value.startswith("Off the road network") for i in at.info)
+    assert at.radio(key="travel").options == ["Straight line", "Road (from file: roads_guangxi.osm.pbf)"]
+    at.radio(key="lang").set_value("zh").run()
+
     # the straight line again: the model is named, no road note
     at.radio(key="travel").set_value("line").run()
     assert ROAD_MODEL not in [c.value for c in at.caption]
@@ -123,3 +129,12 @@ def test_trips_and_supervision_follow_the_sidebar_road_model(tmp_path: Path, mon
     at.radio(key="travel").set_value("line").run()
     at.button(key="trip_run").click().run()
     assert any(c.value.startswith("车程：直线距离×1.3，40/80 km/h") for c in at.main.caption)
+
+
+def test_plan_says_it_still_uses_the_straight_line_by_road(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_roads(PBF, "45", out_dir=tmp_path)
+    at = start(tmp_path, monkeypatch)
+    goto(at, "plan")
+    assert any(c.value.startswith("选址与分期仍按直线距离计算") for c in at.main.caption)
+    at.radio(key="travel").set_value("line").run()
+    assert not any(c.value.startswith("选址与分期仍按直线距离计算") for c in at.main.caption)
