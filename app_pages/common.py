@@ -189,7 +189,7 @@ class View:
     @property
     def road(self) -> RoadTravel | None:
         """The road model when the sidebar chose roads (:func:`road_model`), else None (the straight line)."""
-        return road_model(str(self.province.code), self.travel) if self.travel == "road" else None
+        return road_model(str(self.province.code)) if self.travel == "road" else None
 
     @property
     def road_gaps(self) -> bool:
@@ -254,7 +254,7 @@ def current() -> View:
         what_if=what_if,
         by=acting_person(),
         registry_token=reg_token,
-        travel=str(ss.get("travel") or "line") if road_model(str(prov.code), "road") is not None else "line",
+        travel=str(ss.get("travel") or "line") if road_model(str(prov.code)) is not None else "line",
     )
 
 
@@ -542,27 +542,28 @@ def _roads_stamp(code: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _road_model(code: str, choice: str | None, stamp: str) -> RoadTravel | None:
+def _road_model(code: str, stamp: str) -> RoadTravel | None:
     from coverage.cli.common import road_travel_of
 
-    # the command line's rule, not a second one: road when chosen, or by default when built, else None
-    return road_travel_of(argparse.Namespace(travel=choice), code)
+    # the command line's rule, not a second one: without --travel, road when built for the province, else None
+    return road_travel_of(argparse.Namespace(travel=None), code)
 
 
-def road_model(code: str, choice: str | None) -> RoadTravel | None:
-    """The road model of province ``code`` for the choice ``"road"``/``"line"`` (None: the default), as
-    ``--travel`` chooses it on the command line; None for the straight line (cached per build)."""
+def road_model(code: str) -> RoadTravel | None:
+    """The model ``--travel`` chooses by default for province ``code`` on the command line: its road model
+    when roads are built, else None (the straight line).  One object per build (cached): the sidebar offers
+    it, and the pages use it when the sidebar chose "road"."""
     stamp = _roads_stamp(code)
-    if not stamp and choice != "line":  # nothing built: the straight line, without asking for the network
+    if not stamp:  # nothing built: no need to ask (the rule would say the straight line)
         return None
-    return _road_model(code, choice, stamp)
+    return _road_model(code, stamp)
 
 
 def travel_choice(code: str) -> None:
     """The travel model radio: the straight line, and the road (from its file) when roads are built for
     province ``code`` - then the default, as on the command line; without roads, how to build them."""
     ss = st.session_state
-    default = road_model(code, None)
+    default = road_model(code)
     if default is None:
         ss["travel"] = "line"
         st.caption(t("travel_no_roads", code=code))
