@@ -13,6 +13,7 @@ so every cached figure is recomputed once anyone changes the registry.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import functools
 import hashlib
@@ -31,8 +32,9 @@ from coverage import settings
 from coverage._errors import CoverageError
 from coverage.analysis.admin import TargetSchedule, make_schedule, status, trajectory
 from coverage.analysis.demand import Demand, grid_demand
-from coverage.analysis.gaps import gap_analysis
+from coverage.analysis.gaps import GapResult, gap_analysis, road_gap_analysis
 from coverage.analysis.need import need_scores
+from coverage.analysis.roads import RoadTravel, roads_dir
 from coverage.analysis.travel import StraightLine
 from coverage.analysis.workforce import WorkforceStatus, workforce_status
 from coverage.codes import contains, level_of
@@ -153,6 +155,8 @@ class View:
     what_if: bool = False
     by: str | Actor = ""
     registry_token: str = ""
+    #: The travel model chosen in the sidebar: "road" (the province's built roads) or "line".
+    travel: str = "line"
 
     @property
     def stations(self) -> gpd.GeoDataFrame:
@@ -183,7 +187,19 @@ class View:
         return tuple((x.date.isoformat(), x.share) for x in self.schedule.default)
 
     @property
+    def road(self) -> RoadTravel | None:
+        """The road model when the sidebar chose roads (:func:`road_model`), else None (the straight line)."""
+        return road_model(str(self.province.code)) if self.travel == "road" else None
+
+    @property
+    def road_gaps(self) -> bool:
+        """True when the gaps are road minutes (roads chosen and the radius in minutes; a km radius is straight)."""
+        return self.minutes is not None and self.road is not None
+
+    @property
     def radius_label(self) -> str:
+        if self.road_gaps:
+            return t("radius_road_label", minutes=self.minutes)
         if self.minutes is not None:
             return t("radius_minutes_label", minutes=self.minutes, km=self.radius_m / 1000)
         return t("radius_km_label", km=self.radius_m / 1000)
@@ -238,6 +254,7 @@ def current() -> View:
         what_if=what_if,
         by=acting_person(),
         registry_token=reg_token,
+        travel=str(ss.get("travel") or "line") if road_model(str(prov.code)) is not None else "line",
     )
 
 
@@ -482,6 +499,7 @@ def sidebar() -> None:
         st.radio(
             t("radius_unit"), ["km", "min"], format_func=lambda u: t(f"unit_{u}"), key="radius_unit", horizontal=True
         )
+        travel_choice(str(prov.code))
         if ss.get("radius_unit", "km") == "min":
             st.slider(
                 t("radius_min"),
@@ -515,6 +533,80 @@ def sidebar() -> None:
                 make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0, strict=True))
             except (CoverageError, ValueError, TypeError) as exc:
                 st.error(t("targets_invalid", error=exc))
+
+
+def _roads_stamp(code: str) -> str:
+    """Names the road network built for ``code`` (folder and build time): a rebuild is a new cache key."""
+    path = roads_dir() / code / "network.npz"
+    return f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else ""
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _road_model(code: str, stamp: str) -> RoadTravel | None:
+    from coverage.cli.common import road_travel_of
+
+    # the command line's rule, not a second one: without --travel, road when built for the province, else None
+    return road_travel_of(argparse.Namespace(travel=None), code)
+
+
+def road_model(code: str) -> RoadTravel | None:
+    """The model ``--travel`` chooses by default for province ``code`` on the command line: its road model
+    when roads are built, else None (the straight line).  One object per build (cached): the sidebar offers
+    it, and the pages use it when the sidebar chose "road"."""
+    stamp = _roads_stamp(code)
+    if not stamp:  # nothing built: no need to ask (the rule would say the straight line)
+        return None
+    return _road_model(code, stamp)
+
+
+def travel_choice(code: str) -> None:
+    """The travel model radio: the straight line, and the road (from its file) when roads are built for
+    province ``code`` - then the default, as on the command line; without roads, how to build them."""
+    ss = st.session_state
+    default = road_model(code)
+    if default is None:
+        ss["travel"] = "line"
+        st.caption(t("travel_no_roads", code=code))
+        return
+    options = ["line", "road"]
+    if ss.get("travel") not in options or ss.get("travel_province") != code:
+        ss["travel"] = "road"
+    ss["travel_province"] = code
+    labels = {"line": t("travel_line"), "road": t("travel_road", source=default.network.source)}
+    st.radio(t("travel_model"), options, format_func=labels.get, key="travel", help=t("travel_help"))
+
+
+def travel_text(view: View) -> str:
+    """Names the travel model of the view's minutes, for captions, legends and exports."""
+    road = view.road
+    if road is not None:
+        return t("travel_road_used", source=road.network.source)
+    return t(
+        "travel_line_used",
+        circuity=settings.CIRCUITY_FACTOR,
+        speed=settings.AVERAGE_SPEED_KMH,
+        long=settings.LONG_SPEED_KMH,
+    )
+
+
+def off_network_text(result: GapResult) -> str:
+    """How many places of a road gap analysis lie off the road network (empty when none, or no roads)."""
+    off = result.off_network or []
+    if not off:
+        return ""
+    parts = t("off_sep").join(t("off_kind", kind=t_known("off_", r["kind"]), n=r["count"]) for r in off)
+    farthest = max(r["farthest_m"] for r in off) / 1000.0
+    return t("off_network_note", parts=parts, km=farthest, walk=settings.ROAD_WALK_SPEED_KMH)
+
+
+def travel_lines(view: View) -> list[str]:
+    """The lines naming the travel model of the view's gap figures (and the places off the road network), for
+    captions and exports."""
+    if not view.road_gaps:
+        return [t("travel_line_radius")] if view.minutes is None else [travel_text(view)]
+    lines = [travel_text(view)]
+    off = off_network_text(gaps(view))
+    return [*lines, off] if off else lines
 
 
 def what_if_banner() -> None:
@@ -647,8 +739,37 @@ def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _v
     return _GEO_WORKER.submit(_gap_result, ground, _view.open_stations, radius_m).result()
 
 
-def gaps(view: View):
-    """:func:`coverage.gaps.gap_analysis` of the region's townships and all open stations (cached)."""
+def _road_gap_result(ground: GapGround, stations: gpd.GeoDataFrame, minutes: float, road: RoadTravel) -> GapResult:
+    points = gpd.GeoDataFrame(
+        stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS
+    )
+    result = road_gap_analysis(
+        ground.townships,
+        points if len(points) else None,
+        minutes,
+        road,
+        demand=ground.demand,
+        crs=ground.crs,
+        region=ground.region,
+    )
+    result.gaps  # noqa: B018 - as in _gap_result
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _road_gaps(key: str, token: str, as_of: dt.date, minutes: float, region: str, stamp: str, _view: View):
+    ground = _gap_ground(key, region, _view)
+    road = _view.road
+    assert road is not None  # noqa: S101 - only called when roads are chosen
+    return _GEO_WORKER.submit(_road_gap_result, ground, _view.open_stations, minutes, road).result()
+
+
+def gaps(view: View) -> GapResult:
+    """:func:`coverage.gaps.gap_analysis` of the region's townships and all open stations (cached); with roads
+    chosen and the radius in minutes, :func:`coverage.analysis.gaps.road_gap_analysis` (road minutes)."""
+    if view.road_gaps:
+        stamp = _roads_stamp(str(view.province.code))
+        return _road_gaps(view.key, view.token, view.as_of, float(view.minutes or 0), view.region, stamp, view)
     return _gaps(view.key, view.token, view.as_of, round(view.radius_m, 3), view.region, view)
 
 

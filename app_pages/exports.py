@@ -101,6 +101,8 @@ with common.friendly_errors():
     def export_item() -> bytes:
         frame = make()
         lines = common.note_lines(view, "stations", "rates", "places")
+        if item in ("gaps", "gap_towns"):
+            lines = [*common.travel_lines(view), *lines]
         return exports.layer_export(frame, fmt, name, lines) if geo else exports.table_export(frame, fmt, name, lines)
 
     st.download_button(

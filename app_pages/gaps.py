@@ -25,12 +25,13 @@ def base_map(key: str, token: str, as_of: dt.date, region: str, lang: str, _view
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def radius_layers(
-    key: str, token: str, as_of: dt.date, radius_m: float, region: str, lang: str, _view: common.View
+    key: str, token: str, as_of: dt.date, radius_m: float, region: str, lang: str, travel: str, _view: common.View
 ) -> str:
-    """The gaps and the service circles, as layers added to the drawn map (the stations go over them)."""
+    """The gaps and the service circles, as layers added to the drawn map (the stations go over them); by road
+    (``travel``: the road model's name) no circles - the gaps themselves are the road isochrones."""
     labels = _view.labels
     dynamic = [webmap.localise(webmap.gap_layer(common.gaps(_view).gaps, labels))]
-    if len(_view.open_stations):
+    if len(_view.open_stations) and not _view.road_gaps:
         dynamic.append(webmap.localise(webmap.radius_layer(_view.open_stations, _view.radius_m, labels)))
     return maps.layers_script(dynamic)
 
@@ -50,6 +51,10 @@ st.caption(t("gaps_slider_note"))
 
 with common.friendly_errors():
     result = common.gaps(view)
+    travel_lines = common.travel_lines(view)
+    st.caption(travel_lines[0])
+    if len(travel_lines) > 1:
+        st.info(travel_lines[1])
     s = result.summary
     c = st.columns(4)
     c[0].metric(t("g_area_within"), f"{s['area_share_within']:.1%}")
@@ -60,12 +65,16 @@ with common.friendly_errors():
     towns, _ = common.display(view, "townships")
     # the map is rendered once per process and view; a radius move only swaps the layers that depend on it
     base = base_map(view.key, view.token, view.as_of, view.region, view.lang, view)
-    layers = radius_layers(view.key, view.token, view.as_of, round(view.radius_m, 3), view.region, view.lang, view)
+    travel = result.travel if view.road_gaps else "line"
+    layers = radius_layers(
+        view.key, view.token, view.as_of, round(view.radius_m, 3), view.region, view.lang, travel, view
+    )
     layers += station_layer(view.key, view.token, view.as_of, view.lang, view)
     maps.show(base, key=f"gapmap-{view.key}-{view.region}", height=600, layers=layers)
 
     st.subheader(t("gaps_table"))
-    g = result.townships.sort_values(["share_beyond", "farthest_m"], ascending=False)
+    farthest = "farthest_min" if view.road_gaps else "farthest_m"
+    g = result.townships.sort_values(["share_beyond", farthest], ascending=False)
     table = pd.DataFrame(
         {
             t("col_name"): g["name"],
@@ -74,7 +83,11 @@ with common.friendly_errors():
             t("col_share_beyond"): g["share_beyond"].astype(float),
             t("col_area"): g["area_km2"].round(1),
             t("col_area_within"): g["area_within_km2"].round(1),
-            t("col_farthest"): (g["farthest_m"] / 1000).round(1),
+            **(
+                {t("col_farthest_min"): g["farthest_min"].round(1)}
+                if view.road_gaps
+                else {t("col_farthest"): (g["farthest_m"] / 1000).round(1)}
+            ),
             t("col_villages"): g["villages"].astype(int),
             t("col_villages_within"): g["villages_within"].astype(int),
         }
@@ -92,5 +105,5 @@ with common.friendly_errors():
         f"{t('gaps_table')}_{view.region_name}",
         table,
         key="gaps-table",
-        data_notes=common.note_lines(view, "stations", "places"),
+        data_notes=[*travel_lines, *common.note_lines(view, "stations", "places")],
     )

@@ -28,6 +28,8 @@ view = common.current()
 ss = st.session_state
 st.title(t("plan_title", region=view.region_name))
 common.data_notes(view, "stations", "places")
+if view.road is not None:  # roads chosen in the sidebar: siting and rollout do not route yet - say so
+    st.caption(t("plan_line_only", km=view.radius_m / 1000))
 
 MODELS = ("rollout", *SITING_MODELS)
 YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")

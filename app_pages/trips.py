@@ -89,6 +89,20 @@ def strata_columns(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def trip_travel_text(view: common.View, speed_kmh: float, long_kmh: float, request: TripRequest) -> str:
+    """Names the travel model of a trip: the sidebar's roads (and the trip's places off them), else the line
+    at the page's speeds."""
+    road = view.road
+    if road is not None:
+        names = {*map(str, request.stations["name"]), request.start.name, request.end.name}
+        off = [r for r in road.off_network() if r["name"] in names]
+        if not off:
+            return common.travel_text(view)
+        far = t("off_sep").join(f"{r['name']} {r['snap_m'] / 1000:.1f} km" for r in off)
+        return common.travel_text(view) + " " + t("off_places_note", n=len(off), places=far)
+    return t("travel_line_used", circuity=settings.CIRCUITY_FACTOR, speed=speed_kmh, long=long_kmh or speed_kmh)
+
+
 def option_text(option: dict) -> str:
     """One way to fit every station, in the session's language."""
     kind = {
@@ -99,6 +113,8 @@ def option_text(option: dict) -> str:
     }[option["choice"]]
     if kind == "fewest" and option["fits"]:
         return t("opt_fewest", **option) + " — " + t("opt_fits", h=option["total_travel_min"] / 60)
+    if kind == "fewest" and not option["fits"]:  # not even in the most days the search tries
+        return t("opt_fewest_none", days=option["days"])
     if kind == "drop":
         return t("opt_drop", n=len(option["dropped"]), h=option.get("total_travel_min", 0) / 60)
     if kind == "longer" and "extra_min" not in option:
@@ -287,7 +303,9 @@ with trip_tab, common.friendly_errors():
                 weekends=weekends,
                 holidays=holidays,
             )
-            travel = StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
+            # the sidebar's travel model: the province's roads (the same model as `trip --travel road`), else the line
+            travel = view.road or StraightLine(speed_kmh=float(speed), long_kmh=float(long_speed) or None)
+            ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed), request)
             started = time.perf_counter()
             stop_request: list[BaseException] = []
             with st.status(t("trip_solving"), expanded=True) as box:
@@ -329,6 +347,7 @@ with trip_tab, common.friendly_errors():
                     box.update(label=label, state="complete", expanded=False)
             if plan is not None:
                 ss["trip"] = (view.key, plan, given, count)
+                ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed), request)
             if stop_request:
                 raise stop_request[0]
 
@@ -375,6 +394,8 @@ with trip_tab, common.friendly_errors():
         c[3].metric(t("trip_gap"), f"{plan.gap:.1%}" if plan.gap == plan.gap else t("trip_gap_unknown"))
         cut = t(f"trip_cut_{plan.cut}") if plan.cut else ""
         st.caption(t("trip_solver", solver=plan.solver, seconds=plan.seconds) + cut)
+        if ss.get("trip_travel"):
+            st.caption(ss["trip_travel"])
         if given is not None:
             st.info(
                 t(
@@ -428,7 +449,10 @@ with supervise_tab, common.friendly_errors():
     month = c[3].date_input(t("sup_month"), view.as_of.replace(day=1), key="sup_month")
     if st.button(t("sup_run"), type="primary", key="sup_run"):
         with st.status(t("trip_solving"), expanded=False) as box:
-            result = assign_supervisors(stations, n_supervisors=int(n_sup) or None, min_load=int(lo), max_load=int(hi))
+            result = assign_supervisors(
+                stations, n_supervisors=int(n_sup) or None, min_load=int(lo), max_load=int(hi), travel=view.road
+            )
+            ss["sup_travel"] = common.travel_text(view) if view.road is not None else t("travel_line_default")
             box.update(label=t("trip_solving") + " ✓", state="complete")
         ss["supervision"] = (view.key, view.region, result)
     saved = ss.get("supervision")
@@ -441,6 +465,8 @@ with supervise_tab, common.friendly_errors():
         c[3].metric(t("trip_gap"), f"{result.gap:.1%}")
         for note in result.notes:
             st.caption(translate(note, lang()))
+        if ss.get("sup_travel"):
+            st.caption(ss["sup_travel"])
         sup = result.supervisors.assign(stations=result.supervisors["names"].map("、".join)).drop(columns=["names"])
         st.dataframe(
             supervision_table(sup.drop(columns=["lon", "lat"], errors="ignore")),

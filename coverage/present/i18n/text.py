@@ -29,6 +29,50 @@ TEXT: dict[str, tuple[str, str]] = {
         "Minutes become a straight-line distance: distance × circuity {circuity:g} ÷ {speed:g} km/h average speed",
     ),
     "radius_km_label": ("半径 {km:g} 公里", "radius {km:g} km"),
+    "radius_road_label": ("{minutes:g} 分钟道路车程", "{minutes:g} min by road"),
+    "travel_model": ("车程计算", "Travel model"),
+    "travel_line": ("直线距离", "Straight line"),
+    "travel_road": ("道路（来自文件：{source}）", "Road (from file: {source})"),
+    "travel_help": (
+        "道路：按已构建的路网计算分钟车程（服务半径须以分钟计）；直线距离：直线 × 绕行系数 ÷ 车速。",
+        "Road: minutes over the built road network (give the radius in minutes); straight line: distance × "
+        "circuity ÷ speed.",
+    ),
+    "travel_no_roads": (
+        "车程按直线距离估算。如有路网文件，可先构建道路：`python -m coverage roads build --province {code} "
+        "--pbf 文件.osm.pbf`",
+        "Travel is estimated by straight line. With a road file, build the roads first: `python -m coverage roads "
+        "build --province {code} --pbf FILE.osm.pbf`",
+    ),
+    "travel_road_used": ("车程：道路（pandana，{source}）", "Travel: road (pandana, {source})"),
+    "travel_line_used": (
+        "车程：直线距离×{circuity:g}，{speed:g}/{long:g} km/h",
+        "Travel: straight line × {circuity:g}, {speed:g}/{long:g} km/h",
+    ),
+    "travel_line_radius": ("距离：直线（服务半径以公里计）", "Distance: straight line (radius in km)"),
+    "travel_line_default": (
+        "车程：直线距离（默认绕行系数与车速）",
+        "Travel: straight line (default circuity and speeds)",
+    ),
+    "off_places_note": (
+        "{n} 个地点不在路网上（按步行计入，未剔除）：{places}",
+        "{n} places off the road network (walking counted, not dropped): {places}",
+    ),
+    "plan_line_only": (
+        "选址与分期仍按直线距离计算（服务半径约直线 {km:.1f} 公里），尚未使用道路车程。",
+        "Siting and rollout still use the straight line (radius ≈ {km:.1f} km straight), not road minutes.",
+    ),
+    "off_sep": ("、", ", "),
+    "off_kind": ("{kind} {n:,} 个", "{n:,} {kind}"),
+    "off_grid cells": ("网格单元", "grid cells"),
+    "off_demand points": ("需求点", "demand points"),
+    "off_township points": ("乡镇点", "township points"),
+    "off_stations": ("社工站", "stations"),
+    "off_network_note": (
+        "不在路网上（距最近道路超过限值，按步行 {walk:g} km/h 计入，未剔除）：{parts}；最远 {km:.1f} 公里。",
+        "Off the road network (beyond the snapping limit; counted with walking at {walk:g} km/h, not dropped): "
+        "{parts}; farthest {km:.1f} km.",
+    ),
     "radius_minutes_label": (
         "{minutes:g} 分钟车程（约直线 {km:.1f} 公里）",
         "{minutes:g} min of travel (≈ {km:.1f} km straight)",
@@ -118,6 +162,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_area_within": ("半径内面积（km²）", "Area within (km²)"),
     "col_share_beyond": ("半径外面积占比", "Share of area beyond"),
     "col_farthest": ("最远点距离（km）", "Farthest point (km)"),
+    "col_farthest_min": ("最远点车程（分钟，道路）", "Farthest point (min by road)"),
     "col_villages": ("村（社区）数", "Villages and communities"),
     "col_villages_within": ("半径内村（社区）", "Villages within"),
     "col_score": ("需求得分", "Need score"),
@@ -932,6 +977,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "最少需要 {days} 个工作日（{tours} 趟，至 {last_date}）",
         "The fewest working days: {days} ({tours} tours, to {last_date})",
     ),
+    "opt_fewest_none": ("{days} 个工作日内也不能全部走访", "Not all fit even in {days} working days"),
     "trip_gap_unknown": ("未证明", "not proven"),
     "trip_cut_work limit": ("（达到计算量上限，结果可能不是最优）", " (cut at the work limit: possibly not the best)"),
     "trip_cut_time limit": (

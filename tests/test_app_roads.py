@@ -1,0 +1,140 @@
+"""The app's travel model (issue 18): road minutes over a built network, or the straight line.
+
+The roads are the committed synthetic network (tests/data/roads_guangxi.osm.pbf) built into a
+folder of the test's own (``COVERAGE_ROADS_DIR``); expected figures come from the library's
+:func:`coverage.analysis.gaps.road_gap_analysis` on the same townships, stations and network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coverage import settings
+from coverage.analysis.roads import ROADS_DIR_ENV, build_roads, road_travel
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PBF = ROOT / "tests" / "data" / "roads_guangxi.osm.pbf"
+ROAD_LABEL = "道路（来自文件：roads_guangxi.osm.pbf）"
+ROAD_MODEL = "车程：道路（pandana，roads_guangxi.osm.pbf）"
+
+
+def start(roads_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(ROADS_DIR_ENV, str(roads_dir))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def library_gaps(roads_dir: Path, minutes: float):
+    """The library's road gaps of 南宁市 (4501) with the registry's stations open today."""
+    from coverage.analysis.gaps import road_gap_analysis
+    from coverage.data.provinces import load_province
+    from coverage.data.schema import open_on
+    from coverage.registry.analysis import registry_stations
+    from coverage.registry.store import open_registry, registry_url
+
+    prov = load_province("45")
+    towns = prov.townships[prov.townships["city_code"].astype(str) == "4501"]
+    stations = registry_stations(open_registry(registry_url()), prov, None)
+    stations = stations[open_on(stations, dt.date.today())]
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS)
+    return road_gap_analysis(towns, points, minutes, road_travel("45", roads_dir))
+
+
+def test_without_roads_only_the_straight_line_and_how_to_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    at = start(tmp_path, monkeypatch)
+    assert not [r for r in at.sidebar.radio if r.key == "travel"]
+    assert any("python -m coverage roads build --province 45 --pbf" in c.value for c in at.sidebar.caption)
+    goto(at, "gaps")
+    captions = [c.value for c in at.main.caption]
+    assert "距离：直线（服务半径以公里计）" in captions and ROAD_MODEL not in captions
+
+
+def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    build_roads(PBF, "45", out_dir=tmp_path)
+    at = start(tmp_path, monkeypatch)
+    travel = at.radio(key="travel")
+    assert travel.options == ["直线距离", ROAD_LABEL]
+    assert travel.value == "road"  # built: road by default, as on the command line
+    at.selectbox(key="city").set_value("4501").run()
+    at.radio(key="radius_unit").set_value("min").run()
+    at.slider(key="radius_min").set_value(30).run()
+    goto(at, "gaps")
+
+    expected = library_gaps(tmp_path, 30)
+    s = expected.summary
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["半径内面积占比"] == f"{s['area_share_within']:.1%}"
+    assert shown["半径内需求占比（1 公里网格）"] == f"{s['demand_share_within']:.1%}"
+    assert shown["半径内村（社区）占比"] == f"{s['village_share_within']:.1%}"
+    table = next(df.value for df in at.dataframe if "半径外面积占比" in df.value.columns)
+    by_code = dict(zip(table["代码"], table["半径外面积占比"], strict=True))
+    want = dict(zip(expected.townships["code"], expected.townships["share_beyond"] * 100, strict=True))
+    assert by_code == want  # the same shares, exactly
+    assert "最远点车程（分钟，道路）" in table.columns
+
+    assert ROAD_MODEL in [c.value for c in at.caption]
+    off = expected.off_network or []
+    assert off  # the synthetic roads cover a few towns: most grid cells are off them
+    note = " ".join(i.value for i in at.info)
+    assert "不在路网上" in note
+    cells = next(o for o in off if o["kind"] == "grid cells")
+    assert f"网格单元 {cells['count']:,} 个" in note
+
+    at.radio(key="lang").set_value("en").run()
+    assert "Travel: road (pandana, roads_guangxi.osm.pbf)" in [c.value for c in at.main.caption]
+    assert any(i.value.startswith("Off the road network") for i in at.info)
+    assert at.radio(key="travel").options == ["Straight line", "Road (from file: roads_guangxi.osm.pbf)"]
+    at.radio(key="lang").set_value("zh").run()
+
+    # the straight line again: the model is named, no road note
+    at.radio(key="travel").set_value("line").run()
+    assert ROAD_MODEL not in [c.value for c in at.caption]
+    assert any(c.value.startswith("车程：直线距离×1.3") for c in at.caption)
+    assert not any("不在路网上" in i.value for i in at.info)
+
+
+def test_trips_and_supervision_follow_the_sidebar_road_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_roads(PBF, "45", out_dir=tmp_path)
+    at = start(tmp_path, monkeypatch)
+    at.selectbox(key="city").set_value("4501").run()
+    goto(at, "trips")
+    at.radio(key="trip_sample_level").set_value("county").run()
+    at.number_input(key="trip_sample_per").set_value(1).run()
+    at.button(key="trip_run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error] + [c.value for c in at.code]
+    named = [c.value for c in at.main.caption if c.value.startswith(ROAD_MODEL)]
+    assert named, [c.value for c in at.main.caption]
+    assert "个地点不在路网上" in named[0] and "横州市云表镇" in named[0]  # 17 km from the synthetic roads: named
+    at.button(key="sup_run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert ROAD_MODEL in [c.value for c in at.main.caption]
+    # the straight line: the trip names the line at the page's speeds
+    at.radio(key="travel").set_value("line").run()
+    at.button(key="trip_run").click().run()
+    assert any(c.value.startswith("车程：直线距离×1.3，40/80 km/h") for c in at.main.caption)
+
+
+def test_plan_says_it_still_uses_the_straight_line_by_road(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_roads(PBF, "45", out_dir=tmp_path)
+    at = start(tmp_path, monkeypatch)
+    goto(at, "plan")
+    assert any(c.value.startswith("选址与分期仍按直线距离计算") for c in at.main.caption)
+    at.radio(key="travel").set_value("line").run()
+    assert not any(c.value.startswith("选址与分期仍按直线距离计算") for c in at.main.caption)
