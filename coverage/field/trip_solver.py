@@ -1050,26 +1050,27 @@ class _TourSet(NamedTuple):
 def _first_min(key: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.intp]:
     """Index of the cheapest entry of each distinct key (the first of equals), in key order.
 
-    The key and the entry's rank by cost are packed into one int64 when they fit (one plain sort
-    instead of a two-key lexsort: about 3x faster on the millions of labels of a tour enumeration);
-    the answer is the lexsort's.
+    The key and the entry's index are packed into one int64 when they fit (one plain sort of
+    integers instead of a two-key lexsort, then the least cost of each run of equal keys): the
+    lexsort's answer, ~1.5-2x faster on the millions of labels of a tour enumeration.
     """
     if not len(key):
         return np.zeros(0, dtype=np.intp)
-    by_cost = np.argsort(cost, kind="stable")
-    rank_bits = int(len(key) - 1).bit_length()
-    low, high = int(key.min()), int(key.max())
-    if low < 0 or high.bit_length() + rank_bits > 62:
+    index_bits = int(len(key) - 1).bit_length()
+    if int(key.min()) < 0 or int(key.max()).bit_length() + index_bits > 62:
         order = np.lexsort((cost, key))
         sorted_key = key[order]
         return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]]
-    rank = np.empty(len(key), dtype=np.int64)
-    rank[by_cost] = np.arange(len(key), dtype=np.int64)
-    packed = (key.astype(np.int64) << rank_bits) | rank
+    packed = (key.astype(np.int64) << index_bits) | np.arange(len(key), dtype=np.int64)
     packed.sort()
-    sorted_key = packed >> rank_bits
-    first = packed[np.r_[True, sorted_key[1:] != sorted_key[:-1]]] & ((1 << rank_bits) - 1)
-    return by_cost[first].astype(np.intp)
+    order = packed & ((1 << index_bits) - 1)
+    sorted_key = packed >> index_bits
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    sorted_cost = cost[order]
+    least = np.minimum.reduceat(sorted_cost, starts)
+    hit = np.flatnonzero(sorted_cost == np.repeat(least, np.diff(np.r_[starts, len(order)])))
+    run = np.searchsorted(starts, hit, side="right") - 1
+    return order[hit[np.r_[True, run[1:] != run[:-1]]]].astype(np.intp)
 
 
 def _slots(p: TripProblem) -> list[tuple[int, int]]:
