@@ -303,6 +303,8 @@ TRIP_BLOCKS_MAX_COLUMNS = 400_000
 #: Partial tours (labels) kept a day when the tours are enumerated (beyond: the best of each
 #: overnight place, and the plan is no longer proven optimal).
 TRIP_MAX_LABELS = 100_000
+#: Extensions of the partial tours merged at a time when enumerating (memory, not the answer).
+TRIP_GROW_CHUNK = 2_000_000
 #: Tours are enumerated up to this many days at least (a working week), so that one enumeration
 #: serves every calendar of weeks at home at the weekend; enumerations kept for the next question.
 TRIP_TOUR_DAYS = 5

@@ -1048,10 +1048,29 @@ class _TourSet(NamedTuple):
 
 
 def _first_min(key: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Index of the cheapest entry of each distinct key (the first of equals), in key order."""
-    order = np.lexsort((cost, key))
-    sorted_key = key[order]
-    return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]] if len(order) else order
+    """Index of the cheapest entry of each distinct key (the first of equals), in key order.
+
+    The key and the entry's index are packed into one int64 when they fit (one plain sort of
+    integers instead of a two-key lexsort, then the least cost of each run of equal keys): the
+    lexsort's answer, ~1.5-2x faster on the millions of labels of a tour enumeration.
+    """
+    if not len(key):
+        return np.zeros(0, dtype=np.intp)
+    index_bits = int(len(key) - 1).bit_length()
+    if int(key.min()) < 0 or int(key.max()).bit_length() + index_bits > 62:
+        order = np.lexsort((cost, key))
+        sorted_key = key[order]
+        return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]]
+    packed = (key.astype(np.int64) << index_bits) | np.arange(len(key), dtype=np.int64)
+    packed.sort()
+    order = packed & ((1 << index_bits) - 1)
+    sorted_key = packed >> index_bits
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    sorted_cost = cost[order]
+    least = np.minimum.reduceat(sorted_cost, starts)
+    hit = np.flatnonzero(sorted_cost == np.repeat(least, np.diff(np.r_[starts, len(order)])))
+    run = np.searchsorted(starts, hit, side="right") - 1
+    return order[hit[np.r_[True, run[1:] != run[:-1]]]].astype(np.intp)
 
 
 def _slots(p: TripProblem) -> list[tuple[int, int]]:
@@ -1164,16 +1183,23 @@ class _Enumeration:
         return _Labels(mask[keep], np.full(len(keep), last), cost[keep], parent[keep], block[keep], came[keep])
 
     def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int) -> _Labels:
-        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town)."""
+        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town).
+
+        The extensions are made block by block and merged into the cheapest so far every
+        ``settings.TRIP_GROW_CHUNK`` of them (memory stays at a few chunks, not at every extension
+        of the day); the kept labels are those of one merge of all, in the same order.
+        """
         nq = len(self.q)
         targets = np.flatnonzero(towns)
-        out: list[tuple[NDArray[Any], ...]] = []
+        best: tuple[NDArray[Any], ...] | None = None  # mask, town, cost, parent, block, came, position
+        chunk: list[tuple[NDArray[Any], ...]] = []
+        size = made = 0
         for b in range(len(self.blocks)):
             idx = np.flatnonzero((labels.mask & self.bmask[b]) == 0)
             sub = self.cost[b][labels.town[idx]][:, targets]
             row, col = np.nonzero(np.isfinite(sub))
             src = idx[row]
-            out.append(
+            chunk.append(
                 (
                     labels.mask[src] | self.bmask[b],
                     targets[col],
@@ -1181,18 +1207,36 @@ class _Enumeration:
                     src,
                     np.full(len(src), b),
                     labels.town[src],
+                    np.arange(made, made + len(src)),
                 )
             )
-        mask, town, cost, parent, block, came = (np.concatenate(z) for z in zip(*out, strict=True))
-        keep = _first_min(mask * nq + town, cost)
-        if len(keep) > max_labels:  # the best labels of each town: most priority, then least driving
+            size += len(src)
+            made += len(src)
+            if size >= settings.TRIP_GROW_CHUNK or b == len(self.blocks) - 1:
+                best = self._merge(best, chunk, nq)
+                chunk, size = [], 0
+        assert best is not None
+        mask, town, cost, parent, block, came, position = best
+        if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
-            weight = self._weights(mask[keep])
-            order = np.lexsort((cost[keep], -weight, town[keep]))
-            rank = np.arange(len(order)) - np.searchsorted(town[keep][order], town[keep][order])
-            keep = np.sort(keep[order[rank < max(1, max_labels // len(targets))]])
-        return _Labels(mask[keep], town[keep], cost[keep], parent[keep], block[keep], came[keep])
+            weight = self._weights(mask)
+            order = np.lexsort((cost, -weight, town))
+            rank = np.arange(len(order)) - np.searchsorted(town[order], town[order])
+            chosen = order[rank < max(1, max_labels // len(targets))]
+            keep = chosen[np.argsort(position[chosen])]  # in the order they were made
+            return _Labels(mask[keep], town[keep], cost[keep], parent[keep], block[keep], came[keep])
+        return _Labels(mask, town, cost, parent, block, came)
+
+    @staticmethod
+    def _merge(
+        best: tuple[NDArray[Any], ...] | None, chunk: list[tuple[NDArray[Any], ...]], nq: int
+    ) -> tuple[NDArray[Any], ...]:
+        """The cheapest label of each (set, town) among ``best`` (made first) and ``chunk``, in key order."""
+        parts = ([best] if best is not None else []) + chunk
+        joined = [np.concatenate(z) for z in zip(*parts, strict=True)]
+        keep = _first_min(joined[0] * nq + joined[1], joined[2])
+        return tuple(a[keep] for a in joined)
 
     def _weights(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
         out = np.zeros(len(masks))
