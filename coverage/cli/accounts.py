@@ -22,6 +22,8 @@ from coverage.cli.common import (
     db_arg,
     iso_date,
     json_flag,
+    json_records,
+    json_value,
     output_path,
     print_json,
     read_password,
@@ -29,8 +31,6 @@ from coverage.cli.common import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from coverage.registry.accounts import Actor
     from coverage.registry.store import Registry
 
@@ -63,23 +63,6 @@ def _new_password() -> str:
     password = read_password(settings.NEW_PASSWORD_ENV, "new password: ", twice=True)
     check_password(password)
     return password
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON shows it (missing values as null, times as ISO text)."""
-    import pandas as pd
-
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in frame[columns].itertuples(index=False)]
 
 
 def _scope_text(code: str) -> str:
@@ -125,7 +108,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     from coverage.registry.accounts import users
 
     table = users(_open(args))
-    document = {"accounts": _records(table, USER_COLUMNS)}
+    document = {"accounts": json_records(table, USER_COLUMNS)}
     if args.json:
         print_json(document)
         return 0
@@ -173,9 +156,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     table = audit.trail(_open(args), user=args.user, since=args.since, station=args.station)
     columns = list(audit.COLUMNS)
-    trail = _records(table, columns)
+    trail = json_records(table, columns)
     document = {
-        "filters": {"user": args.user, "since": _plain(args.since), "station": args.station},
+        "filters": {"user": args.user, "since": json_value(args.since), "station": args.station},
         "rows": len(table),
         "trail": trail,
         "out": str(args.out) if args.out else None,

@@ -16,6 +16,8 @@ from coverage import checks, settings
 from coverage._errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from coverage.analysis.travel import Travel
     from coverage.data.lists import StationList
     from coverage.registry.accounts import Actor
@@ -25,6 +27,27 @@ T = TypeVar("T")
 
 def print_json(document: dict) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def json_value(value: Any) -> Any:
+    """A table cell as JSON shows it: missing values as null, dates and times as ISO text, numpy
+    numbers as plain ones."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """The rows of ``frame``'s ``columns`` as JSON objects (:func:`json_value` for each cell)."""
+    return [
+        {c: json_value(v) for c, v in zip(columns, row, strict=True)} for row in frame[columns].itertuples(index=False)
+    ]
 
 
 def progress(label: str) -> Callable[[int, int], None]:

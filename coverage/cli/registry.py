@@ -25,6 +25,7 @@ from coverage.cli.common import (
     db_arg,
     existing_file,
     json_flag,
+    json_records,
     output_path,
     print_json,
     province_type,
@@ -94,30 +95,11 @@ def _counts(registry: Registry) -> dict[str, Any]:
     return {"rows": rows, "stations_by_province": {str(k): int(v) for k, v in per_province}}
 
 
-def _plain(value: Any) -> Any:
-    """A value as JSON shows it (missing values as null, dates as text)."""
-    import pandas as pd
-
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if value is pd.NA:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in frame[columns].itertuples(index=False)]
-
-
 FINDING_COLUMNS = ["id", "row", "kind", "station_id", "valid_from", "message", "decision"]
 
 
 def _findings(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    return _records(rows, FINDING_COLUMNS)
+    return json_records(rows, FINDING_COLUMNS)
 
 
 def _print_findings(rows: pd.DataFrame) -> None:
@@ -293,12 +275,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     registry = _open(args)
     history = registry.history(args.station_id)
     columns = [c for c in (*VERSION_META, "submission_id", *FIELDS) if c in history]
-    document = {"station_id": args.station_id, "versions": _records(history, columns)}
+    document = {"station_id": args.station_id, "versions": json_records(history, columns)}
     if args.json:
         print_json(document)
         return 0
     print(f"station {args.station_id}: {len(history)} versions, in the order the registry recorded them")
-    for v in _records(history, HISTORY_COLUMNS):
+    for v in json_records(history, HISTORY_COLUMNS):
         staff = f", {v['social_workers']} social workers" if v["social_workers"] is not None else ""
         print(
             f"  v{v['version_id']} valid from {v['valid_from']}, recorded {v['recorded_at'][:16].replace('T', ' ')} UTC by {v['recorded_by']} "
@@ -320,7 +302,7 @@ def cmd_submissions(args: argparse.Namespace) -> int:
         "month": args.month,
         "due": ledger.due_date(args.month).isoformat(),
         "states": states,
-        "counties": _records(table, columns),
+        "counties": json_records(table, columns),
     }
     if args.json:
         print_json(document)
