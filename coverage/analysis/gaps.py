@@ -38,7 +38,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -318,6 +318,17 @@ def _gap_of_points(parts: np.ndarray, towns: np.ndarray, demand: Demand, beyond:
     return out
 
 
+def _township_columns(towns: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The columns naming each township in a gaps table: code, name, county and city codes."""
+    code = towns["code"]
+    return {
+        "code": code.astype(str),
+        "name": towns.get("name", ""),
+        "county_code": towns["county_code"].astype(str) if "county_code" in towns else units_of(code, "county"),
+        "city_code": towns["city_code"].astype(str) if "city_code" in towns else units_of(code, "city"),
+    }
+
+
 def gap_analysis(
     townships: gpd.GeoDataFrame,
     stations: Stations,
@@ -385,12 +396,7 @@ def gap_analysis(
 
     table = pd.DataFrame(
         {
-            "code": towns["code"].astype(str),
-            "name": towns.get("name", ""),
-            "county_code": towns["county_code"].astype(str)
-            if "county_code" in towns
-            else units_of(towns["code"], "county"),
-            "city_code": towns["city_code"].astype(str) if "city_code" in towns else units_of(towns["code"], "city"),
+            **_township_columns(towns),
             "area_km2": area / 1e6,
             "area_within_km2": within_area / 1e6,
             "farthest_m": farthest,
@@ -479,12 +485,7 @@ def road_gap_analysis(
     )
     table = pd.DataFrame(
         {
-            "code": towns["code"].astype(str),
-            "name": towns.get("name", ""),
-            "county_code": towns["county_code"].astype(str)
-            if "county_code" in towns
-            else units_of(towns["code"], "county"),
-            "city_code": towns["city_code"].astype(str) if "city_code" in towns else units_of(towns["code"], "city"),
+            **_township_columns(towns),
             "area_km2": area / 1e6,
             "area_within_km2": within_area / 1e6,
             "farthest_m": np.full(n, np.nan),
