@@ -51,14 +51,16 @@ def current_revision(engine: sa.Engine) -> str | None:
         return _revision(conn)
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Bring the database to the newest revision (a no-op when it is there already).
+def upgrade(engine: sa.Engine) -> str | None:
+    """Bring the database to the newest revision (a no-op when it is there already); return the
+    revision it was at before (None: a new, empty database).
 
     Several processes opening a new registry at once: one migrates, the others wait for it and
     find the schema done (:func:`~coverage.registry.store.exclusive`).
     """
-    if current_revision(engine) == HEAD:
-        return
+    before = current_revision(engine)
+    if before == HEAD:
+        return before
     from alembic import command
 
     from coverage.registry.store import exclusive
@@ -67,3 +69,4 @@ def upgrade(engine: sa.Engine) -> None:
         exclusive(conn)
         if _revision(conn) != HEAD:
             command.upgrade(alembic_config(conn), "head")
+    return before

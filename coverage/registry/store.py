@@ -221,13 +221,12 @@ def open_registry(url: str | None = None, seed: bool = True, clock: Callable[[],
     :func:`registry_url`.  ``seed``: fill a new registry (created by this call) from ``data/stations``.
     ``clock``: where recorded times come from (tests and benchmarks give their own).
     """
-    from coverage.registry.migrate import current_revision, upgrade
+    from coverage.registry.migrate import upgrade
 
     chosen = registry_url(url)
     engine = _engine(chosen)
     try:
-        new = current_revision(engine) is None
-        upgrade(engine)
+        new = upgrade(engine) is None
     except sa.exc.DatabaseError as exc:  # cannot connect, or not a database at all
         msg = f"cannot open the registry at {display_url(chosen)}: {exc.orig}; check the URL and that the server runs"
         raise InputError(msg) from None
