@@ -42,7 +42,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.data.io import read_table, shown
 from coverage.data.schema import STATUSES
-from coverage.data.stations import COLUMN_ALIASES, detect_columns, header_key, import_table
+from coverage.data.stations import COLUMN_ALIASES, detect_columns, header_key, import_table, report_json_rows
 
 #: Header names recognised for each need category (compared after :func:`header_key`; a header
 #: containing one of them counts, the longest match wins, see ``_PRIORITY`` for ties).  The weights are
@@ -133,15 +133,6 @@ class NeedTable:
 
     def to_json(self) -> dict:
         """The document ``python -m coverage need import --json`` prints."""
-        rows = [
-            {
-                "row": int(r["row"]),
-                "status": r["status"],
-                "township_code": r["township_code"] or None,
-                "message": r["message"],
-            }
-            for r in self.report.to_dict(orient="records")
-        ]
         return {
             "file": self.filename,
             "province": self.province,
@@ -150,7 +141,7 @@ class NeedTable:
             "townships": len(self.values),
             "notes": self.notes,
             "summary": self.summary,
-            "rows": rows,
+            "rows": report_json_rows(self.report),
         }
 
 

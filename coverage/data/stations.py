@@ -162,6 +162,23 @@ def township_code_in(text: str) -> str | None:
     return None
 
 
+def report_json_rows(report: pd.DataFrame, with_province: bool = False) -> list[dict]:
+    """The row-by-row report as the ``--json`` documents print it: row, status, township, message.
+
+    ``with_province`` adds each row's province (files that may mix provinces).
+    """
+    return [
+        {
+            "row": int(r["row"]),
+            "status": r["status"],
+            "township_code": r["township_code"] or None,
+            **({"province": r["province"] or None} if with_province else {}),
+            "message": r["message"],
+        }
+        for r in report.to_dict(orient="records")
+    ]
+
+
 # --------------------------------------------------------------------------- result
 @dataclass
 class StationImport:
@@ -188,16 +205,7 @@ class StationImport:
 
     def to_json(self) -> dict:
         """The document ``python -m coverage stations check --json`` prints."""
-        rows = [
-            {
-                "row": int(r["row"]),
-                "status": r["status"],
-                "township_code": r["township_code"] or None,
-                **({"province": r["province"] or None} if self.province_inferred else {}),
-                "message": r["message"],
-            }
-            for r in self.report.to_dict(orient="records")
-        ]
+        rows = report_json_rows(self.report, with_province=self.province_inferred)
         return {
             "province": self.province,
             "crs": self.crs,
