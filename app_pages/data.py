@@ -183,14 +183,7 @@ def edit_form(sid: str, base: dict[str, Any]) -> None:
             t("edit_loaded", version=version, by=base["recorded_by"], at=f"{base['recorded_at']:%Y-%m-%d %H:%M}")
         )
         values = field_inputs(f"ef-{sid}-{version}", base)
-        valid = st.date_input(
-            t("valid_from"),
-            value=dt.date.today(),
-            key=f"ef-{sid}-{version}-valid",
-            help=t("valid_from_help"),
-            min_value=EARLIEST,
-            max_value=LATEST,
-        )
+        valid = change_date(t("valid_from"), f"ef-{sid}-{version}-valid", help=t("valid_from_help"))
         saved = st.form_submit_button(t("edit_save"), type="primary", key="edit_save")
     if not saved:
         return
@@ -208,16 +201,15 @@ def edit_form(sid: str, base: dict[str, Any]) -> None:
     done(t("edit_saved", name=base.get("name") or sid, fields=names, version=written.version_id))
 
 
+def change_date(label: str, key: str, help: str | None = None) -> dt.date:
+    """The date a change takes effect: today by default, within the registry's dates."""
+    return st.date_input(label, value=dt.date.today(), key=key, help=help, min_value=EARLIEST, max_value=LATEST)
+
+
 def close_form(sid: str, base: dict[str, Any]) -> None:
     version = base["version_id"]
     with st.form(f"close-{sid}-{version}"):
-        day = st.date_input(
-            t("close_date"),
-            value=dt.date.today(),
-            key=f"close-{sid}-{version}-date",
-            min_value=EARLIEST,
-            max_value=LATEST,
-        )
+        day = change_date(t("close_date"), f"close-{sid}-{version}-date")
         reason = st.text_input(t("close_reason"), key=f"close-{sid}-{version}-reason", max_chars=200)
         closing = st.form_submit_button(t("close_save"), type="primary", key="close_save")
     if closing:
@@ -329,13 +321,7 @@ def move_form(sid: str, base: dict[str, Any], pick: dict[str, float], code: str)
     version = base["version_id"]
     st.markdown(t("move_to", name=base.get("name") or sid, county=county, town=town, lon=pick["lon"], lat=pick["lat"]))
     with st.form(f"move-{sid}-{version}"):
-        valid = st.date_input(
-            t("valid_from"),
-            value=dt.date.today(),
-            key=f"move-{sid}-{version}-valid",
-            min_value=EARLIEST,
-            max_value=LATEST,
-        )
+        valid = change_date(t("valid_from"), f"move-{sid}-{version}-valid")
         moving = st.form_submit_button(t("move_save"), type="primary", key="move_save")
     if not moving:
         return
