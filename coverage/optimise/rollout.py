@@ -81,6 +81,33 @@ class RolloutYear:
     #: every station open this year: id, name, lon, lat, new, workers, capacity, served, load, overloaded
     loads: pd.DataFrame | None = None
 
+    @classmethod
+    def of(
+        cls,
+        target: Target,
+        n_counted: int,
+        n_open: int,
+        opened: list[str],
+        demand_within: tuple[float, float],
+        reasons: pd.DataFrame,
+        **capacity: Any,
+    ) -> RolloutYear:
+        """The year of ``target`` with ``n_open`` of ``n_counted`` townships covered after it.
+
+        ``demand_within`` is (demand within the radius, all demand): its share is 0 without demand;
+        ``capacity`` holds the fields of capacitated plans.
+        """
+        return cls(
+            date=target.date,
+            target_share=target.share,
+            required_total=stations_required(target.share, n_counted),
+            opened=opened,
+            rate_after=n_open / n_counted,
+            demand_share_within_after=demand_within[0] / demand_within[1] if demand_within[1] else 0.0,
+            reasons=reasons.reset_index(drop=True),
+            **capacity,
+        )
+
 
 @dataclass
 class Rollout:
@@ -314,17 +341,7 @@ def plan_rollout(
         new = [int(j) for j in chosen if j not in set(previous)]
         codes, reasons = _reasons(scores, prob.candidate_ids, A, w, previous, new, total_w)
         within = already + float(w[np.asarray(A[:, chosen].sum(axis=1)).ravel() > 0].sum())
-        out_years.append(
-            RolloutYear(
-                date=t.date,
-                target_share=t.share,
-                required_total=stations_required(t.share, n_counted),
-                opened=codes,
-                rate_after=(len(covered) + len(chosen)) / n_counted,
-                demand_share_within_after=within / total_w if total_w else 0.0,
-                reasons=reasons.reset_index(drop=True),
-            )
-        )
+        out_years.append(RolloutYear.of(t, n_counted, len(covered) + len(chosen), codes, (within, total_w), reasons))
         previous = list(chosen)
     return Rollout(
         str(province.code),
@@ -520,14 +537,13 @@ def _budget_result(
         within = float(cp.siting.weights[np.asarray(
             sp.hstack([cp.siting.covering(cp.radius)[0][:, chosen], cp.existing_cover]).sum(axis=1)).ravel() > 0].sum())  # fmt: skip
         out_years.append(
-            RolloutYear(
-                date=t.date,
-                target_share=t.share,
-                required_total=stations_required(t.share, n_counted),
-                opened=codes,
-                rate_after=(len(covered) + len(chosen)) / n_counted,
-                demand_share_within_after=within / total_w if total_w else 0.0,
-                reasons=reasons.reset_index(drop=True),
+            RolloutYear.of(
+                t,
+                n_counted,
+                len(covered) + len(chosen),
+                codes,
+                (within, total_w),
+                reasons,
                 sizes=workers_of,
                 spend_yuan=round(spend, 2),
                 budget_yuan=None if res.budget_yuan is None else res.budget_yuan[k],
