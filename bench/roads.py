@@ -1,5 +1,6 @@
 """Road travel (issue 18): build, a 1,253 x 1,253 township matrix <= 10 s, gaps in road minutes for
-Guangxi's 1-km grid <= 30 s, on the synthetic test network and on a province-sized generated one.
+Guangxi's 1-km grid <= 30 s, the siting coverage in road minutes, on the synthetic test network and on a
+province-sized generated one.
 
 Baselines, measured in the same run on the same graph:
 * today's model: :class:`StraightLine` (x 1.3, two speeds) for the matrix, ``gap_analysis`` with the
@@ -12,11 +13,12 @@ Baselines, measured in the same run on the same graph:
   ``multi_source_dijkstra_path_length`` from the stations' nodes with the radius as cutoff for the gaps
   (and its answers compared with pandana's).
 
-The province-sized network is a jittered grid over Guangxi's extent (every 1.5 km, nodes moved up to
-300 m, every 10th line trunk, every 5th secondary, the rest unclassified), written to an .osm.pbf with
-pyosmium and built with ``build_roads`` like a user's file.
+The province-sized network (:func:`province_network`) is a lattice of secondary roads every 10 km over
+Guangxi's extent (every third one trunk) with a node every km, and dead-end village roads off half of
+the nodes, written to an .osm.pbf with pyosmium and built with ``build_roads`` like a user's file;
+``--grid`` also times a plain jittered grid (the contraction hierarchies' worst case).
 
-    .venv/bin/python bench/roads.py [--spacing-m 1500] [--sources 20]
+    .venv/bin/python bench/roads.py [--sources 5] [--pairwise 300] [--grid]
 """
 
 import argparse
@@ -36,6 +38,7 @@ from coverage.analysis.travel import Place, StraightLine  # noqa: E402
 from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
 from coverage.data.schema import open_on  # noqa: E402
 from coverage.data.stations import read_stations  # noqa: E402
+from coverage.optimise.candidates import covering_inputs  # noqa: E402
 from tests.roads_fixture import write_osm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +236,20 @@ def bench_network(
         )
     )
     print(f"  baseline 'straight line (today's model)': {line_s:.2f} s; road / line = {gaps_s / line_s:.1f}x")
+    cov_s, by_road = timed(lambda: covering_inputs(prov.townships, stations, None, road=road, radius_min=radius_min))
+    line_cov_s, by_line = timed(
+        lambda: covering_inputs(prov.townships, stations, line_travel.metres_for_minutes(radius_min))
+    )
+    off = ", ".join(f"{o['count']:,} {o['kind']}" for o in by_road.off_network) or "none"
+    print(
+        f"siting coverage (MCLP/LSCP input) in {radius_min:g} road minutes, {len(by_road.demand):,} cells x "
+        f"{by_road.problem.n_candidates:,} candidates (pandana range queries): {cov_s:.2f} s, "
+        f"{by_road.problem.coverage.nnz:,} pairs within; off the network: {off}"
+    )
+    print(
+        f"  baseline 'straight line (today's model)': {line_cov_s:.2f} s, {by_line.problem.coverage.nnz:,} pairs within; "
+        f"road / line = {cov_s / line_cov_s:.1f}x"
+    )
     start = time.perf_counter()
     reach = nx.multi_source_dijkstra_path_length(g, {int(s) for s in s_nodes}, cutoff=radius_min, weight="minutes")
     cell_nodes, cell_m = road.snap_xy(np.column_stack([result.demand["x"], result.demand["y"]]), result.crs)

@@ -665,6 +665,62 @@ class RoadTravel(Travel):
         index = np.where(np.isfinite(minutes), poi_index[np.arange(n), best], -1)
         return minutes, index
 
+    def within_minutes(self, from_xy: ArrayLike, to_xy: ArrayLike, radius_min: float, crs: str | None = None) -> Any:
+        """Sparse (from x to) matrix, True where a ``to`` point is within ``radius_min`` road minutes.
+
+        Points are metres in ``crs`` (default the network's).  Within means: walk from the point
+        to its road node, drive, walk from the road node to the other point, at most
+        ``radius_min`` in all (the walks as in :meth:`minutes_to_nearest`).  The drive is
+        pandana's range query (``Network.nodes_in_range``, contraction hierarchies) from each
+        ``to`` point's node, bounded by ``radius_min``.
+        """
+        from_nodes, from_m = self.snap_xy(from_xy, crs)
+        to_nodes, to_m = self.snap_xy(to_xy, crs)
+        shape = (len(from_nodes), len(to_nodes))
+        if 0 in shape:
+            return sp.csr_matrix(shape, dtype=bool)
+        net = self.net
+        with quiet_stdout():
+            reach = net.nodes_in_range(np.unique(to_nodes), float(radius_min) * 60.0, imp_name="seconds")
+        reach = pd.DataFrame(
+            {
+                "to_node": reach["source"].to_numpy(np.int64),
+                "from_node": reach["destination"].to_numpy(np.int64),
+                "road_min": reach["seconds"].to_numpy(float) / 60.0,
+            }
+        )
+        sites = pd.DataFrame({"to_node": to_nodes, "col": np.arange(len(to_nodes)), "to_walk": self.walk_minutes(to_m)})
+        points = pd.DataFrame(
+            {"from_node": from_nodes, "row": np.arange(len(from_nodes)), "from_walk": self.walk_minutes(from_m)}
+        )
+        pairs = reach.merge(sites, on="to_node").merge(points, on="from_node")
+        total = pairs["from_walk"].to_numpy() + pairs["road_min"].to_numpy() + pairs["to_walk"].to_numpy()
+        inside = total <= radius_min
+        rows, cols = pairs["row"].to_numpy()[inside], pairs["col"].to_numpy()[inside]
+        return sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=shape)
+
+    def off_network_counts(
+        self, points: Mapping[str, ArrayLike], crs: str | None = None, codes: Mapping[str, ArrayLike] | None = None
+    ) -> list[dict]:
+        """Points (metres in ``crs``) beyond the snapping limit: count and farthest per kind.
+
+        ``codes``: for a kind whose points are named (township points), the codes of those off
+        the network are listed too (a village far from any road is named).
+        """
+        out = []
+        for kind, xy in points.items():
+            xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+            if len(xy) == 0:
+                continue
+            _, dist = self.snap_xy(xy, crs)
+            far = dist > self.max_snap_m
+            if far.any():
+                entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
+                if codes is not None and kind in codes:
+                    entry["codes"] = [str(c) for c in np.asarray(codes[kind])[far]]
+                out.append(entry)
+        return out
+
 
 def road_travel(province: str, out_dir: str | Path | None = None) -> RoadTravel:
     """The road travel model of ``province`` (its built network, see :func:`load_roads`)."""
