@@ -175,3 +175,21 @@ def test_cli_plan_in_road_minutes(built: Path, tmp_path: Path, capsys: pytest.Ca
     text = capsys.readouterr().out
     assert "radius 30 min" in text and "travel: straight line x 1.3, 40 km/h" in text
     assert main(["plan", "--radius-km", "10", "--travel", "road"]) == 2
+
+
+def test_within_minutes_agrees_with_the_full_matrix(tmp_path: Path) -> None:
+    # pandana's range queries (siting) and the matrices (trips) decide "within" alike, seeded sample
+    build_roads(DATA / "roads_guangxi.osm.pbf", "45", out_dir=tmp_path)
+    road = road_travel("45", tmp_path)
+    rng = np.random.default_rng(18)
+    nodes = rng.choice(len(road.x), size=90, replace=False)
+    xy = np.column_stack([road.x[nodes], road.y[nodes]]) + rng.normal(0, 300, size=(90, 2))
+    points, sites = xy[:70], xy[70:]
+    p_node, p_m = road.snap_xy(points)
+    s_node, s_m = road.snap_xy(sites)
+    matrix, _ = road.node_matrices(np.concatenate([p_node, s_node]))
+    full = road.walk_minutes(p_m)[:, None] + matrix[:70, 70:] + road.walk_minutes(s_m)[None, :]
+    for radius_min in (20.0, 45.0, 90.0):
+        within = road.within_minutes(points, sites, radius_min).toarray()
+        np.testing.assert_array_equal(within, full <= radius_min)
+        assert 0 < within.sum() < within.size  # some pairs in, some out: the test can fail
