@@ -682,21 +682,28 @@ class RoadTravel(Travel):
         net = self.net
         with quiet_stdout():
             reach = net.nodes_in_range(np.unique(to_nodes), float(radius_min) * 60.0, imp_name="seconds")
-        reach = pd.DataFrame(
-            {
-                "to_node": reach["source"].to_numpy(np.int64),
-                "from_node": reach["destination"].to_numpy(np.int64),
-                "road_min": reach["seconds"].to_numpy(float) / 60.0,
-            }
-        )
-        sites = pd.DataFrame({"to_node": to_nodes, "col": np.arange(len(to_nodes)), "to_walk": self.walk_minutes(to_m)})
-        points = pd.DataFrame(
-            {"from_node": from_nodes, "row": np.arange(len(from_nodes)), "from_walk": self.walk_minutes(from_m)}
-        )
-        pairs = reach.merge(sites, on="to_node").merge(points, on="from_node")
-        total = pairs["from_walk"].to_numpy() + pairs["road_min"].to_numpy() + pairs["to_walk"].to_numpy()
-        inside = total <= radius_min
-        rows, cols = pairs["row"].to_numpy()[inside], pairs["col"].to_numpy()[inside]
+        reach_to = reach["source"].to_numpy(np.int64)
+        reach_from = reach["destination"].to_numpy(np.int64)
+        road_min = reach["seconds"].to_numpy(float) / 60.0
+        # every reach row (to node, from node, road minutes) with each "to" point at its to node
+        to_order = np.argsort(to_nodes, kind="stable")
+        lo = np.searchsorted(to_nodes[to_order], reach_to, "left")
+        hi = np.searchsorted(to_nodes[to_order], reach_to, "right")
+        row, offset = _ragged(hi - lo)
+        col = to_order[lo[row] + offset]
+        budget = radius_min - road_min[row] - self.walk_minutes(to_m)[col]  # minutes left for the "from" walk
+        # then with each "from" point at its from node walking at most the budget: the points of a node
+        # sorted by their walk (exact integer keys: node, rank of the walk), counted by binary search
+        from_walk = self.walk_minutes(from_m)
+        walks = np.unique(from_walk)
+        width = len(walks) + 1
+        key = from_nodes * width + np.searchsorted(walks, from_walk)
+        from_order = np.argsort(key, kind="stable")
+        key = key[from_order]
+        first = np.searchsorted(key, reach_from[row] * width, "left")
+        last = np.searchsorted(key, reach_from[row] * width + np.searchsorted(walks, budget, "right"), "left")
+        pair, offset = _ragged(last - first)
+        rows, cols = from_order[first[pair] + offset], col[pair]
         return sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=shape)
 
     def off_network_counts(
@@ -720,6 +727,17 @@ class RoadTravel(Travel):
                     entry["codes"] = [str(c) for c in np.asarray(codes[kind])[far]]
                 out.append(entry)
         return out
+
+
+def _ragged(counts: NDArray) -> tuple[NDArray, NDArray]:
+    """For runs of ``counts`` items: each item's run and its place in the run.
+
+    >>> [a.tolist() for a in _ragged(np.array([2, 0, 3]))]
+    [[0, 0, 2, 2, 2], [0, 1, 0, 1, 2]]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    run = np.repeat(np.arange(len(counts)), counts)
+    return run, np.arange(len(run)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def road_travel(province: str, out_dir: str | Path | None = None) -> RoadTravel:
