@@ -159,6 +159,8 @@ def test_cli_site_refuses_road_without_minutes(
 def test_cli_site_pmedian_refuses_a_radius_in_minutes(built: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["site", "--model", "pmedian", "--p", "2", "--radius-min", "30"]) == 2
     assert "pmedian has no service radius" in capsys.readouterr().err
+    assert main(["site", "--model", "pcenter", "--p", "2", "--travel", "road"]) == 2
+    assert "road costs for it are not done" in capsys.readouterr().err
 
 
 def test_cli_plan_in_road_minutes(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -566,10 +566,13 @@ def check_site(args: argparse.Namespace) -> None:
     if args.county_max is not None and args.county_min > args.county_max:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
-    check_radius(args)
     if model in ("pmedian", "pcenter") and (args.radius_min is not None or args.radius_km is not None):
         msg = f"{model} has no service radius (it weighs straight-line metres); leave out --radius-km/--radius-min"
         raise InputError(msg)
+    if model in ("pmedian", "pcenter") and args.travel == "road":
+        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --model mclp/lscp with --radius-min, or leave out --travel"
+        raise InputError(msg)
+    check_radius(args)
     check_capacity(args)
     if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
         msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"
