@@ -168,6 +168,17 @@ def test_fast_matrices_equal_pandana_pair_by_pair_on_chains_and_dead_ends(seed: 
         assert minutes[0, -1] == 0.0 and minutes.max() > 0
 
 
+def test_matrices_searched_in_small_batches_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    road = RoadTravel(chains_and_dead_ends(4))
+    nodes = np.random.default_rng(4).choice(len(road.x), size=30, replace=False)
+    whole = road.node_matrices(nodes)
+    monkeypatch.setattr(settings, "ROAD_MATRIX_BATCH_CELLS", 100)  # a few sources per search
+    batched = road.node_matrices(nodes)
+    np.testing.assert_array_equal(whole[0], batched[0])
+    np.testing.assert_array_equal(whole[1], batched[1])
+    assert np.isfinite(whole[0]).all() and whole[0].max() > 0
+
+
 def test_fast_matrices_equal_pandana_pair_by_pair_on_the_test_network(tmp_path: Path) -> None:
     build_roads(GUANGXI, "45", out_dir=tmp_path)
     road = road_travel("45", tmp_path)

@@ -9,9 +9,12 @@
   CRS, counts, speeds) to ``<roads dir>/<province>/``; building the same file again is skipped.
 * :class:`RoadTravel` is the road :class:`~coverage.analysis.travel.Travel` model: places
   snap to the nearest road node (KD-tree in metres) and walk there at
-  :data:`settings.ROAD_WALK_SPEED_KMH`; :meth:`RoadTravel.matrices` asks pandana's contraction
-  hierarchies for many-to-many shortest minutes and km; :meth:`RoadTravel.minutes_to_nearest`
-  asks ``nearest_pois`` for the road minutes from every demand point to its nearest station.
+  :data:`settings.ROAD_WALK_SPEED_KMH`; :meth:`RoadTravel.matrices` gives many-to-many shortest
+  minutes and km (the network reduced around the places, :func:`reduce_network`, then scipy's
+  Dijkstra from each place, priced in pandana's thousandths so the answers are pandana's own);
+  :meth:`RoadTravel.minutes_to_nearest` asks pandana's ``nearest_pois`` for the road minutes from
+  every demand point to its nearest station; :meth:`RoadTravel.within_minutes` asks its
+  ``nodes_in_range`` which demand points are within T minutes of each site (siting coverage).
 
 Decisions (docs/roads.md): every way is driven both ways (``oneway`` is counted, not
 honoured); km are the shortest road km, minutes the fastest route's minutes (two separate
