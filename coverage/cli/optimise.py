@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from coverage import checks, settings
 from coverage._errors import InputError
@@ -32,6 +33,9 @@ from coverage.cli.common import (
     time_limit_arg,
     travel_radius,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -436,7 +440,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def plan_travel_table(document: dict):
+def plan_travel_table(document: dict) -> pd.DataFrame:
     """The ``travel`` sheet of a plan's workbook: the model that decided "within", its radius, and
     the places off the road network (kind, count, farthest metres)."""
     import pandas as pd

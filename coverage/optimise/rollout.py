@@ -289,9 +289,11 @@ def plan_rollout(
     schedule = schedule or TargetSchedule()
     as_of = as_date(as_of) if as_of is not None else default_plan_date(stations)
     if capacity is not None:
-        return plan_within_budget(
+        budgeted = plan_within_budget(
             province, stations, as_of, schedule, capacity, radius_m, demand, grid_m, county_min, method, time_limit
         )
+        budgeted.travel, budgeted.radius_min = travel, radius_min  # straight line (road refused above)
+        return budgeted
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)
     open_now = stations[open_on(stations, as_of)] if stations is not None and len(stations) else stations
     inputs = covering_inputs(
