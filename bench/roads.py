@@ -1,19 +1,24 @@
 """Road travel (issue 18): build, a 1,253 x 1,253 township matrix <= 10 s, gaps in road minutes for
-Guangxi's 1-km grid <= 30 s, on the synthetic test network and on a province-sized generated one.
+Guangxi's 1-km grid <= 30 s, the siting coverage in road minutes, on the synthetic test network and on a
+province-sized generated one.
 
 Baselines, measured in the same run on the same graph:
 * today's model: :class:`StraightLine` (x 1.3, two speeds) for the matrix, ``gap_analysis`` with the
   radius turned into straight-line metres for the gaps;
+* pandana pair by pair (``RoadTravel.pairwise_node_matrices``, the first road matrix of issue 18: one
+  contraction-hierarchy query a pair), timed on the first ``--pairwise`` townships and scaled by pairs,
+  its answers compared with ours on them;
 * networkx Dijkstra: ``single_source_dijkstra_path_length`` from each township (timed on a sample of
   sources and scaled to all of them: the full run takes tens of minutes) for the matrix;
   ``multi_source_dijkstra_path_length`` from the stations' nodes with the radius as cutoff for the gaps
   (and its answers compared with pandana's).
 
-The province-sized network is a jittered grid over Guangxi's extent (every 1.5 km, nodes moved up to
-300 m, every 10th line trunk, every 5th secondary, the rest unclassified), written to an .osm.pbf with
-pyosmium and built with ``build_roads`` like a user's file.
+The province-sized network (:func:`province_network`) is a lattice of secondary roads every 10 km over
+Guangxi's extent (every third one trunk) with a node every km, and dead-end village roads off half of
+the nodes, written to an .osm.pbf with pyosmium and built with ``build_roads`` like a user's file;
+``--grid`` also times a plain jittered grid (the contraction hierarchies' worst case).
 
-    .venv/bin/python bench/roads.py [--spacing-m 1500] [--sources 20]
+    .venv/bin/python bench/roads.py [--sources 5] [--pairwise 300] [--grid]
 """
 
 import argparse
@@ -33,11 +38,19 @@ from coverage.analysis.travel import Place, StraightLine  # noqa: E402
 from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
 from coverage.data.schema import open_on  # noqa: E402
 from coverage.data.stations import read_stations  # noqa: E402
+from coverage.optimise.candidates import covering_inputs  # noqa: E402
 from tests.roads_fixture import write_osm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Guangxi's extent, degrees (west, south, east, north).
 GUANGXI_BBOX = (104.45, 20.9, 112.05, 26.4)
+
+
+def load() -> str:
+    """The load averages of ``uptime`` (the machine is shared)."""
+    import subprocess
+
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def timed(fn, repeat: int = 1):
@@ -145,7 +158,9 @@ def nx_graph(network):
     return g
 
 
-def bench_network(label: str, pbf: Path, out_dir: Path, prov, sources: int, radius_min: float) -> None:
+def bench_network(
+    label: str, pbf: Path, out_dir: Path, prov, sources: int, radius_min: float, pairwise: int = 300
+) -> None:
     print(f"\n== {label}: {pbf.name} ({pbf.stat().st_size / 1e6:.1f} MB)")
     build_s, built = timed(lambda: build_roads(pbf, "45", out_dir=out_dir))
     counts = built.provenance["counts"]
@@ -163,13 +178,27 @@ def bench_network(label: str, pbf: Path, out_dir: Path, prov, sources: int, radi
     n = len(places)
     matrix_s, (minutes, _) = timed(lambda: road.matrices(places))
     line_s, _ = timed(lambda: StraightLine.for_trips().matrices(places), repeat=3)
-    print(f"{n:,} x {n:,} township matrix by road: {matrix_s:.2f} s (target <= 10 s)  [minutes and km: 2 searches]")
+    print(
+        f"{n:,} x {n:,} township matrix by road: {matrix_s:.2f} s (target <= 10 s)  "
+        "[network reduced around the townships' nodes, scipy Dijkstra from each; minutes and km: 2 searches]"
+    )
     print(f"  baseline 'straight line (today's model)': {line_s:.3f} s; road / line = {matrix_s / line_s:.0f}x slower")
+    px, py = to_metres([p.lon for p in places], [p.lat for p in places], road.crs)
+    nodes, _ = road.snap_xy(np.column_stack([px, py]))
+    k = min(n, pairwise)
+    pairs_all, pairs_k = n * (n - 1) / 2, k * (k - 1) / 2
+    fast_k_s, (fast_min, fast_km) = timed(lambda: road.node_matrices(nodes[:k]))
+    pair_k_s, (pair_min, pair_km) = timed(lambda: road.pairwise_node_matrices(nodes[:k]))
+    same = np.array_equal(fast_min, pair_min) and np.array_equal(fast_km, pair_km)
+    pair_s = pair_k_s * pairs_all / pairs_k
+    print(
+        f"  baseline 'pandana pair by pair' (the issue's first matrix; {k:,} townships timed, {pair_k_s:.2f} s, "
+        f"scaled by pairs to {n:,}): {pair_s:.1f} s; ratio {pair_s / matrix_s:.1f}x; "
+        f"same {k:,} x {k:,} matrices to the digit: {same} (ours on them: {fast_k_s:.2f} s)"
+    )
     g = nx_graph(network)
     import networkx as nx
 
-    px, py = to_metres([p.lon for p in places], [p.lat for p in places], road.crs)
-    nodes, _ = road.snap_xy(np.column_stack([px, py]))
     sample = nodes[:sources]
     start = time.perf_counter()
     for s in sample:
@@ -207,6 +236,20 @@ def bench_network(label: str, pbf: Path, out_dir: Path, prov, sources: int, radi
         )
     )
     print(f"  baseline 'straight line (today's model)': {line_s:.2f} s; road / line = {gaps_s / line_s:.1f}x")
+    cov_s, by_road = timed(lambda: covering_inputs(prov.townships, stations, None, road=road, radius_min=radius_min))
+    line_cov_s, by_line = timed(
+        lambda: covering_inputs(prov.townships, stations, line_travel.metres_for_minutes(radius_min))
+    )
+    off = ", ".join(f"{o['count']:,} {o['kind']}" for o in by_road.off_network) or "none"
+    print(
+        f"siting coverage (MCLP/LSCP input) in {radius_min:g} road minutes, {len(by_road.demand):,} cells x "
+        f"{by_road.problem.n_candidates:,} candidates (pandana range queries): {cov_s:.2f} s, "
+        f"{by_road.problem.coverage.nnz:,} pairs within; off the network: {off}"
+    )
+    print(
+        f"  baseline 'straight line (today's model)': {line_cov_s:.2f} s, {by_line.problem.coverage.nnz:,} pairs within; "
+        f"road / line = {cov_s / line_cov_s:.1f}x"
+    )
     start = time.perf_counter()
     reach = nx.multi_source_dijkstra_path_length(g, {int(s) for s in s_nodes}, cutoff=radius_min, weight="minutes")
     cell_nodes, cell_m = road.snap_xy(np.column_stack([result.demand["x"], result.demand["y"]]), result.crs)
@@ -229,7 +272,9 @@ def main() -> int:
     parser.add_argument("--spacing-m", type=float, default=1500.0, help="spacing of the plain grid")
     parser.add_argument("--sources", type=int, default=20)
     parser.add_argument("--radius-min", type=float, default=30.0)
+    parser.add_argument("--pairwise", type=int, default=300, help="townships timed for pandana pair by pair")
     args = parser.parse_args()
+    print(f"load at start: {load()}")
     prov = load_province("45")
     print(f"Guangxi: {len(prov.townships):,} townships")
     with tempfile.TemporaryDirectory() as tmp:
@@ -241,16 +286,20 @@ def main() -> int:
             prov,
             args.sources,
             args.radius_min,
+            args.pairwise,
         )
         gen_s, (pbf, segments) = timed(lambda: province_network(tmp_path / "province.osm.pbf", args.core_km))
         print(f"\n(generated a province-sized network: {segments:,} segments in {gen_s:.1f} s)")
-        bench_network("province-sized network", pbf, tmp_path / "big", prov, args.sources, args.radius_min)
+        bench_network(
+            "province-sized network", pbf, tmp_path / "big", prov, args.sources, args.radius_min, args.pairwise
+        )
         if args.grid:
             gen_s, (pbf, segments) = timed(lambda: province_grid(tmp_path / "grid.osm.pbf", args.spacing_m))
             print(f"\n(generated a plain jittered grid: {segments:,} segments in {gen_s:.1f} s)")
             bench_network(
                 "plain jittered grid (worst case)", pbf, tmp_path / "grid", prov, args.sources, args.radius_min
             )
+    print(f"\nload at end: {load()}")
     return 0
 
 

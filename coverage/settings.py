@@ -173,6 +173,9 @@ ROAD_MAX_SNAP_M = 2000.0
 ROAD_NEAREST_STATIONS = 4
 #: Road minutes searched for the nearest station when no service radius bounds the search.
 ROAD_MAX_SEARCH_MIN = 600.0
+#: Road matrices (trips, supervision): the searches from the places are run in batches holding
+#: at most this many distances at once (8 bytes each: 20 million is 160 MB).
+ROAD_MATRIX_BATCH_CELLS = 20_000_000
 
 # --- Optimisation (HiGHS) ------------------------------------------------------
 #: The siting models, by the names the command line and the app use.

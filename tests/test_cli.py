@@ -220,7 +220,10 @@ def test_plan_json_keeps_the_documented_keys(tmp_path, capsys):
     assert len(doc["years"][0]["opened"]) == 377
     import openpyxl
 
-    assert openpyxl.load_workbook(out).sheetnames == ["years", "opened 2022-12-31", "opened 2023-12-31"]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["years", "travel", "opened 2022-12-31", "opened 2023-12-31"]
+    assert [c.value for c in book["travel"]["B"]][:3] == ["value", "straight line", 10]  # the model, its radius
+    assert doc["travel"] == "straight line" and doc["radius_km"] == 10.0 and doc["radius_min"] is None
 
 
 def test_need_and_user_candidate_sites(tmp_path, capsys):

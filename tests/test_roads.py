@@ -17,7 +17,15 @@ import shapely
 
 from coverage import settings
 from coverage._errors import InputError
-from coverage.analysis.roads import ROADS_DIR_ENV, RoadTravel, build_roads, load_roads, road_travel, speed_minutes
+from coverage.analysis.roads import (
+    ROADS_DIR_ENV,
+    RoadNetwork,
+    RoadTravel,
+    build_roads,
+    load_roads,
+    road_travel,
+    speed_minutes,
+)
 from coverage.analysis.travel import Place, StraightLine
 from coverage.cli import main
 from tests.roads_fixture import ORIGIN_XY, ZONE, lonlat, straight_road, tiny_network, write_osm
@@ -105,6 +113,95 @@ def test_straight_road_agrees_with_the_straight_line_model(tmp_path: Path) -> No
     np.testing.assert_allclose(road_min, line_min, atol=0.01)  # within 0.01 min (0.6 s)
     np.testing.assert_allclose(road_km, line_km, atol=0.001)  # within 1 m
     assert road_min[0, 2] == pytest.approx(40.0, abs=0.01)
+
+
+def chains_and_dead_ends(seed: int) -> RoadNetwork:
+    """A network shaped like rural roads: a 4 x 4 lattice of junctions joined by chains of 0-4 nodes
+    (some pairs by two chains), a loop chain, and branching dead-end trees off chain nodes."""
+    rng = np.random.default_rng(seed)
+    edges: list[tuple[int, int]] = []
+    count = 16  # the junctions are nodes 0-15
+
+    def chain(u: int, v: int, inner: int) -> list[int]:
+        nonlocal count
+        path = [u, *range(count, count + inner), v]
+        count += inner
+        edges.extend(zip(path[:-1], path[1:], strict=True))
+        return path[1:-1]
+
+    on_chains: list[int] = []
+    for r in range(4):
+        for c in range(4):
+            j = 4 * r + c
+            for k in ([j + 1] if c < 3 else []) + ([j + 4] if r < 3 else []):
+                on_chains += chain(j, k, int(rng.integers(0, 5)))
+                if rng.random() < 0.3:  # a second road between the same junctions
+                    on_chains += chain(j, k, int(rng.integers(1, 4)))
+    on_chains += chain(5, 5, 3)  # a loop from junction 5 back to itself
+    for root in rng.choice(on_chains + list(range(16)), size=12, replace=False):
+        tree = [int(root)]
+        for _ in range(int(rng.integers(1, 6))):  # a small tree: each node hangs off an earlier one
+            edges.append((int(rng.choice(tree)), count))
+            tree.append(count)
+            count += 1
+    a, b = np.array(edges).T
+    length_m = rng.uniform(50, 3_000, len(a))
+    lon, lat = lonlat(X0 + rng.uniform(0, 20_000, count), Y0 + rng.uniform(0, 20_000, count))
+    provenance = {"source": {"name": "generated"}, "projected_crs": ZONE}
+    minutes = speed_minutes(length_m, list(rng.choice(["primary", "tertiary", "track"], len(a))))
+    return RoadNetwork("gen", lon, lat, a, b, length_m, minutes, provenance)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_matrices_equal_pandana_pair_by_pair_on_chains_and_dead_ends(seed: int) -> None:
+    # the network reduced around the asked nodes and searched with scipy gives pandana's own answers
+    road = RoadTravel(chains_and_dead_ends(seed))
+    n = len(road.x)
+    rng = np.random.default_rng(seed)
+    for size in (2, 12, n // 3):
+        nodes = rng.choice(n, size=size, replace=False)
+        nodes = np.concatenate([nodes, nodes[:1]])  # a node asked twice
+        minutes, km = road.node_matrices(nodes)
+        expected_min, expected_km = road.pairwise_node_matrices(nodes)
+        np.testing.assert_array_equal(minutes, expected_min)
+        np.testing.assert_array_equal(km, expected_km)
+        assert minutes[0, -1] == 0.0 and minutes.max() > 0
+
+
+def test_matrices_searched_in_small_batches_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    road = RoadTravel(chains_and_dead_ends(4))
+    nodes = np.random.default_rng(4).choice(len(road.x), size=30, replace=False)
+    whole = road.node_matrices(nodes)
+    monkeypatch.setattr(settings, "ROAD_MATRIX_BATCH_CELLS", 100)  # a few sources per search
+    batched = road.node_matrices(nodes)
+    np.testing.assert_array_equal(whole[0], batched[0])
+    np.testing.assert_array_equal(whole[1], batched[1])
+    assert np.isfinite(whole[0]).all() and whole[0].max() > 0
+
+
+def test_fast_matrices_equal_pandana_pair_by_pair_on_the_test_network(tmp_path: Path) -> None:
+    build_roads(GUANGXI, "45", out_dir=tmp_path)
+    road = road_travel("45", tmp_path)
+    nodes = np.random.default_rng(18).choice(len(road.x), size=150, replace=False)
+    minutes, km = road.node_matrices(nodes)
+    expected_min, expected_km = road.pairwise_node_matrices(nodes)
+    np.testing.assert_array_equal(minutes, expected_min)
+    np.testing.assert_array_equal(km, expected_km)
+
+
+def test_reduced_network_keeps_the_asked_nodes_and_drops_chains_and_dead_ends() -> None:
+    from coverage.analysis.roads import pandana_thousandths, reduce_network
+
+    network = chains_and_dead_ends(1)
+    weights = np.vstack([pandana_thousandths(network.minutes * 60), pandana_thousandths(network.length_m)])
+    keep = np.zeros(len(network.lon), dtype=bool)
+    a, b, w, kept = reduce_network(
+        len(keep), network.edge_from, network.edge_to, weights, keep | (np.arange(len(keep)) < 16)
+    )
+    # nothing asked beyond the junctions: the lattice of 16 junctions, 24 edges (parallel roads merged)
+    assert kept.tolist() == list(range(16)) and len(a) == 24
+    assert w.shape == (2, 24) and (w > 0).all()
+    assert pandana_thousandths([1.0009, 0.0004]).tolist() == [1000, 0]
 
 
 def test_speeds_come_from_settings() -> None:

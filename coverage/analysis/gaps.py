@@ -501,8 +501,7 @@ def road_gap_analysis(
     half = grid_m / 2.0
     squares = shapely.box(cells.x - half, cells.y - half, cells.x + half, cells.y + half)[cell_within]
     given = {} if demand is cells else {"demand points": np.column_stack([demand.x, demand.y])}
-    off = _off_network(
-        road,
+    off = road.off_network_counts(
         {
             "grid cells": np.column_stack([cells.x, cells.y]),
             **given,
@@ -510,7 +509,7 @@ def road_gap_analysis(
             "stations": xy,
         },
         crs,
-        table["code"].to_numpy(),
+        {"township points": table["code"].to_numpy()},
     )
     return GapResult(
         radius_m=float("nan"),
@@ -526,27 +525,6 @@ def road_gap_analysis(
         _region=region,
         _demand=demand,
     )
-
-
-def _off_network(
-    road: RoadTravel, points: dict[str, np.ndarray], crs: str, township_codes: np.ndarray | None = None
-) -> list[dict]:
-    """Points (metres in ``crs``) beyond the road snapping limit: count and farthest per kind.
-
-    For township points the codes are listed too (a village far from any road is named).
-    """
-    out = []
-    for kind, xy in points.items():
-        if len(xy) == 0:
-            continue
-        _, dist = road.snap_xy(xy, crs)
-        far = dist > road.max_snap_m
-        if far.any():
-            entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
-            if kind == "township points" and township_codes is not None:
-                entry["codes"] = [str(c) for c in township_codes[far]]
-            out.append(entry)
-    return out
 
 
 def _roll_up(table: pd.DataFrame) -> pd.DataFrame:

@@ -9,9 +9,12 @@
   CRS, counts, speeds) to ``<roads dir>/<province>/``; building the same file again is skipped.
 * :class:`RoadTravel` is the road :class:`~coverage.analysis.travel.Travel` model: places
   snap to the nearest road node (KD-tree in metres) and walk there at
-  :data:`settings.ROAD_WALK_SPEED_KMH`; :meth:`RoadTravel.matrices` asks pandana's contraction
-  hierarchies for many-to-many shortest minutes and km; :meth:`RoadTravel.minutes_to_nearest`
-  asks ``nearest_pois`` for the road minutes from every demand point to its nearest station.
+  :data:`settings.ROAD_WALK_SPEED_KMH`; :meth:`RoadTravel.matrices` gives many-to-many shortest
+  minutes and km (the network reduced around the places, :func:`reduce_network`, then scipy's
+  Dijkstra from each place, priced in pandana's thousandths so the answers are pandana's own);
+  :meth:`RoadTravel.minutes_to_nearest` asks pandana's ``nearest_pois`` for the road minutes from
+  every demand point to its nearest station; :meth:`RoadTravel.within_minutes` asks its
+  ``nodes_in_range`` which demand points are within T minutes of each site (siting coverage).
 
 Decisions (docs/roads.md): every way is driven both ways (``oneway`` is counted, not
 honoured); km are the shortest road km, minutes the fastest route's minutes (two separate
@@ -42,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from coverage import settings
@@ -359,6 +363,135 @@ def pandana_network(x: NDArray, y: NDArray, network: RoadNetwork) -> Any:
         )
 
 
+# --------------------------------------------------------------------------- many-to-many
+def pandana_thousandths(values: ArrayLike) -> NDArray[np.int64]:
+    """Edge impedances as pandana keeps them: whole thousandths, the rest cut off.
+
+    pandana 0.8 multiplies every edge weight by 1000 and stores it as an unsigned integer
+    (``DISTANCEMULTFACT`` in its ``graphalg.h``), so a route's length is a sum of these
+    integers divided by 1000.  Summing the same integers gives the same answers to the digit.
+    """
+    return np.floor(np.asarray(values, dtype=float) * 1000.0).astype(np.int64)
+
+
+def _simple_edges(a: NDArray, b: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    """Edges (undirected) without loops, one per pair of nodes, each impedance its least."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    proper = lo != hi  # a loop is never on a shortest route
+    lo, hi, w = lo[proper], hi[proper], w[:, proper]
+    if len(lo) == 0:
+        return lo, hi, w
+    order = np.lexsort((hi, lo))
+    lo, hi, w = lo[order], hi[order], w[:, order]
+    first = np.flatnonzero(np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])])
+    # parallel edges: the least of each impedance (each impedance is searched on its own)
+    return lo[first], hi[first], np.minimum.reduceat(w, first, axis=1)
+
+
+def _prune_dead_ends(
+    n: int, a: NDArray, b: NDArray, w: NDArray, keep: NDArray[np.bool_]
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Drop, round after round, the edges to a node of degree 1 that is not kept.
+
+    A route between two kept nodes never enters a dead-end tree that holds none of them.
+    """
+    alive = np.ones(len(a), dtype=bool)
+    while True:
+        degree = np.bincount(a[alive], minlength=n) + np.bincount(b[alive], minlength=n)
+        leaf = (degree == 1) & ~keep
+        if not leaf.any():
+            return a[alive], b[alive], w[:, alive]
+        alive &= ~(leaf[a] | leaf[b])
+
+
+def _join_chains(
+    n: int, a: NDArray, b: NDArray, w: NDArray, keep: NDArray[np.bool_]
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Replace every chain of degree-2 nodes that are not kept by one edge between its two ends.
+
+    The new edge carries the chain's summed impedances: the only way through a chain is along it.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    inner = (degree == 2) & ~keep
+    if not inner.any():
+        return a, b, w
+    in_a, in_b = inner[a], inner[b]
+    both = in_a & in_b
+    links = sp.coo_matrix((np.ones(int(both.sum())), (a[both], b[both])), shape=(n, n))
+    _, label = connected_components(links, directed=False)
+    on_chain = in_a | in_b
+    chain = np.where(in_a, label[a], label[b])[on_chain]
+    sums = np.vstack([np.bincount(chain, weights=row[on_chain], minlength=n) for row in w]).round().astype(np.int64)
+    end_edges = in_a ^ in_b
+    end_label = np.where(in_a, label[a], label[b])[end_edges]
+    end_node = np.where(in_a, b, a)[end_edges]
+    order = np.argsort(end_label, kind="stable")
+    end_label, end_node = end_label[order], end_node[order]
+    # a chain has exactly two ends (a closed ring of inner nodes touches nothing kept: dropped)
+    first = np.flatnonzero(np.r_[True, end_label[1:] != end_label[:-1]])
+    paired = first[np.bincount(end_label, minlength=n)[end_label[first]] == 2]
+    chains = end_label[paired]
+    neither = ~on_chain
+    return (
+        np.concatenate([a[neither], end_node[paired]]),
+        np.concatenate([b[neither], end_node[paired + 1]]),
+        np.hstack([w[:, neither], sums[:, chains]]),
+    )
+
+
+def reduce_network(
+    n: int, a: NDArray, b: NDArray, weights: NDArray, keep: NDArray[np.bool_]
+) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """The smallest graph with the same shortest routes between the ``keep`` nodes.
+
+    Dead-end trees without a kept node are pruned and chains of degree-2 nodes (not kept) are
+    joined into one edge (:func:`_prune_dead_ends`, :func:`_join_chains`), round after round
+    until nothing changes; loops are dropped and of parallel edges each impedance keeps its
+    least.  ``weights`` is (impedances x edges), integers, so the sums are exact.
+
+    Returns the edges (positions in ``kept``), their weights and ``kept``: the original
+    positions of the nodes left, sorted; every ``keep`` node is among them.
+
+    Examples
+    --------
+    >>> # a chain 0-1-2-3 with a dead end 1-4: between 0 and 3 one edge of 1 + 2 + 3 is left
+    >>> a, b = np.array([0, 1, 2, 1]), np.array([1, 2, 3, 4])
+    >>> keep = np.array([True, False, False, True, False])
+    >>> ea, eb, w, kept = reduce_network(5, a, b, np.array([[1, 2, 3, 9]]), keep)
+    >>> kept.tolist(), ea.tolist(), eb.tolist(), w.tolist()
+    ([0, 3], [0], [1], [[6]])
+    """
+    a, b, w = _simple_edges(np.asarray(a, np.int64), np.asarray(b, np.int64), np.asarray(weights, np.int64))
+    while True:
+        before = len(a)
+        a, b, w = _prune_dead_ends(n, a, b, w, keep)
+        a, b, w = _simple_edges(*_join_chains(n, a, b, w, keep))
+        if len(a) == before:
+            break
+    kept = np.union1d(np.flatnonzero(keep), np.concatenate([a, b]))
+    return np.searchsorted(kept, a), np.searchsorted(kept, b), w, kept
+
+
+def many_to_many(n: int, a: NDArray, b: NDArray, weight: NDArray, sources: NDArray) -> NDArray:
+    """Least summed ``weight`` between every two ``sources`` over the undirected graph (n nodes).
+
+    One Dijkstra search from each source (``scipy.sparse.csgraph.dijkstra``), in batches so
+    that no more than :data:`settings.ROAD_MATRIX_BATCH_CELLS` distances are held at once;
+    ``inf`` where there is no route.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    graph = sp.csr_matrix((weight.astype(float), (a, b)), shape=(n, n))
+    out = np.empty((len(sources), len(sources)))
+    step = max(1, settings.ROAD_MATRIX_BATCH_CELLS // max(n, 1))
+    for start in range(0, len(sources), step):
+        rows = dijkstra(graph, directed=False, indices=sources[start : start + step])
+        out[start : start + step] = rows[:, sources]
+    return out
+
+
 # --------------------------------------------------------------------------- the travel model
 class RoadTravel(Travel):
     """Travel by road over a built :class:`RoadNetwork`, routed with pandana.
@@ -434,7 +567,37 @@ class RoadTravel(Travel):
 
     # ---------------------------------------------------------------- routing
     def node_matrices(self, nodes: NDArray) -> tuple[NDArray, NDArray]:
-        """Road minutes and km between road nodes (positions), rows from, columns to."""
+        """Road minutes and km between road nodes (positions), rows from, columns to.
+
+        The network is first reduced to what routes between these nodes can use
+        (:func:`reduce_network`: dead-end trees without one of them pruned, chains of degree-2
+        nodes joined into one edge), then scipy's Dijkstra searches from each node at once
+        over the reduced graph.  Edges are priced as pandana prices them (whole thousandths of
+        a second and of a metre, :func:`pandana_thousandths`), so the answers are those of
+        :meth:`pairwise_node_matrices` (pandana, one query a pair) to the last digit.
+        """
+        unique, inverse = np.unique(np.asarray(nodes, dtype=np.int64), return_inverse=True)
+        k = len(unique)
+        if k < 2:
+            return np.zeros((len(inverse), len(inverse))), np.zeros((len(inverse), len(inverse)))
+        net = self.network
+        weights = np.vstack([pandana_thousandths(net.minutes * 60.0), pandana_thousandths(net.length_m)])
+        keep = np.zeros(len(net.lon), dtype=bool)
+        keep[unique] = True
+        a, b, w, kept = reduce_network(len(net.lon), net.edge_from, net.edge_to, weights, keep)
+        sources = np.searchsorted(kept, unique)  # every asked node is kept
+        seconds, metres = (many_to_many(len(kept), a, b, w[i], sources) for i in range(2))
+        minutes = seconds / 1000.0 / 60.0
+        km = metres / 1000.0 / 1000.0
+        pick = np.ix_(inverse, inverse)
+        return minutes[pick], km[pick]
+
+    def pairwise_node_matrices(self, nodes: NDArray) -> tuple[NDArray, NDArray]:
+        """:meth:`node_matrices` asked of pandana pair by pair (one contraction-hierarchy query a pair).
+
+        The reference the fast matrices are tested against, and the benchmark's baseline: about
+        40 microseconds a query on a province-sized network.
+        """
         unique, inverse = np.unique(np.asarray(nodes, dtype=np.int64), return_inverse=True)
         k = len(unique)
         # every road is two-way, so the matrices are symmetric: ask for each pair once
@@ -504,6 +667,80 @@ class RoadTravel(Travel):
         minutes = total[np.arange(n), best] + self.walk_minutes(from_m)
         index = np.where(np.isfinite(minutes), poi_index[np.arange(n), best], -1)
         return minutes, index
+
+    def within_minutes(self, from_xy: ArrayLike, to_xy: ArrayLike, radius_min: float, crs: str | None = None) -> Any:
+        """Sparse (from x to) matrix, True where a ``to`` point is within ``radius_min`` road minutes.
+
+        Points are metres in ``crs`` (default the network's).  Within means: walk from the point
+        to its road node, drive, walk from the road node to the other point, at most
+        ``radius_min`` in all (the walks as in :meth:`minutes_to_nearest`).  The drive is
+        pandana's range query (``Network.nodes_in_range``, contraction hierarchies) from each
+        ``to`` point's node, bounded by ``radius_min``.
+        """
+        from_nodes, from_m = self.snap_xy(from_xy, crs)
+        to_nodes, to_m = self.snap_xy(to_xy, crs)
+        shape = (len(from_nodes), len(to_nodes))
+        if 0 in shape:
+            return sp.csr_matrix(shape, dtype=bool)
+        net = self.net
+        with quiet_stdout():
+            reach = net.nodes_in_range(np.unique(to_nodes), float(radius_min) * 60.0, imp_name="seconds")
+        reach_to = reach["source"].to_numpy(np.int64)
+        reach_from = reach["destination"].to_numpy(np.int64)
+        road_min = reach["seconds"].to_numpy(float) / 60.0
+        # every reach row (to node, from node, road minutes) with each "to" point at its to node
+        to_order = np.argsort(to_nodes, kind="stable")
+        lo = np.searchsorted(to_nodes[to_order], reach_to, "left")
+        hi = np.searchsorted(to_nodes[to_order], reach_to, "right")
+        row, offset = _ragged(hi - lo)
+        col = to_order[lo[row] + offset]
+        budget = radius_min - road_min[row] - self.walk_minutes(to_m)[col]  # minutes left for the "from" walk
+        # then with each "from" point at its from node walking at most the budget: the points of a node
+        # sorted by their walk (exact integer keys: node, rank of the walk), counted by binary search
+        from_walk = self.walk_minutes(from_m)
+        walks = np.unique(from_walk)
+        width = len(walks) + 1
+        key = from_nodes * width + np.searchsorted(walks, from_walk)
+        from_order = np.argsort(key, kind="stable")
+        key = key[from_order]
+        first = np.searchsorted(key, reach_from[row] * width, "left")
+        last = np.searchsorted(key, reach_from[row] * width + np.searchsorted(walks, budget, "right"), "left")
+        pair, offset = _ragged(last - first)
+        rows, cols = from_order[first[pair] + offset], col[pair]
+        return sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=shape)
+
+    def off_network_counts(
+        self, points: Mapping[str, ArrayLike], crs: str | None = None, codes: Mapping[str, ArrayLike] | None = None
+    ) -> list[dict]:
+        """Points (metres in ``crs``) beyond the snapping limit: count and farthest per kind.
+
+        ``codes``: for a kind whose points are named (township points), the codes of those off
+        the network are listed too (a village far from any road is named).
+        """
+        out = []
+        for kind, xy in points.items():
+            xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+            if len(xy) == 0:
+                continue
+            _, dist = self.snap_xy(xy, crs)
+            far = dist > self.max_snap_m
+            if far.any():
+                entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
+                if codes is not None and kind in codes:
+                    entry["codes"] = [str(c) for c in np.asarray(codes[kind])[far]]
+                out.append(entry)
+        return out
+
+
+def _ragged(counts: NDArray) -> tuple[NDArray, NDArray]:
+    """For runs of ``counts`` items: each item's run and its place in the run.
+
+    >>> [a.tolist() for a in _ragged(np.array([2, 0, 3]))]
+    [[0, 0, 2, 2, 2], [0, 1, 0, 1, 2]]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    run = np.repeat(np.arange(len(counts)), counts)
+    return run, np.arange(len(run)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def road_travel(province: str, out_dir: str | Path | None = None) -> RoadTravel:

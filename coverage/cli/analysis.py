@@ -16,6 +16,7 @@ from coverage.cli.common import (
     check_exclusive,
     check_needs,
     check_overrides,
+    check_travel_radius,
     db_arg,
     existing_file,
     grid_arg,
@@ -27,6 +28,7 @@ from coverage.cli.common import (
     output_path,
     print_json,
     print_notes,
+    print_off_counts,
     progress,
     province_and_stations,
     province_type,
@@ -163,10 +165,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         radius = f"{s['radius_km']:g} km"
     print(f"{prov.name}, {len(open_now)} open stations, radius {radius}:")
     print(f"  travel: {result.travel}")
-    for off in result.off_network or []:
-        print(
-            f"  off the road network (walking counted): {off['count']:,} {off['kind']}, farthest {off['farthest_m'] / 1000:.1f} km"
-        )
+    print_off_counts(result.off_network)
     print(
         f"  area within: {s['area_share_within']:.1%}; demand within: {s['demand_share_within']:.1%}; "
         f"villages/communities within: {s['village_share_within']:.1%}"
@@ -257,9 +256,7 @@ def check_gaps(args: argparse.Namespace) -> None:
     if (args.radius_km is None) == (args.radius_min is None):
         msg = "give exactly one of --radius-km or --radius-min"
         raise InputError(msg)
-    if args.travel == "road" and args.radius_km is not None:
-        msg = "a radius in km is a straight line; with --travel road give --radius-min (road minutes)"
-        raise InputError(msg)
+    check_travel_radius(args)
     check_exclusive(args, "demand_raster", "demand_points", "township_weights")
     check_needs(args, "weight_col", "demand_points", "township_weights")
 

@@ -561,6 +561,58 @@ def road_travel_of(args: argparse.Namespace, code: str) -> Any:
     return road_travel(code)
 
 
+def check_travel_radius(args: argparse.Namespace) -> None:
+    """A radius in km is a straight line: ``--travel road`` goes with ``--radius-min`` (gaps, site, plan)."""
+    if getattr(args, "travel", None) == "road" and args.radius_min is None:
+        msg = "a radius in km is a straight line; with --travel road give --radius-min (road minutes)"
+        raise InputError(msg)
+
+
+def radius_minutes_arg(p: argparse.ArgumentParser, what: str) -> None:
+    """``--radius-min`` with ``--travel`` (site, plan): a service radius in travel minutes."""
+    p.add_argument(
+        "--radius-min",
+        type=rule_type(checks.RADIUS_MIN),
+        default=None,
+        help=f"service radius in travel minutes, above 0 and at most {settings.MAX_RADIUS_MIN:g} ({what}): by road "
+        f"when roads are built (walk to and from the road included), else straight line x {settings.CIRCUITY_FACTOR} "
+        f"at {settings.AVERAGE_SPEED_KMH:g} km/h; instead of --radius-km",
+    )
+    travel_choice_arg(p)
+
+
+def travel_radius(args: argparse.Namespace, code: str, default_km: float) -> dict[str, Any]:
+    """The radius of ``--radius-km`` / ``--radius-min`` and the model that measures it (site, plan).
+
+    A km radius is a straight line; a radius in minutes is by road when ``--travel road``, or by
+    default when roads are built for province ``code`` (:func:`road_travel_of`), else straight
+    line at the settings' speed.  Returns ``road`` (the road model or None), ``radius_m``
+    (straight-line metres; by road the line equivalent of the minutes), ``radius_min`` and
+    ``travel`` (the model's name for outputs).
+    """
+    from coverage.analysis.travel import StraightLine
+
+    if args.radius_min is None:
+        km = args.radius_km if args.radius_km is not None else default_km
+        return {"road": None, "radius_m": km * 1000.0, "radius_min": None, "travel": "straight line"}
+    line = StraightLine()
+    road = road_travel_of(args, code)
+    return {
+        "road": road,
+        "radius_m": line.metres_for_minutes(args.radius_min),
+        "radius_min": float(args.radius_min),
+        "travel": road.describe() if road is not None else line.describe(),
+    }
+
+
+def print_off_counts(entries: list[dict] | None) -> None:
+    """The text lines of places off the road network counted per kind (gaps, site, plan)."""
+    for off in entries or []:
+        print(
+            f"  off the road network (walking counted): {off['count']:,} {off['kind']}, farthest {off['farthest_m'] / 1000:.1f} km"
+        )
+
+
 def add_travel(document: dict, travel: Travel) -> None:
     """Name the travel model in an output; with roads, list the places off the network."""
     document["travel"] = travel.describe()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from coverage import checks, settings
 from coverage._errors import InputError
@@ -14,6 +15,7 @@ from coverage.cli.common import (
     analysis_args,
     arg_type,
     check_overrides,
+    check_travel_radius,
     existing_file,
     grid_arg,
     json_flag,
@@ -21,13 +23,19 @@ from coverage.cli.common import (
     output_path,
     print_json,
     print_notes,
+    print_off_counts,
     province_and_stations,
     province_type,
+    radius_minutes_arg,
     rule_type,
     schedule_from_args,
     target_args,
     time_limit_arg,
+    travel_radius,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -47,23 +55,39 @@ def cmd_site(args: argparse.Namespace) -> int:
         prov = described = stations = None  # the user's own costs: nothing to say about townships or a list
     else:
         from coverage.data.schema import open_on
-        from coverage.optimise.candidates import province_problem
+        from coverage.optimise.candidates import province_inputs
 
         prov, stations, described = province_and_stations(args)
-        radius = (args.radius_km or settings.DEFAULT_RADIUS_KM) * 1000.0
+        reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
+        road = reach["road"]
+        radius = reach["radius_min"] if road is not None else reach["radius_m"]
         problem = None
+        if road is not None and capacitated(args):
+            msg = "coverage with capacity is straight-line only (road minutes are not done for it); add --travel line"
+            raise InputError(msg)
         if not capacitated(args):
             from coverage.optimise.candidates import demand_labels
 
             open_now = stations[open_on(stations, args.as_of)]
             candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
             need = _need_measure(args, prov)
-            problem = province_problem(
-                args.model, prov.townships, open_now, radius, candidates, demand=args.demand,
-                grid_m=args.grid_km * 1000, need=need, points=args.points,
+            inputs = province_inputs(
+                args.model, prov.townships, open_now, reach["radius_m"], candidates, demand=args.demand,
+                grid_m=args.grid_km * 1000, need=need, points=args.points, road=road,
+                radius_min=reach["radius_min"], travel=reach["travel"],
             )  # fmt: skip
-            extra = demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)
-        extra |= {"province": prov.code, "radius_km": radius / 1000.0}
+            problem = inputs.problem
+            extra = {**demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)}
+            extra["travel"] = inputs.travel if args.model in ("mclp", "lscp") else "straight line (metres)"
+            if road is not None:
+                extra["off_network"] = inputs.off_network
+        else:
+            extra["travel"] = reach["travel"]
+        extra |= {
+            "province": prov.code,
+            "radius_km": None if road is not None else reach["radius_m"] / 1000.0,
+            "radius_min": reach["radius_min"],
+        }
     if capacitated(args):
         return _site_with_capacity(args, radius, prov, described, extra, problem, stations)
     assert problem is not None  # built above whenever capacity is not counted
@@ -88,6 +112,12 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
+    if "travel" in document:
+        radius_text = (
+            f"{document['radius_min']:g} min" if document.get("radius_min") is not None else f"{radius / 1000:g} km"
+        )
+        print(f"  radius {radius_text}; travel: {document['travel']}")
+        print_off_counts(document.get("off_network"))
     print(f"  solver: {result.solver}, {result.seconds:.2f} s")
     print_notes(notes)
     return 0
@@ -225,6 +255,8 @@ def _site_with_capacity(args, radius: float, prov, described, extra: dict, probl
     if result.workers:
         print(f"  new workers {result.workers:g}, build and first year's running {yuan_text(result.cost_yuan)}")
     print(f"  over-loaded stations (need looking to them above their capacity): {len(over)} of {len(loads)}")
+    if "travel" in document:
+        print(f"  travel: {document['travel']}")
     print(f"  solver: {result.solver}, {result.seconds:.2f} s")
     print_notes(notes)
     return 0
@@ -337,12 +369,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
             need=_need_measure(args, prov),
             points=args.points,
         )
+    reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
     result = plan_rollout(
         prov,
         stations,
         args.as_of,
         schedule_from_args(args),
-        radius_m=args.radius_km * 1000.0,
+        radius_m=reach["radius_m"],
+        road=reach["road"],
+        radius_min=reach["radius_min"],
+        travel=reach["travel"],
         demand=args.demand,
         grid_m=args.grid_km * 1000.0,
         county_min=args.county_min,
@@ -366,7 +402,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
                     | {"opened": len(y["opened"])}
                     for y in document["years"]
                 ]
-            )
+            ),
+            "travel": plan_travel_table(document),
         }
         if result.capacitated:
             sheets["cost and staff"] = cost_staff_table(result)
@@ -383,9 +420,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if result.capacitated:
         _print_budgeted(prov.name, result)
     else:
+        radius = f"{result.radius_min:g} min" if result.radius_min is not None else f"{result.radius_m / 1000:g} km"
         print(
-            f"{prov.name}: rollout from {result.as_of}, radius {result.radius_m / 1000:g} km ({result.solver}, gap {result.gap:.3%}, {result.seconds:.1f} s)"
+            f"{prov.name}: rollout from {result.as_of}, radius {radius} ({result.solver}, gap {result.gap:.3%}, {result.seconds:.1f} s)"
         )
+        print(f"  travel: {result.travel}")
+        print_off_counts(result.off_network)
         for note in result.notes:
             print(f"  note: {note}")
         for y in result.years:
@@ -398,6 +438,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"plan written to {args.out}")
     print_notes(notes)
     return 0
+
+
+def plan_travel_table(document: dict) -> pd.DataFrame:
+    """The ``travel`` sheet of a plan's workbook: the model that decided "within", its radius, and
+    the places off the road network (kind, count, farthest metres)."""
+    import pandas as pd
+
+    rows = [
+        {"item": "travel", "value": document["travel"]},
+        {"item": "radius_km", "value": document["radius_km"]},
+        {"item": "radius_min", "value": document["radius_min"]},
+    ]
+    rows += [
+        {"item": f"off the road network: {o['kind']}", "value": f"{o['count']} (farthest {o['farthest_m']:g} m)"}
+        for o in document.get("off_network") or []
+    ]
+    return pd.DataFrame(rows)
 
 
 def _print_budgeted(name: str, result) -> None:
@@ -493,6 +550,8 @@ def check_site(args: argparse.Namespace) -> None:
             flag
             for flag, value in (
                 ("--radius-km", args.radius_km),
+                ("--radius-min", args.radius_min),
+                ("--travel", args.travel),
                 ("--candidates", args.candidates),
                 ("--stations", args.stations),
                 ("--county-min", args.county_min or None),
@@ -511,6 +570,13 @@ def check_site(args: argparse.Namespace) -> None:
     if args.county_max is not None and args.county_min > args.county_max:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
+    if model in ("pmedian", "pcenter") and (args.radius_min is not None or args.radius_km is not None):
+        msg = f"{model} has no service radius (it weighs straight-line metres); leave out --radius-km/--radius-min"
+        raise InputError(msg)
+    if model in ("pmedian", "pcenter") and args.travel == "road":
+        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --model mclp/lscp with --radius-min, or leave out --travel"
+        raise InputError(msg)
+    check_radius(args)
     check_capacity(args)
     if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
         msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"
@@ -520,6 +586,15 @@ def check_site(args: argparse.Namespace) -> None:
         raise InputError(msg)
     if args.share is None:
         args.share = 1.0
+
+
+def check_radius(args: argparse.Namespace) -> None:
+    """At most one of ``--radius-km`` and ``--radius-min``; ``--travel road`` with minutes (site, plan)."""
+    if args.radius_km is not None and args.radius_min is not None:
+        msg = "give one of --radius-km (straight line) or --radius-min (travel minutes), not both"
+        raise InputError(msg)
+    if getattr(args, "cost_matrix", None) is None:
+        check_travel_radius(args)
 
 
 def check_capacity(args: argparse.Namespace) -> None:
@@ -554,6 +629,7 @@ def check_capacity(args: argparse.Namespace) -> None:
 def check_plan(args: argparse.Namespace) -> None:
     """Rules between the arguments of ``plan``."""
     check_overrides(args)
+    check_radius(args)
     check_capacity(args)
 
 
@@ -628,8 +704,9 @@ def add_parsers(sub) -> None:
         "--radius-km",
         type=rule_type(checks.RADIUS_KM),
         default=None,
-        help=f"service radius, km, above 0 and at most {settings.MAX_RADIUS_KM:g} (province mode; default {settings.DEFAULT_RADIUS_KM:g})",
+        help=f"service radius, straight-line km, above 0 and at most {settings.MAX_RADIUS_KM:g} (province mode; default {settings.DEFAULT_RADIUS_KM:g})",
     )
+    radius_minutes_arg(p, "mclp, lscp")
     grid_arg(p)
     p.add_argument(
         "--demand", choices=["villages", "area"], default="villages", help="grid demand weights (province mode)"
@@ -756,9 +833,10 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--radius-km",
         type=rule_type(checks.RADIUS_KM),
-        default=settings.DEFAULT_RADIUS_KM,
-        help=f"service radius, km, above 0 and at most {settings.MAX_RADIUS_KM:g} (default {settings.DEFAULT_RADIUS_KM:g})",
+        default=None,
+        help=f"service radius, straight-line km, above 0 and at most {settings.MAX_RADIUS_KM:g} (default {settings.DEFAULT_RADIUS_KM:g})",
     )
+    radius_minutes_arg(p, "without capacity")
     grid_arg(p)
     p.add_argument("--demand", choices=["villages", "area"], default="villages")
     p.add_argument(

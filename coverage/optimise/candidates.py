@@ -12,13 +12,18 @@ weights and costs).  Defaults follow the planner's question:
   cells' area (``demand="area"``);
 * **costs**: straight-line metres in the province's Gauss-Krüger zone (or minutes
   through :class:`~coverage.travel.StraightLine`); a road-network matrix enters
-  through :meth:`SitingProblem.from_cost_matrix` instead.
+  through :meth:`SitingProblem.from_cost_matrix` instead;
+* **coverage by road** (MCLP/LSCP, issue 18): with a :class:`~coverage.analysis.roads.RoadTravel`
+  and a radius in minutes, a demand point is within when walk + drive + walk to the candidate
+  (or to an open station) is at most the minutes (:meth:`RoadTravel.within_minutes`); points
+  off the network are counted in ``off_network``, never dropped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +40,12 @@ from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
 from coverage.coords import projected_crs_for
 from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
 from coverage.optimise.siting import SitingProblem
+
+if TYPE_CHECKING:
+    from coverage.analysis.roads import RoadTravel
+
+#: How :func:`covering_inputs` names the straight-line model of a radius given in metres.
+LINE_RADIUS = "straight line"
 
 
 def township_candidates(
@@ -78,6 +89,12 @@ class SitingInputs:
     demand: Demand
     crs: str
     radius_m: float | None
+    #: the travel model that decided "within" (its ``describe()``)
+    travel: str = LINE_RADIUS
+    #: by road: the radius in road minutes (``radius_m`` is then None)
+    radius_min: float | None = None
+    #: by road: demand points, candidate sites and stations off the network, count per kind
+    off_network: list[dict] = field(default_factory=list)
 
 
 def _xy(gdf: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
@@ -99,17 +116,23 @@ def _stations_gdf(stations: pd.DataFrame | None) -> gpd.GeoDataFrame | None:
 def covering_inputs(
     townships: gpd.GeoDataFrame,
     open_stations: pd.DataFrame | None,
-    radius_m: float,
+    radius_m: float | None,
     candidates: gpd.GeoDataFrame | None = None,
     demand: str | Demand = "villages",
     grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
     need: NeedMeasure | None = None,
     points: str = "grid",
+    road: RoadTravel | None = None,
+    radius_min: float | None = None,
+    travel: str = LINE_RADIUS,
 ) -> SitingInputs:
-    """An MCLP/LSCP problem: which demand points each candidate brings within ``radius_m``.
+    """An MCLP/LSCP problem: which demand points each candidate brings within the radius.
 
+    The radius is ``radius_m`` straight-line metres, or with ``road`` ``radius_min`` road
+    minutes (:meth:`RoadTravel.within_minutes`; the problem's radius is then in minutes).
     ``demand``: a proxy name or the demand points themselves; ``need``/``points``: a need measure
-    and where it sits (:func:`siting_demand`).
+    and where it sits (:func:`siting_demand`); ``travel``: the name of the straight-line model
+    the metres came from (e.g. minutes turned into metres at a speed).
     """
     crs = projected_crs_for(townships)
     towns_m = townships.to_crs(crs)
@@ -117,30 +140,39 @@ def covering_inputs(
     d = demand if isinstance(demand, Demand) else siting_demand(towns_m, demand, grid_m, need, points)
     pts = np.column_stack([d.x, d.y])
     cand_xy = _xy(cands, crs)
-    rows, cols = [], []
-    if len(cand_xy):
-        neighbours = cKDTree(pts).query_ball_point(cand_xy, r=radius_m, workers=-1)
-        for j, idx in enumerate(neighbours):
-            rows.append(np.asarray(idx, dtype=np.int64))
-            cols.append(np.full(len(idx), j, dtype=np.int64))
-    r_ = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
-    c_ = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
-    coverage = sp.csr_matrix((np.ones(len(r_), dtype=bool), (r_, c_)), shape=(len(pts), len(cand_xy)))
     existing_xy = _xy(_stations_gdf(open_stations), crs)
-    served = np.zeros(len(pts), bool)
-    if len(existing_xy):
-        dist, _ = cKDTree(existing_xy).query(pts, distance_upper_bound=radius_m * (1 + 1e-12), workers=-1)
-        served = np.isfinite(dist)
+    off: list[dict] = []
+    if road is not None:
+        if radius_min is None:
+            msg = "coverage by road needs a radius in minutes (radius_min, --radius-min)"
+            raise InputError(msg)
+        radius = float(radius_min)
+        coverage = road.within_minutes(pts, cand_xy, radius, crs)
+        served = np.asarray(road.within_minutes(pts, existing_xy, radius, crs).sum(axis=1)).ravel() > 0
+        off = road.off_network_counts({"demand points": pts, "candidate sites": cand_xy, "stations": existing_xy}, crs)
+        travel = road.describe()
+    else:
+        if radius_m is None:
+            msg = "a straight-line coverage needs a radius in metres (radius_m, --radius-km)"
+            raise InputError(msg)
+        radius = float(radius_m)
+        coverage = _within(pts, cand_xy, radius)
+        served = np.zeros(len(pts), bool)
+        if len(existing_xy):
+            dist, _ = cKDTree(existing_xy).query(pts, distance_upper_bound=radius * (1 + 1e-12), workers=-1)
+            served = np.isfinite(dist)
     problem = SitingProblem.from_coverage(
         coverage,
         d.weight,
-        radius_m,
+        radius,
         candidate_ids=cands["code"].astype(str).to_numpy(),
         covered_by_existing=served,
         groups=cands["county_code"].astype(str).to_numpy(),
         exclusive=cands["township_code"].astype(str).to_numpy() if candidates is not None else None,
     )
-    return SitingInputs(problem, cands, d, crs, radius_m)
+    if road is not None:
+        return SitingInputs(problem, cands, d, crs, None, travel, radius, off)
+    return SitingInputs(problem, cands, d, crs, radius, travel)
 
 
 def cost_inputs(
@@ -170,6 +202,36 @@ def cost_inputs(
     return SitingInputs(problem, cands, d, crs, None)
 
 
+def province_inputs(
+    model: str,
+    townships: gpd.GeoDataFrame,
+    open_stations: pd.DataFrame | None,
+    radius_m: float | None,
+    candidates: gpd.GeoDataFrame | None = None,
+    demand: str = "villages",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
+    road: RoadTravel | None = None,
+    radius_min: float | None = None,
+    travel: str = LINE_RADIUS,
+) -> SitingInputs:
+    """The siting inputs of ``model`` on a province's layers: coverage for MCLP/LSCP (by road when
+    ``road`` is given, see :func:`covering_inputs`), straight-line costs otherwise."""
+    if model in ("mclp", "lscp"):
+        return covering_inputs(
+            townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points,
+            road=road, radius_min=radius_min, travel=travel,
+        )  # fmt: skip
+    if road is not None:
+        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --travel line, or mclp/lscp"
+        raise InputError(msg)
+    if need is not None or points != "grid":
+        msg = f"{model} weighs township points by their villages and communities; a need table and demand points go with mclp and lscp"
+        raise InputError(msg)
+    return cost_inputs(townships, open_stations, candidates=candidates)
+
+
 def province_problem(
     model: str,
     townships: gpd.GeoDataFrame,
@@ -181,15 +243,10 @@ def province_problem(
     need: NeedMeasure | None = None,
     points: str = "grid",
 ) -> SitingProblem:
-    """The siting problem of ``model`` on a province's layers: coverage for MCLP/LSCP, costs otherwise."""
-    if model in ("mclp", "lscp"):
-        return covering_inputs(
-            townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
-        ).problem
-    if need is not None or points != "grid":
-        msg = f"{model} weighs township points by their villages and communities; a need table and demand points go with mclp and lscp"
-        raise InputError(msg)
-    return cost_inputs(townships, open_stations, candidates=candidates).problem
+    """The siting problem of ``model`` on a province's layers, straight line (:func:`province_inputs`)."""
+    return province_inputs(
+        model, townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
+    ).problem
 
 
 def demand_labels(

@@ -56,6 +56,7 @@ from coverage.optimise.highs import Mip, MipBuilder, selection_row, solver_name
 from coverage.optimise.siting import merge_rows
 
 if TYPE_CHECKING:
+    from coverage.analysis.roads import RoadTravel
     from coverage.data.provinces import Province
 
 
@@ -135,6 +136,13 @@ class Rollout:
     equity: pd.DataFrame | None = None
     gini_before: float | None = None
     gini_after: float | None = None
+    #: the travel model that decided "within" (issue 18), and by road the radius in minutes
+    travel: str = "straight line"
+    radius_min: float | None = None
+    #: by road: demand points, candidate sites and stations off the network, count per kind
+    off_network: list[dict] = field(default_factory=list)
+    #: whether "within" was decided by road (the radius is then ``radius_min`` road minutes)
+    by_road: bool = False
 
     @property
     def gap(self) -> float:
@@ -144,7 +152,10 @@ class Rollout:
         return {
             "province": self.province,
             "as_of": self.as_of.isoformat(),
-            "radius_km": self.radius_m / 1000.0,
+            "radius_km": None if self.by_road else self.radius_m / 1000.0,
+            "radius_min": self.radius_min,
+            "travel": self.travel,
+            **({"off_network": self.off_network} if self.by_road else {}),
             "objective": round(self.objective, 6),
             "bound": round(self.bound, 6),
             "gap": round(self.gap, 8),
@@ -282,32 +293,49 @@ def plan_rollout(
     capacity: PlanCapacity | None = None,
     need: NeedMeasure | None = None,
     points: str = "grid",
+    road: RoadTravel | None = None,
+    radius_min: float | None = None,
+    travel: str = "straight line",
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring).
 
     ``need``/``points``: a need measure instead of the ``demand`` proxy, on grid cells or villages.
     With ``capacity`` the plan counts capacity, money and staff (:func:`plan_within_budget`; the
-    need and points are then the capacity's).
+    need and points are then the capacity's).  With ``road``, demand is within when it is within
+    ``radius_min`` road minutes of a station (:func:`covering_inputs`); ``radius_m`` then only
+    sets the straight-line radius of the reasons' need scores (say so in the notes).
+    ``travel`` names the straight-line model when ``radius_m`` came from minutes.
     """
     start = time.perf_counter()
     RADIUS_KM(radius_m / 1000.0)
+    if road is not None and capacity is not None:
+        msg = "a plan with capacity, money and staff is straight-line only; use --travel line (or leave out capacity)"
+        raise InputError(msg)
     GRID_KM(grid_m / 1000.0)
     county_min = COUNTY_MIN(county_min)
     schedule = schedule or TargetSchedule()
     as_of = as_date(as_of) if as_of is not None else default_plan_date(stations)
     if capacity is not None:
-        return plan_within_budget(
+        budgeted = plan_within_budget(
             province, stations, as_of, schedule, capacity, radius_m, demand, grid_m, county_min, method, time_limit
         )
+        budgeted.travel, budgeted.radius_min = travel, radius_min  # straight line (road refused above)
+        return budgeted
     years, totals, county_req, covered, n_counted = _requirements(province, stations, as_of, schedule, county_min)
     open_now = stations[open_on(stations, as_of)] if stations is not None and len(stations) else stations
     inputs = covering_inputs(
-        province.townships, open_now, radius_m, demand=demand, grid_m=grid_m, need=need, points=points
-    )
+        province.townships, open_now, radius_m, demand=demand, grid_m=grid_m, need=need, points=points,
+        road=road, radius_min=radius_min, travel=travel,
+    )  # fmt: skip
     prob = inputs.problem
-    A_full, served = prob.covering(radius_m)
+    A_full, served = prob.covering(radius_m if road is None or radius_min is None else radius_min)
     m = prob.n_candidates
     notes = []
+    if road is not None:
+        notes.append(
+            f"within = {radius_min:g} road minutes; the reasons' need scores (distance, demand beyond) use a "
+            f"{radius_m / 1000:g} km straight-line radius"
+        )
     if totals[-1] > m:
         msg = f"the targets need {totals[-1]} new stations but only {m} counted townships have none"
         raise InputError(msg)
@@ -355,6 +383,10 @@ def plan_rollout(
         notes,
         need=inputs.demand.need,
         demand_points=inputs.demand.kind,
+        travel=inputs.travel,
+        radius_min=inputs.radius_min if road is not None else radius_min,
+        off_network=inputs.off_network,
+        by_road=road is not None,
     )
 
 
