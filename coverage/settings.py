@@ -17,6 +17,10 @@ STATIONS_DIR = ROOT / "data" / "stations"
 REGISTER_DIR = ROOT / "data" / "register"
 #: Where ``python -m coverage data build --all`` writes provinces that are not embedded.
 BUILD_DIR = ROOT / "data" / "build"
+#: What commands keep between runs to start sooner (coverage/data/io.py ``cache_dir``): each province's
+#: default demand grid, keyed by its GeoPackage's SHA-256, and the transformations PROJ chose; rebuilt
+#: when missing, never committed.
+CACHE_DIR = BUILD_DIR / "cache"
 
 #: The province the app and the command line open on (Guangxi).
 DEFAULT_PROVINCE = "45"

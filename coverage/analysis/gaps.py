@@ -52,7 +52,7 @@ from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, to
 from coverage.analysis.travel import StraightLine
 from coverage.checks import GRID_KM, RADIUS_KM, RADIUS_MIN
 from coverage.codes import units_of
-from coverage.coords import projected_crs_for
+from coverage.coords import projected_crs_for, to_crs
 
 if TYPE_CHECKING:
     from coverage.analysis.roads import RoadTravel
@@ -79,7 +79,6 @@ class GapResult:
     radius_m: float
     crs: str
     townships: pd.DataFrame
-    units: pd.DataFrame
     demand: pd.DataFrame
     minutes: float | None = None
     #: The travel model that made the figures (its ``describe()``).
@@ -91,6 +90,12 @@ class GapResult:
     _discs: np.ndarray | None = field(default=None, repr=False)
     _region: object = field(default=None, repr=False)
     _demand: Demand | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def units(self) -> pd.DataFrame:
+        """The sums and shares of :attr:`townships` per province, city, county and township, made on
+        first use (``gaps --json`` prints none of them)."""
+        return _roll_up(self.townships)
 
     @functools.cached_property
     def gaps_m(self) -> gpd.GeoDataFrame:
@@ -205,7 +210,7 @@ def _station_xy(stations: Stations, crs: str) -> np.ndarray:
 
             raise CRSError(msg)
         pts = stations.geometry if isinstance(stations, gpd.GeoDataFrame) else stations
-        pts = pts[~pts.is_empty & pts.notna()].to_crs(crs)
+        pts = to_crs(pts[~pts.is_empty & pts.notna()], crs)
         xy = shapely.get_coordinates(pts.values)
     else:
         xy = np.asarray(stations, dtype=float).reshape(-1, 2)  # already projected metres
@@ -362,7 +367,7 @@ def gap_analysis(
     steps = 5
     tick = progress or (lambda done, total: None)
     crs = crs or projected_crs_for(townships)
-    towns = townships.to_crs(crs).reset_index(drop=True)
+    towns = to_crs(townships, crs).reset_index(drop=True)
     geoms = np.asarray(towns.geometry.values)
     xy = _station_xy(stations, crs)
     travel = travel or StraightLine()
@@ -408,14 +413,11 @@ def gap_analysis(
         }
     )
     table["share_beyond"] = np.where(area > 0, 1.0 - within_area / np.where(area > 0, area, 1.0), 0.0).clip(0.0, 1.0)
-    units = _roll_up(table)
-
     tick(5, steps)
     return GapResult(
         radius_m=float(radius_m),
         crs=crs,
         townships=table,
-        units=units,
         demand=demand_frame,
         travel=travel.describe(),
         _geoms=geoms,
@@ -516,7 +518,6 @@ def road_gap_analysis(
         radius_m=float("nan"),
         crs=crs,
         townships=table,
-        units=_roll_up(table),
         demand=demand_frame,
         minutes=float(radius_min),
         travel=road.describe(),

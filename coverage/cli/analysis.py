@@ -127,6 +127,12 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             prov.townships, open_now, args.radius_min, road, grid_m=args.grid_km * 1000.0, demand=demand
         )
     else:
+        from coverage.analysis.demand import stored_grid_demand
+        from coverage.coords import projected_crs_for
+
+        crs = projected_crs_for(prov.townships)
+        if demand is None:  # the default grid, kept on disk between commands
+            demand = stored_grid_demand(prov.path, prov.townships, crs, args.grid_km * 1000.0)
         result = gap_analysis(
             prov.townships,
             open_now,
@@ -134,6 +140,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             grid_m=args.grid_km * 1000.0,
             demand=demand,
             travel=travel,
+            crs=crs,
             progress=progress("gaps"),
         )
         if args.radius_min is not None:
