@@ -292,3 +292,17 @@ def test_a_kept_transformation_that_is_damaged_is_chosen_again(tmp_path, monkeyp
     )
     assert assert_same.all()
     coords.transformer.cache_clear()
+
+
+def test_the_command_line_collects_no_garbage_while_it_starts_and_as_always_after():
+    probe = (
+        "import gc, sys, time\nimport coverage.cli\nfrom coverage import settings\nstate = []\n"
+        "def command(argv=None):\n"
+        "    state.append(gc.isenabled())\n    time.sleep(settings.CLI_GC_PAUSE_S + 0.5)\n"
+        "    state.append(gc.isenabled())\n    print(state)\n    return 3\n"
+        "coverage.cli.main = command\nsys.argv = ['coverage']\n"
+        "import runpy\nrunpy.run_module('coverage', run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 3  # the command's exit code
+    assert done.stdout.split() == ["[False,", "True]"]
