@@ -306,3 +306,46 @@ def test_the_command_line_collects_no_garbage_while_it_starts_and_as_always_afte
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 3  # the command's exit code
     assert done.stdout.split() == ["[False,", "True]"]
+
+
+# --------------------------------------------------------------------------- Voronoi pieces kept
+def test_the_kept_voronoi_pieces_are_the_pieces_and_follow_the_stations(tmp_path, monkeypatch):
+    from coverage.analysis.gaps import stored_voronoi_pieces, voronoi_pieces
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
+    source = tmp_path / "45_test.gpkg"
+    source.write_bytes(b"version 1")
+    # squares touching the axes: coordinates of 0.0 (WKB bytes of zeros) must come back too
+    towns = np.array([shapely.box(k * 1000.0, 0.0, k * 1000.0 + 1000.0, 1000.0) for k in range(6)], dtype=object)
+    for stations in ([[0.0, 0.0], [2500.0, 500.0], [5200.0, 900.0]], [[0.0, 0.0], [4000.0, 0.0]]):
+        xy = np.array(stations)
+        expected = voronoi_pieces(towns, xy)
+        for _ in range(2):  # made and kept, then read back
+            got = stored_voronoi_pieces(source, towns, xy, "EPSG:4545")
+            assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+            assert got[0].dtype == expected[0].dtype and got[1].dtype == expected[1].dtype
+            assert shapely.equals_exact(got[2], expected[2], tolerance=0).all()
+            assert [g.wkb for g in got[2]] == [g.wkb for g in expected[2]]
+        assert len(list((tmp_path / "kept").glob("pieces_*.npz"))) == 1  # other stations replace it
+
+    def refuse(*_args):
+        raise AssertionError("the kept pieces should have been read")
+
+    monkeypatch.setattr("coverage.analysis.gaps.voronoi_pieces", refuse)
+    stored_voronoi_pieces(source, towns, xy, "EPSG:4545")
+    with pytest.raises(AssertionError, match="should have been read"):  # another GeoPackage: made again
+        source.write_bytes(b"version 2")
+        stored_voronoi_pieces(source, towns, xy, "EPSG:4545")
+
+
+def test_gap_analysis_with_kept_pieces_gives_the_same_figures(guangxi, guangxi_stations):
+    from coverage.analysis.gaps import gap_analysis, station_points, voronoi_pieces
+    from coverage.coords import projected_crs_for, to_crs
+
+    crs = projected_crs_for(guangxi.townships)
+    towns = to_crs(guangxi.townships, crs)
+    pieces = voronoi_pieces(towns.geometry.to_numpy(), station_points(guangxi_stations, crs))
+    plain = gap_analysis(guangxi.townships, guangxi_stations, radius_m=12_000.0)
+    given = gap_analysis(towns, guangxi_stations, radius_m=12_000.0, crs=crs, pieces=pieces)
+    pd.testing.assert_frame_equal(given.townships, plain.townships)
+    assert given.to_json() == plain.to_json()
