@@ -287,25 +287,25 @@ def within_and_farthest(
     n = len(towns)
     if len(station_xy) == 0:
         return np.zeros(n), np.full(n, np.inf)
-    t_idx, s_idx, pieces = voronoi_pieces(towns, station_xy) if pieces is None else pieces
-    coords, owner = shapely.get_coordinates(pieces, return_index=True)
+    t_idx, s_idx, parts = voronoi_pieces(towns, station_xy) if pieces is None else pieces
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
     d = np.hypot(coords[:, 0] - station_xy[s_idx[owner], 0], coords[:, 1] - station_xy[s_idx[owner], 1])
-    far_piece = np.full(len(pieces), -np.inf)
+    far_piece = np.full(len(parts), -np.inf)
     np.maximum.at(far_piece, owner, d)
     farthest = np.full(n, -np.inf)
     np.maximum.at(farthest, t_idx, far_piece)
 
-    area = np.zeros(len(pieces))
+    area = np.zeros(len(parts))
     inside = far_piece <= radius_m
-    area[inside] = shapely.area(pieces[inside])
+    area[inside] = shapely.area(parts[inside])
     centres = shapely.points(station_xy[s_idx])
-    near = ~inside & (shapely.distance(pieces, centres) < radius_m)
+    near = ~inside & (shapely.distance(parts, centres) < radius_m)
     if near.any():
         if discs is None:
             near_discs = shapely.buffer(centres[near], radius_m, quad_segs=quad_segs)
         else:  # the discs of station_xy, in its order
             near_discs = discs[s_idx[near]]
-        area[near] = shapely.area(threaded(shapely.intersection, pieces[near], near_discs))
+        area[near] = shapely.area(threaded(shapely.intersection, parts[near], near_discs))
     within = np.bincount(t_idx, weights=area, minlength=n)
     return within, farthest
 
@@ -345,11 +345,11 @@ def stored_voronoi_pieces(source: Path, towns: np.ndarray, station_xy: np.ndarra
         except (OSError, KeyError, ValueError, zipfile.BadZipFile, shapely.errors.GEOSException):
             pass
     made = voronoi_pieces(towns, station_xy)
-    wkb = [bytes(w) for w in shapely.to_wkb(made[2])]
+    blobs = [bytes(w) for w in shapely.to_wkb(made[2])]
     buffer = io.BytesIO()
     np.savez(
         buffer, key=key, towns=len(towns), township=made[0], station=made[1],
-        wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), wkb_ends=np.cumsum([len(w) for w in wkb], dtype=np.int64),
+        wkb=np.frombuffer(b"".join(blobs), dtype=np.uint8), wkb_ends=np.cumsum([len(b) for b in blobs], dtype=np.int64),
     )  # fmt: skip
     keep(name, buffer.getvalue())
     return made
