@@ -21,7 +21,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,6 +32,9 @@ from coverage._errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+#: A GeoDataFrame or a GeoSeries.
+GeoFrame = TypeVar("GeoFrame", "gpd.GeoDataFrame", "gpd.GeoSeries")
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 formula.
 _GCJ_A_M = 6378245.0
@@ -244,3 +248,70 @@ def projected_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
         return gdf.crs.to_string()
     xmin, _, xmax, _ = gdf.total_bounds
     return gauss_kruger_crs((xmin + xmax) / 2.0)
+
+
+@functools.lru_cache(maxsize=32)
+def transformer(source: Any, target: Any) -> Any:
+    """pyproj's always-xy transformer from ``source`` to ``target`` (CRS objects or text), the one
+    ``Transformer.from_crs`` chooses; one per pair and process, as geopandas keeps them.
+
+    Choosing it is a search of PROJ's database that takes 0.05-0.1 s for every pair in every process
+    (the largest part of projecting a province).  The chosen pipeline is kept between commands
+    (:func:`coverage.data.io.keep`, keyed by the PROJ and pyproj versions and the pair) and built again
+    from its definition in a tenth of a millisecond.  It is kept only when it is one operation (not
+    a choice PROJ makes point by point) and, rebuilt, gives the very same coordinates on a grid of
+    points over the target's area of use.
+    """
+    import hashlib
+
+    import pyproj
+
+    from coverage.data.io import keep, read_kept
+
+    src, dst = pyproj.CRS.from_user_input(source), pyproj.CRS.from_user_input(target)
+    key = f"{pyproj.__version__}|{pyproj.proj_version_str}|{src.to_wkt()}|{dst.to_wkt()}"
+    name = f"proj_{hashlib.sha256(key.encode()).hexdigest()[:32]}.txt"
+    kept = read_kept(name)
+    if kept is not None:
+        try:
+            return pyproj.Transformer.from_pipeline(kept.decode())
+        except (pyproj.exceptions.ProjError, UnicodeDecodeError):
+            pass
+    chosen = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+    if src.is_geographic and _rebuilds_the_same(chosen, dst):
+        keep(name, chosen.definition.encode())
+    return chosen
+
+
+def _rebuilds_the_same(chosen: Any, target: Any) -> bool:
+    """Whether ``chosen``'s definition builds a transformer giving its very coordinates (lon/lat in)."""
+    import pyproj
+
+    area = target.area_of_use
+    if area is None or chosen.definition.startswith("unavailable"):  # several operations, chosen per point
+        return False
+    try:
+        rebuilt = pyproj.Transformer.from_pipeline(chosen.definition)
+    except pyproj.exceptions.ProjError:
+        return False
+    lon, lat = np.meshgrid(np.linspace(area.west, area.east, 25), np.linspace(area.south, area.north, 25))
+    expected, got = chosen.transform(lon.ravel(), lat.ravel()), rebuilt.transform(lon.ravel(), lat.ravel())
+    return all(np.array_equal(a, b, equal_nan=True) for a, b in zip(expected, got, strict=True))
+
+
+def to_crs(frame: GeoFrame, crs: str) -> GeoFrame:
+    """``frame.to_crs(crs)`` - the same frame and coordinates, bit for bit - through :func:`transformer`."""
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+    if frame.crs is None or frame.crs.is_exact_same(pyproj.CRS.from_user_input(crs)):
+        return frame.to_crs(crs)  # geopandas' own answer: refused, or a copy
+    move = transformer(frame.crs, crs)
+    moved = shapely.transform(np.asarray(frame.geometry.values), lambda x, y: move.transform(x, y), interleaved=False)
+    geometry = gpd.GeoSeries(moved, index=frame.index, crs=crs, name=frame.geometry.name)
+    if isinstance(frame, gpd.GeoSeries):
+        return geometry
+    out = frame.copy()
+    out[frame.geometry.name] = geometry
+    return out

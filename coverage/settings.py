@@ -17,6 +17,16 @@ STATIONS_DIR = ROOT / "data" / "stations"
 REGISTER_DIR = ROOT / "data" / "register"
 #: Where ``python -m coverage data build --all`` writes provinces that are not embedded.
 BUILD_DIR = ROOT / "data" / "build"
+#: What commands keep between runs to start sooner (coverage/data/io.py ``cache_dir``): each province's
+#: default demand grid, keyed by its GeoPackage's SHA-256, and the transformations PROJ chose; rebuilt
+#: when missing, never committed.
+CACHE_DIR = BUILD_DIR / "cache"
+
+#: Seconds ``python -m coverage`` runs before Python's cyclic garbage collector is turned on (coverage/__main__.py):
+#: starting a command allocates a few hundred thousand objects that live as long as it (pandas, geopandas,
+#: the province) and the collector would walk them again and again (~8 % of ``gaps``'s CPU time); a long
+#: command (site, trip) then collects as always.
+CLI_GC_PAUSE_S = 1.0
 
 #: The province the app and the command line open on (Guangxi).
 DEFAULT_PROVINCE = "45"

@@ -109,6 +109,23 @@ def _embedded_registry_in_a_temporary_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _kept_between_commands_in_a_temporary_folder(tmp_path_factory):
+    """Commands keep demand grids and PROJ's transformations on disk (data/build/cache): in the tests, a
+    folder of their own."""
+    import os
+
+    from coverage.data.io import CACHE_DIR_ENV
+
+    before = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("kept"))
+    yield
+    if before is None:
+        os.environ.pop(CACHE_DIR_ENV, None)
+    else:
+        os.environ[CACHE_DIR_ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _no_road_network_built(tmp_path_factory):
     """Travel defaults to roads when a network is built (data/build/roads): in the tests, an empty folder
     of their own, so a network built on this machine never changes what the other tests measure."""

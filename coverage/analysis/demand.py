@@ -21,7 +21,10 @@ township edges below one cell).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +37,7 @@ import shapely
 from coverage import settings
 from coverage._errors import CRSError, InputError
 from coverage.checks import GRID_KM
+from coverage.coords import to_crs
 
 if TYPE_CHECKING:
     from coverage.analysis.need import NeedMeasure
@@ -116,7 +120,7 @@ def grid_cells(towns: gpd.GeoDataFrame, cell_m: float) -> tuple[np.ndarray, np.n
 def _township_points(towns: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """A point inside each township (its stored lon/lat when present), in the frame's CRS."""
     if "lon" in towns and "lat" in towns and towns[["lon", "lat"]].notna().all().all():
-        pts = gpd.GeoSeries(gpd.points_from_xy(towns["lon"], towns["lat"]), crs="EPSG:4326").to_crs(towns.crs)
+        pts = to_crs(gpd.GeoSeries(gpd.points_from_xy(towns["lon"], towns["lat"]), crs="EPSG:4326"), towns.crs)
         xy = shapely.get_coordinates(pts.values)
     else:
         xy = shapely.get_coordinates(shapely.point_on_surface(towns.geometry.values))
@@ -145,6 +149,46 @@ def grid_demand(
         w = np.concatenate([w, values[empty]])
         owner = np.concatenate([owner, empty])
     return Demand(x, y, w, owner, kind="grid (township weights)")
+
+
+def _grid_key(source: Path, crs: str, cell_m: float) -> str:
+    """What a kept grid depends on: the GeoPackage's bytes, the code that reads its townships and lays the
+    grid (this module and :mod:`coverage.data.provinces`), the CRS and the cell size."""
+    from coverage.data import provinces
+
+    digest = hashlib.sha256()
+    for path in (Path(source), Path(__file__), Path(provinces.__file__)):
+        digest.update(path.read_bytes())
+    digest.update(f"{crs}|{float(cell_m)!r}".encode())
+    return digest.hexdigest()[:32]
+
+
+def stored_grid_demand(source: Path, townships: gpd.GeoDataFrame, crs: str, cell_m: float) -> Demand:
+    """:func:`grid_demand` of ``townships`` (read from the GeoPackage ``source``) in ``crs``, kept on disk.
+
+    Laying a 1-km grid over a province takes a tenth of a second or more; the grid depends only on
+    the file, the CRS and the cell size (:func:`_grid_key`), so it is kept
+    (:func:`coverage.data.io.keep`) and read back by the next command in a few milliseconds.  A
+    missing, unreadable or mismatched one is built again.
+    """
+    from coverage.data.io import keep, read_kept
+
+    name = f"grid_{_grid_key(source, crs, cell_m)}.npz"
+    weight = (cell_m / 1000.0) ** 2
+    data = read_kept(name)
+    if data is not None:
+        try:
+            with np.load(io.BytesIO(data)) as kept:
+                x, y, owner = kept["x"], kept["y"], kept["township"]
+            if len(x) == len(y) == len(owner) and (len(owner) == 0 or int(owner.max()) < len(townships)):
+                return Demand(x, y, np.full(len(x), weight), owner, kind="grid")
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            pass
+    demand = grid_demand(to_crs(townships, crs), cell_m)
+    buffer = io.BytesIO()
+    np.savez(buffer, x=demand.x, y=demand.y, township=demand.township)
+    keep(name, buffer.getvalue())
+    return demand
 
 
 def township_point_demand(towns: gpd.GeoDataFrame) -> Demand:

@@ -34,10 +34,14 @@ Examples
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import os
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
@@ -52,13 +56,15 @@ from coverage.analysis.demand import Demand, grid_demand, points_in_polygons, to
 from coverage.analysis.travel import StraightLine
 from coverage.checks import GRID_KM, RADIUS_KM, RADIUS_MIN
 from coverage.codes import units_of
-from coverage.coords import projected_crs_for
+from coverage.coords import projected_crs_for, to_crs
 
 if TYPE_CHECKING:
     from coverage.analysis.roads import RoadTravel
 
 #: Open stations as gap analysis takes them: points (any CRS), (x, y) metres in the working CRS, or none.
 Stations: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike | None
+#: Townships split by the stations' Voronoi cells (:func:`voronoi_pieces`): township index, station index, piece.
+Pieces: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -79,7 +85,6 @@ class GapResult:
     radius_m: float
     crs: str
     townships: pd.DataFrame
-    units: pd.DataFrame
     demand: pd.DataFrame
     minutes: float | None = None
     #: The travel model that made the figures (its ``describe()``).
@@ -91,6 +96,12 @@ class GapResult:
     _discs: np.ndarray | None = field(default=None, repr=False)
     _region: object = field(default=None, repr=False)
     _demand: Demand | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def units(self) -> pd.DataFrame:
+        """The sums and shares of :attr:`townships` per province, city, county and township, made on
+        first use (``gaps --json`` prints none of them)."""
+        return _roll_up(self.townships)
 
     @functools.cached_property
     def gaps_m(self) -> gpd.GeoDataFrame:
@@ -195,7 +206,10 @@ def union_threaded(geoms: np.ndarray) -> object:
     return shapely.union_all(np.array(halves, dtype=object))
 
 
-def _station_xy(stations: Stations, crs: str) -> np.ndarray:
+def station_points(stations: Stations, crs: str) -> np.ndarray:
+    """The stations' distinct positions (x, y) in ``crs`` metres, as every analysis here takes them: points
+    projected (or an array already in metres), missing and non-finite ones left out, and positions equal
+    to the millimetre counted once."""
     if stations is None:
         return np.empty((0, 2))
     if isinstance(stations, (gpd.GeoDataFrame, gpd.GeoSeries)):
@@ -205,7 +219,7 @@ def _station_xy(stations: Stations, crs: str) -> np.ndarray:
 
             raise CRSError(msg)
         pts = stations.geometry if isinstance(stations, gpd.GeoDataFrame) else stations
-        pts = pts[~pts.is_empty & pts.notna()].to_crs(crs)
+        pts = to_crs(pts[~pts.is_empty & pts.notna()], crs)
         xy = shapely.get_coordinates(pts.values)
     else:
         xy = np.asarray(stations, dtype=float).reshape(-1, 2)  # already projected metres
@@ -213,6 +227,9 @@ def _station_xy(stations: Stations, crs: str) -> np.ndarray:
     # stations at the same spot (to the millimetre) count once; nearly coincident
     # generators would make the Voronoi diagram degenerate
     return np.unique(np.round(xy, 3), axis=0) if len(xy) else xy
+
+
+_station_xy = station_points
 
 
 def voronoi_pieces(towns: np.ndarray, station_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -253,8 +270,12 @@ def within_and_farthest(
     radius_m: float,
     quad_segs: int = settings.DISC_QUAD_SEGS,
     discs: np.ndarray | None = None,
+    pieces: Pieces | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per township: area (m²) within ``radius_m`` of a station, and the exact farthest distance (m).
+
+    ``pieces``: :func:`voronoi_pieces` of ``towns`` and ``station_xy`` when already made (they do not
+    depend on the radius; :func:`stored_voronoi_pieces`).
 
     Inside the Voronoi cell of station s, a point is within the radius of some
     station exactly when it is within the radius of s, and its distance to the
@@ -266,25 +287,25 @@ def within_and_farthest(
     n = len(towns)
     if len(station_xy) == 0:
         return np.zeros(n), np.full(n, np.inf)
-    t_idx, s_idx, pieces = voronoi_pieces(towns, station_xy)
-    coords, owner = shapely.get_coordinates(pieces, return_index=True)
+    t_idx, s_idx, parts = voronoi_pieces(towns, station_xy) if pieces is None else pieces
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
     d = np.hypot(coords[:, 0] - station_xy[s_idx[owner], 0], coords[:, 1] - station_xy[s_idx[owner], 1])
-    far_piece = np.full(len(pieces), -np.inf)
+    far_piece = np.full(len(parts), -np.inf)
     np.maximum.at(far_piece, owner, d)
     farthest = np.full(n, -np.inf)
     np.maximum.at(farthest, t_idx, far_piece)
 
-    area = np.zeros(len(pieces))
+    area = np.zeros(len(parts))
     inside = far_piece <= radius_m
-    area[inside] = shapely.area(pieces[inside])
+    area[inside] = shapely.area(parts[inside])
     centres = shapely.points(station_xy[s_idx])
-    near = ~inside & (shapely.distance(pieces, centres) < radius_m)
+    near = ~inside & (shapely.distance(parts, centres) < radius_m)
     if near.any():
         if discs is None:
             near_discs = shapely.buffer(centres[near], radius_m, quad_segs=quad_segs)
         else:  # the discs of station_xy, in its order
             near_discs = discs[s_idx[near]]
-        area[near] = shapely.area(threaded(shapely.intersection, pieces[near], near_discs))
+        area[near] = shapely.area(threaded(shapely.intersection, parts[near], near_discs))
     within = np.bincount(t_idx, weights=area, minlength=n)
     return within, farthest
 
@@ -292,6 +313,46 @@ def within_and_farthest(
 def farthest_from_stations(towns: np.ndarray, station_xy: np.ndarray) -> np.ndarray:
     """Exact largest straight-line distance (m) from any point of each township to its nearest station."""
     return within_and_farthest(np.asarray(towns), np.asarray(station_xy, dtype=float).reshape(-1, 2), 0.0)[1]
+
+
+def stored_voronoi_pieces(source: Path, towns: np.ndarray, station_xy: np.ndarray, crs: str) -> Pieces:
+    """:func:`voronoi_pieces` of ``towns`` (in ``crs``, read from the GeoPackage ``source``) and
+    ``station_xy``, kept on disk for the next command with the same stations.
+
+    Splitting a province's townships by the Voronoi cells of its stations is about a third of a gap
+    analysis, and does not depend on the radius: ``gaps`` asked again (another radius, or the same
+    registry) reads it back.  One file per GeoPackage and CRS (:func:`coverage.data.io.keep`), holding
+    the key it was made for - the GeoPackage's bytes, this module, the CRS and the station positions
+    - so other stations make it again and replace it.  The pieces are kept as WKB, which holds every
+    coordinate exactly.
+    """
+    from coverage.data.io import keep, read_kept
+
+    place = hashlib.sha256(Path(source).read_bytes() + crs.encode()).hexdigest()
+    digest = hashlib.sha256(place.encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(np.ascontiguousarray(station_xy, dtype=np.float64).tobytes())
+    key = digest.hexdigest()
+    name = f"pieces_{place[:32]}.npz"
+    data = read_kept(name)
+    if data is not None:
+        try:
+            with np.load(io.BytesIO(data)) as kept:
+                if str(kept["key"]) == key and int(kept["towns"]) == len(towns):
+                    blob, ends = kept["wkb"].tobytes(), kept["wkb_ends"]
+                    wkb = np.array([blob[a:b] for a, b in zip(np.r_[0, ends[:-1]], ends, strict=True)], dtype=object)
+                    return kept["township"], kept["station"], shapely.from_wkb(wkb)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, shapely.errors.GEOSException):
+            pass
+    made = voronoi_pieces(towns, station_xy)
+    blobs = [bytes(w) for w in shapely.to_wkb(made[2])]
+    buffer = io.BytesIO()
+    np.savez(
+        buffer, key=key, towns=len(towns), township=made[0], station=made[1],
+        wkb=np.frombuffer(b"".join(blobs), dtype=np.uint8), wkb_ends=np.cumsum([len(b) for b in blobs], dtype=np.int64),
+    )  # fmt: skip
+    keep(name, buffer.getvalue())
+    return made
 
 
 def _gap_of_points(parts: np.ndarray, towns: np.ndarray, demand: Demand, beyond: np.ndarray) -> np.ndarray:
@@ -340,6 +401,7 @@ def gap_analysis(
     crs: str | None = None,
     region: shapely.Geometry | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pieces: Pieces | None = None,
 ) -> GapResult:
     """Gaps beyond ``radius_m`` (straight-line metres) of every station.
 
@@ -356,13 +418,15 @@ def gap_analysis(
     crs : projected CRS to work in; default chosen for the area.
     region : the union of the townships in ``crs`` (default: computed; pass it
         when analysing one province many times, it does not depend on stations).
+    pieces : :func:`voronoi_pieces` of the townships in ``crs`` and
+        :func:`station_points` (default: made here; they do not depend on the radius).
     """
     RADIUS_KM(float(radius_m) / 1000.0)
     GRID_KM(float(grid_m) / 1000.0)
     steps = 5
     tick = progress or (lambda done, total: None)
     crs = crs or projected_crs_for(townships)
-    towns = townships.to_crs(crs).reset_index(drop=True)
+    towns = to_crs(townships, crs).reset_index(drop=True)
     geoms = np.asarray(towns.geometry.values)
     xy = _station_xy(stations, crs)
     travel = travel or StraightLine()
@@ -371,7 +435,7 @@ def gap_analysis(
     discs = shapely.buffer(shapely.points(xy), radius_m, quad_segs=quad_segs) if len(xy) else np.empty(0, dtype=object)
     area = shapely.area(geoms)
     tick(2, steps)
-    within_area, farthest = within_and_farthest(geoms, xy, radius_m, quad_segs, discs)
+    within_area, farthest = within_and_farthest(geoms, xy, radius_m, quad_segs, discs, pieces)
     tick(3, steps)
 
     if demand is None:
@@ -408,14 +472,11 @@ def gap_analysis(
         }
     )
     table["share_beyond"] = np.where(area > 0, 1.0 - within_area / np.where(area > 0, area, 1.0), 0.0).clip(0.0, 1.0)
-    units = _roll_up(table)
-
     tick(5, steps)
     return GapResult(
         radius_m=float(radius_m),
         crs=crs,
         townships=table,
-        units=units,
         demand=demand_frame,
         travel=travel.describe(),
         _geoms=geoms,
@@ -515,7 +576,6 @@ def road_gap_analysis(
         radius_m=float("nan"),
         crs=crs,
         townships=table,
-        units=_roll_up(table),
         demand=demand_frame,
         minutes=float(radius_min),
         travel=road.describe(),

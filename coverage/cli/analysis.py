@@ -129,14 +129,28 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             prov.townships, open_now, args.radius_min, road, grid_m=args.grid_km * 1000.0, demand=demand
         )
     else:
+        from coverage.analysis.demand import stored_grid_demand
+        from coverage.analysis.gaps import station_points, stored_voronoi_pieces
+        from coverage.coords import projected_crs_for, to_crs
+
+        # what does not depend on the radius is kept on disk between commands: the default grid, and
+        # the townships split by the stations' Voronoi cells (made again when the stations change)
+        crs = projected_crs_for(prov.townships)
+        towns_m = to_crs(prov.townships, crs)
+        if demand is None:
+            demand = stored_grid_demand(prov.path, prov.townships, crs, args.grid_km * 1000.0)
+        xy = station_points(open_now, crs)
+        pieces = stored_voronoi_pieces(prov.path, towns_m.geometry.to_numpy(), xy, crs) if len(xy) > 1 else None
         result = gap_analysis(
-            prov.townships,
+            towns_m,
             open_now,
             radius_m=radius_m,
             grid_m=args.grid_km * 1000.0,
             demand=demand,
             travel=travel,
+            crs=crs,
             progress=progress("gaps"),
+            pieces=pieces,
         )
         if args.radius_min is not None:
             result.minutes = args.radius_min

@@ -670,11 +670,14 @@ def import_stations(args: argparse.Namespace, code: str) -> Any:
 
 
 def registry_stations_of(args: argparse.Namespace, province: Any) -> tuple[Any, StationList]:
-    """The registry's stations of ``province`` (``--db``, ``--known-on``) and what the registry's list is."""
-    from coverage.registry.analysis import registry_list, registry_stations
-    from coverage.registry.store import open_registry
+    """The registry's stations of ``province`` (``--db``, ``--known-on``) and what the registry's list is.
 
-    registry = open_registry(getattr(args, "db", None))
+    Only read: the embedded SQLite file is read without SQLAlchemy (:func:`~coverage.registry.reader.open_reader`).
+    """
+    from coverage.registry.analysis import registry_list, registry_stations
+    from coverage.registry.reader import open_reader
+
+    registry = open_reader(getattr(args, "db", None))
     known_on = getattr(args, "known_on", None)
     stations = registry_stations(registry, province, known_on)
     return stations, registry_list(registry, str(province.code), known_on)

@@ -67,6 +67,33 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+# --------------------------------------------------------------------------- kept between commands
+#: Environment variable naming another folder for what commands keep (default :data:`settings.CACHE_DIR`).
+CACHE_DIR_ENV = "COVERAGE_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Where commands keep what they would otherwise compute at every start: ``$COVERAGE_CACHE_DIR``,
+    else :data:`settings.CACHE_DIR`."""
+    given = os.environ.get(CACHE_DIR_ENV)
+    return Path(given) if given else settings.CACHE_DIR
+
+
+def read_kept(name: str) -> bytes | None:
+    """The bytes kept under ``name`` (:func:`keep`), or None when there are none or they cannot be read."""
+    try:
+        return (cache_dir() / name).read_bytes()
+    except OSError:
+        return None
+
+
+def keep(name: str, data: bytes) -> None:
+    """Keep ``data`` under ``name`` for later commands, whole or not at all (several commands may write it
+    at once); a folder that cannot be written only means nothing is kept."""
+    with contextlib.suppress(OSError):
+        atomic_write(cache_dir() / name, data)
+
+
 def table_bytes(frame: pd.DataFrame, fmt: str, sheet: str = "report") -> bytes:
     """Serialise a table as ``csv`` (UTF-8 with BOM, so Excel shows Chinese), ``xlsx`` or ``json``."""
     fmt = fmt.lower().lstrip(".")

@@ -23,13 +23,14 @@ import pandas as pd
 from coverage import settings
 from coverage.checks import as_date
 from coverage.data.lists import NATURES, StationList, describe_file
-from coverage.registry.store import Registry, utc_now
+from coverage.registry.periods import utc_now
+from coverage.registry.reader import StationReads
 
 #: The source of the versions a new registry is seeded with (``seed.py``): "embedded list <file>".
 EMBEDDED_SOURCE = "embedded list "
 
 
-def registry_stations(registry: Registry, province: Any, known_on: dt.date | str | None = None) -> gpd.GeoDataFrame:
+def registry_stations(registry: StationReads, province: Any, known_on: dt.date | str | None = None) -> gpd.GeoDataFrame:
     """The open periods of ``province``'s stations (a :class:`~coverage.data.provinces.Province`) as known
     on ``known_on`` (default: now), in the importer's station table with a position for every row."""
     periods = registry.station_table(str(province.code), known_on=known_on)
@@ -50,7 +51,7 @@ def registry_stations(registry: Registry, province: Any, known_on: dt.date | str
     return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=settings.WORK_CRS)
 
 
-def registry_list(registry: Registry, province: str, known_on: dt.date | str | None = None) -> StationList:
+def registry_list(registry: StationReads, province: str, known_on: dt.date | str | None = None) -> StationList:
     """What the registry's list of ``province`` is, as of its latest recorded change (see the module docstring)."""
     current = registry.current(str(province), known_on=known_on)
     natures = {"official"}

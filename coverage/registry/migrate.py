@@ -9,9 +9,10 @@ that is already at :data:`HEAD` reads one row of ``alembic_version`` and does no
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
+if TYPE_CHECKING:  # naming HEAD (coverage.registry.reader) loads no SQLAlchemy
+    import sqlalchemy as sa
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest revision in ``migrations/versions`` (a test checks it against Alembic's own view).
@@ -38,6 +39,8 @@ def head_revision() -> str:
 
 
 def _revision(conn: sa.Connection) -> str | None:
+    import sqlalchemy as sa
+
     if not sa.inspect(conn).has_table("alembic_version"):
         return None
     return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
