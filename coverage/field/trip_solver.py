@@ -1047,32 +1047,6 @@ class _TourSet(NamedTuple):
     complete: bool  # every tour was kept (False: labels were cut at the work limit)
 
 
-def _first_min(key: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Index of the cheapest entry of each distinct key (the first of equals), in key order.
-
-    The key and the entry's index are packed into one int64 when they fit (one plain sort of
-    integers instead of a two-key lexsort, then the least cost of each run of equal keys): the
-    lexsort's answer, ~1.5-2x faster on the millions of labels of a tour enumeration.
-    """
-    if not len(key):
-        return np.zeros(0, dtype=np.intp)
-    index_bits = int(len(key) - 1).bit_length()
-    if int(key.min()) < 0 or int(key.max()).bit_length() + index_bits > 62:
-        order = np.lexsort((cost, key))
-        sorted_key = key[order]
-        return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]]
-    packed = (key.astype(np.int64) << index_bits) | np.arange(len(key), dtype=np.int64)
-    packed.sort()
-    order = packed & ((1 << index_bits) - 1)
-    sorted_key = packed >> index_bits
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    sorted_cost = cost[order]
-    least = np.minimum.reduceat(sorted_cost, starts)
-    hit = np.flatnonzero(sorted_cost == np.repeat(least, np.diff(np.r_[starts, len(order)])))
-    run = np.searchsorted(starts, hit, side="right") - 1
-    return order[hit[np.r_[True, run[1:] != run[:-1]]]].astype(np.intp)
-
-
 def _slots(p: TripProblem) -> list[tuple[int, int]]:
     """The tours of the calendar as kinds: (days, last place), in calendar order."""
     last = len(p.tours) - 1
@@ -1164,59 +1138,66 @@ class _Enumeration:
 
     def _close(self, labels: _Labels, last: int) -> _Labels:
         """Tours ending at ``last`` after one more day, the cheapest per station set."""
-        out: list[tuple[NDArray[Any], ...]] = []
-        to_last = self.cost[:, :, last]  # (blocks, Q)
-        for b in range(len(self.blocks)):
-            ok = ((labels.mask & self.bmask[b]) == 0) & np.isfinite(to_last[b, labels.town])
-            idx = np.flatnonzero(ok)
-            out.append(
+        mask, town, cost, parent, block, came, _ = self._extend(labels, np.array([last]))
+        return _Labels(mask, town, cost, parent, block, came)
+
+    def _extend(self, labels: _Labels, targets: NDArray[np.int_]) -> tuple[NDArray[Any], ...]:
+        """The cheapest extension of ``labels`` by one day to each (station set, town of ``targets``).
+
+        Returns mask, town, cost, parent label, block, town it came from and the extension's
+        place in the order they are made (block by block, label by label, town by town), in
+        (set, town) order; of equally cheap extensions the first made is kept.  Extensions of a
+        label by a block are pairs of a label and a block (one row of costs over the towns): the
+        pairs are sorted by their new station set and each set's rows reduced to their least per
+        town, ``settings.TRIP_GROW_CHUNK`` extensions at a time (memory, not the answer).
+        """
+        nt, nq = len(targets), len(self.q)
+        day = self.cost[:, :, targets].reshape(-1, nt)  # row block * Q + from: the day's cost to each target
+        reach = np.isfinite(day).any(axis=1).reshape(len(self.blocks), nq)  # a day to some target
+        pair_block, pair_label = np.nonzero(((labels.mask[None, :] & self.bmask[:, None]) == 0) & reach[:, labels.town])
+        new = labels.mask[pair_label] | self.bmask[pair_block]
+        order = np.argsort(new, kind="stable")  # by new set; within one, in the order they are made
+        sorted_new = new[order]
+        starts = np.flatnonzero(np.r_[True, sorted_new[1:] != sorted_new[:-1]]) if len(new) else np.zeros(0, int)
+        step = max(1, settings.TRIP_GROW_CHUNK // max(nt, 1))
+        parts: list[tuple[NDArray[Any], ...]] = []
+        s = 0
+        while s < len(starts):
+            lo = int(starts[s])
+            end = lo + step
+            e = len(starts) if end >= len(order) else max(s + 1, int(np.searchsorted(starts, end, side="right")) - 1)
+            hi = int(starts[e]) if e < len(starts) else len(order)
+            rows = order[lo:hi]
+            label = pair_label[rows]
+            cost = labels.cost[label][:, None] + day[pair_block[rows] * nq + labels.town[label]]
+            local = starts[s:e] - lo
+            least = np.minimum.reduceat(cost, local, axis=0)  # (sets, targets)
+            size = np.diff(np.r_[local, hi - lo])
+            hit = (cost == np.repeat(least, size, axis=0)) & np.isfinite(cost)
+            first = np.minimum.reduceat(np.where(hit, np.arange(hi - lo)[:, None], hi - lo), local, axis=0)
+            seg, col = np.nonzero(np.isfinite(least))
+            pair = rows[first[seg, col]]
+            parts.append(
                 (
-                    labels.mask[idx] | self.bmask[b],
-                    labels.cost[idx] + to_last[b, labels.town[idx]],
-                    idx,
-                    np.full(len(idx), b),
-                    labels.town[idx],
+                    sorted_new[lo + local[seg]],
+                    targets[col],
+                    least[seg, col],
+                    pair_label[pair],
+                    pair_block[pair],
+                    labels.town[pair_label[pair]],
+                    pair * nt + col,
                 )
             )
-        mask, cost, parent, block, came = (np.concatenate(z) for z in zip(*out, strict=True))
-        keep = _first_min(mask, cost)
-        return _Labels(mask[keep], np.full(len(keep), last), cost[keep], parent[keep], block[keep], came[keep])
+            s = e
+        if not parts:
+            empty_int = np.zeros(0, dtype=np.int64)
+            return (empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
+        return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
 
     def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int) -> _Labels:
-        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town).
-
-        The extensions are made block by block and merged into the cheapest so far every
-        ``settings.TRIP_GROW_CHUNK`` of them (memory stays at a few chunks, not at every extension
-        of the day); the kept labels are those of one merge of all, in the same order.
-        """
-        nq = len(self.q)
+        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town)."""
         targets = np.flatnonzero(towns)
-        best: tuple[NDArray[Any], ...] | None = None  # mask, town, cost, parent, block, came, position
-        chunk: list[tuple[NDArray[Any], ...]] = []
-        size = made = 0
-        for b in range(len(self.blocks)):
-            idx = np.flatnonzero((labels.mask & self.bmask[b]) == 0)
-            sub = self.cost[b][labels.town[idx]][:, targets]
-            row, col = np.nonzero(np.isfinite(sub))
-            src = idx[row]
-            chunk.append(
-                (
-                    labels.mask[src] | self.bmask[b],
-                    targets[col],
-                    labels.cost[src] + sub[row, col],
-                    src,
-                    np.full(len(src), b),
-                    labels.town[src],
-                    np.arange(made, made + len(src)),
-                )
-            )
-            size += len(src)
-            made += len(src)
-            if size >= settings.TRIP_GROW_CHUNK or b == len(self.blocks) - 1:
-                best = self._merge(best, chunk, nq)
-                chunk, size = [], 0
-        assert best is not None
-        mask, town, cost, parent, block, came, position = best
+        mask, town, cost, parent, block, came, position = self._extend(labels, targets)
         if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
@@ -1227,16 +1208,6 @@ class _Enumeration:
             keep = chosen[np.argsort(position[chosen])]  # in the order they were made
             return _Labels(mask[keep], town[keep], cost[keep], parent[keep], block[keep], came[keep])
         return _Labels(mask, town, cost, parent, block, came)
-
-    @staticmethod
-    def _merge(
-        best: tuple[NDArray[Any], ...] | None, chunk: list[tuple[NDArray[Any], ...]], nq: int
-    ) -> tuple[NDArray[Any], ...]:
-        """The cheapest label of each (set, town) among ``best`` (made first) and ``chunk``, in key order."""
-        parts = ([best] if best is not None else []) + chunk
-        joined = [np.concatenate(z) for z in zip(*parts, strict=True)]
-        keep = _first_min(joined[0] * nq + joined[1], joined[2])
-        return tuple(a[keep] for a in joined)
 
     def _weights(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
         out = np.zeros(len(masks))
