@@ -242,6 +242,35 @@ def test_fewest_days_checked_by_brute_force():
     assert count.dates[0] == dt.date(2024, 11, 7) and count.dates[2] == dt.date(2024, 11, 11)
 
 
+def test_fewest_days_asks_the_relaxation_first_and_not_the_plans_own_calendar(monkeypatch):
+    """With the tour model (the dynamic program switched off), the dynamic program's answer (checked
+    by brute force above): the LP relaxation says 3 days do not do and 5 may; the full question
+    then says 4 do not and 5 do.  Given the plan of the request's own 3 days, 3 is not asked again."""
+    from coverage.field import trip_solver
+
+    stations = line_stations(5, step=0.25)
+    req = TripRequest(stations, BASE, BASE, working_days("2024-11-07", 3))  # Thu, Fri, Mon: tours of 2 and 1
+    expected = fewest_days(req)
+    monkeypatch.setattr(trip_solver, "DP_MAX_WORK", 0.0)
+    plan = plan_trip(req, options=False)
+    assert plan.solver.startswith("tours enumerated") and len(plan.unvisited) == 2 and plan.coverage_proven
+    steps: list[tuple[int, bool | None]] = []
+
+    def asked(step, info):
+        if step == "days":
+            steps.append((info["days"], info["fits"]))  # fits None: the relaxation lets them fit, no plan yet
+
+    for tried, questions in (
+        (None, [(3, False), (5, None), (4, False), (5, True)]),
+        (plan, [(5, None), (4, False), (5, True)]),
+    ):
+        steps.clear()
+        count = fewest_days(req, tried=tried, progress=asked)
+        assert steps == questions
+        assert (count.days, count.tours, count.proven) == (expected.days, expected.tours, True) == (5, (2, 3), True)
+        assert count.plan is not None and count.plan.travel_min == pytest.approx(expected.plan.travel_min)
+
+
 def test_the_same_request_gives_byte_identical_json():
     import json
 

@@ -1277,7 +1277,9 @@ def solve_tours(
     within ``max_nodes`` nodes, the plan is optimal.  Otherwise the bound is Lagrangian: the
     master LP's prices of the stations and a relaxed tour DP that may visit a station twice.
 
-    ``objective="coverage"`` only asks how much priority fits (driving is not minimised).
+    ``objective="coverage"`` only asks how much priority fits (driving is not minimised);
+    ``"fit"`` only the plan that fits everything with the least driving, ``"fit-lp"`` only whether
+    the LP relaxation of that says they may fit (see :func:`solve`).
     """
     import scipy.sparse as sp
 
@@ -1299,7 +1301,7 @@ def solve_tours(
     question = objective == "coverage"
     penalty = (p.weights / w_min) if question else p.penalty_min * p.weights / w_min
     cost = np.zeros(nt) if question else tour_cost
-    fit = objective == "fit"  # every station, the least driving: nothing may be left out
+    fit = objective in ("fit", "fit-lp")  # every station, the least driving: nothing may be left out
     bits = (mask[:, None] >> np.arange(n)[None, :]) & 1
     cols, rows = np.nonzero(bits)
     cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nt))
@@ -1321,6 +1323,11 @@ def solve_tours(
         out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
         out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (LP)", "infeasible", float("nan")
         out.coverage_proven, out.cut = complete, "" if complete else e.cut
+        return out
+    if objective == "fit-lp":  # they may fit: only the MIP tells
+        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
+        out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (LP)", "relaxed", float("nan")
+        out.coverage_proven, out.cut = False, ""
         return out
     lp_value = float(h.getInfo().objective_function_value)
     price = np.asarray(h.getSolution().row_dual, dtype=float)[:n]
@@ -1747,14 +1754,17 @@ def solve(
     """Best plan by ``method``: ``auto`` (exact when it can be, else heuristic), ``exact``, ``heuristic``, ``dp``, ``blocks``.
 
     ``objective="coverage"`` asks only how much priority fits (the plan's driving is not
-    minimised), ``"fit"`` only whether everything fits (no plan when the LP already says no);
+    minimised), ``"fit"`` only whether everything fits (no plan when the LP already says no),
+    ``"fit-lp"`` only the cheap half of that: with the tour model, a solution of status
+    ``"relaxed"`` (no plan, every station unvisited) when its LP relaxation lets them all fit,
+    else the answer of ``"fit"`` (that they do not; other models answer ``"fit"`` in full);
     ``progress`` receives the steps (see :data:`Progress`) and may stop the search.
     """
     if method not in ("auto", "exact", "heuristic", "dp", "blocks"):
         msg = f"unknown method {method!r}; use auto, exact, heuristic, dp or blocks"
         raise InputError(msg)
-    if objective not in ("travel", "coverage", "fit"):
-        msg = f"unknown objective {objective!r}; use travel, coverage or fit"
+    if objective not in ("travel", "coverage", "fit", "fit-lp"):
+        msg = f"unknown objective {objective!r}; use travel, coverage, fit or fit-lp"
         raise InputError(msg)
     started = time.perf_counter()
     if p.n == 0:
