@@ -98,6 +98,22 @@ def test_exact_solvers_match_brute_force(seed, tours):
     assert heur.bound_min <= expected[1] + 1e-6 or key(p, heur)[0] != expected[0]
 
 
+@pytest.mark.parametrize(
+    ("seed", "n", "days", "tours"),
+    [(seed, *case) for seed in range(6) for case in ((6, 3, None), (5, 3, (2, 1)), (4, 2, (1, 1)), (6, 3, (1, 2)))],
+)
+def test_fit_in_a_full_calendar_matches_the_dynamic_program(seed, n, days, tours):
+    """A calendar with room for no visit (or one) beyond the stations, 2 a day: only the tours that fill
+    (nearly) every day are enumerated for "do all fit?", and the answer is the dynamic program's: the
+    least driving when they all fit, else not fitting, proven."""
+    p = random_problem(seed, n=n, days=days, per_day=2, tours=tours)
+    exact, fit = solve_dp(p), solve_tours(p, objective="fit")
+    if exact.unvisited:
+        assert fit.status == "infeasible" and fit.coverage_proven and fit.cut == ""
+    else:
+        assert fit.status == "optimal" and not fit.unvisited and fit.travel_min == pytest.approx(exact.travel_min)
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
     """With the partial tours cut to a few a day the plan is not proven, and its bound stays below the optimum."""
@@ -410,6 +426,8 @@ def test_guangdong_two_per_city_in_two_weeks_is_exact(guangdong_stations):
     assert len(plan.unvisited) == 7 and plan.status == "optimal" and plan.gap == 0 and plan.cut == ""
     fewest = next(o for o in plan.options if o["choice"] == "fewest days")
     assert (fewest["days"], fewest["tours"], fewest["proven"]) == (17, 4, True)
+    evening = next(o for o in plan.options if o["choice"] == "allow an evening transfer")
+    assert not evening["fits"]  # 20 visits in 10 days: every day full, and no day from 广州市 holds two
 
 
 def test_exports(guangdong_stations):

@@ -1069,13 +1069,15 @@ def _enumeration_key(p: TripProblem, longest: int) -> str:
 _ENUMERATIONS: dict[str, _Enumeration] = {}
 
 
-def _enumeration(p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float) -> _Enumeration:
+def _enumeration(
+    p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float, slack: int | None = None
+) -> _Enumeration:
     longest = max(max(p.tours), settings.TRIP_TOUR_DAYS)
-    key = _enumeration_key(p, longest) + f"/{max_labels}"
+    key = _enumeration_key(p, longest) + f"/{max_labels}/{slack}"
     if key not in _ENUMERATIONS:
         while len(_ENUMERATIONS) >= settings.TRIP_ENUMERATIONS_KEPT:
             _ENUMERATIONS.pop(next(iter(_ENUMERATIONS)))
-        _ENUMERATIONS[key] = _Enumeration(p, blocks, longest, max_labels, deadline)
+        _ENUMERATIONS[key] = _Enumeration(p, blocks, longest, max_labels, deadline, slack)
     return _ENUMERATIONS[key]
 
 
@@ -1086,10 +1088,22 @@ class _Enumeration:
     last place; labels of intermediate days sleep in a town from which that place can still be
     reached.  Labels beyond ``max_labels`` a day are cut to the best of each town (most priority
     visited, then least driving): the tours are then not all there (``complete`` False).
+
+    With ``slack`` only the tours and labels at most that many visits short of ``per_day`` a day
+    are made (the only ones a plan visiting every station can use when its calendar leaves room for
+    ``slack`` visits more); ``complete`` then says every such tour is there.
     """
 
-    def __init__(self, p: TripProblem, blocks: list[_Block], longest: int, max_labels: int, deadline: float) -> None:
-        self.p, self.blocks = p, blocks
+    def __init__(
+        self,
+        p: TripProblem,
+        blocks: list[_Block],
+        longest: int,
+        max_labels: int,
+        deadline: float,
+        slack: int | None = None,
+    ) -> None:
+        self.p, self.blocks, self.slack = p, blocks, slack
         q = self.q = np.array(p.places)
         nq = len(q)
         self.pos = {int(v): i for i, v in enumerate(q)}
@@ -1114,13 +1128,13 @@ class _Enumeration:
         for t in range(1, longest + 1):
             for k, (length, last) in enumerate(kinds):
                 if length == t:
-                    parts.append((k, self._close(labels, self.pos[last])))
+                    parts.append((k, self._close(labels, self.pos[last], t)))
             if t == longest:
                 break
             if time.perf_counter() > deadline:
                 self.complete, self.cut = False, "time limit"
                 break
-            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels)
+            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels, t)
             self.days.append(labels)
 
         def joined(name: str) -> NDArray[Any]:
@@ -1136,13 +1150,13 @@ class _Enumeration:
             self.complete,
         )
 
-    def _close(self, labels: _Labels, last: int) -> _Labels:
-        """Tours ending at ``last`` after one more day, the cheapest per station set."""
-        mask, town, cost, parent, block, came, _ = self._extend(labels, np.array([last]))
+    def _close(self, labels: _Labels, last: int, day: int) -> _Labels:
+        """Tours ending at ``last`` after one more day (their ``day``-th), the cheapest per station set."""
+        mask, town, cost, parent, block, came, _ = self._extend(labels, np.array([last]), day)
         return _Labels(mask, town, cost, parent, block, came)
 
-    def _extend(self, labels: _Labels, targets: NDArray[np.int_]) -> tuple[NDArray[Any], ...]:
-        """The cheapest extension of ``labels`` by one day to each (station set, town of ``targets``).
+    def _extend(self, labels: _Labels, targets: NDArray[np.int_], nth: int) -> tuple[NDArray[Any], ...]:
+        """The cheapest extension of ``labels`` by one day (their ``nth``) to each (station set, town of ``targets``).
 
         Returns mask, town, cost, parent label, block, town it came from and the extension's
         place in the order they are made (block by block, label by label, town by town), in
@@ -1156,6 +1170,9 @@ class _Enumeration:
         reach = np.isfinite(day).any(axis=1).reshape(len(self.blocks), nq)  # a day to some target
         pair_block, pair_label = np.nonzero(((labels.mask[None, :] & self.bmask[:, None]) == 0) & reach[:, labels.town])
         new = labels.mask[pair_label] | self.bmask[pair_block]
+        if self.slack is not None:  # only sets at most ``slack`` visits short of a full day every day
+            full = np.bitwise_count(new) >= self.p.per_day * nth - self.slack
+            pair_block, pair_label, new = pair_block[full], pair_label[full], new[full]
         order = np.argsort(new, kind="stable")  # by new set; within one, in the order they are made
         sorted_new = new[order]
         starts = np.flatnonzero(np.r_[True, sorted_new[1:] != sorted_new[:-1]]) if len(new) else np.zeros(0, int)
@@ -1194,10 +1211,10 @@ class _Enumeration:
             return (empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
         return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
 
-    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int) -> _Labels:
-        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town)."""
+    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int) -> _Labels:
+        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town)."""
         targets = np.flatnonzero(towns)
-        mask, town, cost, parent, block, came, position = self._extend(labels, targets)
+        mask, town, cost, parent, block, came, position = self._extend(labels, targets, day)
         if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
@@ -1279,7 +1296,9 @@ def solve_tours(
 
     ``objective="coverage"`` only asks how much priority fits (driving is not minimised);
     ``"fit"`` only the plan that fits everything with the least driving, ``"fit-lp"`` only whether
-    the LP relaxation of that says they may fit (see :func:`solve`).
+    the LP relaxation of that says they may fit (see :func:`solve`).  When the calendar leaves room
+    for fewer than ``per_day`` visits beyond the stations, only the tours at most that many visits
+    short of full days can be part of such a plan: only those are enumerated (far fewer, often all).
     """
     import scipy.sparse as sp
 
@@ -1287,7 +1306,9 @@ def solve_tours(
     report = _Reporter(progress)
     q = np.array(p.places)
     blocks = blocks if blocks is not None else (_blocks(p, q) or [])
-    e = _enumeration(p, blocks, max_labels, started + 0.5 * time_limit)
+    slack = p.per_day * p.days - p.n  # visits the calendar could make beyond the stations
+    tight = objective in ("fit", "fit-lp") and 0 <= slack < p.per_day  # every tour nearly full: only those
+    e = _enumeration(p, blocks, max_labels, started + 0.5 * time_limit, slack if tight else None)
     slots = _slots(p)
     kinds = list(dict.fromkeys(slots))
     count = np.array([slots.count(kind) for kind in kinds], dtype=float)
