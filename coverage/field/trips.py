@@ -731,8 +731,7 @@ def fewest_days(
     """
     travel = travel or StraightLine.for_trips()
     steps = _Steps(progress)
-    n = len(request.stations)
-    lower = max(1, math.ceil(n / max(request.per_day, 1)))
+    lower = visit_cap_days(len(request.stations), request.per_day)
     problem_of: dict[int, TripRequest] = {}
 
     def request_for(days: int) -> TripRequest:
@@ -799,6 +798,42 @@ def fewest_days(
         return DayCount(None, [], (), None, proven_low and not steps.stopped, lower)
     best = request_for(high)
     return DayCount(high, best.dates, best.tours or (), plans[high], proven_low or high == lower, lower)
+
+
+def visit_cap_days(n_stations: int, per_day: int) -> int:
+    """The fewest working days the visit cap allows: stations / visits a day, rounded up (at least 1).
+
+    The first count :func:`fewest_days` tries, and the days a request follows until it is planned
+    (:func:`plan_in_fewest_days`).
+
+    >>> visit_cap_days(28, 2), visit_cap_days(27, 2), visit_cap_days(0, 2)
+    (14, 14, 1)
+    """
+    return max(1, math.ceil(n_stations / max(per_day, 1)))
+
+
+def plan_in_fewest_days(
+    request: TripRequest,
+    travel: Travel | None = None,
+    method: str = "auto",
+    time_limit: float = settings.TRIP_TIME_LIMIT_S,
+    progress: Progress | None = None,
+    longer_days: bool = False,
+) -> tuple[TripPlan, DayCount | None]:
+    """The plan of a request whose days follow its stations: the fewest working days from its first
+    day that visit every station (:func:`fewest_days`; the request's own count is only where the
+    search starts), their plan, and the day count.
+
+    With more than ``settings.TRIP_AUTO_DAYS_MAX_STATIONS`` stations (beyond the exact model, each
+    count would be a heuristic's long search), or when no count up to ``settings.TRIP_MAX_DAYS``
+    fits them all: the plan of the request's own days, with its ways out (:func:`plan_trip`), and None.
+    """
+    travel = travel or StraightLine.for_trips()
+    if len(request.stations) <= settings.TRIP_AUTO_DAYS_MAX_STATIONS:
+        count = fewest_days(request, travel, method, time_limit, progress)
+        if count.plan is not None:
+            return count.plan, count
+    return plan_trip(request, travel, method, time_limit, progress=progress, longer_days=longer_days), None
 
 
 def _fit(request: TripRequest, travel: Travel, method: str, time_limit: float, steps: _Steps) -> TripPlan | None:
