@@ -54,6 +54,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1104,6 +1105,8 @@ class _Enumeration:
         slack: int | None = None,
     ) -> None:
         self.p, self.blocks, self.slack = p, blocks, slack
+        self._fit_lp: Any = None  # the live LP of :meth:`may_fit`
+        self._lock = threading.Lock()
         q = self.q = np.array(p.places)
         nq = len(q)
         self.pos = {int(v): i for i, v in enumerate(q)}
@@ -1149,6 +1152,39 @@ class _Enumeration:
             joined("came_from"),
             self.complete,
         )
+
+    def may_fit(self, count: dict[tuple[int, int], int]) -> bool:
+        """Whether the LP relaxation of "every station in a calendar of ``count`` tours of each kind"
+        is feasible over these tours: one LP over every tour, kept and warm-started from the last
+        calendar asked (each calendar sets its kinds' counts, 0 for the others, and the bounds of its
+        station-free tours), which :func:`fewest_days` asks for many calendars in turn."""
+        import highspy
+        import scipy.sparse as sp
+
+        t = self.tours
+        kinds = np.array([count.get(kind, 0) for kind in self.kinds], dtype=float)
+        empty = np.flatnonzero(t.mask == 0)
+        with self._lock:
+            if self._fit_lp is None:
+                n, nt = self.p.n, len(t.mask)
+                bits = (t.mask[:, None] >> np.arange(n)[None, :]) & 1
+                cols, rows = np.nonzero(bits)
+                b = MipBuilder()
+                y = b.columns(nt, cost=0.0, upper=1.0)
+                cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nt))
+                kind_rows = sp.csr_matrix((np.ones(nt), (t.kind, np.arange(nt))), shape=(len(self.kinds), nt))
+                b.rows(1.0, 1.0, (y, cover))
+                b.rows(kinds, kinds, (y, kind_rows))
+                h = new_highs(settings.TRIP_TIME_LIMIT_S, 0.0)
+                h.passModel(b.build().lp(relax=True))
+                self._fit_lp = h
+            h = self._fit_lp
+            n_rows = h.getNumRow()
+            kind_index = np.arange(n_rows - len(self.kinds), n_rows, dtype=np.int32)
+            h.changeRowsBounds(len(kind_index), kind_index, kinds, kinds)
+            h.changeColsBounds(len(empty), empty.astype(np.int32), np.zeros(len(empty)), kinds[t.kind[empty]])
+            h.run()
+            return h.getModelStatus() != highspy.HighsModelStatus.kInfeasible
 
     def _close(self, labels: _Labels, last: int, day: int) -> _Labels:
         """Tours ending at ``last`` after one more day (their ``day``-th), the cheapest per station set."""
@@ -1316,6 +1352,14 @@ def solve_tours(
     pick = np.flatnonzero(wanted[e.tours.kind] >= 0)
     mask, tour_cost, tour_kind = e.tours.mask[pick], e.tours.cost[pick], wanted[e.tours.kind[pick]]
     complete = e.tours.complete
+    if objective == "fit-lp":  # the relaxation only: they may fit (only the MIP tells), or they do not
+        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
+        out.solver, out.bound_min = "tours enumerated, HiGHS (LP)", float("nan")
+        if e.may_fit({kind: slots.count(kind) for kind in kinds}):
+            out.status, out.coverage_proven, out.cut = "relaxed", False, ""
+        else:
+            out.status, out.coverage_proven, out.cut = "infeasible", complete, "" if complete else e.cut
+        return out
     report("blocks", columns=len(pick))
     n, nt = p.n, len(pick)
     w_min = float(p.weights.min()) if n else 1.0
@@ -1344,11 +1388,6 @@ def solve_tours(
         out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
         out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (LP)", "infeasible", float("nan")
         out.coverage_proven, out.cut = complete, "" if complete else e.cut
-        return out
-    if objective == "fit-lp":  # they may fit: only the MIP tells
-        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
-        out.solver, out.status, out.bound_min = "tours enumerated, HiGHS (LP)", "relaxed", float("nan")
-        out.coverage_proven, out.cut = False, ""
         return out
     lp_value = float(h.getInfo().objective_function_value)
     price = np.asarray(h.getSolution().row_dual, dtype=float)[:n]
