@@ -114,6 +114,31 @@ def test_fit_in_a_full_calendar_matches_the_dynamic_program(seed, n, days, tours
         assert fit.status == "optimal" and not fit.unvisited and fit.travel_min == pytest.approx(exact.travel_min)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_lp_checks_of_many_calendars_agree_with_the_exact_answer_in_any_order(seed, monkeypatch):
+    """ "May all fit?" asked of one enumeration for calendar after calendar (one LP, warm-started): the
+    answer of the full question's own LP, "may" whenever the dynamic program fits them all, and the
+    same answers whatever the order the calendars are asked in."""
+    from coverage.field import trip_solver
+
+    calendars = [(1,), (2,), (1, 1), (3,), (2, 1), (1, 2), (2, 2), (3, 1), (4,)]
+    answers = []
+    for order in (calendars, calendars[::-1]):
+        monkeypatch.setattr(trip_solver, "_ENUMERATIONS", {})
+        seen = {}
+        for tours in order:
+            p = random_problem(seed, n=5, days=sum(tours), tours=tours)
+            seen[tours] = solve_tours(p, objective="fit-lp").status
+            full = solve_tours(p, objective="fit")  # its own LP first: "infeasible" by the LP when it says no
+            lp_says_no = full.status == "infeasible" and full.solver.endswith("(LP)")
+            assert (seen[tours] == "infeasible") == lp_says_no
+            if not solve_dp(p).unvisited:
+                assert seen[tours] == "relaxed" and not full.unvisited
+        answers.append(seen)
+    assert answers[0] == answers[1]
+    assert set(answers[0].values()) == {"relaxed", "infeasible"}
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
     """With the partial tours cut to a few a day the plan is not proven, and its bound stays below the optimum."""
