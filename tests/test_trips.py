@@ -312,6 +312,24 @@ def test_fewest_days_asks_the_relaxation_first_and_not_the_plans_own_calendar(mo
         assert count.plan is not None and count.plan.travel_min == pytest.approx(expected.plan.travel_min)
 
 
+def test_plan_in_fewest_days_plans_the_days_the_stations_need(monkeypatch):
+    """Days that follow the stations: 5 stations, 2 a day from a Thursday, asked with the visit cap's 3
+    days, are planned in the fewest that fit them all (5, as fewest_days says); above the size the days
+    are worked out for, the days given are planned, with their ways out."""
+    from coverage import settings
+    from coverage.field.trips import plan_in_fewest_days, visit_cap_days
+
+    stations = line_stations(5, step=0.25)
+    req = TripRequest(stations, BASE, BASE, working_days("2024-11-07", visit_cap_days(5, 2)))
+    plan, count = plan_in_fewest_days(req)
+    assert len(req.dates) == 3 and count is not None and count.days == 5 and count.tours == (2, 3)
+    assert plan.unvisited.empty and len(plan.request.dates) == 5 and plan is count.plan
+    monkeypatch.setattr(settings, "TRIP_AUTO_DAYS_MAX_STATIONS", 4)
+    plan, count = plan_in_fewest_days(req)
+    assert count is None and len(plan.request.dates) == 3 and len(plan.unvisited) == 2
+    assert [o["choice"] for o in plan.options][:2] == ["drop the lowest-priority visits", "fewest days"]
+
+
 def test_the_same_request_gives_byte_identical_json():
     import json
 
