@@ -1175,7 +1175,7 @@ class _Enumeration:
                 kind_rows = sp.csr_matrix((np.ones(nt), (t.kind, np.arange(nt))), shape=(len(self.kinds), nt))
                 b.rows(1.0, 1.0, (y, cover))
                 b.rows(kinds, kinds, (y, kind_rows))
-                h = new_highs(settings.TRIP_TIME_LIMIT_S, 0.0)
+                h = new_highs(settings.TRIP_TIME_LIMIT_S, 0.0, presolve="off")
                 h.passModel(b.build().lp(relax=True))
                 self._fit_lp = h
             h = self._fit_lp
