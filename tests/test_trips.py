@@ -139,6 +139,17 @@ def test_lp_checks_of_many_calendars_agree_with_the_exact_answer_in_any_order(se
     assert set(answers[0].values()) == {"relaxed", "infeasible"}
 
 
+def test_fit_lp_without_any_tour_says_no():
+    """Two stations whose visits do not fit in one day, one day of two visits: no tour fills the day, so
+    none is enumerated, and the relaxation says they do not fit, proven (HiGHS calls an LP without
+    columns "empty", not infeasible: it once read as "may fit")."""
+    x = np.array([0.0, 10.0, 5.0])
+    p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2,), 2, 2, days=1, per_day=2, visit_min=200, day_min=300)
+    for objective in ("fit-lp", "fit"):
+        sol = solve_tours(p, objective=objective)
+        assert sol.status == "infeasible" and sol.coverage_proven and sol.cut == "" and len(sol.unvisited) == 2
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
     """With the partial tours cut to a few a day the plan is not proven, and its bound stays below the optimum."""

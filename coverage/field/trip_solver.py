@@ -1162,6 +1162,8 @@ class _Enumeration:
         import scipy.sparse as sp
 
         t = self.tours
+        if len(t.mask) == 0:  # no tour at all (HiGHS calls a model without columns "empty", not infeasible)
+            return self.p.n == 0 and not any(count.values())
         kinds = np.array([count.get(kind, 0) for kind in self.kinds], dtype=float)
         empty = np.flatnonzero(t.mask == 0)
         with self._lock:
