@@ -1,7 +1,6 @@
 """Field trips (evaluators) and supervision (supervisors with 5-8 stations each)."""
 
 import datetime as dt
-import math
 import time
 
 import pandas as pd
@@ -31,11 +30,13 @@ from coverage.field.trips import (
     fewest_days,
     next_monday,
     parse_itinerary,
+    plan_in_fewest_days,
     plan_trip,
     resolve_place,
     sample_stations,
     station_table,
     stations_by_name,
+    visit_cap_days,
     working_days,
 )
 from coverage.present import exports, webmap
@@ -128,13 +129,19 @@ def option_text(option: dict) -> str:
 
 
 # --------------------------------------------------------------------------- trip planner
-def default_days(n_stations: int, per_day: int) -> None:
-    """Keep the days input on the figure the sample needs (stations / visits a day, rounded up)
-    until the user changes it, so the first view does not warn about the visit cap."""
-    need = max(1, math.ceil(n_stations / max(per_day, 1)))
+def default_days(codes: list[str], per_day: int) -> tuple[tuple[str, ...], int]:
+    """Keep the days input on the figure the stations need until the user changes it: the visit cap's
+    figure, or the fewest days that fit them all once a plan found it (a plan made while the days
+    follow the stations is made in the fewest days: ``plan_in_fewest_days``).  Returns the key the
+    days found are kept under."""
+    found = ss.get("trip_days_found")
+    key = (tuple(codes), per_day)
+    need = found[1] if found is not None and found[0] == key else visit_cap_days(len(codes), per_day)
+    need = min(need, settings.TRIP_MAX_DAYS)
     if ss.get("trip_days") in (None, ss.get("trip_days_auto")):
-        ss["trip_days"] = min(need, settings.TRIP_MAX_DAYS)
-    ss["trip_days_auto"] = min(need, settings.TRIP_MAX_DAYS)
+        ss["trip_days"] = need
+    ss["trip_days_auto"] = need
+    return key
 
 
 def hours(minutes: float) -> str:
@@ -218,7 +225,7 @@ with trip_tab, common.friendly_errors():
         format_func=lambda m: t(f"trip_days_{m}"),
         key="trip_days_mode",
     )
-    default_days(len(chosen), int(per_day))
+    days_key = default_days(chosen["code"].astype(str).tolist(), int(per_day))
     c = st.columns(4)
     n_days = c[0].number_input(
         t("trip_days"),
@@ -272,6 +279,7 @@ with trip_tab, common.friendly_errors():
         )
 
     c = st.columns([1, 1, 2])
+    follows = days_mode == "given" and int(n_days) == ss.get("trip_days_auto")  # the days follow the stations
     run = c[0].button(t("trip_run"), type="primary", key="trip_run", width="stretch")
     c[1].button(t("trip_stop"), key="trip_stop", width="stretch")  # a click reruns the page: the solve stops
     if run:
@@ -335,6 +343,8 @@ with trip_tab, common.friendly_errors():
                     plan = count.plan
                     if plan is None:
                         st.error(t("trip_fewest_none", max=settings.TRIP_MAX_DAYS))
+                elif follows:
+                    plan, count = plan_in_fewest_days(request, travel, progress=on_progress, longer_days=longer)
                 else:
                     plan = plan_trip(request, travel, progress=on_progress, longer_days=longer)
                 given = None
@@ -350,6 +360,9 @@ with trip_tab, common.friendly_errors():
                 ss["trip_travel"] = trip_travel_text(view, float(speed), float(long_speed), request)
             if stop_request:
                 raise stop_request[0]
+            if follows and count is not None and count.days is not None and count.days != int(n_days):
+                ss["trip_days_found"] = (days_key, count.days)
+                st.rerun()  # the days input shows the days found
 
     saved = ss.get("trip")
     if saved and saved[0] == view.key:

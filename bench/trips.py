@@ -7,14 +7,18 @@
   enumerated, one chosen per calendar slot, HiGHS) against a **CP-SAT model** (one day block a
   day, the overnight places linked day to day, each station at most once; 2 workers, up to
   ``--cpsat-seconds``), both on the same day blocks and matrices.
-* The whole request as the app makes it (the plan and the ways to fit every station), and the
-  "how many days?" question, against **today's code** (commit ``--before``, run from a
-  ``git archive`` of that commit in a fresh interpreter; it has no calendar of tours and no
-  day count, so it plans the same days without going home at the weekend).
+* The whole request as the app makes it (the plan and the ways to fit every station) for the
+  app's default requests (Guangdong 2 per city / 10 working days; Guangxi 2 per city / 14 days,
+  and the 21 it needs), run as the CLI runs it (``python -m coverage trip ... --json``, a fresh
+  interpreter each time) by **the named baseline** (``--before``, default ``main``: a ``git
+  archive`` of it unpacked in a temporary directory) and by ours, interleaved ``--repeat`` times
+  with the load before each run; wall time, peak memory, and whether the JSON is byte-identical
+  (else both plans' figures: left out, driving, gap, the options' answers).
+* The "how many days?" question (ours).
 
 Tests never assert on time.  The machine's load is printed first (``uptime``).
 
-    .venv/bin/python bench/trips.py [--skip before,cpsat] [--before 60cc4e4]
+    .venv/bin/python bench/trips.py [--skip day,overnight,request,days] [--before main] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ from coverage.field.trips import (  # noqa: E402
     _problem,
     capital,
     fewest_days,
-    plan_trip,
     sample_stations,
     station_table,
     working_days,
@@ -146,54 +149,78 @@ def cpsat_overnight(p: TripProblem, seconds: float) -> tuple[int, float, float, 
     return kept, value / 60, bound / 60, time.perf_counter() - started
 
 
-# --------------------------------------------------------------------------- today's code
-BEFORE_SCRIPT = r"""
-import json, sys, time
-sys.path.insert(0, ".")
-from coverage.data.provinces import default_stations_path
-from coverage.data.stations import read_stations
-from coverage.field.trips import TripRequest, capital, plan_trip, sample_stations, station_table, working_days
-from coverage.analysis.travel import StraightLine
-province, days, overnight, options = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
-s = station_table(read_stations(default_stations_path(province), province=province).stations)
-chosen = sample_stations(s, "2-per-city", seed=0)
-base = capital(province)
-req = TripRequest(chosen, base, base, working_days("2024-11-04", days), overnight=overnight)
-t = time.perf_counter()
-plan = plan_trip(req, StraightLine.for_trips(), options=options)
-print(json.dumps({"seconds": time.perf_counter() - t, "kept": len(chosen) - len(plan.unvisited),
-                  "travel_min": plan.travel_min, "gap": plan.gap, "solver": plan.solver}))
-"""
+# --------------------------------------------------------------------------- the whole request, side by side
+#: The app's default requests as the CLI makes them: (name, province, working days).
+REQUESTS = (
+    ("Guangdong 2 per city (20), 10 working days from 广州市", "44", 10),
+    ("Guangxi 2 per city (28), 14 working days from 南宁市", "45", 14),
+    ("Guangxi 2 per city (28), 21 working days (the fewest that fit all)", "45", 21),
+)
 
 
-def before(commit: str, province: str, days: int, overnight: str, options: bool) -> dict:
-    """Today's code on the same request, in a fresh interpreter from a ``git archive`` of ``commit``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        done = subprocess.run(
-            [sys.executable, "-c", BEFORE_SCRIPT, province, str(days), overnight, "1" if options else "0"],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def baseline_tree(commit: str, where: Path) -> Path:
+    """A ``git archive`` of ``commit`` unpacked in ``where`` (the named baseline, run as it is)."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return where
 
 
-# --------------------------------------------------------------------------- runs
-def ours(req: TripRequest, options: bool = True) -> tuple[dict, float]:
+def cli_run(tree: Path, province: str, days: int) -> tuple[float, float, bytes]:
+    """(wall seconds, peak memory GB, JSON bytes) of ``python -m coverage trip ... --json`` run in ``tree``."""
+    import os
+
+    args = ["--province", province, "--sample", "2-per-city", "--days", str(days), "--from-date", FIRST, "--json"]
     started = time.perf_counter()
-    plan = plan_trip(req, options=options)
-    seconds = time.perf_counter() - started
-    return {
-        "kept": len(req.stations) - len(plan.unvisited),
-        "travel_min": plan.travel_min,
-        "gap": plan.gap,
-        "status": plan.status,
-        "cut": plan.cut,
-        "options": [o["choice"] + (f" {o.get('days')}" if o["choice"] == "fewest days" else "") for o in plan.options],
-    }, seconds
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen([sys.executable, "-m", "coverage", "trip", *args], cwd=tree, stdout=out)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        document = out.read()
+    if child.returncode != 0:
+        msg = f"trip {' '.join(args)} in {tree} exited {child.returncode}"
+        raise RuntimeError(msg)
+    return seconds, usage.ru_maxrss / 1e6, document
+
+
+def summary(document: bytes) -> str:
+    """The figures of a plan that say how good it is: kept, driving, gap, the options' answers."""
+    d = json.loads(document)
+    options = "; ".join(
+        f"{o['choice']}: {o.get('days', '')}{' ' if 'days' in o else ''}{'fits' if o['fits'] else 'no'}"
+        f"{' ' + str(o['total_travel_min']) + ' min' if 'total_travel_min' in o else ''}"
+        for o in d["options"]
+    )
+    gap = "-" if d["gap"] is None else f"{d['gap']:.2%}"
+    return f"{len(d['unvisited'])} left out, {d['total_travel_min']} min, gap {gap}; {options or 'no options'}"
+
+
+def side_by_side(baseline: str, repeat: int) -> None:
+    """Each request run by the baseline and by ours in turn (interleaved), the load before each run."""
+    import os
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = baseline_tree(baseline, Path(tmp))
+        for name, province, days in REQUESTS:
+            print(f"whole request (plan + options), {name}:")
+            outputs: dict[str, bytes] = {}
+            walls: dict[str, list[float]] = {baseline: [], "ours": []}
+            for _ in range(repeat):
+                for side, tree in ((baseline, base), ("ours", ROOT)):
+                    load = os.getloadavg()[0]
+                    seconds, peak_gb, document = cli_run(tree, province, days)
+                    print(f"  {side}: {seconds:.1f} s, peak {peak_gb:.2f} GB (load {load:.1f})")
+                    outputs[side] = document
+                    walls[side].append(seconds)
+            same = outputs[baseline] == outputs["ours"]
+            ratio = min(walls[baseline]) / min(walls["ours"])
+            print(
+                f"  fastest: {baseline} {min(walls[baseline]):.1f} s, ours {min(walls['ours']):.1f} s, ratio {ratio:.1f}x"
+            )
+            print(f"  JSON: {'byte-identical' if same else 'differs'}")
+            for side in (baseline, "ours") if not same else ("ours",):
+                print(f"  {side}: {summary(outputs[side])}")
 
 
 def line(name: str, seconds: float, figures: dict, baseline: str, base_seconds: float, base_figures: str) -> None:
@@ -204,14 +231,17 @@ def line(name: str, seconds: float, figures: dict, baseline: str, base_seconds: 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: day,overnight,request,days,before")
-    parser.add_argument("--before", default="60cc4e4", help="the commit of today's code")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: day,overnight,request,days")
+    parser.add_argument("--before", default="main", help="the named baseline: a commit or branch (default main)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each side of a whole request (interleaved)")
     parser.add_argument("--routing-seconds", type=float, default=2.0)
     parser.add_argument("--cpsat-seconds", type=float, default=60.0)
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     travel = StraightLine.for_trips()
+    if "request" not in skip:
+        side_by_side(args.before, args.repeat)
     if "day" not in skip:
         for province, days in (("44", 10), ("45", 10)):
             req = request(province, days, "base")
@@ -245,15 +275,6 @@ if __name__ == "__main__":
                 cs,
                 f"kept {kept}, {value:.1f} min, bound {bound:.1f}",
             )
-    if "request" not in skip:
-        for province, days in (("44", 10),):
-            figures, s = ours(request(province, days))
-            print(f"whole request {province} 2 per city, {days} days (plan + options): ours {s:.2f} s {figures}")
-            if "before" not in skip:
-                b = before(args.before, province, days, "towns", True)
-                print(
-                    f"  today's code ({args.before}, no weekends at home): {b['seconds']:.2f} s {b}; ratio {b['seconds'] / s:.1f}x"
-                )
     if "days" not in skip:
         for province in ("44", "45"):
             req = request(province, 1)
@@ -266,6 +287,3 @@ if __name__ == "__main__":
                 f"({list(count.tours)}), proven {count.proven}, {s:.2f} s; plan {plan.travel_min if plan else float('nan'):.1f} min, "
                 f"{plan.status if plan else '-'} {plan.cut if plan else ''}"
             )
-            if "before" not in skip and count.days:
-                b = before(args.before, province, count.days, "towns", True)
-                print(f"  today's code on {count.days} days (plan + options): {b['seconds']:.2f} s {b}")

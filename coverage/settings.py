@@ -322,6 +322,9 @@ TRIP_GROW_CHUNK = 2_000_000
 #: serves every calendar of weeks at home at the weekend; enumerations kept for the next question.
 TRIP_TOUR_DAYS = 5
 TRIP_ENUMERATIONS_KEPT = 8
+#: The most stations whose working days are worked out when the days follow the stations (the app's
+#: default): the fewest that fit them all (the exact tour model's size; beyond it, the days given).
+TRIP_AUTO_DAYS_MAX_STATIONS = 62
 #: Tours (least LP reduced cost first) the choice of tours is made among when the tours were not
 #: all enumerated.
 TRIP_PARTIAL_COLUMNS = 3_000

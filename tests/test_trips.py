@@ -98,6 +98,58 @@ def test_exact_solvers_match_brute_force(seed, tours):
     assert heur.bound_min <= expected[1] + 1e-6 or key(p, heur)[0] != expected[0]
 
 
+@pytest.mark.parametrize(
+    ("seed", "n", "days", "tours"),
+    [(seed, *case) for seed in range(6) for case in ((6, 3, None), (5, 3, (2, 1)), (4, 2, (1, 1)), (6, 3, (1, 2)))],
+)
+def test_fit_in_a_full_calendar_matches_the_dynamic_program(seed, n, days, tours):
+    """A calendar with room for no visit (or one) beyond the stations, 2 a day: only the tours that fill
+    (nearly) every day are enumerated for "do all fit?", and the answer is the dynamic program's: the
+    least driving when they all fit, else not fitting, proven."""
+    p = random_problem(seed, n=n, days=days, per_day=2, tours=tours)
+    exact, fit = solve_dp(p), solve_tours(p, objective="fit")
+    if exact.unvisited:
+        assert fit.status == "infeasible" and fit.coverage_proven and fit.cut == ""
+    else:
+        assert fit.status == "optimal" and not fit.unvisited and fit.travel_min == pytest.approx(exact.travel_min)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lp_checks_of_many_calendars_agree_with_the_exact_answer_in_any_order(seed, monkeypatch):
+    """ "May all fit?" asked of one enumeration for calendar after calendar (one LP, warm-started): the
+    answer of the full question's own LP, "may" whenever the dynamic program fits them all, and the
+    same answers whatever the order the calendars are asked in."""
+    from coverage.field import trip_solver
+
+    calendars = [(1,), (2,), (1, 1), (3,), (2, 1), (1, 2), (2, 2), (3, 1), (4,)]
+    answers = []
+    for order in (calendars, calendars[::-1]):
+        monkeypatch.setattr(trip_solver, "_ENUMERATIONS", {})
+        seen = {}
+        for tours in order:
+            p = random_problem(seed, n=5, days=sum(tours), tours=tours)
+            seen[tours] = solve_tours(p, objective="fit-lp").status
+            full = solve_tours(p, objective="fit")  # its own LP first: "infeasible" by the LP when it says no
+            lp_says_no = full.status == "infeasible" and full.solver.endswith("(LP)")
+            assert (seen[tours] == "infeasible") == lp_says_no
+            if not solve_dp(p).unvisited:
+                assert seen[tours] == "relaxed" and not full.unvisited
+        answers.append(seen)
+    assert answers[0] == answers[1]
+    assert set(answers[0].values()) == {"relaxed", "infeasible"}
+
+
+def test_fit_lp_without_any_tour_says_no():
+    """Two stations whose visits do not fit in one day, one day of two visits: no tour fills the day, so
+    none is enumerated, and the relaxation says they do not fit, proven (HiGHS calls an LP without
+    columns "empty", not infeasible: it once read as "may fit")."""
+    x = np.array([0.0, 10.0, 5.0])
+    p = TripProblem(np.abs(x[:, None] - x[None, :]), 2, (2,), 2, 2, days=1, per_day=2, visit_min=200, day_min=300)
+    for objective in ("fit-lp", "fit"):
+        sol = solve_tours(p, objective=objective)
+        assert sol.status == "infeasible" and sol.coverage_proven and sol.cut == "" and len(sol.unvisited) == 2
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
     """With the partial tours cut to a few a day the plan is not proven, and its bound stays below the optimum."""
@@ -242,6 +294,53 @@ def test_fewest_days_checked_by_brute_force():
     assert count.dates[0] == dt.date(2024, 11, 7) and count.dates[2] == dt.date(2024, 11, 11)
 
 
+def test_fewest_days_asks_the_relaxation_first_and_not_the_plans_own_calendar(monkeypatch):
+    """With the tour model (the dynamic program switched off), the dynamic program's answer (checked
+    by brute force above): the LP relaxation says 3 days do not do and 5 may; the full question
+    then says 4 do not and 5 do.  Given the plan of the request's own 3 days, 3 is not asked again."""
+    from coverage.field import trip_solver
+
+    stations = line_stations(5, step=0.25)
+    req = TripRequest(stations, BASE, BASE, working_days("2024-11-07", 3))  # Thu, Fri, Mon: tours of 2 and 1
+    expected = fewest_days(req)
+    monkeypatch.setattr(trip_solver, "DP_MAX_WORK", 0.0)
+    plan = plan_trip(req, options=False)
+    assert plan.solver.startswith("tours enumerated") and len(plan.unvisited) == 2 and plan.coverage_proven
+    steps: list[tuple[int, bool | None]] = []
+
+    def asked(step, info):
+        if step == "days":
+            steps.append((info["days"], info["fits"]))  # fits None: the relaxation lets them fit, no plan yet
+
+    for tried, questions in (
+        (None, [(3, False), (5, None), (4, False), (5, True)]),
+        (plan, [(5, None), (4, False), (5, True)]),
+    ):
+        steps.clear()
+        count = fewest_days(req, tried=tried, progress=asked)
+        assert steps == questions
+        assert (count.days, count.tours, count.proven) == (expected.days, expected.tours, True) == (5, (2, 3), True)
+        assert count.plan is not None and count.plan.travel_min == pytest.approx(expected.plan.travel_min)
+
+
+def test_plan_in_fewest_days_plans_the_days_the_stations_need(monkeypatch):
+    """Days that follow the stations: 5 stations, 2 a day from a Thursday, asked with the visit cap's 3
+    days, are planned in the fewest that fit them all (5, as fewest_days says); above the size the days
+    are worked out for, the days given are planned, with their ways out."""
+    from coverage import settings
+    from coverage.field.trips import plan_in_fewest_days, visit_cap_days
+
+    stations = line_stations(5, step=0.25)
+    req = TripRequest(stations, BASE, BASE, working_days("2024-11-07", visit_cap_days(5, 2)))
+    plan, count = plan_in_fewest_days(req)
+    assert len(req.dates) == 3 and count is not None and count.days == 5 and count.tours == (2, 3)
+    assert plan.unvisited.empty and len(plan.request.dates) == 5 and plan is count.plan
+    monkeypatch.setattr(settings, "TRIP_AUTO_DAYS_MAX_STATIONS", 4)
+    plan, count = plan_in_fewest_days(req)
+    assert count is None and len(plan.request.dates) == 3 and len(plan.unvisited) == 2
+    assert [o["choice"] for o in plan.options][:2] == ["drop the lowest-priority visits", "fewest days"]
+
+
 def test_the_same_request_gives_byte_identical_json():
     import json
 
@@ -381,6 +480,8 @@ def test_guangdong_two_per_city_in_two_weeks_is_exact(guangdong_stations):
     assert len(plan.unvisited) == 7 and plan.status == "optimal" and plan.gap == 0 and plan.cut == ""
     fewest = next(o for o in plan.options if o["choice"] == "fewest days")
     assert (fewest["days"], fewest["tours"], fewest["proven"]) == (17, 4, True)
+    evening = next(o for o in plan.options if o["choice"] == "allow an evening transfer")
+    assert not evening["fits"]  # 20 visits in 10 days: every day full, and no day from 广州市 holds two
 
 
 def test_exports(guangdong_stations):

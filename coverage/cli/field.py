@@ -47,6 +47,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
         resolve_place,
         sample_stations,
         stations_by_name,
+        visit_cap_days,
         working_days,
     )
 
@@ -69,8 +70,7 @@ def cmd_trip(args: argparse.Namespace) -> int:
     first = args.from_date or next_monday().isoformat()
     holidays = tuple(args.holidays or ())
     tours = tuple(args.tours) if args.tours else None
-    per_day = max(1, args.per_day)
-    default_days = len(itinerary) if itinerary else max(1, -(-len(stations) // per_day))
+    default_days = len(itinerary) if itinerary else visit_cap_days(len(stations), args.per_day)
     days = sum(tours) if tours else (args.days if args.days or args.to_date else default_days)
     dates = working_days(first, days, args.to_date, weekends=args.weekends, holidays=holidays)
     towns = None

@@ -54,6 +54,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1047,32 +1048,6 @@ class _TourSet(NamedTuple):
     complete: bool  # every tour was kept (False: labels were cut at the work limit)
 
 
-def _first_min(key: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Index of the cheapest entry of each distinct key (the first of equals), in key order.
-
-    The key and the entry's index are packed into one int64 when they fit (one plain sort of
-    integers instead of a two-key lexsort, then the least cost of each run of equal keys): the
-    lexsort's answer, ~1.5-2x faster on the millions of labels of a tour enumeration.
-    """
-    if not len(key):
-        return np.zeros(0, dtype=np.intp)
-    index_bits = int(len(key) - 1).bit_length()
-    if int(key.min()) < 0 or int(key.max()).bit_length() + index_bits > 62:
-        order = np.lexsort((cost, key))
-        sorted_key = key[order]
-        return order[np.r_[True, sorted_key[1:] != sorted_key[:-1]]]
-    packed = (key.astype(np.int64) << index_bits) | np.arange(len(key), dtype=np.int64)
-    packed.sort()
-    order = packed & ((1 << index_bits) - 1)
-    sorted_key = packed >> index_bits
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    sorted_cost = cost[order]
-    least = np.minimum.reduceat(sorted_cost, starts)
-    hit = np.flatnonzero(sorted_cost == np.repeat(least, np.diff(np.r_[starts, len(order)])))
-    run = np.searchsorted(starts, hit, side="right") - 1
-    return order[hit[np.r_[True, run[1:] != run[:-1]]]].astype(np.intp)
-
-
 def _slots(p: TripProblem) -> list[tuple[int, int]]:
     """The tours of the calendar as kinds: (days, last place), in calendar order."""
     last = len(p.tours) - 1
@@ -1095,13 +1070,15 @@ def _enumeration_key(p: TripProblem, longest: int) -> str:
 _ENUMERATIONS: dict[str, _Enumeration] = {}
 
 
-def _enumeration(p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float) -> _Enumeration:
+def _enumeration(
+    p: TripProblem, blocks: list[_Block], max_labels: int, deadline: float, slack: int | None = None
+) -> _Enumeration:
     longest = max(max(p.tours), settings.TRIP_TOUR_DAYS)
-    key = _enumeration_key(p, longest) + f"/{max_labels}"
+    key = _enumeration_key(p, longest) + f"/{max_labels}/{slack}"
     if key not in _ENUMERATIONS:
         while len(_ENUMERATIONS) >= settings.TRIP_ENUMERATIONS_KEPT:
             _ENUMERATIONS.pop(next(iter(_ENUMERATIONS)))
-        _ENUMERATIONS[key] = _Enumeration(p, blocks, longest, max_labels, deadline)
+        _ENUMERATIONS[key] = _Enumeration(p, blocks, longest, max_labels, deadline, slack)
     return _ENUMERATIONS[key]
 
 
@@ -1112,10 +1089,24 @@ class _Enumeration:
     last place; labels of intermediate days sleep in a town from which that place can still be
     reached.  Labels beyond ``max_labels`` a day are cut to the best of each town (most priority
     visited, then least driving): the tours are then not all there (``complete`` False).
+
+    With ``slack`` only the tours and labels at most that many visits short of ``per_day`` a day
+    are made (the only ones a plan visiting every station can use when its calendar leaves room for
+    ``slack`` visits more); ``complete`` then says every such tour is there.
     """
 
-    def __init__(self, p: TripProblem, blocks: list[_Block], longest: int, max_labels: int, deadline: float) -> None:
-        self.p, self.blocks = p, blocks
+    def __init__(
+        self,
+        p: TripProblem,
+        blocks: list[_Block],
+        longest: int,
+        max_labels: int,
+        deadline: float,
+        slack: int | None = None,
+    ) -> None:
+        self.p, self.blocks, self.slack = p, blocks, slack
+        self._fit_lp: Any = None  # the live LP of :meth:`may_fit`
+        self._lock = threading.Lock()
         q = self.q = np.array(p.places)
         nq = len(q)
         self.pos = {int(v): i for i, v in enumerate(q)}
@@ -1140,13 +1131,13 @@ class _Enumeration:
         for t in range(1, longest + 1):
             for k, (length, last) in enumerate(kinds):
                 if length == t:
-                    parts.append((k, self._close(labels, self.pos[last])))
+                    parts.append((k, self._close(labels, self.pos[last], t)))
             if t == longest:
                 break
             if time.perf_counter() > deadline:
                 self.complete, self.cut = False, "time limit"
                 break
-            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels)
+            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels, t)
             self.days.append(labels)
 
         def joined(name: str) -> NDArray[Any]:
@@ -1162,61 +1153,106 @@ class _Enumeration:
             self.complete,
         )
 
-    def _close(self, labels: _Labels, last: int) -> _Labels:
-        """Tours ending at ``last`` after one more day, the cheapest per station set."""
-        out: list[tuple[NDArray[Any], ...]] = []
-        to_last = self.cost[:, :, last]  # (blocks, Q)
-        for b in range(len(self.blocks)):
-            ok = ((labels.mask & self.bmask[b]) == 0) & np.isfinite(to_last[b, labels.town])
-            idx = np.flatnonzero(ok)
-            out.append(
-                (
-                    labels.mask[idx] | self.bmask[b],
-                    labels.cost[idx] + to_last[b, labels.town[idx]],
-                    idx,
-                    np.full(len(idx), b),
-                    labels.town[idx],
-                )
-            )
-        mask, cost, parent, block, came = (np.concatenate(z) for z in zip(*out, strict=True))
-        keep = _first_min(mask, cost)
-        return _Labels(mask[keep], np.full(len(keep), last), cost[keep], parent[keep], block[keep], came[keep])
+    def may_fit(self, count: dict[tuple[int, int], int]) -> bool:
+        """Whether the LP relaxation of "every station in a calendar of ``count`` tours of each kind"
+        is feasible over these tours: one LP over every tour, kept and warm-started from the last
+        calendar asked (each calendar sets its kinds' counts, 0 for the others, and the bounds of its
+        station-free tours), which :func:`fewest_days` asks for many calendars in turn."""
+        import highspy
+        import scipy.sparse as sp
 
-    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int) -> _Labels:
-        """Labels after one more day sleeping in one of ``towns``, the cheapest per (set, town).
+        t = self.tours
+        if len(t.mask) == 0:  # no tour at all (HiGHS calls a model without columns "empty", not infeasible)
+            return self.p.n == 0 and not any(count.values())
+        kinds = np.array([count.get(kind, 0) for kind in self.kinds], dtype=float)
+        empty = np.flatnonzero(t.mask == 0)
+        with self._lock:
+            if self._fit_lp is None:
+                n, nt = self.p.n, len(t.mask)
+                bits = (t.mask[:, None] >> np.arange(n)[None, :]) & 1
+                cols, rows = np.nonzero(bits)
+                b = MipBuilder()
+                y = b.columns(nt, cost=0.0, upper=1.0)
+                cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nt))
+                kind_rows = sp.csr_matrix((np.ones(nt), (t.kind, np.arange(nt))), shape=(len(self.kinds), nt))
+                b.rows(1.0, 1.0, (y, cover))
+                b.rows(kinds, kinds, (y, kind_rows))
+                h = new_highs(settings.TRIP_TIME_LIMIT_S, 0.0, presolve="off")
+                h.passModel(b.build().lp(relax=True))
+                self._fit_lp = h
+            h = self._fit_lp
+            n_rows = h.getNumRow()
+            kind_index = np.arange(n_rows - len(self.kinds), n_rows, dtype=np.int32)
+            h.changeRowsBounds(len(kind_index), kind_index, kinds, kinds)
+            h.changeColsBounds(len(empty), empty.astype(np.int32), np.zeros(len(empty)), kinds[t.kind[empty]])
+            h.run()
+            return h.getModelStatus() != highspy.HighsModelStatus.kInfeasible
 
-        The extensions are made block by block and merged into the cheapest so far every
-        ``settings.TRIP_GROW_CHUNK`` of them (memory stays at a few chunks, not at every extension
-        of the day); the kept labels are those of one merge of all, in the same order.
+    def _close(self, labels: _Labels, last: int, day: int) -> _Labels:
+        """Tours ending at ``last`` after one more day (their ``day``-th), the cheapest per station set."""
+        mask, town, cost, parent, block, came, _ = self._extend(labels, np.array([last]), day)
+        return _Labels(mask, town, cost, parent, block, came)
+
+    def _extend(self, labels: _Labels, targets: NDArray[np.int_], nth: int) -> tuple[NDArray[Any], ...]:
+        """The cheapest extension of ``labels`` by one day (their ``nth``) to each (station set, town of ``targets``).
+
+        Returns mask, town, cost, parent label, block, town it came from and the extension's
+        place in the order they are made (block by block, label by label, town by town), in
+        (set, town) order; of equally cheap extensions the first made is kept.  Extensions of a
+        label by a block are pairs of a label and a block (one row of costs over the towns): the
+        pairs are sorted by their new station set and each set's rows reduced to their least per
+        town, ``settings.TRIP_GROW_CHUNK`` extensions at a time (memory, not the answer).
         """
-        nq = len(self.q)
-        targets = np.flatnonzero(towns)
-        best: tuple[NDArray[Any], ...] | None = None  # mask, town, cost, parent, block, came, position
-        chunk: list[tuple[NDArray[Any], ...]] = []
-        size = made = 0
-        for b in range(len(self.blocks)):
-            idx = np.flatnonzero((labels.mask & self.bmask[b]) == 0)
-            sub = self.cost[b][labels.town[idx]][:, targets]
-            row, col = np.nonzero(np.isfinite(sub))
-            src = idx[row]
-            chunk.append(
+        nt, nq = len(targets), len(self.q)
+        day = self.cost[:, :, targets].reshape(-1, nt)  # row block * Q + from: the day's cost to each target
+        reach = np.isfinite(day).any(axis=1).reshape(len(self.blocks), nq)  # a day to some target
+        pair_block, pair_label = np.nonzero(((labels.mask[None, :] & self.bmask[:, None]) == 0) & reach[:, labels.town])
+        new = labels.mask[pair_label] | self.bmask[pair_block]
+        if self.slack is not None:  # only sets at most ``slack`` visits short of a full day every day
+            full = np.bitwise_count(new) >= self.p.per_day * nth - self.slack
+            pair_block, pair_label, new = pair_block[full], pair_label[full], new[full]
+        order = np.argsort(new, kind="stable")  # by new set; within one, in the order they are made
+        sorted_new = new[order]
+        starts = np.flatnonzero(np.r_[True, sorted_new[1:] != sorted_new[:-1]]) if len(new) else np.zeros(0, int)
+        step = max(1, settings.TRIP_GROW_CHUNK // max(nt, 1))
+        parts: list[tuple[NDArray[Any], ...]] = []
+        s = 0
+        while s < len(starts):
+            lo = int(starts[s])
+            end = lo + step
+            e = len(starts) if end >= len(order) else max(s + 1, int(np.searchsorted(starts, end, side="right")) - 1)
+            hi = int(starts[e]) if e < len(starts) else len(order)
+            rows = order[lo:hi]
+            label = pair_label[rows]
+            cost = labels.cost[label][:, None] + day[pair_block[rows] * nq + labels.town[label]]
+            local = starts[s:e] - lo
+            least = np.minimum.reduceat(cost, local, axis=0)  # (sets, targets)
+            size = np.diff(np.r_[local, hi - lo])
+            hit = (cost == np.repeat(least, size, axis=0)) & np.isfinite(cost)
+            first = np.minimum.reduceat(np.where(hit, np.arange(hi - lo)[:, None], hi - lo), local, axis=0)
+            seg, col = np.nonzero(np.isfinite(least))
+            pair = rows[first[seg, col]]
+            parts.append(
                 (
-                    labels.mask[src] | self.bmask[b],
+                    sorted_new[lo + local[seg]],
                     targets[col],
-                    labels.cost[src] + sub[row, col],
-                    src,
-                    np.full(len(src), b),
-                    labels.town[src],
-                    np.arange(made, made + len(src)),
+                    least[seg, col],
+                    pair_label[pair],
+                    pair_block[pair],
+                    labels.town[pair_label[pair]],
+                    pair * nt + col,
                 )
             )
-            size += len(src)
-            made += len(src)
-            if size >= settings.TRIP_GROW_CHUNK or b == len(self.blocks) - 1:
-                best = self._merge(best, chunk, nq)
-                chunk, size = [], 0
-        assert best is not None
-        mask, town, cost, parent, block, came, position = best
+            s = e
+        if not parts:
+            empty_int = np.zeros(0, dtype=np.int64)
+            return (empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
+        return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
+
+    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int) -> _Labels:
+        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town)."""
+        targets = np.flatnonzero(towns)
+        mask, town, cost, parent, block, came, position = self._extend(labels, targets, day)
         if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
@@ -1227,16 +1263,6 @@ class _Enumeration:
             keep = chosen[np.argsort(position[chosen])]  # in the order they were made
             return _Labels(mask[keep], town[keep], cost[keep], parent[keep], block[keep], came[keep])
         return _Labels(mask, town, cost, parent, block, came)
-
-    @staticmethod
-    def _merge(
-        best: tuple[NDArray[Any], ...] | None, chunk: list[tuple[NDArray[Any], ...]], nq: int
-    ) -> tuple[NDArray[Any], ...]:
-        """The cheapest label of each (set, town) among ``best`` (made first) and ``chunk``, in key order."""
-        parts = ([best] if best is not None else []) + chunk
-        joined = [np.concatenate(z) for z in zip(*parts, strict=True)]
-        keep = _first_min(joined[0] * nq + joined[1], joined[2])
-        return tuple(a[keep] for a in joined)
 
     def _weights(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
         out = np.zeros(len(masks))
@@ -1306,7 +1332,11 @@ def solve_tours(
     within ``max_nodes`` nodes, the plan is optimal.  Otherwise the bound is Lagrangian: the
     master LP's prices of the stations and a relaxed tour DP that may visit a station twice.
 
-    ``objective="coverage"`` only asks how much priority fits (driving is not minimised).
+    ``objective="coverage"`` only asks how much priority fits (driving is not minimised);
+    ``"fit"`` only the plan that fits everything with the least driving, ``"fit-lp"`` only whether
+    the LP relaxation of that says they may fit (see :func:`solve`).  When the calendar leaves room
+    for fewer than ``per_day`` visits beyond the stations, only the tours at most that many visits
+    short of full days can be part of such a plan: only those are enumerated (far fewer, often all).
     """
     import scipy.sparse as sp
 
@@ -1314,7 +1344,9 @@ def solve_tours(
     report = _Reporter(progress)
     q = np.array(p.places)
     blocks = blocks if blocks is not None else (_blocks(p, q) or [])
-    e = _enumeration(p, blocks, max_labels, started + 0.5 * time_limit)
+    slack = p.per_day * p.days - p.n  # visits the calendar could make beyond the stations
+    tight = objective in ("fit", "fit-lp") and 0 <= slack < p.per_day  # every tour nearly full: only those
+    e = _enumeration(p, blocks, max_labels, started + 0.5 * time_limit, slack if tight else None)
     slots = _slots(p)
     kinds = list(dict.fromkeys(slots))
     count = np.array([slots.count(kind) for kind in kinds], dtype=float)
@@ -1322,13 +1354,21 @@ def solve_tours(
     pick = np.flatnonzero(wanted[e.tours.kind] >= 0)
     mask, tour_cost, tour_kind = e.tours.mask[pick], e.tours.cost[pick], wanted[e.tours.kind[pick]]
     complete = e.tours.complete
+    if objective == "fit-lp":  # the relaxation only: they may fit (only the MIP tells), or they do not
+        out = plan_solution(p, [[] for _ in range(p.days)], [p.start] * p.days + [p.end], float("nan"), "", "", started)
+        out.solver, out.bound_min = "tours enumerated, HiGHS (LP)", float("nan")
+        if e.may_fit({kind: slots.count(kind) for kind in kinds}):
+            out.status, out.coverage_proven, out.cut = "relaxed", False, ""
+        else:
+            out.status, out.coverage_proven, out.cut = "infeasible", complete, "" if complete else e.cut
+        return out
     report("blocks", columns=len(pick))
     n, nt = p.n, len(pick)
     w_min = float(p.weights.min()) if n else 1.0
     question = objective == "coverage"
     penalty = (p.weights / w_min) if question else p.penalty_min * p.weights / w_min
     cost = np.zeros(nt) if question else tour_cost
-    fit = objective == "fit"  # every station, the least driving: nothing may be left out
+    fit = objective in ("fit", "fit-lp")  # every station, the least driving: nothing may be left out
     bits = (mask[:, None] >> np.arange(n)[None, :]) & 1
     cols, rows = np.nonzero(bits)
     cover = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, nt))
@@ -1776,14 +1816,17 @@ def solve(
     """Best plan by ``method``: ``auto`` (exact when it can be, else heuristic), ``exact``, ``heuristic``, ``dp``, ``blocks``.
 
     ``objective="coverage"`` asks only how much priority fits (the plan's driving is not
-    minimised), ``"fit"`` only whether everything fits (no plan when the LP already says no);
+    minimised), ``"fit"`` only whether everything fits (no plan when the LP already says no),
+    ``"fit-lp"`` only the cheap half of that: with the tour model, a solution of status
+    ``"relaxed"`` (no plan, every station unvisited) when its LP relaxation lets them all fit,
+    else the answer of ``"fit"`` (that they do not; other models answer ``"fit"`` in full);
     ``progress`` receives the steps (see :data:`Progress`) and may stop the search.
     """
     if method not in ("auto", "exact", "heuristic", "dp", "blocks"):
         msg = f"unknown method {method!r}; use auto, exact, heuristic, dp or blocks"
         raise InputError(msg)
-    if objective not in ("travel", "coverage", "fit"):
-        msg = f"unknown objective {objective!r}; use travel, coverage or fit"
+    if objective not in ("travel", "coverage", "fit", "fit-lp"):
+        msg = f"unknown objective {objective!r}; use travel, coverage, fit or fit-lp"
         raise InputError(msg)
     started = time.perf_counter()
     if p.n == 0:

@@ -718,17 +718,20 @@ def fewest_days(
     method: str = "auto",
     time_limit: float = settings.TRIP_TIME_LIMIT_S,
     progress: Progress | None = None,
+    tried: TripPlan | None = None,
 ) -> DayCount:
     """The fewest working days from the request's first day (its weekends and holidays at home) that
     visit every station within the day's hours and visit cap, and the plan for them.
 
-    Doubling from the fewest the visit cap allows, then halving: each step asks only whether all
-    fit (the exact tour model settles it; the tours of up to five days are enumerated once).
+    Doubling from the fewest the visit cap allows, then halving, first asking only the LP
+    relaxation of "do all fit?" (cheap: no plan), then the full question from the fewest days the
+    relaxation allows on (the tours of up to five days are enumerated once).  ``tried`` is a plan
+    :func:`plan_trip` made for this very request (same travel and method): when it left stations
+    out, its calendar is known not to fit and is not asked again.
     """
     travel = travel or StraightLine.for_trips()
     steps = _Steps(progress)
-    n = len(request.stations)
-    lower = max(1, math.ceil(n / max(request.per_day, 1)))
+    lower = visit_cap_days(len(request.stations), request.per_day)
     problem_of: dict[int, TripRequest] = {}
 
     def request_for(days: int) -> TripRequest:
@@ -738,41 +741,99 @@ def fewest_days(
         return problem_of[days]
 
     plans: dict[int, TripPlan] = {}
+    answers: dict[int, tuple[bool, bool]] = {}  # the full answers so far
+    if tried is not None and tried.request is request and len(tried.unvisited):
+        mine = request_for(len(request.dates))
+        if mine.dates == request.dates and mine.tours == request.tours:  # the plan's own calendar
+            answers[len(request.dates)] = (False, tried.coverage_proven and not tried.cut)
 
-    def fits(days: int) -> tuple[bool, bool]:
-        """(all fit, proven either way); the plan when they do."""
+    def fits(days: int, relaxed: bool = False) -> tuple[bool, bool]:
+        """(all may fit, proven either way); the plan when they do.  ``relaxed`` asks only the LP
+        relaxation: "may fit" is then all that is known."""
+        if days in answers:
+            return answers[days]
         req = request_for(days)
         problem, places, km = _problem(req, travel)
-        sol = solve(problem, method, time_limit, progress=steps.solver(), objective="fit")
+        sol = solve(problem, method, time_limit, progress=steps.solver(), objective="fit-lp" if relaxed else "fit")
+        if sol.status == "relaxed":
+            steps("days", days=days, fits=None)
+            return True, False
         steps("days", days=days, fits=not sol.unvisited)
         if not sol.unvisited:
             plans[days] = _build_plan(req, problem, places, km, sol)
             plans[days].message = _fit_message(plans[days])
-        return not sol.unvisited, not sol.unvisited or (sol.coverage_proven and not sol.cut)
+        answers[days] = (not sol.unvisited, not sol.unvisited or (sol.coverage_proven and not sol.cut))
+        return answers[days]
+
+    def search(low: int, high: int, relaxed: bool) -> tuple[int, int | None, bool]:
+        """(most days known not to fit, fewest found to fit or None, whether every "not" is proven)
+        by doubling from ``high`` on, then halving."""
+        first, proven_low = high, True
+        while True:
+            ok, proven = fits(high, relaxed)
+            if steps.stopped:
+                return low, None, False
+            if ok:
+                break
+            low, proven_low = high, proven_low and proven
+            if high >= settings.TRIP_MAX_DAYS:
+                return low, None, proven_low
+            high = min(settings.TRIP_MAX_DAYS, first + 2 * (high - first + 1))
+        while high - low > 1 and not steps.stopped:
+            mid = (low + high) // 2
+            ok, proven = fits(mid, relaxed)
+            if ok:
+                high = mid
+            else:
+                low, proven_low = mid, proven_low and proven
+        return low, high, proven_low
 
     if lower > settings.TRIP_MAX_DAYS:
         return DayCount(None, [], (), None, True, lower)
-    low, high = lower - 1, lower  # low: the most days known not to do (0: none known)
-    proven_low = True
-    while True:
-        ok, proven = fits(high)
-        if steps.stopped:
-            return DayCount(None, [], (), None, False, lower)
-        if ok:
-            break
-        low, proven_low = high, proven_low and proven
-        if high >= settings.TRIP_MAX_DAYS:
-            return DayCount(None, [], (), None, proven_low, lower)
-        high = min(settings.TRIP_MAX_DAYS, lower + 2 * (high - lower + 1))
-    while high - low > 1 and not steps.stopped:
-        mid = (low + high) // 2
-        ok, proven = fits(mid)
-        if ok:
-            high = mid
-        else:
-            low, proven_low = mid, proven_low and proven
+    low, high, proven_low = search(lower - 1, lower, relaxed=True)  # low: the most days known not to do (0: none)
+    if high is not None and not steps.stopped:
+        low, high, proven_full = search(low, high, relaxed=False)
+        proven_low = proven_low and proven_full
+    if high is None or steps.stopped:
+        return DayCount(None, [], (), None, proven_low and not steps.stopped, lower)
     best = request_for(high)
     return DayCount(high, best.dates, best.tours or (), plans[high], proven_low or high == lower, lower)
+
+
+def visit_cap_days(n_stations: int, per_day: int) -> int:
+    """The fewest working days the visit cap allows: stations / visits a day, rounded up (at least 1).
+
+    The first count :func:`fewest_days` tries, and the days a request follows until it is planned
+    (:func:`plan_in_fewest_days`).
+
+    >>> visit_cap_days(28, 2), visit_cap_days(27, 2), visit_cap_days(0, 2)
+    (14, 14, 1)
+    """
+    return max(1, math.ceil(n_stations / max(per_day, 1)))
+
+
+def plan_in_fewest_days(
+    request: TripRequest,
+    travel: Travel | None = None,
+    method: str = "auto",
+    time_limit: float = settings.TRIP_TIME_LIMIT_S,
+    progress: Progress | None = None,
+    longer_days: bool = False,
+) -> tuple[TripPlan, DayCount | None]:
+    """The plan of a request whose days follow its stations: the fewest working days from its first
+    day that visit every station (:func:`fewest_days`; the request's own count is only where the
+    search starts), their plan, and the day count.
+
+    With more than ``settings.TRIP_AUTO_DAYS_MAX_STATIONS`` stations (beyond the exact model, each
+    count would be a heuristic's long search), or when no count up to ``settings.TRIP_MAX_DAYS``
+    fits them all: the plan of the request's own days, with its ways out (:func:`plan_trip`), and None.
+    """
+    travel = travel or StraightLine.for_trips()
+    if len(request.stations) <= settings.TRIP_AUTO_DAYS_MAX_STATIONS:
+        count = fewest_days(request, travel, method, time_limit, progress)
+        if count.plan is not None:
+            return count.plan, count
+    return plan_trip(request, travel, method, time_limit, progress=progress, longer_days=longer_days), None
 
 
 def _fit(request: TripRequest, travel: Travel, method: str, time_limit: float, steps: _Steps) -> TripPlan | None:
@@ -804,7 +865,7 @@ def _options(
             "total_travel_min": round(plan.travel_min, 1),
         }
     ]
-    count = fewest_days(request, travel, method, time_limit, progress=steps.progress)
+    count = fewest_days(request, travel, method, time_limit, progress=steps.progress, tried=plan)
     if count.days is None:
         out.append({"choice": "fewest days", "fits": False, "reason": "day limit", "days": settings.TRIP_MAX_DAYS})
     else:

@@ -938,8 +938,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "trip_days_given": ("指定天数", "As given"),
     "trip_days_fewest": ("最少天数（自动）", "The fewest that fit all"),
     "trip_days_help": (
-        "默认按每天走访上限计算（站数 ÷ 每天走访数，向上取整）；周末和节假日回驻地，所以 10 个工作日是两趟、每趟 5 天。",
-        "By default the visit cap's figure (stations ÷ visits a day, rounded up); weekends and holidays are spent at base, so 10 working days are two 5-day tours.",
+        "默认跟随所选站点：先按每天走访上限估算（站数 ÷ 每天走访数，向上取整），求解时自动找出能走访全部站点的最少工作日；"
+        "改动后按您给的天数。周末和节假日回驻地，所以 10 个工作日是两趟、每趟 5 天。",
+        "By default the days follow the stations: first the visit cap's figure (stations ÷ visits a day, rounded up), "
+        "then, when planning, the fewest working days that visit them all; once changed, the days you give. "
+        "Weekends and holidays are spent at base, so 10 working days are two 5-day tours.",
     ),
     "trip_holidays": ("节假日（不出行，逗号分隔日期）", "Holidays (no travel; dates separated by commas)"),
     "trip_longer": ("也算延长工作时间（较慢）", "Also price longer days (slower)"),
