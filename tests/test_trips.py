@@ -17,7 +17,9 @@ from coverage.field.trip_export import to_html, to_ics, to_sheets
 from coverage.field.trip_solver import (
     TripProblem,
     day_ok,
+    fewest_tours,
     held_karp_bound,
+    home_tours_bound,
     solve,
     solve_blocks,
     solve_dp,
@@ -202,6 +204,53 @@ def test_property_dp_never_worse_than_heuristic_and_bound_valid(seed, days, per_
     assert key(p, exact) <= key(p, heur)
     visited = [i for r in exact.routes for i in r]
     assert held_karp_bound(p, visited, exact.travel_min) <= exact.travel_min + 1e-6
+
+
+def _least_home_tours(d: np.ndarray, tours: range, cap: int) -> float:
+    """Brute force: the least driving of k closed tours from node 0 (k in ``tours``) visiting every
+    other node once, each tour of at most ``cap`` stations."""
+    stations = list(range(1, len(d)))
+    best = np.inf
+    for perm in itertools.permutations(stations):
+        for k in tours:
+            for cuts in itertools.combinations(range(1, len(perm)), k - 1):
+                parts = [perm[a:b] for a, b in zip((0, *cuts), (*cuts, len(perm)), strict=True)]
+                if any(len(part) > cap for part in parts):
+                    continue
+                cost = sum(d[0, q[0]] + sum(d[q[i], q[i + 1]] for i in range(len(q) - 1)) + d[q[-1], 0] for q in parts)
+                best = min(best, cost)
+    return best
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 3), st.integers(2, 3))
+def test_property_home_tours_bound_never_above_the_best_tours(seed, tours, per_day):
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, (6, 2))
+    d = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1))
+    p = TripProblem(d, 5, (5,), 5, 5, days=2 * tours, per_day=per_day, visit_min=60, day_min=2000, tours=(2,) * tours)
+    k_min = fewest_tours(p, 5)
+    best = _least_home_tours(d, range(k_min, tours + 1), cap=2 * per_day)
+    assert np.isfinite(best) or (tours == 1 and per_day == 2)  # 5 stations, 4 visits: no plan
+    bound = held_karp_bound(p, [0, 1, 2, 3, 4], best if np.isfinite(best) else 1e9)
+    assert bound <= best + 1e-6
+
+
+def test_the_home_tours_bound_counts_the_returns_home():
+    # home at 0; two stations 100 min out on opposite sides: 400 min however many tours
+    d = np.array([[0.0, 100, 100], [100, 0, 200], [100, 200, 0]])
+    assert home_tours_bound(d, 2, 400.0) == 400.0
+    # a cluster of three stations 100 min from home, 1 min apart: one tour 202, two tours 401
+    d = np.full((4, 4), 1.0)
+    d[0, 1:] = d[1:, 0] = 100.0
+    np.fill_diagonal(d, 0.0)
+    assert home_tours_bound(d, 1, 202.0) == pytest.approx(202.0)
+    assert home_tours_bound(d, 2, 401.0) == pytest.approx(401.0)
+    # the same as a trip: stations 0-2, home 3, two one-day tours of at most 2 visits
+    home_last = d[np.ix_([1, 2, 3, 0], [1, 2, 3, 0])]
+    p = TripProblem(home_last, 3, (3,), 3, 3, days=2, per_day=2, visit_min=60, day_min=2000, tours=(1, 1))
+    assert fewest_tours(p, 3) == 2  # three stations need both tours
+    assert held_karp_bound(p, [0, 1, 2], 500.0) == pytest.approx(401.0)
 
 
 def test_heuristic_and_bound_on_a_larger_instance():

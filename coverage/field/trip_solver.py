@@ -1457,6 +1457,8 @@ def solve_tours(
         sol.bound_min = sol.travel_min
     elif sol.coverage_proven:
         sol.bound_min = min(sol.travel_min, max(0.0, bound - dropped))
+        if not sol.unvisited:  # every station: the tours from home bound them too (often far closer)
+            sol.bound_min = max(sol.bound_min, held_karp_bound(p, list(range(n)), sol.travel_min))
     sol.status = "optimal" if proven or (sol.coverage_proven and sol.gap == 0) else "feasible"
     sol.cut = "" if sol.status == "optimal" else (cut_of(status) or e.cut)
     sol.seconds = time.perf_counter() - started
@@ -1739,7 +1741,10 @@ def held_karp_bound(p: TripProblem, stations: list[int], upper: float, iteration
     """Held-Karp 1-tree lower bound (minutes) on any path start -> ``stations`` -> end.
 
     Any plan visiting these stations drives at least this much: overnight stops only add
-    driving once the matrix is replaced by its shortest-path closure (done here).
+    driving once the matrix is replaced by its shortest-path closure (done here).  A calendar of
+    several tours from and back to home (``p.tours``, start = end) also counts the returns home:
+    the bound is then the least of :func:`home_tours_bound` over the numbers of tours that can
+    hold the stations (:func:`fewest_tours`) up to the calendar's.
     """
     from scipy.sparse.csgraph import shortest_path
 
@@ -1748,6 +1753,10 @@ def held_karp_bound(p: TripProblem, stations: list[int], upper: float, iteration
         return float(p.minutes[p.start, p.end]) if p.start != p.end else 0.0
     closure = shortest_path(p.minutes, method="D" if len(p.minutes) > 200 else "FW")
     d = closure[np.ix_(nodes, nodes)]
+    if p.start == p.end and len(p.tours) > 1:
+        d = np.minimum(d, d.T)
+        most = min(len(p.tours), len(nodes) - 1)
+        return min(home_tours_bound(d, k, upper, iterations) for k in range(fewest_tours(p, len(nodes) - 1), most + 1))
     d = np.minimum(d, d.T)  # a bound on the symmetric version is a bound on both directions
     big = 1e6 * (d.max() + 1)
     if p.start != p.end:  # path s -> e = cycle through a dummy node joined to s and e only
@@ -1772,6 +1781,67 @@ def held_karp_bound(p: TripProblem, stations: list[int], upper: float, iteration
             break
         step_len = step * (upper - value) / float((g * g).sum())
         pi += step_len * g
+        step *= 0.97
+    return float(min(best, upper))
+
+
+def fewest_tours(p: TripProblem, stations: int) -> int:
+    """The fewest of the calendar's tours that can visit ``stations`` stations at ``p.per_day`` a day.
+
+    >>> x = np.arange(4.0)
+    >>> p = TripProblem(np.abs(x[:, None] - x[None, :]), 3, (3,), 3, 3, days=3, per_day=1, visit_min=60,
+    ...                 day_min=480, tours=(2, 1))
+    >>> fewest_tours(p, 3), fewest_tours(p, 2), fewest_tours(p, 1)
+    (2, 1, 1)
+    """
+    room = np.cumsum(sorted((p.per_day * length for length in p.tours), reverse=True))
+    return min(int(np.searchsorted(room, stations)) + 1, len(p.tours))
+
+
+def home_tours_bound(d: NDArray[np.float64], tours: int, upper: float, iterations: int = 300) -> float:
+    """Lagrangian lower bound (minutes) on ``tours`` closed tours from home (node 0) visiting every other node once.
+
+    Without home, the tours are ``tours`` paths covering the stations: a spanning forest of that
+    many trees, so at least the minimum spanning tree less its ``tours - 1`` longest edges; each
+    path's two ends join home: at least the ``2 * tours`` cheapest home edges, each station at most
+    twice (a tour of one station).  Held and Karp's node prices (each station's degree is 2 in
+    every plan) tighten it by subgradient steps towards ``upper``.  ``d`` is symmetric and metric.
+
+    Examples
+    --------
+    >>> # home in the middle of a line, one station 10 min each side: two tours of 20 min each
+    >>> d = np.array([[0.0, 10, 10], [10, 0, 20], [10, 20, 0]])
+    >>> home_tours_bound(d, 2, 40.0), home_tours_bound(d, 1, 40.0)
+    (40.0, 40.0)
+    """
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    n = len(d)
+    pi = np.zeros(n)
+    best, step = 0.0, 2.0
+    for _ in range(iterations if math.isfinite(upper) else 1):  # the steps aim at ``upper``
+        w = d + pi[:, None] + pi[None, :]
+        inner = w[1:, 1:]
+        # the tree does not change when every edge costs the same more: keep them all positive
+        shifted = inner - inner.min() + 1.0
+        np.fill_diagonal(shifted, 0.0)  # no edge
+        tree = minimum_spanning_tree(shifted).tocoo()
+        edges = np.argsort(inner[tree.row, tree.col], kind="stable")[: max(0, n - 1 - tours)]
+        rows, cols = tree.row[edges], tree.col[edges]
+        home = np.repeat(np.argsort(w[0, 1:], kind="stable"), 2)[: 2 * tours]  # each station up to twice
+        home = np.sort(home)
+        degree = np.zeros(n)
+        np.add.at(degree, rows + 1, 1.0)
+        np.add.at(degree, cols + 1, 1.0)
+        np.add.at(degree, home + 1, 1.0)
+        length = float(inner[rows, cols].sum() + w[0, 1 + home].sum())
+        value = length - 2 * pi[1:].sum()
+        best = max(best, value)
+        g = degree - 2
+        g[0] = 0.0  # home has 2 * tours edges in every plan and here
+        if not g.any():
+            break
+        pi += step * (upper - value) / float((g * g).sum()) * g
         step *= 0.97
     return float(min(best, upper))
 
