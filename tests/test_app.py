@@ -126,6 +126,15 @@ def test_opens_on_the_overview_of_guangxi(app):
     assert "2022年01月" in svg and not app.get("vega_lite_chart")
 
 
+def test_the_targets_editor_is_drawn_only_while_its_box_is_open(app):
+    # a closed box draws no table grid (the browser would load and mount one on every page: issue 17)
+    assert [e.label for e in app.sidebar.expander] == ["目标进度表"] and not app.sidebar.data_editor
+    app.session_state["targets_open"] = True  # what opening the box does (it reruns the page)
+    app.run()
+    (editor,) = app.sidebar.data_editor
+    assert list(editor.value["percent"]) == [30.0, 60.0, 100.0]
+
+
 def test_before_the_final_target_the_overview_shows_the_next_one(app):
     app.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
     m = metrics(app)
