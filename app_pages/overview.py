@@ -151,8 +151,11 @@ def ledger_section() -> None:
             ],
         }
     )
-    with st.expander(t("ledger_status_table", month=month, n=len(table))):
-        st.dataframe(shown, hide_index=True, width="stretch", key="ledger_status")
+    # a table grid only while its box is open (opening reruns the page): two grids mounted, folded away,
+    # on every show of the Overview cost the browser more than the rest of the page (issue 17)
+    box = st.expander(t("ledger_status_table", month=month, n=len(table)), key="ledger_table_open", on_change="rerun")
+    if box.open:
+        box.dataframe(shown, hide_index=True, width="stretch", key="ledger_status")
 
 
 # --------------------------------------------------------------------------- workforce targets
@@ -220,8 +223,9 @@ def workforce_section() -> None:
             ],
         }
     )
-    with st.expander(t("wf_table")):
-        st.dataframe(
+    box = st.expander(t("wf_table"), key="workforce_table_open", on_change="rerun")
+    if box.open:  # as the ledger table: a grid only while open
+        box.dataframe(
             shown.style.format({t("col_rate"): "{:.1%}"}), hide_index=True, width="stretch", key="workforce_table"
         )
 

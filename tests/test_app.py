@@ -77,6 +77,18 @@ def section(at, name):
     return at
 
 
+def frame_columns(at, column):
+    """The tables on the page with this column."""
+    return [df for df in at.dataframe if column in df.value.columns]
+
+
+def open_box(at, key):
+    """Open a folded box whose content is drawn only while open (what a click does: a rerun)."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+
+
 def map_args(at, index=0):
     """The map's component arguments, its layers served as files put back into the script (as the frame
     runs it: the files are loaded before the script)."""
@@ -129,8 +141,7 @@ def test_opens_on_the_overview_of_guangxi(app):
 def test_the_targets_editor_is_drawn_only_while_its_box_is_open(app):
     # a closed box draws no table grid (the browser would load and mount one on every page: issue 17)
     assert [e.label for e in app.sidebar.expander] == ["目标进度表"] and not app.sidebar.data_editor
-    app.session_state["targets_open"] = True  # what opening the box does (it reruns the page)
-    app.run()
+    open_box(app, "targets_open")
     (editor,) = app.sidebar.data_editor
     assert list(editor.value["percent"]) == [30.0, 60.0, 100.0]
 
@@ -676,6 +687,8 @@ def test_two_november_ledgers_one_accepted(fresh_registry):
     m = metrics(at)
     assert (m["有社工站的乡镇（街道）"], m["覆盖率"]) == ("377", f"{377 / 1253:.1%}")  # 375 + the 2 accepted
     assert m["待审核"] == "1"
+    assert not frame_columns(at, "报送情况")  # the table is drawn only once its box is open
+    open_box(at, "ledger_table_open")
     status = frame(at, "报送情况").set_index("名称")
     # submitted now, long after 5 December 2024: late; every other county has not reported
     assert status.loc["武鸣区", ["报送情况", "审核"]].tolist() == ["逾期报送", "已采纳"]
@@ -734,6 +747,7 @@ def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, registr
     assert metrics(at)["持证社工人数"] == f"{workforce['certified_workers']['count']:,}" == "2"
     assert m["有持证社工的乡镇占比"] == f"{workforce['townships']['rate']:.1%}"
     # the ledgers of November as known on the 5th: both on time (by the 5th, China time)
+    open_box(at, "ledger_table_open")
     ledgers = frame(at, "报送情况").set_index("代码")
     assert ledgers.loc[["450110", "450103"], "报送情况"].tolist() == ["按时报送", "按时报送"]
     assert (ledgers["报送情况"] == "未到截止日").sum() == 109  # the 5th is the due day itself
