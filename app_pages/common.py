@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.i18n import LANGUAGES, lang, t, t_known
 from coverage import settings
@@ -512,27 +513,38 @@ def sidebar() -> None:
             )
         else:
             st.slider(t("radius_km"), 1, 50, int(settings.DEFAULT_RADIUS_KM), step=1, key="radius_km")
-        with st.expander(t("targets")):
-            if "targets_table" not in ss:
-                ss["targets_table"] = default_targets()
-            edited = st.data_editor(
-                ss["targets_table"],
-                num_rows="dynamic",
-                hide_index=True,
-                key="targets_editor",
-                column_config={
-                    "date": st.column_config.DateColumn(t("target_date"), format="YYYY-MM-DD", required=True),
-                    "percent": st.column_config.NumberColumn(
-                        t("target_percent"), min_value=0.0, max_value=100.0, step=1.0, required=True
-                    ),
-                },
-            )
-            ss["targets_table"] = edited
-            try:
-                rows = edited.dropna()
-                make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0, strict=True))
-            except (CoverageError, ValueError, TypeError) as exc:
-                st.error(t("targets_invalid", error=exc))
+        if "targets_table" not in ss:
+            ss["targets_table"] = default_targets()
+        # the editor is drawn only while the box is open (a rerun opens it): a table grid on every page
+        # made the browser load and mount the grid before the first map (issue 17); the edits live in
+        # targets_table meanwhile
+        box = st.expander(t("targets"), key="targets_open", on_change="rerun")
+        if box.open:
+            targets_editor(box)
+
+
+def targets_editor(box: DeltaGenerator) -> None:
+    """The target schedule's editor in the sidebar's open ``box``; the edited table goes to ``targets_table``."""
+    ss = st.session_state
+    with box:
+        edited = st.data_editor(
+            ss["targets_table"],
+            num_rows="dynamic",
+            hide_index=True,
+            key="targets_editor",
+            column_config={
+                "date": st.column_config.DateColumn(t("target_date"), format="YYYY-MM-DD", required=True),
+                "percent": st.column_config.NumberColumn(
+                    t("target_percent"), min_value=0.0, max_value=100.0, step=1.0, required=True
+                ),
+            },
+        )
+        ss["targets_table"] = edited
+        try:
+            rows = edited.dropna()
+            make_schedule(zip(rows["date"], rows["percent"].astype(float) / 100.0, strict=True))
+        except (CoverageError, ValueError, TypeError) as exc:
+            st.error(t("targets_invalid", error=exc))
 
 
 def _roads_stamp(code: str) -> str:

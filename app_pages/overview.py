@@ -3,7 +3,6 @@ the month's ledgers (which counties have not reported), and the workforce target
 
 import datetime as dt
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -12,11 +11,9 @@ from app_pages.i18n import STATUS_COLOURS, t, t_known
 from coverage import settings
 from coverage.analysis.admin import STATUS_BEHIND
 from coverage.analysis.workforce import STATUS_UNKNOWN
+from coverage.present import charts
 from coverage.registry.forms import last_complete_month
 from coverage.registry.store import records
-
-#: Colours of the rate line and of the target steps.
-SERIES_COLOURS = ["#1565c0", "#c62828"]
 
 view = common.current()
 st.title(t("overview_title", region=view.region_name))
@@ -63,25 +60,17 @@ with common.friendly_errors():
         st.info(t("no_rate_line"))
     else:
         history = common.rate_over_time(view)
-        series = [t("series_rate"), t("series_target")]
-        line = pd.DataFrame({"date": pd.to_datetime(history["date"]), "rate": history["rate"], "series": series[0]})
-        steps = [(history["date"].min(), 0.0)] + [(x.date, x.share) for x in plan]
-        target = pd.DataFrame(
-            {"date": pd.to_datetime([d for d, _ in steps]), "rate": [s for _, s in steps], "series": series[1]}
+        # SVG, not a Vega chart: Streamlit loads Vega (~1 MB) and builds a view on every page show
+        chart = charts.RateChart(
+            dates=[d.date() for d in pd.to_datetime(history["date"])],
+            rates=[float(r) for r in history["rate"]],
+            steps=[(pd.Timestamp(history["date"].min()).date(), 0.0)] + [(x.date, x.share) for x in plan],
+            today=view.as_of,
+            rate_label=t("series_rate"),
+            target_label=t("series_target"),
+            month_format=t("chart_month_format"),
         )
-        chart_data = pd.concat([line, target], ignore_index=True)
-        # the same colour for the same series in every language: the domain is given, not sorted
-        colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=SERIES_COLOURS))
-        base = alt.Chart(chart_data).encode(
-            x=alt.X("date:T", title=t("date"), axis=alt.Axis(format=t("chart_month_format"))),
-            y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            color=colour,
-        )
-        chart = base.transform_filter(alt.datum.series == series[0]).mark_line() + base.transform_filter(
-            alt.datum.series == series[1]
-        ).mark_line(interpolate="step-after", strokeDash=[6, 3])
-        today = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]})).mark_rule(color="#555").encode(x="date:T")
-        st.altair_chart(chart + today, width="stretch")
+        st.image(charts.rate_chart_svg(chart), width="stretch")
 
     # cities and counties, lagging first
     st.subheader(t("units_table"))
@@ -162,8 +151,11 @@ def ledger_section() -> None:
             ],
         }
     )
-    with st.expander(t("ledger_status_table", month=month, n=len(table))):
-        st.dataframe(shown, hide_index=True, width="stretch", key="ledger_status")
+    # a table grid only while its box is open (opening reruns the page): two grids mounted, folded away,
+    # on every show of the Overview cost the browser more than the rest of the page (issue 17)
+    box = st.expander(t("ledger_status_table", month=month, n=len(table)), key="ledger_table_open", on_change="rerun")
+    if box.open:
+        box.dataframe(shown, hide_index=True, width="stretch", key="ledger_status")
 
 
 # --------------------------------------------------------------------------- workforce targets
@@ -231,8 +223,9 @@ def workforce_section() -> None:
             ],
         }
     )
-    with st.expander(t("wf_table")):
-        st.dataframe(
+    box = st.expander(t("wf_table"), key="workforce_table_open", on_change="rerun")
+    if box.open:  # as the ledger table: a grid only while open
+        box.dataframe(
             shown.style.format({t("col_rate"): "{:.1%}"}), hide_index=True, width="stretch", key="workforce_table"
         )
 

@@ -116,6 +116,12 @@ PUBLISHED_POINT_TOLERANCE_M = 2_000.0
 PUBLISHED_AGREEMENT_KM = 5.0
 #: Simplification tolerance for map display of township cells, metres.
 MAP_SIMPLIFY_M = 150.0
+#: The app's map: a layer whose GeoJSON is larger than this (kB) is served as a file the map's frame
+#: loads once and the browser keeps (``app_pages/maps.py``), instead of travelling inside the map's
+#: script on every page show (the townships of a province: ~0.9 MB).
+MAP_LAYER_FILE_MIN_KB = 32.0
+#: Layer files kept by the app (``static/layers``); the oldest written go beyond this number.
+MAP_LAYER_FILES_KEPT = 64
 
 # --- Targets -------------------------------------------------------------------
 #: The three-year plan: (date, share of counted townships with a station).

@@ -7,6 +7,7 @@ The app reads the station registry: the session's own seeded SQLite file
 (``fresh_registry``).
 """
 
+import base64
 import datetime as dt
 import json
 import re
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import maps
 from app_pages.common import NOTE_ICON, WHAT_IF_ICON
 from coverage import settings
 from coverage.analysis.admin import covered_codes
@@ -75,9 +77,37 @@ def section(at, name):
     return at
 
 
+def frame_columns(at, column):
+    """The tables on the page with this column."""
+    return [df for df in at.dataframe if column in df.value.columns]
+
+
+def open_box(at, key):
+    """Open a folded box whose content is drawn only while open (what a click does: a rerun)."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+
+
 def map_args(at, index=0):
+    """The map's component arguments, its layers served as files put back into the script (as the frame
+    runs it: the files are loaded before the script)."""
     components = at.get("component_instance")
-    return json.loads(components[index].proto.json_args)
+    args = json.loads(components[index].proto.json_args)
+    for link in args["js_links"]:
+        if link.startswith(maps.LAYER_URL + "/"):
+            name = link.rsplit("/", 1)[1]
+            data = maps.read_layer_file(maps.LAYER_DIR / name)
+            args["script"] = args["script"].replace(f"window.{maps.LAYER_GLOBAL}[{json.dumps(name)}]", data)
+    return args
+
+
+def chart_svg(at) -> str:
+    """The Overview's rate chart (an SVG picture)."""
+    (image,) = at.get("image")
+    (url,) = image.value
+    assert url.startswith("data:image/svg+xml;base64,")
+    return base64.b64decode(url.split(",", 1)[1]).decode("utf-8")
 
 
 def status_count(script: str, status: str) -> int:
@@ -101,6 +131,19 @@ def test_opens_on_the_overview_of_guangxi(app):
         "乡镇边界为近似划分；覆盖率只取决于站点所在的乡镇，不受边界影响"
     ]
     assert any(c.value == "社工站名单最近更新于 2021-11-30，晚于该日期的变化未计入" for c in app.caption)
+    # the rate over time against the target steps: a picture, not a Vega chart (issue 17)
+    svg = chart_svg(app)
+    (steps,) = re.findall(r'<path d="([^"]+)"', svg)
+    assert "<polyline" in svg and steps.count("V") == 3  # three target steps: 30 %, 60 %, 100 %
+    assert "2022年01月" in svg and not app.get("vega_lite_chart")
+
+
+def test_the_targets_editor_is_drawn_only_while_its_box_is_open(app):
+    # a closed box draws no table grid (the browser would load and mount one on every page: issue 17)
+    assert [e.label for e in app.sidebar.expander] == ["目标进度表"] and not app.sidebar.data_editor
+    open_box(app, "targets_open")
+    (editor,) = app.sidebar.data_editor
+    assert list(editor.value["percent"]) == [30.0, 60.0, 100.0]
 
 
 def test_before_the_final_target_the_overview_shows_the_next_one(app):
@@ -188,7 +231,9 @@ def test_the_map_holds_townships_stations_and_candidates_with_local_assets_only(
     assert status_count(script, "无社工站") == 1253 - 375
     assert script.count('"township_code": ') == 375  # one point feature per station
     assert script.count('"rank": ') == 20  # the 20 priority sites
-    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
+    # Leaflet, then the townships and the stations as files the frame loads before the script (issue 17)
+    assert args["js_links"][0] == "/app/static/vendor/leaflet/leaflet.js"
+    assert len(args["js_links"]) == 3 and all(x.startswith("/app/static/layers/") for x in args["js_links"][1:])
     assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
     assert "https://" not in args["header"] + script
     assert "近似" in args["html"]  # the legend says the boundaries are approximate
@@ -642,6 +687,8 @@ def test_two_november_ledgers_one_accepted(fresh_registry):
     m = metrics(at)
     assert (m["有社工站的乡镇（街道）"], m["覆盖率"]) == ("377", f"{377 / 1253:.1%}")  # 375 + the 2 accepted
     assert m["待审核"] == "1"
+    assert not frame_columns(at, "报送情况")  # the table is drawn only once its box is open
+    open_box(at, "ledger_table_open")
     status = frame(at, "报送情况").set_index("名称")
     # submitted now, long after 5 December 2024: late; every other county has not reported
     assert status.loc["武鸣区", ["报送情况", "审核"]].tolist() == ["逾期报送", "已采纳"]
@@ -700,6 +747,7 @@ def test_the_app_and_the_command_line_give_the_same_figures(monkeypatch, registr
     assert metrics(at)["持证社工人数"] == f"{workforce['certified_workers']['count']:,}" == "2"
     assert m["有持证社工的乡镇占比"] == f"{workforce['townships']['rate']:.1%}"
     # the ledgers of November as known on the 5th: both on time (by the 5th, China time)
+    open_box(at, "ledger_table_open")
     ledgers = frame(at, "报送情况").set_index("代码")
     assert ledgers.loc[["450110", "450103"], "报送情况"].tolist() == ["按时报送", "按时报送"]
     assert (ledgers["报送情况"] == "未到截止日").sum() == 109  # the 5th is the due day itself

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import time
 
 import folium
 import geopandas as gpd
@@ -12,6 +14,7 @@ import shapely
 import streamlit_folium as sf
 
 from app_pages import maps
+from coverage import settings
 from coverage.present import webmap
 
 #: folium names every element with a random 32-hex id; two maps built alike differ only there.
@@ -74,3 +77,54 @@ def test_layers_numbered_from_first_join_as_one_script() -> None:
     assert _same(joined) == _same(once)
     assert joined.count("map_div.addLayer(feature_group_feature_group_") == 2
     assert '"radius": 12000.0' in joined
+
+
+# --------------------------------------------------------------------------- layers served as files
+def _inline_data(rendered: maps.RenderedMap, name: str) -> str:
+    """The JSON text given to ``<name>_add(`` in a script that keeps its layers inline."""
+    begin = rendered.script.index(f"{name}_add(") + len(f"{name}_add(")
+    _, end = json.JSONDecoder().raw_decode(rendered.script, begin)
+    return rendered.script[begin:end]
+
+
+def test_small_layers_stay_in_the_script(tmp_path) -> None:
+    ours = maps.render(_map(), layer_dir=tmp_path)  # two townships: far below MAP_LAYER_FILE_MIN_KB
+    assert json.dumps("甲镇") in ours.script
+    assert ours.js_links == (f"{webmap.STATIC_URL}/leaflet.js",) and ours.layer_files == ()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_layer_is_served_as_a_file_the_frame_loads_first(tmp_path, monkeypatch) -> None:
+    inline = maps.render(_map(), layer_dir=tmp_path)
+    (name,) = re.findall(r"(geo_json_\w+)_add\(\{", inline.script)  # the townships, the one GeoJSON layer
+    monkeypatch.setattr(settings, "MAP_LAYER_FILE_MIN_KB", 0.1)  # the two townships' ~0.5 kB count as large
+    ours = maps.render(_map(), layer_dir=tmp_path)
+    data = _inline_data(inline, name)
+    file_name = hashlib.sha256(data.encode("utf-8")).hexdigest()[:32] + ".js"
+    # the script asks the frame's global for the layer; the file comes after Leaflet among the scripts
+    assert f'{name}_add(window.coverageLayers["{file_name}"]);' in ours.script
+    assert json.dumps("甲镇") not in ours.script
+    assert ours.js_links == (f"{webmap.STATIC_URL}/leaflet.js", f"/app/static/layers/{file_name}")
+    path = tmp_path / file_name
+    assert maps.read_layer_file(path) == data  # the very JSON the script held
+    assert json.loads(data)["features"][0]["properties"]["name"] == "甲镇"
+    assert path.read_text(encoding="utf-8").startswith("window.coverageLayers = window.coverageLayers || {};")
+    assert path.stat().st_mtime == maps.LAYER_MTIME_S  # an old Last-Modified: the browser keeps it
+    again = maps.render(_map(), layer_dir=tmp_path)  # the same layer: the same file, written once
+    assert again.js_links == ours.js_links and [p.name for p in tmp_path.iterdir()] == [file_name]
+
+
+def test_layer_files_beyond_the_kept_number_go_oldest_first_and_come_back_when_shown(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(settings, "MAP_LAYER_FILE_MIN_KB", 0.1)
+    monkeypatch.setattr(settings, "MAP_LAYER_FILES_KEPT", 2)
+    rendered = []
+    for k in range(3):  # three maps whose townships differ by name: three files
+        towns = _towns().assign(name=[f"甲{k}", f"乙{k}"])
+        m = webmap.new_map(towns.total_bounds)
+        webmap.township_layer(towns, set()).add_to(m)
+        rendered.append(maps.render(webmap.finish(m, control=False), layer_dir=tmp_path))
+        time.sleep(0.01)  # distinct write times
+    names = [r.layer_files[0][1] for r in rendered]
+    assert sorted(p.name for p in tmp_path.glob("*.js")) == sorted(names[1:])  # the first written went
+    maps.restore_layer_files(rendered[0])  # that map is shown again: its file is written again
+    assert (tmp_path / names[0]).exists()
