@@ -8,6 +8,7 @@ folder of the test's own (``COVERAGE_ROADS_DIR``); expected figures come from th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -90,6 +91,16 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     assert "最远点车程（分钟，道路）" in table.columns
 
     assert ROAD_MODEL in [c.value for c in at.caption]
+    # the map: the isochrone of 30 road minutes (the library's), no circles; the legend names the model
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    layers = args["feature_group"]
+    assert json.dumps("30 分钟道路车程范围（roads_guangxi.osm.pbf）") in layers
+    assert f'"area_km2": {round(float(expected.reach_m["area_km2"].iloc[0]), 1)}' in layers
+    assert "L.circle(" not in layers
+    assert "道路车程范围（等时圈）" in args["html"] and ROAD_MODEL in args["html"]
+    begin = layers.index("window.__radiusFollow = ") + len("window.__radiusFollow = ")
+    follow = json.JSONDecoder().raw_decode(layers[begin:])[0]
+    assert follow["metres"] == {} and follow["drawn"] == "30"  # by road no circle follows the thumb
     off = expected.off_network or []
     assert off  # the synthetic roads cover a few towns: most grid cells are off them
     note = " ".join(i.value for i in at.info)
