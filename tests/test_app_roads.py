@@ -119,6 +119,13 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     assert ROAD_MODEL not in [c.value for c in at.caption]
     assert any(c.value.startswith("车程：直线距离×1.3") for c in at.caption)
     assert not any("不在路网上" in i.value for i in at.info)
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert "车程：直线距离×1.3，40/80 km/h" in args["html"] and ROAD_MODEL not in args["html"]  # the legend too
+
+    # the area within the radius is a layer of the exports (its file names the model: test_gaps_isochrones)
+    goto(at, "exports")
+    at.selectbox(key="export_item").set_value("reach").run()
+    assert not at.exception and at.selectbox(key="export_format").options == ["CSV", "XLSX", "GEOJSON", "GPKG"]
 
 
 def test_trips_and_supervision_follow_the_sidebar_road_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -55,7 +55,8 @@ def test_isochrone_is_the_cells_within_the_minutes_exactly(cell_road: RoadTravel
 def test_gap_result_reach_is_the_isochrone_and_the_complement_of_the_gaps(cell_road: RoadTravel) -> None:
     result = road_gap_analysis(row_township(), STATION, 4.5, cell_road, crs=ZONE)
     reach = result.reach_m
-    assert reach["minutes"].tolist() == [4.5]
+    assert reach["minutes"].tolist() == [4.5] and reach["radius_km"].isna().all()
+    assert reach["travel"].tolist() == ["road (pandana, row.osm)"]  # the file names the model that made it
     assert reach["area_km2"].iloc[0] == pytest.approx(5.0)
     assert result.townships["area_within_km2"].iloc[0] == pytest.approx(5.0)  # 5 of 20 cells of 20 km²
     assert result.gaps_m["area_km2"].sum() == pytest.approx(15.0)
@@ -75,7 +76,8 @@ def test_straight_line_reach_is_the_discs_in_the_region() -> None:
     disc = shapely.buffer(shapely.Point(STATION[0]), 2 * KM, quad_segs=64)
     expected = shapely.area(shapely.intersection(disc, towns.geometry.iloc[0])) / 1e6
     assert result.reach_m["area_km2"].iloc[0] == pytest.approx(expected, rel=1e-3)
-    assert result.reach_m["minutes"].isna().all()
+    assert result.reach_m["minutes"].isna().all() and result.reach_m["radius_km"].tolist() == [2.0]
+    assert result.reach_m["travel"].tolist() == [result.travel]
 
 
 def test_isochrone_area_grows_with_minutes_on_the_guangxi_network(tmp_path: Path) -> None:
@@ -97,3 +99,13 @@ def test_isochrone_area_grows_with_minutes_on_the_guangxi_network(tmp_path: Path
     # the same figure as the road gap analysis of one of the minutes
     result = road_gap_analysis(towns, stations, 20, road)
     assert result.reach_m["area_km2"].iloc[0] == pytest.approx(areas[2], rel=1e-9)
+
+
+def test_the_isochrone_file_names_the_model_that_made_it(cell_road: RoadTravel) -> None:
+    from coverage.present.exports import layer_export
+
+    result = road_gap_analysis(row_township(), STATION, 4.5, cell_road, crs=ZONE)
+    text = layer_export(result.reach, "csv", "isochrone", ["车程：道路（pandana，row.osm）"]).decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.split(",")[:4] == ["minutes", "radius_km", "travel", "area_km2"]
+    assert row.startswith('4.5,,"road (pandana, row.osm)",5.0,') and row.endswith("车程：道路（pandana，row.osm）")

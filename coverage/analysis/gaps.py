@@ -133,7 +133,8 @@ class GapResult:
 
     @functools.cached_property
     def reach_m(self) -> gpd.GeoDataFrame:
-        """The area within the radius, in the working CRS (metres): one row (``area_km2``), computed on first use.
+        """The area within the radius, in the working CRS (metres): one row (``minutes`` or ``radius_km``, the
+        ``travel`` model that made it, ``area_km2``), computed on first use.
 
         The region minus :attr:`gaps_m` (before its slivers are dropped): the region's part of the union of the
         service discs; by road (:func:`road_gap_analysis`) the isochrone of ``minutes``, the union of the squares
@@ -141,9 +142,14 @@ class GapResult:
         """
         region, covered = self._region_and_covered
         reach = shapely.intersection(region, covered)
-        return gpd.GeoDataFrame(
-            {"minutes": [self.minutes], "area_km2": [float(shapely.area(reach)) / 1e6]}, geometry=[reach], crs=self.crs
-        )
+        radius_km = self.radius_m / 1000.0 if np.isfinite(self.radius_m) else None
+        table = {
+            "minutes": [self.minutes],
+            "radius_km": [radius_km],
+            "travel": [self.travel],
+            "area_km2": [float(shapely.area(reach)) / 1e6],
+        }
+        return gpd.GeoDataFrame(table, geometry=[reach], crs=self.crs)
 
     @functools.cached_property
     def reach(self) -> gpd.GeoDataFrame:

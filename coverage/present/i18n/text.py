@@ -813,6 +813,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ex_units": ("各市县进度（表）", "Progress by city and county (table)"),
     "ex_gaps": ("服务空白区（图层）", "Gap areas (layer)"),
     "ex_gap_towns": ("乡镇服务空白（表）", "Township gaps (table)"),
+    "ex_reach": ("服务半径内范围（道路：等时圈）（图层）", "Area within the radius (by road: isochrone) (layer)"),
     "ex_need": ("优先选址需求得分（表）", "Need scores (table)"),
     "ex_counties": ("县覆盖率（图层）", "County rates (layer)"),
     "ex_trajectory": ("覆盖率变化（表）", "Rate over time (table)"),
