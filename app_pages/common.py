@@ -149,7 +149,7 @@ class RadiusSlider(NamedTuple):
 #: The radius sliders by unit (their widget keys are ``radius_<unit>``).
 RADIUS_SLIDERS = {
     "km": RadiusSlider(1, 50, 1, int(settings.DEFAULT_RADIUS_KM)),
-    "min": RadiusSlider(5, 120, 5, 30),
+    "min": RadiusSlider(5, 120, 5, int(settings.DEFAULT_RADIUS_MIN)),
 }
 
 
