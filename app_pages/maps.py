@@ -58,7 +58,9 @@ def render(m: folium.Map) -> RenderedMap:
     header = sf._get_header(m)
     script = sf._get_map_string(m)
     css, js = _links(m)
-    digest = hashlib.sha256(script.encode("utf-8")).hexdigest()
+    # the frame draws a map once (a new map needs a new key): the html (legend) and header count too, so a
+    # legend that changes alone - the Gaps map naming another travel model - is drawn
+    digest = hashlib.sha256("\0".join((script, html, header)).encode("utf-8")).hexdigest()
     return RenderedMap(script, header, html, sf.get_full_id(m), css, js, digest)
 
 

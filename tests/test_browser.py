@@ -350,6 +350,9 @@ def test_gaps_by_road_draw_the_isochrone_and_the_legend_names_the_model(roads_se
         page.locator(".st-key-radius_unit label", has_text="分钟车程").click()
         page.get_by_role("heading", level=1).filter(has_text="30 分钟道路车程").wait_for(timeout=120_000)
         settle(page)
+        # another legend is another map: the frame is replaced (the old one may still be there a moment)
+        legend = page.frame_locator("iframe[title*='st_folium']").first.locator(".coverage-legend")
+        legend.filter(has_text="等时圈").wait_for(timeout=60_000)
         frame = map_frame(page)
         frame.wait_for_function("() => window.__radiusFollow && window.__radiusFollow.drawn === '30'")
         names = frame.evaluate(
