@@ -21,6 +21,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -136,6 +137,34 @@ def add_province(key: str, province: Province) -> None:
     st.session_state.setdefault("uploaded_provinces", {})[key] = province
 
 
+# --------------------------------------------------------------------------- the radius
+class RadiusSlider(NamedTuple):
+    """The sidebar's radius slider of one unit: its range, step and first value."""
+
+    low: int
+    high: int
+    step: int
+    default: int
+
+
+#: The radius sliders by unit (their widget keys are ``radius_<unit>``).
+RADIUS_SLIDERS = {
+    "km": RadiusSlider(1, 50, 1, int(settings.DEFAULT_RADIUS_KM)),
+    "min": RadiusSlider(5, 120, 5, int(settings.DEFAULT_RADIUS_MIN)),
+}
+
+
+def radius_metres(unit: str, value: float) -> float:
+    """The straight-line radius (metres) of a slider value: km, or minutes by :class:`StraightLine`."""
+    return StraightLine().metres_for_minutes(value) if unit == "min" else float(value) * 1000.0
+
+
+def radius_steps(unit: str) -> dict[float, float]:
+    """The straight-line radius (metres) of every value of the unit's slider (the map's circles follow it)."""
+    low, high, step, _ = RADIUS_SLIDERS[unit]
+    return {float(v): radius_metres(unit, v) for v in range(low, high + 1, step)}
+
+
 # --------------------------------------------------------------------------- the view
 @dataclass(frozen=True)
 class View:
@@ -198,6 +227,16 @@ class View:
         return self.minutes is not None and self.road is not None
 
     @property
+    def radius_unit(self) -> str:
+        """``min`` when the radius is given in minutes, else ``km`` (the slider in use: ``radius_<unit>``)."""
+        return "km" if self.minutes is None else "min"
+
+    @property
+    def radius_value(self) -> float:
+        """The radius as its slider shows it (km or minutes)."""
+        return self.radius_m / 1000.0 if self.minutes is None else self.minutes
+
+    @property
     def radius_label(self) -> str:
         if self.road_gaps:
             return t("radius_road_label", minutes=self.minutes)
@@ -235,10 +274,10 @@ def current() -> View:
     region = ss.get("county") or ss.get("city") or ALL
     minutes = None
     if ss.get("radius_unit", "km") == "min":
-        minutes = float(ss.get("radius_min", 30))
-        radius_m = StraightLine().metres_for_minutes(minutes)
+        minutes = float(ss.get("radius_min", RADIUS_SLIDERS["min"].default))
+        radius_m = radius_metres("min", minutes)
     else:
-        radius_m = float(ss.get("radius_km", settings.DEFAULT_RADIUS_KM)) * 1000.0
+        radius_m = radius_metres("km", float(ss.get("radius_km", RADIUS_SLIDERS["km"].default)))
     return View(
         key,
         prov,
@@ -502,17 +541,19 @@ def sidebar() -> None:
         )
         travel_choice(str(prov.code))
         if ss.get("radius_unit", "km") == "min":
+            low, high, step, default = RADIUS_SLIDERS["min"]
             st.slider(
                 t("radius_min"),
-                5,
-                120,
-                30,
-                step=5,
+                low,
+                high,
+                default,
+                step=step,
                 key="radius_min",
                 help=t("radius_min_help", circuity=settings.CIRCUITY_FACTOR, speed=settings.AVERAGE_SPEED_KMH),
             )
         else:
-            st.slider(t("radius_km"), 1, 50, int(settings.DEFAULT_RADIUS_KM), step=1, key="radius_km")
+            low, high, step, default = RADIUS_SLIDERS["km"]
+            st.slider(t("radius_km"), low, high, default, step=step, key="radius_km")
         if "targets_table" not in ss:
             ss["targets_table"] = default_targets()
         # the editor is drawn only while the box is open (a rerun opens it): a table grid on every page

@@ -65,6 +65,10 @@ def gaps_layer() -> gpd.GeoDataFrame:
     return common.gaps(view).gaps
 
 
+def reach_layer() -> gpd.GeoDataFrame:
+    return common.gaps(view).reach
+
+
 def gap_towns() -> pd.DataFrame:
     return common.gaps(view).townships
 
@@ -84,6 +88,7 @@ ITEMS = {
     "units": (units_table, False),
     "gaps": (gaps_layer, True),
     "gap_towns": (gap_towns, False),
+    "reach": (reach_layer, True),
     "need": (need_table, False),
     "trajectory": (trajectory_table, False),
 }
@@ -101,7 +106,7 @@ with common.friendly_errors():
     def export_item() -> bytes:
         frame = make()
         lines = common.note_lines(view, "stations", "rates", "places")
-        if item in ("gaps", "gap_towns"):
+        if item in ("gaps", "gap_towns", "reach"):
             lines = [*common.travel_lines(view), *lines]
         return exports.layer_export(frame, fmt, name, lines) if geo else exports.table_export(frame, fmt, name, lines)
 

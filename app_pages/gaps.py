@@ -1,4 +1,10 @@
-"""Gaps: what lies beyond the service radius of every open station; the map updates without a rebuild."""
+"""Gaps: what lies beyond the service radius of every open station; the map updates without a rebuild.
+
+While the sidebar's radius slider is dragged, the map's circles follow its thumb (a script in the map's
+frame watches the slider, :func:`coverage.present.webmap.follow_slider_script`); Streamlit sends the value
+when the thumb is let go, and then the gaps, the figures and the table are computed for it.  One value:
+the map shows the slider's, it has no radius control of its own.
+"""
 
 import datetime as dt
 
@@ -12,14 +18,27 @@ from coverage.present import webmap
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def base_map(key: str, token: str, as_of: dt.date, region: str, lang: str, _view: common.View) -> maps.RenderedMap:
-    """The townships (covered or not) and the legend: everything of the map that no radius changes."""
+def base_map(
+    key: str, token: str, as_of: dt.date, region: str, lang: str, model: str, road: bool, _view: common.View
+) -> maps.RenderedMap:
+    """The townships (covered or not) and the legend: everything of the map that no radius changes.
+
+    The legend names the travel model that made the figures (``model``, :func:`common.travel_lines`); by
+    road (``road``) it has the isochrone's row.
+    """
     labels = _view.labels
     towns, geoms = common.display(_view, "townships")
     covered = covered_codes(_view.stations, _view.as_of) if len(_view.stations) else set()
     m = webmap.new_map(towns.total_bounds)
     webmap.township_layer(towns, covered, labels, geometry=geoms).add_to(m)
-    webmap.finish(m, webmap.legend(labels, approximate=_view.province.approximate, gaps=True), control=False)
+    legend = webmap.legend(
+        labels,
+        approximate=_view.province.approximate,
+        gaps=True,
+        isochrone=labels["isochrone"] if road else None,
+        model=model,
+    )
+    webmap.finish(m, legend, control=False)
     return maps.render(m)
 
 
@@ -28,12 +47,26 @@ def radius_layers(
     key: str, token: str, as_of: dt.date, radius_m: float, region: str, lang: str, travel: str, _view: common.View
 ) -> str:
     """The gaps and the service circles, as layers added to the drawn map (the stations go over them); by road
-    (``travel``: the road model's name) no circles - the gaps themselves are the road isochrones."""
+    (``travel``: the road model's name) the isochrone of the minutes instead of circles.  With them, the
+    script that keeps the circles on the radius under the slider's thumb while it is dragged."""
     labels = _view.labels
-    dynamic = [webmap.localise(webmap.gap_layer(common.gaps(_view).gaps, labels))]
-    if len(_view.open_stations) and not _view.road_gaps:
+    result = common.gaps(_view)
+    dynamic = [webmap.localise(webmap.gap_layer(result.gaps, labels))]
+    if _view.road_gaps:
+        road = _view.road
+        source = road.network.source if road is not None else travel
+        name = t("isochrone_name", minutes=_view.minutes, source=source)
+        dynamic.append(webmap.localise(webmap.isochrone_layer(result.reach, name, labels)))
+    elif len(_view.open_stations):
         dynamic.append(webmap.localise(webmap.radius_layer(_view.open_stations, _view.radius_m, labels)))
-    return maps.layers_script(dynamic)
+    unit = _view.radius_unit
+    follow = webmap.follow_slider_script(
+        f".st-key-radius_{unit} input[type=range]",
+        {} if _view.road_gaps else common.radius_steps(unit),  # by road a radius is no circle
+        _view.radius_value,
+        labels["follow_note"].replace("{value}", "{value} " + t(f"unit_{unit}")),
+    )
+    return maps.layers_script(dynamic) + follow
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -64,7 +97,7 @@ with common.friendly_errors():
 
     towns, _ = common.display(view, "townships")
     # the map is rendered once per process and view; a radius move only swaps the layers that depend on it
-    base = base_map(view.key, view.token, view.as_of, view.region, view.lang, view)
+    base = base_map(view.key, view.token, view.as_of, view.region, view.lang, travel_lines[0], view.road_gaps, view)
     travel = result.travel if view.road_gaps else "line"
     layers = radius_layers(
         view.key, view.token, view.as_of, round(view.radius_m, 3), view.region, view.lang, travel, view

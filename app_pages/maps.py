@@ -91,7 +91,9 @@ def render(m: folium.Map, layer_dir: Path | None = None) -> RenderedMap:
     script = sf._get_map_string(m)
     css, js = _links(m)
     script, files = _layers_to_files(script, _geojson_names(m), LAYER_DIR if layer_dir is None else layer_dir)
-    digest = hashlib.sha256(script.encode("utf-8")).hexdigest()
+    # the frame draws a map once (a new map needs a new key): the html (legend) and header count too, so a
+    # legend that changes alone - the Gaps map naming another travel model - is drawn
+    digest = hashlib.sha256("\0".join((script, html, header)).encode("utf-8")).hexdigest()
     urls = tuple(f"{LAYER_URL}/{name}" for _, name, _ in files)
     return RenderedMap(script, header, html, sf.get_full_id(m), css, js + urls, digest, files)
 

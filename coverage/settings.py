@@ -140,6 +140,8 @@ WORKFORCE_GROWTH_BY = "2023-12-31"
 # --- Service radius and travel -------------------------------------------------
 #: Default service radius, kilometres.
 DEFAULT_RADIUS_KM = 10.0
+#: Default service radius when it is given in minutes of travel (the app's minutes slider).
+DEFAULT_RADIUS_MIN = 30.0
 #: Default cell size of the demand grid, kilometres.
 DEFAULT_GRID_KM = 1.0
 #: Road distance / straight-line distance.  1.3 is typical of rural road networks

@@ -110,6 +110,12 @@ def chart_svg(at) -> str:
     return base64.b64decode(url.split(",", 1)[1]).decode("utf-8")
 
 
+def follow_config(layers: str) -> dict:
+    """The settings of the script that keeps the map's circles on the radius slider's thumb (in the layers)."""
+    start = layers.index("window.__radiusFollow = ") + len("window.__radiusFollow = ")
+    return json.JSONDecoder().raw_decode(layers[start:])[0]
+
+
 def status_count(script: str, status: str) -> int:
     """Features with this status in the map's inline GeoJSON (non-ASCII is escaped there)."""
     return script.count('"status": ' + json.dumps(status))
@@ -278,7 +284,14 @@ def test_gaps_radius_changes_only_the_added_layers(app):
     assert float(after.rstrip("%")) > float(before.rstrip("%"))
     assert base_before["script"] == base_after["script"]  # the map itself is not rebuilt
     assert base_before["feature_group"] != base_after["feature_group"]
-    assert "20000.0" in base_after["feature_group"] and "10000.0" in base_before["feature_group"]
+    assert base_after["feature_group"].count('"r": 20000.0') == 375  # a 20 km circle around each open station
+    assert base_before["feature_group"].count('"r": 10000.0') == 375
+    # the circles follow the sidebar slider's thumb: every value of it has its radius; the gaps were cut for 20
+    follow = follow_config(base_after["feature_group"])
+    assert follow["selector"] == ".st-key-radius_km input[type=range]"
+    assert follow["drawn"] == "20"
+    assert follow["metres"] == {str(km): km * 1000.0 for km in range(1, 51)}
+    assert "距离：直线（服务半径以公里计）" in base_after["html"]  # the legend names the model
     table = frame(app, "半径外面积占比")
     shares = list(table["半径外面积占比"])
     assert shares == sorted(shares, reverse=True)
@@ -290,6 +303,12 @@ def test_radius_in_minutes(app):
     app.slider(key="radius_min").set_value(30).run()
     # 30 min at 40 km/h with circuity 1.3 is 15.4 km straight
     assert "15.4" in app.title[0].value
+    args = map_args(app)
+    follow = follow_config(args["feature_group"])
+    assert follow["selector"] == ".st-key-radius_min input[type=range]" and follow["drawn"] == "30"
+    assert follow["metres"]["30"] == pytest.approx(30 / 60 * 40 / 1.3 * 1000)  # the circles' radius at 30 min
+    assert f'"radius": {follow["metres"]["30"]}' in args["feature_group"]
+    assert "车程：直线距离×1.3，40/80 km/h" in args["html"]  # the legend names the model and its speeds
 
 
 # --------------------------------------------------------------------------- plan

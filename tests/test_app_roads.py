@@ -8,6 +8,7 @@ folder of the test's own (``COVERAGE_ROADS_DIR``); expected figures come from th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -90,6 +91,16 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     assert "最远点车程（分钟，道路）" in table.columns
 
     assert ROAD_MODEL in [c.value for c in at.caption]
+    # the map: the isochrone of 30 road minutes (the library's), no circles; the legend names the model
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    layers = args["feature_group"]
+    assert json.dumps("30 分钟道路车程范围（roads_guangxi.osm.pbf）") in layers
+    assert f'"area_km2": {round(float(expected.reach_m["area_km2"].iloc[0]), 1)}' in layers
+    assert "L.circle(" not in layers
+    assert "道路车程范围（等时圈）" in args["html"] and ROAD_MODEL in args["html"]
+    begin = layers.index("window.__radiusFollow = ") + len("window.__radiusFollow = ")
+    follow = json.JSONDecoder().raw_decode(layers[begin:])[0]
+    assert follow["metres"] == {} and follow["drawn"] == "30"  # by road no circle follows the thumb
     off = expected.off_network or []
     assert off  # the synthetic roads cover a few towns: most grid cells are off them
     note = " ".join(i.value for i in at.info)
@@ -108,6 +119,13 @@ def test_road_gaps_in_minutes_name_the_model_and_count_places_off_the_network(
     assert ROAD_MODEL not in [c.value for c in at.caption]
     assert any(c.value.startswith("车程：直线距离×1.3") for c in at.caption)
     assert not any("不在路网上" in i.value for i in at.info)
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert "车程：直线距离×1.3，40/80 km/h" in args["html"] and ROAD_MODEL not in args["html"]  # the legend too
+
+    # the area within the radius is a layer of the exports (its file names the model: test_gaps_isochrones)
+    goto(at, "exports")
+    at.selectbox(key="export_item").set_value("reach").run()
+    assert not at.exception and at.selectbox(key="export_format").options == ["CSV", "XLSX", "GEOJSON", "GPKG"]
 
 
 def test_trips_and_supervision_follow_the_sidebar_road_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -269,6 +269,125 @@ def test_gaps_radius_slider_redraws_the_circles_not_the_map(page: Any) -> None:
     assert page.outside == []
 
 
+_RADII_JS = "() => { const r = new Set(); window.map.eachLayer(l => { if (l instanceof L.Circle) r.add(l.getRadius()); }); return [...r]; }"
+#: Fill opacities of the features of a kind drawn on the map (``gap_id`` for gaps, ``isochrone`` for isochrones).
+_FILLS_JS = """(prop) => { const o = new Set(); window.map.eachLayer(l => {
+    if (l.feature && l.feature.properties[prop] !== undefined) o.add(l.options.fillOpacity); }); return [...o]; }"""
+_NOTE_JS = "() => { const n = document.getElementById('radius-follow-note'); return n && n.style.display !== 'none' ? n.textContent : ''; }"
+
+
+def thumb_of(page: Any, key: str) -> tuple[float, float]:
+    """The centre (x, y) of the thumb of slider ``key`` (scrolled into view), to drag it with the mouse."""
+    thumb = page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").locator("xpath=..")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = thumb.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def slider_value(page: Any, key: str) -> str:
+    return page.locator(f".st-key-{key} input[type=range]").input_value()
+
+
+def test_gaps_circles_follow_the_thumb_while_it_is_dragged(page: Any) -> None:
+    open_page(page, "gaps")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.__radiusFollow !== undefined")
+    frame.evaluate("() => { window.__same_map = true; }")
+    x, y = thumb_of(page, "radius_km")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    seen = []
+    for step in range(1, 7):  # ~5 px a step on the 1-50 km track: about 1-2 km a step
+        page.mouse.move(x + 5 * step, y)
+        km = int(slider_value(page, "radius_km"))
+        # every circle takes the radius under the thumb while the button is still down (nothing sent yet)
+        frame.wait_for_function(
+            "(m) => { let all = true, any = false; window.map.eachLayer(l => { if (l instanceof L.Circle) {"
+            " any = true; all = all && l.getRadius() === m; } }); return any && all; }",
+            arg=km * 1000,
+            polling="raf",
+        )
+        seen.append(km)
+    assert seen[-1] > 10 and seen == sorted(seen)
+    shot(page, "03a_gaps_dragging.png")
+    assert frame.evaluate(_RADII_JS) == [seen[-1] * 1000]
+    assert f"半径 {seen[-1]} 公里" in frame.evaluate(_NOTE_JS)  # the map says the gaps wait for the release
+    assert frame.evaluate(_FILLS_JS, "gap_id") == [0.08]  # the 10 km gaps fade: they are not the thumb's
+    assert "10 公里" in page.get_by_role("heading", level=1).first.inner_text()  # the figures: on release
+    page.mouse.up()
+    page.get_by_role("heading", level=1).filter(has_text=f"半径 {seen[-1]} 公里").wait_for(timeout=60_000)
+    settle(page, 1500)
+    shot(page, "03b_gaps_released.png")
+    assert frame.evaluate(_RADII_JS) == [seen[-1] * 1000]
+    assert frame.evaluate(_NOTE_JS) == ""
+    assert frame.evaluate(_FILLS_JS, "gap_id") == [0.35]  # the gaps of the new radius, drawn in full
+    assert frame.evaluate("() => window.__same_map === true")  # all in the map first drawn
+    assert page.outside == []
+
+
+@pytest.fixture
+def roads_server(monkeypatch: Any, tmp_path: Path) -> Iterator[str]:
+    """The app with the synthetic Guangxi roads built (tests/data/roads_guangxi.osm.pbf) in a folder of its own."""
+    from coverage.analysis.roads import ROADS_DIR_ENV, build_roads
+
+    build_roads(Path(__file__).parent / "data" / "roads_guangxi.osm.pbf", "45", out_dir=tmp_path)
+    monkeypatch.setenv(ROADS_DIR_ENV, str(tmp_path))
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / "streamlit_roads.log", "w") as log:
+        try:
+            with streamlit_server("app.py", log) as url:
+                yield url
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}; see tests/artifacts/streamlit_roads.log")
+
+
+def test_gaps_by_road_draw_the_isochrone_and_the_legend_names_the_model(roads_server: str, browser: Any) -> None:
+    page = new_page(browser, roads_server)
+    try:
+        open_page(page, "gaps")
+        choose(page, "city", "南宁市")
+        page.locator(".st-key-radius_unit label", has_text="分钟车程").click()
+        page.get_by_role("heading", level=1).filter(has_text="30 分钟道路车程").wait_for(timeout=120_000)
+        settle(page)
+        # another legend is another map: the frame is replaced (the old one may still be there a moment)
+        legend = page.frame_locator("iframe[title*='st_folium']").first.locator(".coverage-legend")
+        legend.filter(has_text="等时圈").wait_for(timeout=60_000)
+        frame = map_frame(page)
+        frame.wait_for_function("() => window.__radiusFollow && window.__radiusFollow.drawn === '30'")
+        names = frame.evaluate(
+            "() => { const n = new Set(); window.map.eachLayer(l => { if (l.feature && l.feature.properties.isochrone)"
+            " n.add(l.feature.properties.isochrone); }); return [...n]; }"
+        )
+        assert names == ["30 分钟道路车程范围（roads_guangxi.osm.pbf）"]
+        assert frame.evaluate(_RADII_JS) == []  # by road, no circles
+        legend = frame.locator(".coverage-legend").inner_text()
+        assert "道路车程范围（等时圈）" in legend and "车程：道路（pandana，roads_guangxi.osm.pbf）" in legend
+        shot(page, "03c_gaps_road_30min.png")
+        # dragging: no circle to follow, the isochrone of 30 min fades until the release
+        x, y = thumb_of(page, "radius_min")
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 40, y)
+        minutes = int(slider_value(page, "radius_min"))
+        assert minutes > 30
+        frame.wait_for_function(f"() => ({_FILLS_JS})('isochrone').join() === '0.08'", polling="raf")
+        assert frame.evaluate(_FILLS_JS, "isochrone") == [0.08]
+        page.mouse.up()
+        page.get_by_role("heading", level=1).filter(has_text=f"{minutes} 分钟道路车程").wait_for(timeout=120_000)
+        settle(page, 1500)
+        names = frame.evaluate(
+            "() => { const n = new Set(); window.map.eachLayer(l => { if (l.feature && l.feature.properties.isochrone)"
+            " n.add(l.feature.properties.isochrone); }); return [...n]; }"
+        )
+        assert names == [f"{minutes} 分钟道路车程范围（roads_guangxi.osm.pbf）"]
+        assert frame.evaluate(_FILLS_JS, "isochrone") == [0.12]
+        shot(page, f"03d_gaps_road_{minutes}min.png")
+        assert page.outside == []
+    finally:
+        page.context.close()
+
+
 # --------------------------------------------------------------------------- plan
 def test_plan_page_runs_the_rollout(page: Any) -> None:
     """From 375 stations at the end of 2021: 60 % of 1,253 needs 752 by 2022 (377 new), 100 % by 2023 (501 more)."""

@@ -38,7 +38,7 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,12 +110,11 @@ class GapResult:
         The province (union of the townships) minus the union of the service
         discs; each with ``gap_id`` (largest first), ``area_km2`` and ``demand``.
         """
-        geoms, discs, demand = self._geoms, self._discs, self._demand
-        if geoms is None or discs is None or demand is None:
+        geoms, demand = self._geoms, self._demand
+        if geoms is None or demand is None:
             msg = "this gap result carries no geometry (it was not made by gap_analysis); run gap_analysis for gap polygons"
             raise InputError(msg)
-        region = shapely.union_all(geoms) if self._region is None else self._region
-        covered = union_threaded(discs) if len(discs) else shapely.Polygon()
+        region, covered = self._region_and_covered
         parts = shapely.get_parts(shapely.difference(region, covered))
         parts = parts[shapely.area(parts) > 1.0]  # drop slivers below 1 m² from floating point
         gaps = gpd.GeoDataFrame({"area_km2": shapely.area(parts) / 1e6}, geometry=list(parts), crs=self.crs)
@@ -131,6 +130,42 @@ class GapResult:
     def gaps(self) -> gpd.GeoDataFrame:
         """Gap polygons in WGS 84 (see :attr:`gaps_m`)."""
         return self.gaps_m.to_crs(settings.WORK_CRS)
+
+    @functools.cached_property
+    def _region_and_covered(self) -> tuple[shapely.Geometry, shapely.Geometry]:
+        """The region (union of the townships) and the union of the service discs - by road, of the squares of
+        the grid cells within the minutes - in the working CRS: one union for :attr:`gaps_m` and :attr:`reach_m`."""
+        geoms, discs = self._geoms, self._discs
+        if geoms is None or discs is None:
+            msg = "this gap result carries no geometry (it was not made by gap_analysis); run gap_analysis for its polygons"
+            raise InputError(msg)
+        region = shapely.union_all(geoms) if self._region is None else self._region
+        return region, union_threaded(discs) if len(discs) else shapely.Polygon()
+
+    @functools.cached_property
+    def reach_m(self) -> gpd.GeoDataFrame:
+        """The area within the radius, in the working CRS (metres): one row (``minutes`` or ``radius_km``, the
+        ``travel`` model that made it, ``area_km2``), computed on first use.
+
+        The region minus :attr:`gaps_m` (before its slivers are dropped): the region's part of the union of the
+        service discs; by road (:func:`road_gap_analysis`) the isochrone of ``minutes``, the union of the squares
+        of the grid cells within them (see :func:`reach_polygons`).
+        """
+        region, covered = self._region_and_covered
+        reach = shapely.intersection(region, covered)
+        radius_km = self.radius_m / 1000.0 if np.isfinite(self.radius_m) else None
+        table = {
+            "minutes": [self.minutes],
+            "radius_km": [radius_km],
+            "travel": [self.travel],
+            "area_km2": [float(shapely.area(reach)) / 1e6],
+        }
+        return gpd.GeoDataFrame(table, geometry=[reach], crs=self.crs)
+
+    @functools.cached_property
+    def reach(self) -> gpd.GeoDataFrame:
+        """The area within the radius (by road: the isochrone) in WGS 84 (see :attr:`reach_m`)."""
+        return self.reach_m.to_crs(settings.WORK_CRS)
 
     @property
     def summary(self) -> dict:
@@ -559,8 +594,7 @@ def road_gap_analysis(
         }
     )
     table["share_beyond"] = np.where(area > 0, 1.0 - within_area / np.where(area > 0, area, 1.0), 0.0).clip(0.0, 1.0)
-    half = grid_m / 2.0
-    squares = shapely.box(cells.x - half, cells.y - half, cells.x + half, cells.y + half)[cell_within]
+    squares = cell_squares(cells.x[cell_within], cells.y[cell_within], grid_m)
     given = {} if demand is cells else {"demand points": np.column_stack([demand.x, demand.y])}
     off = road.off_network_counts(
         {
@@ -585,6 +619,82 @@ def road_gap_analysis(
         _region=region,
         _demand=demand,
     )
+
+
+def cell_squares(x: ArrayLike, y: ArrayLike, grid_m: float) -> np.ndarray:
+    """The squares of the grid cells centred at (``x``, ``y``), ``grid_m`` metres a side (as
+    :func:`coverage.analysis.demand.grid_cells` lays them out)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    half = grid_m / 2.0
+    return np.asarray(shapely.box(x - half, y - half, x + half, y + half))
+
+
+def reach_polygons(region: shapely.Geometry, squares: np.ndarray) -> shapely.Geometry:
+    """The part of ``region`` covered by ``squares`` (grid cells within some minutes), dissolved."""
+    if len(squares) == 0:
+        return shapely.Polygon()
+    return shapely.intersection(region, union_threaded(np.asarray(squares)))
+
+
+def isochrones(
+    townships: gpd.GeoDataFrame,
+    stations: Stations,
+    minutes: Sequence[float],
+    road: RoadTravel,
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    crs: str | None = None,
+    region: shapely.Geometry | None = None,
+) -> gpd.GeoDataFrame:
+    """The area within each of ``minutes`` road minutes of any station (the isochrones), in WGS 84.
+
+    The same rule as :func:`road_gap_analysis`: every cell of a ``grid_m`` grid in the townships gets the
+    road minutes from its centre to the nearest station (walk, drive, walk:
+    :meth:`RoadTravel.minutes_to_nearest`, searched once up to the largest of ``minutes``); the isochrone of
+    T minutes is the union of the squares of the cells within T, cut to the townships.  So it is the
+    complement of the road gap polygons, and its area grows with T.
+
+    Returns one row per value of ``minutes`` (in the order given): ``minutes``, ``area_km2`` (measured in
+    ``crs``, metres) and the (multi)polygon.
+    """
+    times = [float(m) for m in minutes]
+    for m in times:
+        RADIUS_MIN(m)
+    GRID_KM(float(grid_m) / 1000.0)
+    crs = crs or projected_crs_for(townships)
+    towns = townships.to_crs(crs).reset_index(drop=True)
+    region = shapely.union_all(np.asarray(towns.geometry.values)) if region is None else region
+    xy = _station_xy(stations, crs)
+    cells = grid_demand(towns, grid_m)
+    cell_min = (
+        road.minutes_to_nearest(np.column_stack([cells.x, cells.y]), xy, crs, max_min=max(times))[0]
+        if times
+        else np.empty(0)
+    )
+    squares = cell_squares(cells.x, cells.y, grid_m)
+    reach = [reach_polygons(region, squares[cell_min <= m]) for m in times]
+    frame = gpd.GeoDataFrame({"minutes": times, "area_km2": shapely.area(reach) / 1e6}, geometry=reach, crs=crs)
+    return frame.to_crs(settings.WORK_CRS)
+
+
+def _off_network(
+    road: RoadTravel, points: dict[str, np.ndarray], crs: str, township_codes: np.ndarray | None = None
+) -> list[dict]:
+    """Points (metres in ``crs``) beyond the road snapping limit: count and farthest per kind.
+
+    For township points the codes are listed too (a village far from any road is named).
+    """
+    out = []
+    for kind, xy in points.items():
+        if len(xy) == 0:
+            continue
+        _, dist = road.snap_xy(xy, crs)
+        far = dist > road.max_snap_m
+        if far.any():
+            entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
+            if kind == "township points" and township_codes is not None:
+                entry["codes"] = [str(c) for c in township_codes[far]]
+            out.append(entry)
+    return out
 
 
 def _roll_up(table: pd.DataFrame) -> pd.DataFrame:

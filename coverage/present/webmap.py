@@ -20,7 +20,9 @@ about a metre.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import html as html_text
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -59,6 +61,18 @@ OTHER_COLOUR = "#9e9e9e"
 STATION_COLOUR = "#1565c0"
 RADIUS_COLOUR = "#1565c0"
 GAP_COLOUR = "#c62828"
+ISOCHRONE_COLOUR = "#1565c0"
+#: Gap polygons as drawn, and while the radius slider's thumb stands away from the radius they were cut for
+#: (:func:`follow_slider_script`: they belong to the radius of the last release, so they fade).
+GAP_STYLE = {"fillColor": GAP_COLOUR, "color": GAP_COLOUR, "weight": 0.8, "fillOpacity": 0.35, "opacity": 1.0}
+ISOCHRONE_STYLE = {
+    "fillColor": ISOCHRONE_COLOUR,
+    "color": ISOCHRONE_COLOUR,
+    "weight": 1.5,
+    "fillOpacity": 0.12,
+    "opacity": 1.0,
+}
+STALE_STYLE = {"fillOpacity": 0.08, "opacity": 0.25}
 CANDIDATE_COLOUR = "#6a1b9a"
 #: County choropleth: upper bounds of the rate classes and their colours (light to dark green).
 RATE_BREAKS = (0.2, 0.4, 0.6, 0.8, 1.0)
@@ -345,10 +359,112 @@ def gap_layer(gaps: gpd.GeoDataFrame, labels: dict = DEFAULT_LABELS, datum: str 
     group = folium.FeatureGroup(name=labels["gaps"])
     folium.GeoJson(
         _frame(table, geoms, datum),
-        style_function=lambda f: {"fillColor": GAP_COLOUR, "color": GAP_COLOUR, "weight": 0.8, "fillOpacity": 0.35},
+        style_function=lambda f: GAP_STYLE,
         tooltip=folium.GeoJsonTooltip(fields=["area_km2"], aliases=[labels["area_km2"]]),
     ).add_to(group)
     return group
+
+
+def isochrone_layer(
+    reach: gpd.GeoDataFrame, name: str, labels: dict = DEFAULT_LABELS, datum: str = "wgs84"
+) -> folium.FeatureGroup:
+    """The area within the minutes of a station (``reach``: WGS 84 polygons with ``minutes`` and ``area_km2``,
+    e.g. :attr:`coverage.analysis.gaps.GapResult.reach` or :func:`coverage.analysis.gaps.isochrones`),
+    outlined; ``name`` says the minutes and the model that made it (layer name and tooltip)."""
+    reach = reach[~reach.geometry.is_empty]
+    table = pd.DataFrame(
+        {
+            "isochrone": [name] * len(reach),
+            "minutes": reach["minutes"].astype(float).to_numpy(),
+            "area_km2": reach["area_km2"].round(1).to_numpy(),
+        }
+    )
+    geoms = shapely.simplify(reach.geometry.values, settings.MAP_SIMPLIFY_M / 111_000.0)
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(
+        _frame(table, geoms, datum),
+        style_function=lambda f: ISOCHRONE_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["isochrone", "area_km2"], aliases=["", labels["area_km2"]]),
+    ).add_to(group)
+    return group
+
+
+_FOLLOW_JS = """(function () {
+  window.__radiusFollow = %(config)s;
+  function shown() {
+    var cfg = window.__radiusFollow;
+    try {
+      var input = window.parent.document.querySelector(cfg.selector);
+      return input ? String(input.value) : null;
+    } catch (e) { return null; }  // not framed by the app's page: the map keeps the radius it was drawn with
+  }
+  function follow() {
+    var cfg = window.__radiusFollow, value = shown(), map = window.map;
+    if (value === null || !map) return;
+    var metres = cfg.metres[value], stale = value !== cfg.drawn;
+    map.eachLayer(function (l) {
+      if (metres !== undefined && l instanceof L.Circle && l.getRadius() !== metres) l.setRadius(metres);
+      if (l.feature && l.feature.properties && (l.feature.properties.gap_id !== undefined
+          || l.feature.properties.isochrone !== undefined) && l.setStyle) {
+        l.setStyle(stale ? cfg.stale : (l.feature.properties.gap_id !== undefined ? cfg.gap : cfg.isochrone));
+      }
+    });
+    var note = document.getElementById("radius-follow-note");
+    if (!note) {
+      note = L.DomUtil.create("div", "radius-follow-note", map.getContainer());
+      note.id = "radius-follow-note";
+      note.style.cssText = "position:absolute;top:8px;left:50%%;transform:translateX(-50%%);z-index:1000;"
+        + "background:#fff8e1;border:1px solid #f9a825;padding:2px 8px;font:12px sans-serif;display:none";
+    }
+    note.textContent = stale ? cfg.note.replace("{value}", value) : "";
+    note.style.display = stale ? "block" : "none";
+    window.__radiusShown = {value: value, metres: metres === undefined ? null : metres};
+  }
+  if (!window.__radiusFollowOn) {
+    window.__radiusFollowOn = true;
+    var queued = false;
+    try {
+      var watch = new MutationObserver(function () {
+        var own = window.frameElement;
+        if (!own || !own.isConnected) { watch.disconnect(); return; }  // this map's frame is gone
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(function () { queued = false; follow(); });
+      });
+      watch.observe(window.parent.document.body, {attributes: true, subtree: true, attributeFilter: ["aria-valuetext"]});
+    } catch (e) {}
+  }
+  follow();
+})();
+"""
+
+
+def follow_slider_script(
+    selector: str, metres: Mapping[float, float], drawn: float, note: str, isochrone_style: Mapping | None = None
+) -> str:
+    """A script for the map's frame: while the thumb of the range input ``selector`` (in the page framing the
+    map) moves, every service circle takes the radius of the value under the thumb, at once.
+
+    ``metres``: the radius (metres) of each value of the input (values with none - e.g. road minutes - move
+    no circle).  ``drawn``: the value the map's other layers (gaps, isochrones) were made for; while the
+    thumb stands elsewhere they fade (:data:`STALE_STYLE`) and ``note`` (``{value}``: the thumb's value) says
+    they wait for the release.  The script may run again with new layers: it watches the input once.
+    """
+    config = {
+        "selector": selector,
+        "metres": {_value_text(v): float(m) for v, m in metres.items()},
+        "drawn": _value_text(drawn),
+        "note": note,
+        "gap": GAP_STYLE,
+        "isochrone": dict(isochrone_style or ISOCHRONE_STYLE),
+        "stale": STALE_STYLE,
+    }
+    return _FOLLOW_JS % {"config": json.dumps(config, ensure_ascii=False)}
+
+
+def _value_text(value: float) -> str:
+    """A slider value as the range input shows it (``10``, not ``10.0``)."""
+    return f"{float(value):g}"
 
 
 def candidate_layer(
@@ -381,12 +497,16 @@ def legend(
     estimated_stations: bool = False,
     overloaded: bool = False,
     need: NeedScale | None = None,
+    isochrone: str | None = None,
+    model: str | None = None,
 ) -> folium.Element:
     """The map's legend (bottom left, above the scale bar), in the labels' language.
 
     Each flag adds the row of a layer the map draws (``stations``: station dots;
     ``estimated_stations``: rings for stations placed at their township's point; ``overloaded``:
-    over-loaded stations; ``need``: the classes of the need layer, :func:`need_layer`).
+    over-loaded stations; ``need``: the classes of the need layer, :func:`need_layer`; ``isochrone``: the row
+    of :func:`isochrone_layer`, its text; ``model``: the travel model that made the map's figures, named
+    last).
     """
 
     def row(colour: str, text: str, mark: str = "&#9632;") -> str:
@@ -403,6 +523,8 @@ def legend(
         html += row(STATION_COLOUR, labels["stations"], "&#9679;")
         if estimated_stations:
             html += row(STATION_COLOUR, labels["stations_estimated"], "&#9675;")
+    if isochrone:
+        html += row(ISOCHRONE_COLOUR, isochrone, "&#9633;")
     if gaps:
         html += row(GAP_COLOUR, labels["gaps"])
     if candidates:
@@ -420,6 +542,8 @@ def legend(
             lower = upper
     if approximate:
         html += f"<i>{labels['approximate']}</i>"
+    if model:
+        html += f"<div class='coverage-legend-model' style='color:#455a64'>{html_text.escape(model)}</div>"
     return folium.Element(html + "</div>")
 
 

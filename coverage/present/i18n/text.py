@@ -199,9 +199,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "g_gap_area": ("空白面积（km²）", "Gap area (km²)"),
     "gaps_table": ("各乡镇半径外面积占比（由高到低）", "Townships by share of area beyond the radius"),
     "gaps_slider_note": (
-        "拖动侧栏的服务半径，地图只替换半径圈和空白区图层，不会整体重绘。",
-        "Move the service radius in the sidebar: only the circles and gap layers are replaced, the map is not rebuilt.",
+        "拖动侧栏的服务半径：地图上的半径圈随滑块即时缩放；空白区、等时圈和统计数字在松开滑块后按新半径更新"
+        "（地图不整体重绘）。",
+        "Drag the service radius in the sidebar: the circles on the map follow the thumb at once; gaps, isochrones "
+        "and figures are recomputed for the new radius when you let go (the map is not rebuilt).",
     ),
+    "isochrone_name": ("{minutes:g} 分钟道路车程范围（{source}）", "Within {minutes:g} min by road ({source})"),
     "plan_title": ("{region}选址与分年度推进计划", "{region}: siting and year-by-year rollout"),
     "plan_model": ("模型", "Model"),
     "model_rollout": (
@@ -810,6 +813,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ex_units": ("各市县进度（表）", "Progress by city and county (table)"),
     "ex_gaps": ("服务空白区（图层）", "Gap areas (layer)"),
     "ex_gap_towns": ("乡镇服务空白（表）", "Township gaps (table)"),
+    "ex_reach": ("服务半径内范围（道路：等时圈）（图层）", "Area within the radius (by road: isochrone) (layer)"),
     "ex_need": ("优先选址需求得分（表）", "Need scores (table)"),
     "ex_counties": ("县覆盖率（图层）", "County rates (layer)"),
     "ex_trajectory": ("覆盖率变化（表）", "Rate over time (table)"),
@@ -1107,6 +1111,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.overloaded": ("超负荷站点（需求超过服务容量）", "Over-loaded stations (need above capacity)"),
     "map.load": ("面向该站的需求", "Need looking to it"),
     "map.capacity": ("服务容量", "Capacity"),
+    "map.isochrone": ("道路车程范围（等时圈）", "Within the minutes by road (isochrone)"),
+    "map.follow_note": (
+        "半径 {value}：半径圈已随滑块更新，空白区与统计数字将在松开滑块后更新",
+        "Radius {value}: circles follow the slider; gaps and figures update when you let go",
+    ),
     "report.sheet_summary": ("概况", "Summary"),
     "report.sheet_map": ("地图", "Map"),
     "report.sheet_units": ("各市县", "Units"),
