@@ -45,6 +45,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         msg = f"--p (number of new stations) is required for {args.model}"
         raise InputError(msg)
     extra: dict = {}
+    solved = None  # the province's siting without capacity, solved by site_province
     if args.cost_matrix:
         from coverage.data.tables import read_matrix, read_weights
 
@@ -55,7 +56,6 @@ def cmd_site(args: argparse.Namespace) -> int:
         prov = described = stations = None  # the user's own costs: nothing to say about townships or a list
     else:
         from coverage.data.schema import open_on
-        from coverage.optimise.candidates import province_inputs
 
         prov, stations, described = province_and_stations(args)
         reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
@@ -66,15 +66,15 @@ def cmd_site(args: argparse.Namespace) -> int:
             msg = "coverage with capacity is straight-line only (road minutes are not done for it); add --travel line"
             raise InputError(msg)
         if not capacitated(args):
-            from coverage.optimise.candidates import demand_labels
+            from coverage.optimise.candidates import demand_labels, site_province
 
             open_now = stations[open_on(stations, args.as_of)]
             candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
             need = _need_measure(args, prov)
-            inputs = province_inputs(
-                args.model, prov.townships, open_now, reach["radius_m"], candidates, demand=args.demand,
-                grid_m=args.grid_km * 1000, need=need, points=args.points, road=road,
-                radius_min=reach["radius_min"], travel=reach["travel"],
+            inputs, solved = site_province(
+                args.model, prov.townships, open_now, reach, p=args.p, share=args.share, county_min=args.county_min,
+                county_max=args.county_max, method=args.method, time_limit=args.time_limit, candidates=candidates,
+                demand=args.demand, grid_m=args.grid_km * 1000, need=need, points=args.points,
             )  # fmt: skip
             problem = inputs.problem
             extra = {**demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)}
@@ -90,18 +90,13 @@ def cmd_site(args: argparse.Namespace) -> int:
         }
     if capacitated(args):
         return _site_with_capacity(args, radius, prov, described, extra, problem, stations)
-    assert problem is not None  # built above whenever capacity is not counted
-    result = solve_model(
-        args.model,
-        problem,
-        radius=radius,
-        p=args.p,
-        share=args.share,
-        county_min=args.county_min,
-        county_max=args.county_max,
-        method=args.method,
-        time_limit=args.time_limit,
-    )
+    if solved is None:  # the user's cost matrix
+        assert problem is not None
+        solved = solve_model(
+            args.model, problem, radius=radius, p=args.p, share=args.share, county_min=args.county_min,
+            county_max=args.county_max, method=args.method, time_limit=args.time_limit,
+        )  # fmt: skip
+    result = solved
     document = {**result.to_json(), **extra}
     notes = add_notes(document, prov, described, "stations", "places")
     if args.json:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,13 +39,15 @@ from coverage.analysis.demand import Demand, need_demand, township_point_demand
 from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
 from coverage.coords import projected_crs_for
 from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
-from coverage.optimise.siting import SitingProblem
+from coverage.optimise.siting import SitingProblem, SitingResult, solve_model
 
 if TYPE_CHECKING:
     from coverage.analysis.roads import RoadTravel
 
 #: How :func:`covering_inputs` names the straight-line model of a radius given in metres.
 LINE_RADIUS = "straight line"
+#: The siting models done by road (:func:`province_inputs`); the others weigh straight-line metres.
+ROAD_SITING_MODELS = ("mclp", "lscp")
 
 
 def township_candidates(
@@ -223,7 +225,7 @@ def province_inputs(
             townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points,
             road=road, radius_min=radius_min, travel=travel,
         )  # fmt: skip
-    if road is not None:
+    if road is not None and model not in ROAD_SITING_MODELS:
         msg = f"{model} weighs straight-line metres; road costs for it are not done: use --travel line, or mclp/lscp"
         raise InputError(msg)
     if need is not None or points != "grid":
@@ -247,6 +249,41 @@ def province_problem(
     return province_inputs(
         model, townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
     ).problem
+
+
+def site_province(
+    model: str,
+    townships: gpd.GeoDataFrame,
+    open_stations: pd.DataFrame | None,
+    reach: dict[str, Any],
+    *,
+    p: int | None = None,
+    share: float = 1.0,
+    county_min: int = 0,
+    county_max: int | None = None,
+    method: str = "auto",
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+    candidates: gpd.GeoDataFrame | None = None,
+    demand: str = "villages",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
+) -> tuple[SitingInputs, SitingResult]:
+    """Site ``model`` on a province's layers within ``reach`` (:func:`coverage.analysis.travel.service_reach`):
+    the inputs (:func:`province_inputs`, by road when ``reach["road"]`` is set) and the solved result
+    (:func:`~coverage.optimise.siting.solve_model`, its radius in road minutes by road, else metres).
+    The one path of ``site`` (without capacity) and of the app's Plan page."""
+    road = reach["road"]
+    inputs = province_inputs(
+        model, townships, open_stations, reach["radius_m"], candidates, demand=demand, grid_m=grid_m, need=need,
+        points=points, road=road, radius_min=reach["radius_min"], travel=reach["travel"],
+    )  # fmt: skip
+    radius = reach["radius_min"] if road is not None else reach["radius_m"]
+    result = solve_model(
+        model, inputs.problem, radius=radius, p=p, share=share, county_min=county_min, county_max=county_max,
+        method=method, time_limit=time_limit,
+    )  # fmt: skip
+    return inputs, result
 
 
 def demand_labels(
