@@ -17,7 +17,7 @@ from coverage.analysis.travel import service_reach
 from coverage.checks import yuan_text
 from coverage.data.need_table import NeedTable, read_need_table
 from coverage.data.schema import open_on
-from coverage.optimise.candidates import ROAD_SITING_MODELS, capacity_inputs, site_province, with_positions
+from coverage.optimise.candidates import COST_MODELS, ROAD_SITING_MODELS, capacity_inputs, site_province, with_positions
 from coverage.optimise.capacity import Menu, solve_capacitated, station_loads
 from coverage.optimise.rollout import PlanCapacity, default_plan_date, plan_rollout
 from coverage.optimise.siting import MODELS as SITING_MODELS
@@ -73,7 +73,7 @@ def run_model(
         return run_capacitated_mclp(plan_from, open_now, p, county_min, time_limit, capacity) | {
             "travel": travel_of(reach, capacity, model, [])
         }
-    if model in ("pmedian", "pcenter"):  # township points weighed by villages: no need table, no demand points
+    if model in COST_MODELS:  # township points weighed by villages: no need table, no demand points
         need, points = None, "grid"
     inputs, sited = site_province(
         model, prov.townships, open_now, reach, p=p, county_min=county_min, time_limit=time_limit, need=need,
@@ -90,20 +90,21 @@ def run_model(
 
 def plan_reach(model: str, capacity: PlanCapacity | None) -> dict:
     """The radius of a run and the model that measures it (:func:`~coverage.analysis.travel.service_reach`,
-    as ``site``/``plan`` take it): road minutes when the sidebar chose roads and the radius is in minutes,
-    except where a model is not done by road (capacity; :data:`ROAD_SITING_MODELS`): the straight line."""
+    as ``site``/``plan`` take it): by road when the sidebar chose roads - coverage and the rollout with the
+    radius in minutes, p-median/p-center always (no radius) - except where a model is not done by road
+    (capacity): the straight line."""
     by_road = capacity is None and (model == "rollout" or model in ROAD_SITING_MODELS)
-    road = view.road if view.minutes is not None and by_road else None
-    return service_reach(view.radius_m / 1000.0, view.minutes, road)
+    road = view.road if by_road else None
+    if model in COST_MODELS:  # road minutes between places, whatever the radius's unit
+        return service_reach(view.radius_m / 1000.0, view.minutes) | {"road": road}
+    return service_reach(view.radius_m / 1000.0, view.minutes, road if view.minutes is not None else None)
 
 
 def travel_of(reach: dict, capacity: PlanCapacity | None, model: str, off_network: list[dict]) -> dict:
     """What a result says about its travel model: by road or not, the radius, why the line was used although
-    roads were chosen (``line_because``: capacity or the model), the places off the network."""
-    asked_road = view.road is not None and view.minutes is not None
-    because = None
-    if asked_road and reach["road"] is None:
-        because = "capacity" if capacity is not None else "model"
+    roads were chosen (``line_because``: capacity), the places off the network."""
+    asked_road = view.road is not None and (view.minutes is not None or model in COST_MODELS)
+    because = "capacity" if asked_road and reach["road"] is None else None  # the one model not done by road
     return {
         "road": reach["road"].network.source if reach["road"] is not None else None,
         "model": model,
@@ -118,10 +119,12 @@ def travel_of(reach: dict, capacity: PlanCapacity | None, model: str, off_networ
 def travel_captions(travel: dict) -> list[str]:
     """The lines naming the model that made a result's figures (for the page, the map's legend and the
     downloads): first why the straight line was used although roads were chosen, if so."""
+    if travel["road"] is not None and travel["model"] in COST_MODELS:
+        return [t("plan_by_road_cost", source=travel["road"])]
     if travel["road"] is not None:
         lines = [t("plan_by_road", minutes=travel["radius_min"], source=travel["road"])]
         return [*lines, t("plan_line_reasons", km=travel["radius_km"])] if travel["model"] == "rollout" else lines
-    if travel["model"] in ("pmedian", "pcenter"):
+    if travel["model"] in COST_MODELS:
         line = t("plan_by_line_metres")
     elif travel["radius_min"] is not None:
         line = t(
@@ -130,12 +133,9 @@ def travel_captions(travel: dict) -> list[str]:
         )  # fmt: skip
     else:
         line = t("plan_by_line_km", km=travel["radius_km"])
-    heads = {
-        "capacity": t("plan_line_capacity", km=travel["radius_km"]),
-        "model": t("plan_line_model", model=t(f"model_{travel['model']}")),
-    }
-    head = heads.get(travel["line_because"] or "")
-    return [head, line] if head else [line]
+    if travel["line_because"] == "capacity":
+        return [t("plan_line_capacity", km=travel["radius_km"]), line]
+    return [line]
 
 
 def run_capacitated_mclp(

@@ -201,6 +201,19 @@ def test_plan_sites_by_road_as_the_library_does(tmp_path: Path, monkeypatch: pyt
     args = json.loads(at.get("component_instance")[0].proto.json_args)
     assert "结果按道路车程计算：30 分钟以内（pandana，roads_guangxi.osm.pbf）" in args["html"]  # the map's legend
 
+    # p-median by road: road minutes from township points to candidates, whatever the radius's unit
+    run_plan(at, "pmedian", 3)
+    inputs, expected = library_site(tmp_path, "pmedian", 30.0, 3)
+    assert expected.gap < 1e-9  # proven optimal (the Lagrangian bound meets it): the page's answer is the same
+    assert f"目标值 {expected.objective:,.1f}，界 {expected.bound:,.1f}" in at.success[0].value
+    table = next(df.value for df in at.dataframe if "排名" in df.value.columns)
+    assert table["代码"].tolist() == expected.selected
+    assert "结果按道路车程（分钟）计算：乡镇点到候选点（pandana，roads_guangxi.osm.pbf）" in [
+        c.value for c in at.main.caption
+    ]
+    off = {o["kind"]: o["count"] for o in inputs.off_network}
+    assert f"乡镇点 {off['township points']:,} 个" in " ".join(i.value for i in at.info)
+
     # capacity is not done by road: said plainly, and the straight line of 30 minutes is used and named
     at.checkbox(key="plan_capacity").check()
     run_plan(at, "mclp", 3)
@@ -214,6 +227,9 @@ def test_plan_says_the_straight_line_when_the_radius_is_in_km(tmp_path: Path, mo
     build_roads(PBF, "45", out_dir=tmp_path)
     at = start(tmp_path, monkeypatch)
     goto(at, "plan")
-    assert any(c.value.startswith("服务半径以公里计：选址与分期按直线距离") for c in at.main.caption)
+    assert any(
+        c.value.startswith("服务半径以公里计：覆盖选址与分期按直线距离（10.0 公里），p-中位与 p-中心按道路车程")
+        for c in at.main.caption
+    )
     at.radio(key="travel").set_value("line").run()
     assert not any(c.value.startswith("服务半径以公里计") for c in at.main.caption)

@@ -27,6 +27,7 @@ from coverage.cli.common import (
     province_and_stations,
     province_type,
     radius_minutes_arg,
+    road_travel_of,
     rule_type,
     schedule_from_args,
     target_args,
@@ -59,6 +60,8 @@ def cmd_site(args: argparse.Namespace) -> int:
 
         prov, stations, described = province_and_stations(args)
         reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
+        if args.model in ("pmedian", "pcenter"):  # no radius: road minutes when --travel road, or by default when built
+            reach["road"] = road_travel_of(args, str(prov.code))
         road = reach["road"]
         radius = reach["radius_min"] if road is not None else reach["radius_m"]
         problem = None
@@ -78,7 +81,7 @@ def cmd_site(args: argparse.Namespace) -> int:
             )  # fmt: skip
             problem = inputs.problem
             extra = {**demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)}
-            extra["travel"] = inputs.travel if args.model in ("mclp", "lscp") else "straight line (metres)"
+            extra["travel"] = inputs.travel
             if road is not None:
                 extra["off_network"] = inputs.off_network
         else:
@@ -107,7 +110,11 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
-    if "travel" in document:
+    if "travel" in document and args.model in ("pmedian", "pcenter"):  # no radius: costs by the travel model
+        unit = "road minutes" if document.get("off_network") is not None else "straight-line metres"
+        print(f"  costs in {unit}; travel: {document['travel']}")
+        print_off_counts(document.get("off_network"))
+    elif "travel" in document:
         radius_text = (
             f"{document['radius_min']:g} min" if document.get("radius_min") is not None else f"{radius / 1000:g} km"
         )
@@ -565,13 +572,15 @@ def check_site(args: argparse.Namespace) -> None:
     if args.county_max is not None and args.county_min > args.county_max:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
-    if model in ("pmedian", "pcenter") and (args.radius_min is not None or args.radius_km is not None):
-        msg = f"{model} has no service radius (it weighs straight-line metres); leave out --radius-km/--radius-min"
+    cost_model = model in ("pmedian", "pcenter")  # candidates.COST_MODELS, without importing geopandas here
+    if cost_model and (args.radius_min is not None or args.radius_km is not None):
+        msg = (
+            f"{model} has no service radius (it weighs road minutes, or straight-line metres with --travel line); "
+            "leave out --radius-km/--radius-min"
+        )
         raise InputError(msg)
-    if model in ("pmedian", "pcenter") and args.travel == "road":
-        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --model mclp/lscp with --radius-min, or leave out --travel"
-        raise InputError(msg)
-    check_radius(args)
+    if not cost_model:  # p-median/p-center by road need no radius in minutes
+        check_radius(args)
     check_capacity(args)
     if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
         msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"

@@ -64,8 +64,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "straight line.",
     ),
     "plan_road_km": (
-        "服务半径以公里计：选址与分期按直线距离（{km:.1f} 公里）；改用分钟可按道路车程计算。",
-        "Radius in km: siting and rollout by straight line ({km:.1f} km); give minutes to go by road.",
+        "服务半径以公里计：覆盖选址与分期按直线距离（{km:.1f} 公里），p-中位与 p-中心按道路车程；改用分钟可全部按道路车程计算。",
+        "Radius in km: coverage siting and the rollout by straight line ({km:.1f} km), p-median and p-center by "
+        "road; give minutes to go all by road.",
     ),
     "plan_by_road": (
         "结果按道路车程计算：{minutes:g} 分钟以内（pandana，{source}）",
@@ -79,15 +80,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "结果按直线距离计算：服务半径 {km:.1f} 公里",
         "Figures by straight line: radius {km:.1f} km",
     ),
+    "plan_by_road_cost": (
+        "结果按道路车程（分钟）计算：乡镇点到候选点（pandana，{source}）",
+        "Figures by road minutes from township points to candidates (pandana, {source})",
+    ),
     "plan_by_line_metres": ("结果按直线距离（米）计算", "Figures by straight-line metres"),
     "plan_line_capacity": (
         "计入容量、经费和人员的选址与分期尚未按道路计算：本结果按直线距离（服务半径约 {km:.1f} 公里）。",
         "Siting and rollout with capacity, money and staff are not done by road yet: these figures use the "
         "straight line (radius ≈ {km:.1f} km).",
-    ),
-    "plan_line_model": (
-        "{model} 尚未按道路计算：本结果按直线距离。",
-        "{model} is not done by road yet: these figures use the straight line.",
     ),
     "plan_line_reasons": (
         "分期理由中的需求评分（距离、半径外需求）仍按直线半径 {km:.1f} 公里计算。",
