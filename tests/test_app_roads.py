@@ -166,6 +166,25 @@ def library_site(roads_dir: Path, model: str, minutes: float, p: int):
     return site_province(model, prov.townships, stations, reach, p=p, time_limit=settings.ROLLOUT_TIME_LIMIT_S)
 
 
+def library_rollout(roads_dir: Path, minutes: float):
+    """The library's rollout of Guangxi within ``minutes`` road minutes (the ``plan`` command's call) from the
+    page's default date, with the registry's stations and the default targets."""
+    from coverage.analysis.admin import TargetSchedule
+    from coverage.analysis.travel import service_reach
+    from coverage.data.provinces import load_province
+    from coverage.optimise.rollout import default_plan_date, plan_rollout
+    from coverage.registry.analysis import registry_stations
+    from coverage.registry.store import open_registry, registry_url
+
+    prov = load_province("45")
+    stations = registry_stations(open_registry(registry_url()), prov, None)
+    reach = service_reach(None, minutes, road_travel("45", roads_dir))
+    return plan_rollout(
+        prov, stations, default_plan_date(stations), TargetSchedule(), radius_m=reach["radius_m"], road=reach["road"],
+        radius_min=reach["radius_min"], travel=reach["travel"], time_limit=settings.ROLLOUT_TIME_LIMIT_S,
+    )  # fmt: skip
+
+
 def run_plan(at: AppTest, model: str, p: int) -> AppTest:
     at.selectbox(key="plan_model").set_value(model)
     at.number_input(key="plan_p").set_value(p)
@@ -200,6 +219,28 @@ def test_plan_sites_by_road_as_the_library_does(tmp_path: Path, monkeypatch: pyt
     assert f"社工站 {off['stations']:,} 个" in note
     args = json.loads(at.get("component_instance")[0].proto.json_args)
     assert "结果按道路车程计算：30 分钟以内（pandana，roads_guangxi.osm.pbf）" in args["html"]  # the map's legend
+
+    # the rollout by road: the plan command's call, the same years, sites and demand within 30 road minutes
+    at.selectbox(key="plan_model").set_value("rollout")
+    next(b for b in at.button if b.label == "运行").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    plan = library_rollout(tmp_path, 30.0)
+    assert plan.gap < 1e-9 and plan.travel == "road (pandana, roads_guangxi.osm.pbf)"
+    assert f"目标值 {plan.objective:,.1f}，界 {plan.bound:,.1f}" in at.success[0].value
+    lines = [m.value for m in at.markdown if "半径内需求" in m.value]
+    assert lines == [
+        f"{y.date}：目标 {y.target_share:.0%}，累计需 {y.required_total} 个；新建 {len(y.opened)} 个，"
+        f"建成后覆盖率 {y.rate_after:.1%}，半径内需求 {y.demand_share_within_after:.1%}"
+        for y in plan.years
+    ]
+    reasons = next(df.value for df in at.dataframe if "需求得分" in df.value.columns)
+    assert reasons["代码"].astype(str).tolist() == [c for y in plan.years for c in y.reasons["code"].astype(str)]
+    captions = [c.value for c in at.main.caption]
+    assert "结果按道路车程计算：30 分钟以内（pandana，roads_guangxi.osm.pbf）" in captions
+    assert "分期理由中的需求评分（距离、半径外需求）仍按直线半径 15.4 公里计算。" in captions
+    off = {o["kind"]: o["count"] for o in plan.off_network}
+    assert f"需求点 {off['demand points']:,} 个" in " ".join(i.value for i in at.info)
 
     # p-median by road: road minutes from township points to candidates, whatever the radius's unit
     run_plan(at, "pmedian", 3)
