@@ -642,9 +642,9 @@ def travel_text(view: View) -> str:
     )
 
 
-def off_network_text(result: GapResult) -> str:
-    """How many places of a road gap analysis lie off the road network (empty when none, or no roads)."""
-    off = result.off_network or []
+def off_network_text(off: list[dict] | None) -> str:
+    """How many places lie off the road network, counted per kind (``off_network`` of a road gap analysis, a
+    siting or a plan); empty when none, or no roads."""
     if not off:
         return ""
     parts = t("off_sep").join(t("off_kind", kind=t_known("off_", r["kind"]), n=r["count"]) for r in off)
@@ -658,7 +658,7 @@ def travel_lines(view: View) -> list[str]:
     if not view.road_gaps:
         return [t("travel_line_radius")] if view.minutes is None else [travel_text(view)]
     lines = [travel_text(view)]
-    off = off_network_text(gaps(view))
+    off = off_network_text(gaps(view).off_network)
     return [*lines, off] if off else lines
 
 

@@ -13,14 +13,15 @@ from coverage._errors import CoverageError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.need import NeedMeasure, township_need
 from coverage.analysis.scenario import Scenario, editable_table, evaluate, township_at
+from coverage.analysis.travel import service_reach
 from coverage.checks import yuan_text
 from coverage.data.need_table import NeedTable, read_need_table
 from coverage.data.schema import open_on
-from coverage.optimise.candidates import capacity_inputs, province_problem, with_positions
+from coverage.optimise.candidates import COST_MODELS, ROAD_SITING_MODELS, capacity_inputs, site_province, with_positions
 from coverage.optimise.capacity import Menu, solve_capacitated, station_loads
 from coverage.optimise.rollout import PlanCapacity, default_plan_date, plan_rollout
 from coverage.optimise.siting import MODELS as SITING_MODELS
-from coverage.optimise.siting import county_limits, solve_model
+from coverage.optimise.siting import county_limits
 from coverage.present import webmap
 from coverage.present.report import cost_staff_table, shortfall_lines
 
@@ -28,8 +29,11 @@ view = common.current()
 ss = st.session_state
 st.title(t("plan_title", region=view.region_name))
 common.data_notes(view, "stations", "places")
-if view.road is not None:  # roads chosen in the sidebar: siting and rollout do not route yet - say so
-    st.caption(t("plan_line_only", km=view.radius_m / 1000))
+if view.road is not None:  # roads chosen in the sidebar: by road with the radius in minutes, and say so
+    if view.minutes is not None:
+        st.caption(t("plan_road_minutes", minutes=view.minutes, source=view.road.network.source))
+    else:
+        st.caption(t("plan_road_km", km=view.radius_m / 1000))
 
 MODELS = ("rollout", *SITING_MODELS)
 YEAR_COLOURS = ("#6a1b9a", "#ad1457", "#00838f", "#4e342e", "#283593")
@@ -46,35 +50,92 @@ def run_model(
     points: str = "grid",
 ) -> dict:
     """Run one model on the whole province (the filter only changes what is shown); ``capacity``: count
-    it; ``need``/``points``: a need table's measure (None: the proxy) and where demand sits."""
+    it; ``need``/``points``: a need table's measure (None: the proxy) and where demand sits.  Within the
+    sidebar's radius by the sidebar's travel model (:func:`plan_reach`), through the library calls of
+    ``plan`` and ``site``."""
     prov, stations = view.province, view.stations
+    reach = plan_reach(model, capacity)
     if model == "rollout":
         result = plan_rollout(
-            prov,
-            stations,
-            plan_from,
-            view.schedule,
-            radius_m=view.radius_m,
-            county_min=county_min,
-            time_limit=time_limit,
-            capacity=capacity,
-            need=need,
-            points=points,
-        )
+            prov, stations, plan_from, view.schedule, radius_m=reach["radius_m"], road=reach["road"],
+            radius_min=reach["radius_min"], travel=reach["travel"], county_min=county_min, time_limit=time_limit,
+            capacity=capacity, need=need, points=points,
+        )  # fmt: skip
         return {
             "model": model,
             "key": (view.key, view.token),
             "result": result,
             "years": [(y.date, y.opened) for y in result.years],
+            "travel": travel_of(reach, capacity, model, result.off_network),
         }
     open_now = stations[open_on(stations, plan_from)] if len(stations) else stations
     if model == "mclp" and capacity is not None:
-        return run_capacitated_mclp(plan_from, open_now, p, county_min, time_limit, capacity)
-    if model in ("pmedian", "pcenter"):  # township points weighed by villages: no need table, no demand points
+        return run_capacitated_mclp(plan_from, open_now, p, county_min, time_limit, capacity) | {
+            "travel": travel_of(reach, capacity, model, [])
+        }
+    if model in COST_MODELS:  # township points weighed by villages: no need table, no demand points
         need, points = None, "grid"
-    problem = province_problem(model, prov.townships, open_now, view.radius_m, need=need, points=points)
-    result = solve_model(model, problem, radius=view.radius_m, p=p, county_min=county_min, time_limit=time_limit)
-    return {"model": model, "key": (view.key, view.token), "result": result, "years": [(plan_from, result.selected)]}
+    inputs, sited = site_province(
+        model, prov.townships, open_now, reach, p=p, county_min=county_min, time_limit=time_limit, need=need,
+        points=points,
+    )  # fmt: skip
+    return {
+        "model": model,
+        "key": (view.key, view.token),
+        "result": sited,
+        "years": [(plan_from, sited.selected)],
+        "travel": travel_of(reach, capacity, model, inputs.off_network),
+    }
+
+
+def plan_reach(model: str, capacity: PlanCapacity | None) -> dict:
+    """The radius of a run and the model that measures it (:func:`~coverage.analysis.travel.service_reach`,
+    as ``site``/``plan`` take it): by road when the sidebar chose roads - coverage and the rollout with the
+    radius in minutes, p-median/p-center always (no radius) - except where a model is not done by road
+    (capacity): the straight line."""
+    by_road = capacity is None and (model == "rollout" or model in ROAD_SITING_MODELS)
+    road = view.road if by_road else None
+    if model in COST_MODELS:  # road minutes between places, whatever the radius's unit
+        return service_reach(view.radius_m / 1000.0, view.minutes) | {"road": road}
+    return service_reach(view.radius_m / 1000.0, view.minutes, road if view.minutes is not None else None)
+
+
+def travel_of(reach: dict, capacity: PlanCapacity | None, model: str, off_network: list[dict]) -> dict:
+    """What a result says about its travel model: by road or not, the radius, why the line was used although
+    roads were chosen (``line_because``: capacity), the places off the network."""
+    asked_road = view.road is not None and (view.minutes is not None or model in COST_MODELS)
+    because = "capacity" if asked_road and reach["road"] is None else None  # the one model not done by road
+    return {
+        "road": reach["road"].network.source if reach["road"] is not None else None,
+        "model": model,
+        "travel": reach["travel"],
+        "radius_min": reach["radius_min"],
+        "radius_km": reach["radius_m"] / 1000.0,
+        "line_because": because,
+        "off_network": list(off_network or []),
+    }
+
+
+def travel_captions(travel: dict) -> list[str]:
+    """The lines naming the model that made a result's figures (for the page, the map's legend and the
+    downloads): first why the straight line was used although roads were chosen, if so."""
+    if travel["road"] is not None and travel["model"] in COST_MODELS:
+        return [t("plan_by_road_cost", source=travel["road"])]
+    if travel["road"] is not None:
+        lines = [t("plan_by_road", minutes=travel["radius_min"], source=travel["road"])]
+        return [*lines, t("plan_line_reasons", km=travel["radius_km"])] if travel["model"] == "rollout" else lines
+    if travel["model"] in COST_MODELS:
+        line = t("plan_by_line_metres")
+    elif travel["radius_min"] is not None:
+        line = t(
+            "plan_by_line_min", circuity=settings.CIRCUITY_FACTOR, speed=settings.AVERAGE_SPEED_KMH,
+            minutes=travel["radius_min"], km=travel["radius_km"],
+        )  # fmt: skip
+    else:
+        line = t("plan_by_line_km", km=travel["radius_km"])
+    if travel["line_because"] == "capacity":
+        return [t("plan_line_capacity", km=travel["radius_km"]), line]
+    return [line]
 
 
 def run_capacitated_mclp(
@@ -348,6 +409,13 @@ elif getattr(plan["result"], "capacitated", False) and not plan["result"].feasib
 else:
     r = plan["result"]
     st.success(t("plan_done", solver=r.solver, seconds=r.seconds, objective=r.objective, bound=r.bound, gap=r.gap))
+    travel_notes = travel_captions(plan["travel"])
+    for line in travel_notes:
+        st.caption(line)
+    off_note = common.off_network_text(plan["travel"]["off_network"])
+    if off_note:
+        st.info(off_note)
+        travel_notes = [*travel_notes, off_note]
     loads = capacity_results(plan)
     towns = view.townships
     in_region = set(towns["code"].astype(str))
@@ -411,7 +479,7 @@ else:
         f"{t('plan_sites_table')}_{view.region_name}",
         table,
         key="plan-sites",
-        data_notes=common.note_lines(view, "stations", "places"),
+        data_notes=[*travel_notes, *common.note_lines(view, "stations", "places")],
     )
 
     # the plan's map: one layer per year; the need layer; over-loaded stations
@@ -439,6 +507,7 @@ else:
                 stations=False,
                 overloaded=over is not None and len(over) > 0,
                 need=scale,
+                model=travel_notes[0] if plan["travel"]["line_because"] is None else travel_notes[1],
             ),  # fmt: skip
         ),
         height=520,

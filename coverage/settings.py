@@ -186,6 +186,9 @@ ROAD_WALK_SPEED_KMH = 5.0
 #: A place farther than this from every road node is reported as off the network (it still
 #: gets its walking time to the nearest node; it is never dropped), metres.
 ROAD_MAX_SNAP_M = 2000.0
+#: Two points closer than this are the same place: 0 road minutes between them, no walk to the
+#: road and back (a township point and its own candidate site, p-median/p-center by road), metres.
+ROAD_SAME_PLACE_M = 1.0
 #: Road minutes to the nearest station: the nearest this many stations by road are asked and
 #: the station's own walk to its node is added before taking the least.
 ROAD_NEAREST_STATIONS = 4

@@ -16,8 +16,8 @@ from coverage.analysis.demand import Demand
 from coverage.analysis.roads import ROADS_DIR_ENV, RoadTravel, build_roads, road_travel
 from coverage.analysis.travel import StraightLine
 from coverage.cli import main
-from coverage.optimise.candidates import covering_inputs
-from coverage.optimise.siting import solve_mclp
+from coverage.optimise.candidates import cost_inputs, covering_inputs
+from coverage.optimise.siting import solve_mclp, solve_model
 from tests.roads_fixture import ORIGIN_XY, ZONE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +102,62 @@ def test_within_minutes_counts_both_walks(tiny: RoadTravel) -> None:
     assert tiny.within_minutes(point, np.empty((0, 2)), 30, ZONE).shape == (1, 0)
 
 
+def corner_towns() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Four township points (tiny boxes around A, C, D and the village 5 km west of A; villages 1, 1, 10,
+    1) and candidate sites at D and at B."""
+    xy = [(X0, Y0), (X0 + 10_000, Y0 + 10_000), (X0, Y0 + 10_000), (X0 - 5_000, Y0)]
+    towns = gpd.GeoDataFrame(
+        {
+            "code": ["A", "C", "D", "V"],
+            "name": ["A", "C", "D", "V"],
+            "county_code": ["c"] * 4,
+            "city_code": ["t"] * 4,
+            "counted": [True] * 4,
+            "n_villages": [1, 1, 10, 1],
+            "n_communities": [0, 0, 0, 0],
+        },
+        geometry=[shapely.box(x - 10, y - 10, x + 10, y + 10) for x, y in xy],
+        crs=ZONE,
+    )
+    sites = gpd.GeoDataFrame(
+        {"code": ["D", "B"], "name": ["D", "B"], "county_code": ["c", "c"], "township_code": ["D", "B"]},
+        geometry=shapely.points([X0, X0 + 10_000], [Y0 + 10_000, Y0]),
+        crs=ZONE,
+    )
+    return towns, sites
+
+
+def test_pmedian_and_pcenter_by_road_weigh_road_minutes(tiny: RoadTravel) -> None:
+    # road minutes from A, C, D, the village to D: 35 (round by B and C; the track is 40), 15, 0 (the same
+    # place), 60 on foot + 35; to B: 10, 10, 25, 60 + 10.  Straight line to D: 10, 10, 0, 11.18 km; to B:
+    # 10, 14.14, 14.14, 15 km.
+    towns, sites = corner_towns()
+    road = cost_inputs(towns, None, sites, road=tiny)
+    # (to a thousandth of a minute: the tiny network's nodes sit within centimetres of the corners)
+    np.testing.assert_allclose(road.problem.cost, [[35, 10], [15, 10], [0, 25], [95, 70]], atol=1e-3)
+    assert road.travel == "road (pandana, roads_tiny.osm)" and road.radius_m is None and road.radius_min is None
+    assert road.off_network == [
+        {"kind": "township points", "count": 1, "farthest_m": pytest.approx(5_000, abs=0.5), "codes": ["V"]}
+    ]
+    # p-median (villages x minutes): D 35 + 15 + 0 + 95 = 145, B 10 + 10 + 250 + 70 = 340
+    median = solve_model("pmedian", road.problem, p=1)
+    assert median.selected == ["D"] and median.objective == pytest.approx(145.0, abs=1e-2)
+    # p-center (the largest minutes, unweighted): D 95, B 70 - by road B; by straight line D (11.18 < 15 km)
+    center = solve_model("pcenter", road.problem, p=1)
+    assert center.selected == ["B"] and center.objective == pytest.approx(70.0, abs=1e-3)
+    line = cost_inputs(towns, None, sites)
+    assert line.travel == "straight line (metres)" and line.off_network == []
+    line_center = solve_model("pcenter", line.problem, p=1)
+    assert line_center.selected == ["D"] and line_center.objective == pytest.approx(np.hypot(5_000, 10_000), abs=0.01)
+
+
+def test_minutes_between_counts_both_walks_and_a_place_with_itself_is_zero(tiny: RoadTravel) -> None:
+    village, b = [X0 - 5_000, Y0], [X0 + 10_000, Y0]
+    minutes = tiny.minutes_between([village, b], [village, b, [X0 - 5_000, Y0 + 0.5]])
+    # the village to B: 60 on foot + 10; to itself 0, not 60 + 60; to a point 0.5 m away: the same place
+    np.testing.assert_allclose(minutes, [[0, 70, 0], [70, 0, 70]], atol=1e-3)
+
+
 # --------------------------------------------------------------------------- command line
 @pytest.fixture
 def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -159,8 +215,21 @@ def test_cli_site_refuses_road_without_minutes(
 def test_cli_site_pmedian_refuses_a_radius_in_minutes(built: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["site", "--model", "pmedian", "--p", "2", "--radius-min", "30"]) == 2
     assert "pmedian has no service radius" in capsys.readouterr().err
-    assert main(["site", "--model", "pcenter", "--p", "2", "--travel", "road"]) == 2
-    assert "road costs for it are not done" in capsys.readouterr().err
+
+
+def test_cli_site_pmedian_by_road(built: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["site", "--model", "pmedian", "--p", "3", "--json"]) == 0
+    road = json.loads(capsys.readouterr().out)
+    assert road["travel"] == "road (pandana, roads_guangxi.osm.pbf)"  # built: road by default
+    assert road["demand_points"] == "township points" and road["radius_km"] is None
+    kinds = {o["kind"]: o for o in road["off_network"]}
+    assert set(kinds) == {"township points", "candidate sites", "stations"}
+    assert len(kinds["township points"]["codes"]) == kinds["township points"]["count"]  # named, not dropped
+    assert main(["site", "--model", "pcenter", "--p", "3", "--travel", "line", "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["travel"] == "straight line (metres)" and "off_network" not in line
+    assert main(["site", "--model", "pcenter", "--p", "3", "--travel", "road"]) == 0
+    assert "costs in road minutes; travel: road (pandana, roads_guangxi.osm.pbf)" in capsys.readouterr().out
 
 
 def test_cli_plan_in_road_minutes(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -634,6 +634,28 @@ class RoadTravel(Travel):
         np.fill_diagonal(km, 0.0)
         return minutes, km
 
+    def minutes_between(self, from_xy: ArrayLike, to_xy: ArrayLike, crs: str | None = None) -> NDArray:
+        """(from x to) road minutes between points (metres in ``crs``, default the network's).
+
+        Walk from the point to its road node, drive the fastest route (:meth:`node_matrices`: one
+        Dijkstra from each node on the reduced network, pandana's numbers), walk from the road node
+        to the other point.  Two points closer than :data:`settings.ROAD_SAME_PLACE_M` are the same
+        place: 0 minutes (as :meth:`matrices` gives a place with itself).  Points off the network keep
+        their walk (count them with :meth:`off_network_counts`).
+        """
+        from_xy = np.asarray(from_xy, dtype=float).reshape(-1, 2)
+        to_xy = np.asarray(to_xy, dtype=float).reshape(-1, 2)
+        from_nodes, from_m = self.snap_xy(from_xy, crs)
+        to_nodes, to_m = self.snap_xy(to_xy, crs)
+        n = len(from_nodes)
+        if n == 0 or len(to_nodes) == 0:
+            return np.zeros((n, len(to_nodes)))
+        road_min, _ = self.node_matrices(np.concatenate([from_nodes, to_nodes]))
+        minutes = self.walk_minutes(from_m)[:, None] + road_min[:n, n:] + self.walk_minutes(to_m)[None, :]
+        apart_m = np.hypot(from_xy[:, None, 0] - to_xy[None, :, 0], from_xy[:, None, 1] - to_xy[None, :, 1])
+        minutes[apart_m < settings.ROAD_SAME_PLACE_M] = 0.0
+        return minutes
+
     def minutes_to_nearest(
         self, from_xy: ArrayLike, to_xy: ArrayLike, crs: str | None = None, max_min: float | None = None
     ) -> tuple[NDArray, NDArray]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage import checks, settings
 from coverage._errors import InputError
+
+if TYPE_CHECKING:
+    from coverage.analysis.roads import RoadTravel
 
 
 @dataclass(frozen=True)
@@ -317,3 +321,29 @@ class OsrmTravel(Travel):
         distances = document.get("distances")
         km = np.array(distances, dtype=float) / 1000.0 if distances else durations * settings.AVERAGE_SPEED_KMH / 60.0
         return durations, km
+
+
+def service_reach(radius_km: float | None, radius_min: float | None, road: RoadTravel | None = None) -> dict[str, Any]:
+    """A service radius and the model that measures it (siting and rollout; the CLI and the app).
+
+    A radius in km (``radius_min`` None) is a straight line; a radius in minutes is by ``road``
+    when given, else the straight line at the settings' speed (:class:`StraightLine`).  Returns
+    ``road`` (None unless the minutes are by road), ``radius_m`` (straight-line metres; by road the
+    line equivalent of the minutes), ``radius_min`` and ``travel`` (the model's name for outputs).
+
+    >>> reach = service_reach(None, 19.5)
+    >>> round(reach["radius_m"]), reach["travel"]
+    (10000, 'straight line x 1.3, 40 km/h')
+    >>> service_reach(12, None)["radius_m"]
+    12000.0
+    """
+    if radius_min is None:
+        km = float(radius_km if radius_km is not None else settings.DEFAULT_RADIUS_KM)
+        return {"road": None, "radius_m": km * 1000.0, "radius_min": None, "travel": "straight line"}
+    line = StraightLine()
+    return {
+        "road": road,
+        "radius_m": line.metres_for_minutes(radius_min),
+        "radius_min": float(radius_min),
+        "travel": road.describe() if road is not None else line.describe(),
+    }

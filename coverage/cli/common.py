@@ -590,19 +590,10 @@ def travel_radius(args: argparse.Namespace, code: str, default_km: float) -> dic
     (straight-line metres; by road the line equivalent of the minutes), ``radius_min`` and
     ``travel`` (the model's name for outputs).
     """
-    from coverage.analysis.travel import StraightLine
+    from coverage.analysis.travel import service_reach
 
-    if args.radius_min is None:
-        km = args.radius_km if args.radius_km is not None else default_km
-        return {"road": None, "radius_m": km * 1000.0, "radius_min": None, "travel": "straight line"}
-    line = StraightLine()
-    road = road_travel_of(args, code)
-    return {
-        "road": road,
-        "radius_m": line.metres_for_minutes(args.radius_min),
-        "radius_min": float(args.radius_min),
-        "travel": road.describe() if road is not None else line.describe(),
-    }
+    road = road_travel_of(args, code) if args.radius_min is not None else None
+    return service_reach(args.radius_km if args.radius_km is not None else default_km, args.radius_min, road)
 
 
 def print_off_counts(entries: list[dict] | None) -> None:

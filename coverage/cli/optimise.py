@@ -27,6 +27,7 @@ from coverage.cli.common import (
     province_and_stations,
     province_type,
     radius_minutes_arg,
+    road_travel_of,
     rule_type,
     schedule_from_args,
     target_args,
@@ -45,6 +46,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         msg = f"--p (number of new stations) is required for {args.model}"
         raise InputError(msg)
     extra: dict = {}
+    solved = None  # the province's siting without capacity, solved by site_province
     if args.cost_matrix:
         from coverage.data.tables import read_matrix, read_weights
 
@@ -55,10 +57,11 @@ def cmd_site(args: argparse.Namespace) -> int:
         prov = described = stations = None  # the user's own costs: nothing to say about townships or a list
     else:
         from coverage.data.schema import open_on
-        from coverage.optimise.candidates import province_inputs
 
         prov, stations, described = province_and_stations(args)
         reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
+        if args.model in ("pmedian", "pcenter"):  # no radius: road minutes when --travel road, or by default when built
+            reach["road"] = road_travel_of(args, str(prov.code))
         road = reach["road"]
         radius = reach["radius_min"] if road is not None else reach["radius_m"]
         problem = None
@@ -66,19 +69,19 @@ def cmd_site(args: argparse.Namespace) -> int:
             msg = "coverage with capacity is straight-line only (road minutes are not done for it); add --travel line"
             raise InputError(msg)
         if not capacitated(args):
-            from coverage.optimise.candidates import demand_labels
+            from coverage.optimise.candidates import demand_labels, site_province
 
             open_now = stations[open_on(stations, args.as_of)]
             candidates = _candidate_sites(args.candidates, prov.code) if args.candidates else None
             need = _need_measure(args, prov)
-            inputs = province_inputs(
-                args.model, prov.townships, open_now, reach["radius_m"], candidates, demand=args.demand,
-                grid_m=args.grid_km * 1000, need=need, points=args.points, road=road,
-                radius_min=reach["radius_min"], travel=reach["travel"],
+            inputs, solved = site_province(
+                args.model, prov.townships, open_now, reach, p=args.p, share=args.share, county_min=args.county_min,
+                county_max=args.county_max, method=args.method, time_limit=args.time_limit, candidates=candidates,
+                demand=args.demand, grid_m=args.grid_km * 1000, need=need, points=args.points,
             )  # fmt: skip
             problem = inputs.problem
             extra = {**demand_labels(args.model, need, args.demand, args.points, args.grid_km * 1000)}
-            extra["travel"] = inputs.travel if args.model in ("mclp", "lscp") else "straight line (metres)"
+            extra["travel"] = inputs.travel
             if road is not None:
                 extra["off_network"] = inputs.off_network
         else:
@@ -90,18 +93,13 @@ def cmd_site(args: argparse.Namespace) -> int:
         }
     if capacitated(args):
         return _site_with_capacity(args, radius, prov, described, extra, problem, stations)
-    assert problem is not None  # built above whenever capacity is not counted
-    result = solve_model(
-        args.model,
-        problem,
-        radius=radius,
-        p=args.p,
-        share=args.share,
-        county_min=args.county_min,
-        county_max=args.county_max,
-        method=args.method,
-        time_limit=args.time_limit,
-    )
+    if solved is None:  # the user's cost matrix
+        assert problem is not None
+        solved = solve_model(
+            args.model, problem, radius=radius, p=args.p, share=args.share, county_min=args.county_min,
+            county_max=args.county_max, method=args.method, time_limit=args.time_limit,
+        )  # fmt: skip
+    result = solved
     document = {**result.to_json(), **extra}
     notes = add_notes(document, prov, described, "stations", "places")
     if args.json:
@@ -112,7 +110,11 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
-    if "travel" in document:
+    if "travel" in document and args.model in ("pmedian", "pcenter"):  # no radius: costs by the travel model
+        unit = "road minutes" if document.get("off_network") is not None else "straight-line metres"
+        print(f"  costs in {unit}; travel: {document['travel']}")
+        print_off_counts(document.get("off_network"))
+    elif "travel" in document:
         radius_text = (
             f"{document['radius_min']:g} min" if document.get("radius_min") is not None else f"{radius / 1000:g} km"
         )
@@ -570,13 +572,15 @@ def check_site(args: argparse.Namespace) -> None:
     if args.county_max is not None and args.county_min > args.county_max:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
-    if model in ("pmedian", "pcenter") and (args.radius_min is not None or args.radius_km is not None):
-        msg = f"{model} has no service radius (it weighs straight-line metres); leave out --radius-km/--radius-min"
+    cost_model = model in ("pmedian", "pcenter")  # candidates.COST_MODELS, without importing geopandas here
+    if cost_model and (args.radius_min is not None or args.radius_km is not None):
+        msg = (
+            f"{model} has no service radius (it weighs road minutes, or straight-line metres with --travel line); "
+            "leave out --radius-km/--radius-min"
+        )
         raise InputError(msg)
-    if model in ("pmedian", "pcenter") and args.travel == "road":
-        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --model mclp/lscp with --radius-min, or leave out --travel"
-        raise InputError(msg)
-    check_radius(args)
+    if not cost_model:  # p-median/p-center by road need no radius in minutes
+        check_radius(args)
     check_capacity(args)
     if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
         msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,13 +39,20 @@ from coverage.analysis.demand import Demand, need_demand, township_point_demand
 from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
 from coverage.coords import projected_crs_for
 from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
-from coverage.optimise.siting import SitingProblem
+from coverage.optimise.siting import SitingProblem, SitingResult, solve_model
 
 if TYPE_CHECKING:
     from coverage.analysis.roads import RoadTravel
 
 #: How :func:`covering_inputs` names the straight-line model of a radius given in metres.
 LINE_RADIUS = "straight line"
+#: The siting models done by road (:func:`province_inputs`): coverage within road minutes (MCLP, LSCP) and
+#: road minutes between township points and candidates (p-median, p-center).
+ROAD_SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")
+#: The siting models that weigh a cost (metres, or road minutes) rather than a service radius.
+COST_MODELS = ("pmedian", "pcenter")
+#: How :func:`cost_inputs` names the straight-line costs.
+LINE_METRES = "straight line (metres)"
 
 
 def township_candidates(
@@ -179,17 +186,36 @@ def cost_inputs(
     townships: gpd.GeoDataFrame,
     open_stations: pd.DataFrame | None,
     candidates: gpd.GeoDataFrame | None = None,
+    road: RoadTravel | None = None,
 ) -> SitingInputs:
-    """A p-median/p-center problem: township points (weighted by villages) x candidates, straight-line metres."""
+    """A p-median/p-center problem: township points (weighted by villages) x candidates.
+
+    The costs are straight-line metres, or with ``road`` road minutes
+    (:meth:`RoadTravel.minutes_between`: walk, the fastest drive, walk; a township point and its own
+    candidate 0).  The demand is the township points, not the 1-km grid: 1,284 x ~880 pairs on
+    Guangxi, one search from each on the reduced network.  By road, township points, candidate
+    sites and stations off the network are counted (township points named by code), never dropped.
+    """
     crs = projected_crs_for(townships)
     towns_m = townships.to_crs(crs)
     cands = candidates if candidates is not None else township_candidates(townships, open_stations)
     d = township_point_demand(towns_m)
     pts = np.column_stack([d.x, d.y])
     cand_xy = _xy(cands, crs)
-    cost = np.hypot(pts[:, None, 0] - cand_xy[None, :, 0], pts[:, None, 1] - cand_xy[None, :, 1])
     existing_xy = _xy(_stations_gdf(open_stations), crs)
-    existing = cKDTree(existing_xy).query(pts, workers=-1)[0] if len(existing_xy) else np.full(len(pts), np.inf)
+    off: list[dict] = []
+    if road is not None:
+        both = road.minutes_between(pts, np.vstack([cand_xy, existing_xy]), crs)
+        cost, to_existing = both[:, : len(cand_xy)], both[:, len(cand_xy) :]
+        existing = to_existing.min(axis=1) if len(existing_xy) else np.full(len(pts), np.inf)
+        off = road.off_network_counts(
+            {"township points": pts, "candidate sites": cand_xy, "stations": existing_xy},
+            crs,
+            codes={"township points": towns_m["code"].astype(str).to_numpy()},
+        )
+    else:
+        cost = np.hypot(pts[:, None, 0] - cand_xy[None, :, 0], pts[:, None, 1] - cand_xy[None, :, 1])
+        existing = cKDTree(existing_xy).query(pts, workers=-1)[0] if len(existing_xy) else np.full(len(pts), np.inf)
     problem = SitingProblem.from_cost_matrix(
         cost,
         d.weight,
@@ -199,7 +225,8 @@ def cost_inputs(
         groups=cands["county_code"].astype(str).to_numpy(),
         exclusive=cands["township_code"].astype(str).to_numpy() if candidates is not None else None,
     )
-    return SitingInputs(problem, cands, d, crs, None)
+    travel = road.describe() if road is not None else LINE_METRES
+    return SitingInputs(problem, cands, d, crs, None, travel, None, off)
 
 
 def province_inputs(
@@ -217,19 +244,17 @@ def province_inputs(
     travel: str = LINE_RADIUS,
 ) -> SitingInputs:
     """The siting inputs of ``model`` on a province's layers: coverage for MCLP/LSCP (by road when
-    ``road`` is given, see :func:`covering_inputs`), straight-line costs otherwise."""
+    ``road`` is given, see :func:`covering_inputs`), costs for p-median/p-center (road minutes when ``road``
+    is given, see :func:`cost_inputs`; no radius)."""
     if model in ("mclp", "lscp"):
         return covering_inputs(
             townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points,
             road=road, radius_min=radius_min, travel=travel,
         )  # fmt: skip
-    if road is not None:
-        msg = f"{model} weighs straight-line metres; road costs for it are not done: use --travel line, or mclp/lscp"
-        raise InputError(msg)
     if need is not None or points != "grid":
         msg = f"{model} weighs township points by their villages and communities; a need table and demand points go with mclp and lscp"
         raise InputError(msg)
-    return cost_inputs(townships, open_stations, candidates=candidates)
+    return cost_inputs(townships, open_stations, candidates=candidates, road=road)
 
 
 def province_problem(
@@ -247,6 +272,41 @@ def province_problem(
     return province_inputs(
         model, townships, open_stations, radius_m, candidates, demand=demand, grid_m=grid_m, need=need, points=points
     ).problem
+
+
+def site_province(
+    model: str,
+    townships: gpd.GeoDataFrame,
+    open_stations: pd.DataFrame | None,
+    reach: dict[str, Any],
+    *,
+    p: int | None = None,
+    share: float = 1.0,
+    county_min: int = 0,
+    county_max: int | None = None,
+    method: str = "auto",
+    time_limit: float = settings.SITING_TIME_LIMIT_S,
+    candidates: gpd.GeoDataFrame | None = None,
+    demand: str = "villages",
+    grid_m: float = settings.DEFAULT_GRID_KM * 1000.0,
+    need: NeedMeasure | None = None,
+    points: str = "grid",
+) -> tuple[SitingInputs, SitingResult]:
+    """Site ``model`` on a province's layers within ``reach`` (:func:`coverage.analysis.travel.service_reach`):
+    the inputs (:func:`province_inputs`, by road when ``reach["road"]`` is set) and the solved result
+    (:func:`~coverage.optimise.siting.solve_model`, its radius in road minutes by road, else metres).
+    The one path of ``site`` (without capacity) and of the app's Plan page."""
+    road = reach["road"]
+    inputs = province_inputs(
+        model, townships, open_stations, reach["radius_m"], candidates, demand=demand, grid_m=grid_m, need=need,
+        points=points, road=road, radius_min=reach["radius_min"], travel=reach["travel"],
+    )  # fmt: skip
+    radius = reach["radius_min"] if road is not None else reach["radius_m"]
+    result = solve_model(
+        model, inputs.problem, radius=radius, p=p, share=share, county_min=county_min, county_max=county_max,
+        method=method, time_limit=time_limit,
+    )  # fmt: skip
+    return inputs, result
 
 
 def demand_labels(

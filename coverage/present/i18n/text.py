@@ -58,9 +58,41 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} 个地点不在路网上（按步行计入，未剔除）：{places}",
         "{n} places off the road network (walking counted, not dropped): {places}",
     ),
-    "plan_line_only": (
-        "选址与分期仍按直线距离计算（服务半径约直线 {km:.1f} 公里），尚未使用道路车程。",
-        "Siting and rollout still use the straight line (radius ≈ {km:.1f} km straight), not road minutes.",
+    "plan_road_minutes": (
+        "选址与分期按道路车程计算：{minutes:g} 分钟以内（pandana，{source}）；计入容量时仍按直线距离。",
+        "Siting and rollout by road: within {minutes:g} minutes (pandana, {source}); with capacity still the "
+        "straight line.",
+    ),
+    "plan_road_km": (
+        "服务半径以公里计：覆盖选址与分期按直线距离（{km:.1f} 公里），p-中位与 p-中心按道路车程；改用分钟可全部按道路车程计算。",
+        "Radius in km: coverage siting and the rollout by straight line ({km:.1f} km), p-median and p-center by "
+        "road; give minutes to go all by road.",
+    ),
+    "plan_by_road": (
+        "结果按道路车程计算：{minutes:g} 分钟以内（pandana，{source}）",
+        "Figures by road: within {minutes:g} minutes (pandana, {source})",
+    ),
+    "plan_by_line_min": (
+        "结果按直线距离×{circuity:g}、{speed:g} km/h 计算：{minutes:g} 分钟（约直线 {km:.1f} 公里）",
+        "Figures by straight line × {circuity:g} at {speed:g} km/h: {minutes:g} minutes (≈ {km:.1f} km straight)",
+    ),
+    "plan_by_line_km": (
+        "结果按直线距离计算：服务半径 {km:.1f} 公里",
+        "Figures by straight line: radius {km:.1f} km",
+    ),
+    "plan_by_road_cost": (
+        "结果按道路车程（分钟）计算：乡镇点到候选点（pandana，{source}）",
+        "Figures by road minutes from township points to candidates (pandana, {source})",
+    ),
+    "plan_by_line_metres": ("结果按直线距离（米）计算", "Figures by straight-line metres"),
+    "plan_line_capacity": (
+        "计入容量、经费和人员的选址与分期尚未按道路计算：本结果按直线距离（服务半径约 {km:.1f} 公里）。",
+        "Siting and rollout with capacity, money and staff are not done by road yet: these figures use the "
+        "straight line (radius ≈ {km:.1f} km).",
+    ),
+    "plan_line_reasons": (
+        "分期理由中的需求评分（距离、半径外需求）仍按直线半径 {km:.1f} 公里计算。",
+        "The reasons' need scores (distance, demand beyond) still use a {km:.1f} km straight-line radius.",
     ),
     "off_sep": ("、", ", "),
     "off_kind": ("{kind} {n:,} 个", "{n:,} {kind}"),
@@ -68,6 +100,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "off_demand points": ("需求点", "demand points"),
     "off_township points": ("乡镇点", "township points"),
     "off_stations": ("社工站", "stations"),
+    "off_candidate sites": ("候选点", "candidate sites"),
     "off_network_note": (
         "不在路网上（距最近道路超过限值，按步行 {walk:g} km/h 计入，未剔除）：{parts}；最远 {km:.1f} 公里。",
         "Off the road network (beyond the snapping limit; counted with walking at {walk:g} km/h, not dropped): "
