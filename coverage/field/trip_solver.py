@@ -1090,7 +1090,8 @@ class _Enumeration:
     reached.  Labels beyond ``max_labels`` a day are cut to the best of each town (most priority
     visited, then least driving): the tours are then not all there (``complete`` False).  The
     labels of the last day grown (``longest - 1``) are only closed into tours, never grown again:
-    ``settings.TRIP_LAST_DAY_LABELS_FACTOR`` times as many are kept.
+    when no day before was cut, up to ``settings.TRIP_LAST_DAY_LABELS_FACTOR`` times as many are
+    kept (all the tours are then there); beyond, or after a cut, ``max_labels`` as on other days.
 
     With ``slack`` only the tours and labels at most that many visits short of ``per_day`` a day
     are made (the only ones a plan visiting every station can use when its calendar leaves room for
@@ -1139,9 +1140,9 @@ class _Enumeration:
             if time.perf_counter() > deadline:
                 self.complete, self.cut = False, "time limit"
                 break
-            last = t == longest - 1  # only closed into tours after this day: many more may be kept
-            limit = max_labels * (settings.TRIP_LAST_DAY_LABELS_FACTOR if last else 1)
-            labels = self._grow(labels, inner & (days_to <= longest - t), limit, t)
+            # only closed into tours after the last day: if all are still there, more may be kept
+            room = max_labels * (settings.TRIP_LAST_DAY_LABELS_FACTOR if t == longest - 1 and self.complete else 1)
+            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels, t, room)
             self.days.append(labels)
 
         def joined(name: str) -> NDArray[Any]:
@@ -1253,11 +1254,16 @@ class _Enumeration:
             return (empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
         return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
 
-    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int) -> _Labels:
-        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town)."""
+    def _grow(
+        self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int, room: int | None = None
+    ) -> _Labels:
+        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town);
+        beyond ``room`` (default ``max_labels``) of them, the best ``max_labels``."""
         targets = np.flatnonzero(towns)
         mask, town, cost, parent, block, came, position = self._extend(labels, targets, day)
-        if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
+        if len(mask) > (
+            max_labels if room is None else room
+        ):  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
             weight = self._weights(mask)
