@@ -1339,8 +1339,12 @@ def solve_tours(
     stations into tours of the calendar's lengths: each station in one tour or left out (at a
     penalty above any driving), each slot of the calendar one tour of its kind (days, last
     place).  With every tour enumerated (labels within ``max_labels`` a day) and HiGHS done
-    within ``max_nodes`` nodes, the plan is optimal.  Otherwise the bound is Lagrangian: the
-    master LP's prices of the stations and a relaxed tour DP that may visit a station twice.
+    within ``max_nodes`` nodes, the plan is optimal.  With every tour but more than
+    ``settings.TRIP_FULL_MASTER_COLUMNS``, the tours are chosen among those of least LP reduced
+    cost, and the bound is the least of that choice's MIP bound and :func:`reduced_cost_bounds`'
+    bound on the plans using another tour (optimal when the plan is within it).  Otherwise (tours
+    cut) the bound is Lagrangian: the master LP's prices of the stations and a relaxed tour DP that
+    may visit a station twice.
 
     ``objective="coverage"`` only asks how much priority fits (driving is not minimised);
     ``"fit"`` only the plan that fits everything with the least driving, ``"fit-lp"`` only whether
