@@ -259,7 +259,7 @@ if __name__ == "__main__":
                 f"kept {kept}, {driving:.1f} min",
             )
     if "overnight" not in skip:
-        for province, days in (("44", 10), ("45", 5), ("45", 10)):
+        for province, days in (("44", 10), ("45", 5), ("45", 10), ("45", 21)):
             req = request(province, days)
             p = _problem(req, travel)[0]
             t = time.perf_counter()

@@ -327,6 +327,12 @@ TRIP_BLOCKS_MAX_COLUMNS = 400_000
 #: Partial tours (labels) kept a day when the tours are enumerated (beyond: the best of each
 #: overnight place, and the plan is no longer proven optimal).
 TRIP_MAX_LABELS = 100_000
+#: The last day the partial tours are grown (they are then only closed into tours, never grown
+#: again) keeps this many times more: with every tour there, the LP over them is a true bound.
+TRIP_LAST_DAY_LABELS_FACTOR = 10
+#: The most tours the choice of tours is made among in one MIP (beyond: among the
+#: ``TRIP_PARTIAL_COLUMNS`` of least LP reduced cost, and optimal only when the reduced costs prove it).
+TRIP_FULL_MASTER_COLUMNS = 100_000
 #: Extensions of the partial tours merged at a time when enumerating (memory, not the answer).
 TRIP_GROW_CHUNK = 2_000_000
 #: Tours are enumerated up to this many days at least (a working week), so that one enumeration

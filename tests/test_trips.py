@@ -20,6 +20,7 @@ from coverage.field.trip_solver import (
     fewest_tours,
     held_karp_bound,
     home_tours_bound,
+    reduced_cost_bounds,
     solve,
     solve_blocks,
     solve_dp,
@@ -163,6 +164,72 @@ def test_tours_cut_at_the_work_limit_keep_a_true_bound(seed):
         assert cut.bound_min <= best.travel_min + 1e-6
     if cut.status != "optimal":
         assert cut.cut == "work limit"
+
+
+@pytest.mark.parametrize(
+    ("seed", "tours", "objective", "columns"),
+    [
+        (seed, tours, objective, columns)
+        for seed in range(8)
+        for tours, objective, columns in (
+            ((1, 2), "travel", 1),
+            ((2, 1), "fit", 1),
+            (None, "travel", 3),
+            ((1, 1, 1), "fit", 2),
+        )
+    ],
+)
+def test_property_restricted_master_bound_never_above_brute_force(seed, tours, objective, columns, monkeypatch):
+    """Every tour enumerated but the choice made among only ``columns`` tours of least reduced cost:
+    the plan never beats brute force, its bound never exceeds the brute-force optimum, and a plan
+    proven optimal (by the reduced costs of the tours left out) is the brute-force optimum."""
+    from coverage import settings
+
+    monkeypatch.setattr(settings, "TRIP_FULL_MASTER_COLUMNS", 0)
+    monkeypatch.setattr(settings, "TRIP_PARTIAL_COLUMNS", columns)
+    p = random_problem(seed, n=5, days=3, tours=tours)
+    expected = brute(p)
+    sol = solve_tours(p, objective=objective)
+    if objective == "fit" and expected[0] != -p.weights.sum():  # not all fit: no plan, proven
+        assert sol.status == "infeasible" and sol.coverage_proven
+        return
+    kept, driving = key(p, sol)
+    assert kept > expected[0] + 1e-9 or (kept == pytest.approx(expected[0]) and driving >= expected[1] - 1e-6)
+    if key(p, sol)[0] == pytest.approx(expected[0]) and not np.isnan(sol.bound_min):
+        assert sol.bound_min <= expected[1] + 1e-6
+    if sol.status == "optimal":
+        assert key(p, sol) == pytest.approx(expected) and sol.cut == ""
+    else:
+        assert sol.cut == "work limit" and "least reduced costs" in sol.solver
+
+
+def test_reduced_cost_bounds_by_hand():
+    """Two stations, tours {0} 10 min, {1} 10 min, {0, 1} 30 min, two tours of one kind; prices 10 a
+    station: reduced costs 0, 0, 10, so every plan costs at least 20 and one using {0, 1} at least 30.
+    A station may be left out at 5 (reduced cost -5): every plan at least 10.  A tour left out whose
+    reduced cost is negative adds nothing."""
+    import scipy.sparse as sp
+
+    cover = sp.csr_matrix(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]))
+    rows = (cover, np.zeros(3, dtype=np.int64))
+    price, count, cost = np.array([10.0, 10.0, 0.0]), np.array([2.0]), np.array([10.0, 10.0, 30.0])
+    assert reduced_cost_bounds(
+        price, (cost, np.full(2, 99.0)), (np.ones(3), np.zeros(2)), rows, count, np.arange(2)
+    ) == (
+        20.0,
+        30.0,
+    )
+    assert reduced_cost_bounds(price, (cost, np.full(2, 5.0)), (np.ones(3), np.ones(2)), rows, count, np.arange(3)) == (
+        10.0,
+        float("inf"),
+    )
+    cheap = np.array([10.0, 10.0, 15.0])  # reduced cost -5 for {0, 1}, left out of the master
+    assert reduced_cost_bounds(
+        price, (cheap, np.full(2, 99.0)), (np.ones(3), np.zeros(2)), rows, count, np.arange(2)
+    ) == (
+        15.0,
+        15.0,
+    )
 
 
 def test_the_same_problem_gives_the_same_plan():

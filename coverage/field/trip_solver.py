@@ -1088,7 +1088,10 @@ class _Enumeration:
     A tour of ``L`` days is the labels of day ``L - 1`` closed by a day that ends at the tour's
     last place; labels of intermediate days sleep in a town from which that place can still be
     reached.  Labels beyond ``max_labels`` a day are cut to the best of each town (most priority
-    visited, then least driving): the tours are then not all there (``complete`` False).
+    visited, then least driving): the tours are then not all there (``complete`` False).  The
+    labels of the last day grown (``longest - 1``) are only closed into tours, never grown again:
+    when no day before was cut, up to ``settings.TRIP_LAST_DAY_LABELS_FACTOR`` times as many are
+    kept (all the tours are then there); beyond, or after a cut, ``max_labels`` as on other days.
 
     With ``slack`` only the tours and labels at most that many visits short of ``per_day`` a day
     are made (the only ones a plan visiting every station can use when its calendar leaves room for
@@ -1137,7 +1140,9 @@ class _Enumeration:
             if time.perf_counter() > deadline:
                 self.complete, self.cut = False, "time limit"
                 break
-            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels, t)
+            # only closed into tours after the last day: if all are still there, more may be kept
+            room = max_labels * (settings.TRIP_LAST_DAY_LABELS_FACTOR if t == longest - 1 and self.complete else 1)
+            labels = self._grow(labels, inner & (days_to <= longest - t), max_labels, t, room)
             self.days.append(labels)
 
         def joined(name: str) -> NDArray[Any]:
@@ -1249,11 +1254,16 @@ class _Enumeration:
             return (empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
         return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
 
-    def _grow(self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int) -> _Labels:
-        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town)."""
+    def _grow(
+        self, labels: _Labels, towns: NDArray[np.bool_], max_labels: int, day: int, room: int | None = None
+    ) -> _Labels:
+        """Labels after one more day (their ``day``-th) sleeping in one of ``towns``, the cheapest per (set, town);
+        beyond ``room`` (default ``max_labels``) of them, the best ``max_labels``."""
         targets = np.flatnonzero(towns)
         mask, town, cost, parent, block, came, position = self._extend(labels, targets, day)
-        if len(mask) > max_labels:  # the best labels of each town: most priority, then least driving
+        if len(mask) > (
+            max_labels if room is None else room
+        ):  # the best labels of each town: most priority, then least driving
             self.complete = False
             self.cut = self.cut or "work limit"
             weight = self._weights(mask)
@@ -1329,8 +1339,12 @@ def solve_tours(
     stations into tours of the calendar's lengths: each station in one tour or left out (at a
     penalty above any driving), each slot of the calendar one tour of its kind (days, last
     place).  With every tour enumerated (labels within ``max_labels`` a day) and HiGHS done
-    within ``max_nodes`` nodes, the plan is optimal.  Otherwise the bound is Lagrangian: the
-    master LP's prices of the stations and a relaxed tour DP that may visit a station twice.
+    within ``max_nodes`` nodes, the plan is optimal.  With every tour but more than
+    ``settings.TRIP_FULL_MASTER_COLUMNS``, the tours are chosen among those of least LP reduced
+    cost, and the bound is the least of that choice's MIP bound and :func:`reduced_cost_bounds`'
+    bound on the plans using another tour (optimal when the plan is within it).  Otherwise (tours
+    cut) the bound is Lagrangian: the master LP's prices of the stations and a relaxed tour DP that
+    may visit a station twice.
 
     ``objective="coverage"`` only asks how much priority fits (driving is not minimised);
     ``"fit"`` only the plan that fits everything with the least driving, ``"fit-lp"`` only whether
@@ -1399,12 +1413,25 @@ def solve_tours(
         bound = float(price.sum() + np.minimum(0.0, penalty - price).sum() + relaxed)
     report("bound", bound=bound)
     keep = np.arange(nt)
-    if not complete:  # a restricted master: the tours of least reduced cost and the LP's own
+    full_master = complete and nt <= settings.TRIP_FULL_MASTER_COLUMNS
+    outside = INF  # with every tour there: a bound on the plans using a tour left out of the master
+    if not full_master:  # a restricted master: the tours of least reduced cost and the LP's own
         lp_x = np.asarray(h.getSolution().col_value, dtype=float)[:nt]
         reduced = np.asarray(h.getSolution().col_dual, dtype=float)[:nt]
         best = np.lexsort((np.arange(nt), reduced))[: settings.TRIP_PARTIAL_COLUMNS]
         keep = np.union1d(best, np.flatnonzero(lp_x > 1e-9))
         keep = np.union1d(keep, np.flatnonzero(empty))
+        if complete:
+            upper = np.where(empty, count[tour_kind], 1.0)
+            lagrange, outside = reduced_cost_bounds(
+                np.asarray(h.getSolution().row_dual, dtype=float),
+                (cost, penalty),
+                (upper, np.full(n, 0.0 if fit else 1.0)),
+                (cover, tour_kind),
+                count,
+                keep,
+            )
+            bound = max(bound, lagrange) if math.isfinite(lagrange) else bound
     sub = MipBuilder()
     y = sub.columns(len(keep), cost=cost[keep], upper=np.where(empty[keep], count[tour_kind[keep]], 1.0), integer=True)
     z = sub.columns(n, cost=penalty, upper=0.0 if fit else 1.0, integer=True)
@@ -1440,16 +1467,24 @@ def solve_tours(
         sol.cut = sol.cut or cut_of(status) or "work limit"
         return sol
     x = np.r_[np.bincount(keep, weights=x[: len(keep)], minlength=nt), x[len(keep) :]]
-    if complete and np.isfinite(info.mip_dual_bound):
-        bound = max(bound, float(info.mip_dual_bound))
+    restricted = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else -INF
+    if full_master:
+        bound = max(bound, restricted)
+    elif complete:  # a better plan is in the restricted master (above its bound) or uses a tour left out
+        bound = max(bound, min(restricted, outside))
     chosen = [int(j) for j in np.flatnonzero(np.round(x[:nt]) > 0) for _ in range(int(round(x[j])))]
     plan = _assign(p, e, [int(pick[j]) for j in chosen], slots)
     name = (
-        "tours enumerated, HiGHS (set partitioning)" if complete else "best tours of each day, HiGHS (set partitioning)"
+        "tours enumerated, HiGHS (set partitioning)"
+        if full_master
+        else "tours enumerated, HiGHS (set partitioning over the least reduced costs)"
+        if complete
+        else "best tours of each day, HiGHS (set partitioning)"
     )
     sol = plan_solution(p, *plan, float("nan"), name, "feasible", started)
     dropped = float(penalty[sol.unvisited].sum())
-    proven = complete and status == "Optimal"
+    objective_value = float(info.objective_function_value)
+    proven = complete and status == "Optimal" and (full_master or outside >= objective_value - 1e-3)
     sol.coverage_proven = proven or bound >= dropped - 1e-6 * max(1.0, dropped)
     if question:
         sol.bound_min = float("nan")
@@ -1460,9 +1495,56 @@ def solve_tours(
         if not sol.unvisited:  # every station: the tours from home bound them too (often far closer)
             sol.bound_min = max(sol.bound_min, held_karp_bound(p, list(range(n)), sol.travel_min))
     sol.status = "optimal" if proven or (sol.coverage_proven and sol.gap == 0) else "feasible"
-    sol.cut = "" if sol.status == "optimal" else (cut_of(status) or e.cut)
+    sol.cut = "" if sol.status == "optimal" else (cut_of(status) or e.cut or "work limit")
     sol.seconds = time.perf_counter() - started
     return sol
+
+
+def reduced_cost_bounds(
+    row_price: NDArray[np.float64],
+    costs: tuple[NDArray[np.float64], NDArray[np.float64]],
+    uppers: tuple[NDArray[np.float64], NDArray[np.float64]],
+    rows: tuple[Any, NDArray[np.int64]],
+    count: NDArray[np.float64],
+    keep: NDArray[np.int64],
+) -> tuple[float, float]:
+    """Lagrangian bounds of the tour model ``min c.y + penalty.z : cover y + z = 1, tours of each kind
+    = count, 0 <= y, z <= upper`` for any row prices (the master LP's): (every plan, every plan using a
+    tour not in ``keep``).
+
+    With the rows priced, a plan costs ``prices.b + sum of reduced costs d`` of its columns, and no
+    column gives less than ``min(0, d) * upper``: the first bound, true whatever the prices (for the
+    LP's optimal prices it is the LP value).  A plan using tour ``j`` pays ``d_j`` (at least 0) more:
+    the least over the tours not kept is the second bound (infinite when every tour is kept).  So the
+    best plan among the kept tours, if it costs no more than the second bound, is optimal.
+
+    ``rows`` is the (stations, tours) cover matrix and each tour's kind; ``costs`` and ``uppers``
+    those of the tours and of leaving each station out.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> cover = sp.csr_matrix(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]))  # tours {0}, {1}, {0, 1}
+    >>> price = np.array([10.0, 10.0, 0.0])  # two stations, one kind of tour
+    >>> reduced_cost_bounds(price, (np.array([10.0, 10.0, 30.0]), np.full(2, 99.0)), (np.ones(3), np.zeros(2)),
+    ...                     (cover, np.zeros(3, dtype=np.int64)), np.array([2.0]), np.array([0, 1]))
+    (20.0, 30.0)
+    """
+    cover, kind = rows
+    n = cover.shape[0]
+    station_price, kind_price = row_price[:n], row_price[n:]
+    d_tour = costs[0] - cover.T @ station_price - kind_price[kind]
+    d_out = costs[1] - station_price
+    every = float(
+        station_price.sum()
+        + kind_price @ count
+        + (np.minimum(0.0, d_tour) * uppers[0]).sum()
+        + (np.minimum(0.0, d_out) * uppers[1]).sum()
+    )
+    left = np.ones(len(d_tour), dtype=bool)
+    left[keep] = False
+    outside = every + float(np.maximum(0.0, d_tour[left]).min()) if left.any() else INF
+    return every, outside
 
 
 def cut_of(status: str) -> str:
