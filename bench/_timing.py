@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: run a snippet in a fresh interpreter and time it."""
+"""Helpers shared by the benchmarks: time a call or a snippet in a fresh interpreter, and say the load."""
 
 from __future__ import annotations
 
@@ -6,9 +6,27 @@ import json
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Median wall seconds of ``repeat`` calls of ``fn``, and the last call's result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def load() -> str:
+    """The machine's load (``uptime``): the machine is shared, figures move with it."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def run_fresh(code: str, repeat: int = 3) -> list[dict]:

@@ -30,11 +30,10 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
-from _timing import report
+from _timing import report, timed
 
 from coverage.analysis.admin import status
 from coverage.data.provinces import default_stations_path, load_province
@@ -54,15 +53,6 @@ from coverage.registry.store import Registry, end_of_day_utc, open_periods, open
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY_DB = "registry_bench_history"
 MONTHS = 60  # 2020-01 .. 2024-12
-
-
-def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 # --------------------------------------------------------------------------- databases

@@ -22,14 +22,16 @@ the nodes, written to an .osm.pbf with pyosmium and built with ``build_roads`` l
 """
 
 import argparse
-import statistics
+import functools
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _timing  # noqa: E402
 import numpy as np  # noqa: E402
 
 from coverage.analysis.gaps import gap_analysis, road_gap_analysis  # noqa: E402
@@ -41,25 +43,13 @@ from coverage.data.stations import read_stations  # noqa: E402
 from coverage.optimise.candidates import covering_inputs  # noqa: E402
 from tests.roads_fixture import write_osm  # noqa: E402
 
+load = _timing.load
+#: one run each unless told: the builds and searches here take seconds to minutes
+timed = functools.partial(_timing.timed, repeat=1)
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Guangxi's extent, degrees (west, south, east, north).
 GUANGXI_BBOX = (104.45, 20.9, 112.05, 26.4)
-
-
-def load() -> str:
-    """The load averages of ``uptime`` (the machine is shared)."""
-    import subprocess
-
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
-def timed(fn, repeat: int = 1):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def province_grid(path: Path, spacing_m: float, seed: int = 18) -> tuple[Path, int]:

@@ -23,7 +23,7 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
-from _timing import report  # noqa: E402
+from _timing import report, timed  # noqa: E402
 
 from coverage import settings  # noqa: E402
 from coverage.analysis.admin import status  # noqa: E402
@@ -33,15 +33,6 @@ from coverage.coords import projected_crs_for  # noqa: E402
 from coverage.data.provinces import default_stations_path, load_province  # noqa: E402
 from coverage.data.schema import open_on
 from coverage.data.stations import read_stations  # noqa: E402
-
-
-def timed(fn, repeat=3):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def baseline_status(towns, stations, as_of):
