@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 import pytest
 
@@ -108,35 +109,32 @@ def _embedded_registry_in_a_temporary_folder(tmp_path_factory):
         os.environ[settings.REGISTRY_URL_ENV] = before
 
 
+def _own_folder(variable: str, folder) -> Iterator[None]:
+    """Point the environment ``variable`` at ``folder`` while the tests run; put it back afterwards."""
+    import os
+
+    before = os.environ.get(variable)
+    os.environ[variable] = str(folder)
+    yield
+    if before is None:
+        os.environ.pop(variable, None)
+    else:
+        os.environ[variable] = before
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _kept_between_commands_in_a_temporary_folder(tmp_path_factory):
     """Commands keep demand grids and PROJ's transformations on disk (data/build/cache): in the tests, a
     folder of their own."""
-    import os
-
     from coverage.data.io import CACHE_DIR_ENV
 
-    before = os.environ.get(CACHE_DIR_ENV)
-    os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("kept"))
-    yield
-    if before is None:
-        os.environ.pop(CACHE_DIR_ENV, None)
-    else:
-        os.environ[CACHE_DIR_ENV] = before
+    yield from _own_folder(CACHE_DIR_ENV, tmp_path_factory.mktemp("kept"))
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_road_network_built(tmp_path_factory):
     """Travel defaults to roads when a network is built (data/build/roads): in the tests, an empty folder
     of their own, so a network built on this machine never changes what the other tests measure."""
-    import os
-
     from coverage.analysis.roads import ROADS_DIR_ENV
 
-    before = os.environ.get(ROADS_DIR_ENV)
-    os.environ[ROADS_DIR_ENV] = str(tmp_path_factory.mktemp("roads"))
-    yield
-    if before is None:
-        os.environ.pop(ROADS_DIR_ENV, None)
-    else:
-        os.environ[ROADS_DIR_ENV] = before
+    yield from _own_folder(ROADS_DIR_ENV, tmp_path_factory.mktemp("roads"))

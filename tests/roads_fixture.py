@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -148,6 +149,24 @@ def guangxi_network(path: Path, count: int = 20) -> Path:
     cx, cy = centres[0]
     add_line([(cx + 30_000, cy), (cx + 31_000, cy), (cx + 32_000, cy)], {"highway": "primary"})  # detached
     return write_osm(path, nodes, ways)
+
+
+def nanning_on_the_test_roads(out_dir: Path) -> tuple[Any, Any, Any]:
+    """The committed Guangxi test network built into ``out_dir``: its road travel model, 南宁市's
+    townships and two stations on its road nodes 0 and 400 (WGS 84)."""
+    import geopandas as gpd
+    import shapely
+
+    from coverage.analysis.roads import build_roads, road_travel
+    from coverage.data.provinces import load_province
+
+    build_roads(DATA / "roads_guangxi.osm.pbf", "45", out_dir=out_dir)
+    road = road_travel("45", out_dir)
+    towns = load_province("45").townships
+    towns = towns[towns["code"].astype(str).str.startswith("4501")]
+    network = road.network
+    stations = gpd.GeoSeries(shapely.points(network.lon[[0, 400]], network.lat[[0, 400]]), crs="EPSG:4326")
+    return road, towns, stations
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,10 +12,8 @@ import shapely
 
 from coverage.analysis.gaps import gap_analysis, isochrones, road_gap_analysis
 from coverage.analysis.roads import RoadTravel, build_roads, road_travel
-from tests.roads_fixture import ORIGIN_XY, ZONE, lonlat, write_osm
+from tests.roads_fixture import ORIGIN_XY, ZONE, lonlat, nanning_on_the_test_roads, write_osm
 
-ROOT = Path(__file__).resolve().parent.parent
-GUANGXI = ROOT / "tests" / "data" / "roads_guangxi.osm.pbf"
 X0, Y0 = ORIGIN_XY
 KM = 1000.0
 
@@ -81,14 +79,7 @@ def test_straight_line_reach_is_the_discs_in_the_region() -> None:
 
 
 def test_isochrone_area_grows_with_minutes_on_the_guangxi_network(tmp_path: Path) -> None:
-    from coverage.data.provinces import load_province
-
-    build_roads(GUANGXI, "45", out_dir=tmp_path)
-    road = road_travel("45", tmp_path)
-    towns = load_province("45").townships
-    towns = towns[towns["code"].astype(str).str.startswith("4501")]  # 南宁市
-    network = road.network
-    stations = gpd.GeoSeries(shapely.points(network.lon[[0, 400]], network.lat[[0, 400]]), crs="EPSG:4326")
+    road, towns, stations = nanning_on_the_test_roads(tmp_path)
     minutes = [5, 10, 20, 40, 80, 160]
     iso = isochrones(towns, stations, minutes, road)
     areas = iso["area_km2"].tolist()

@@ -10,10 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 
 from coverage import settings
 from coverage._errors import InputError
@@ -28,7 +26,15 @@ from coverage.analysis.roads import (
 )
 from coverage.analysis.travel import Place, StraightLine
 from coverage.cli import main
-from tests.roads_fixture import ORIGIN_XY, ZONE, lonlat, straight_road, tiny_network, write_osm
+from tests.roads_fixture import (
+    ORIGIN_XY,
+    ZONE,
+    lonlat,
+    nanning_on_the_test_roads,
+    straight_road,
+    tiny_network,
+    write_osm,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -258,14 +264,8 @@ def test_load_without_a_build_says_what_to_run(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- road gaps
 def test_road_gap_area_and_demand_grow_with_minutes(tmp_path: Path) -> None:
     from coverage.analysis.gaps import road_gap_analysis
-    from coverage.data.provinces import load_province
 
-    build_roads(GUANGXI, "45", out_dir=tmp_path)
-    road = road_travel("45", tmp_path)
-    towns = load_province("45").townships
-    towns = towns[towns["code"].astype(str).str.startswith("4501")]  # 南宁市
-    network = road.network
-    stations = gpd.GeoSeries(shapely.points(network.lon[[0, 400]], network.lat[[0, 400]]), crs="EPSG:4326")
+    road, towns, stations = nanning_on_the_test_roads(tmp_path)
     areas, demands, villages = [], [], []
     for minutes in (5, 10, 20, 40, 80, 160):
         r = road_gap_analysis(towns, stations, minutes, road)
