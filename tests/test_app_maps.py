@@ -128,3 +128,29 @@ def test_layer_files_beyond_the_kept_number_go_oldest_first_and_come_back_when_s
     assert sorted(p.name for p in tmp_path.glob("*.js")) == sorted(names[1:])  # the first written went
     maps.restore_layer_files(rendered[0])  # that map is shown again: its file is written again
     assert (tmp_path / names[0]).exists()
+
+
+def test_layer_geojson_is_what_geopandas_writes_with_missing_values_as_null() -> None:
+    table = pd.DataFrame(
+        {
+            "name": ["甲镇", None, "丙镇"],
+            "area_km2": [1.234567, float("nan"), 3.0],
+            "n": [1, 2, 3],
+            "ok": [True, False, True],
+        }
+    )
+    geoms = [
+        shapely.Polygon([(108.0, 22.0), (108.123456789, 22.0), (108.1, 22.1)]),
+        shapely.MultiPolygon([shapely.box(108.2, 22.0, 108.3, 22.1), shapely.box(108.4, 22.0, 108.5, 22.1)]),
+        shapely.Point(108.05, 22.05),
+    ]
+    ours = json.loads(webmap._frame(table, geoms, "wgs84"))
+    plain = gpd.GeoDataFrame(
+        table.assign(area_km2=table["area_km2"].round(4)), geometry=shapely.set_precision(geoms, 1e-5), crs=4326
+    )
+    assert ours == json.loads(plain.to_json(drop_id=True))
+    assert ours["features"][0]["properties"]["area_km2"] == 1.2346  # rounded for size
+    assert ours["features"][1]["properties"] == {"name": None, "area_km2": None, "n": 2, "ok": False}
+    assert [round(x, 5) for x, _ in ours["features"][0]["geometry"]["coordinates"][0]] == [
+        x for x, _ in ours["features"][0]["geometry"]["coordinates"][0]
+    ]  # about a metre
