@@ -34,7 +34,7 @@ from coverage import settings
 from coverage._errors import CoverageError
 from coverage.analysis.admin import TargetSchedule, make_schedule, status, trajectory
 from coverage.analysis.demand import Demand, grid_demand
-from coverage.analysis.gaps import GapResult, gap_analysis, road_gap_analysis
+from coverage.analysis.gaps import GapResult, Pieces, gap_analysis, road_gap_analysis, station_points, voronoi_pieces
 from coverage.analysis.need import need_scores
 from coverage.analysis.roads import RoadTravel, roads_dir
 from coverage.analysis.travel import StraightLine
@@ -770,10 +770,14 @@ def _gap_ground(key: str, region: str, _view: View) -> GapGround:
 _GEO_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage-gaps")
 
 
-def _gap_result(ground: GapGround, stations: gpd.GeoDataFrame, radius_m: float):
-    points = gpd.GeoDataFrame(
+def _points(stations: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
         stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS
     )
+
+
+def _gap_result(ground: GapGround, stations: gpd.GeoDataFrame, radius_m: float, pieces: Pieces | None):
+    points = _points(stations)
     result = gap_analysis(
         ground.townships,
         points if len(points) else None,
@@ -781,21 +785,33 @@ def _gap_result(ground: GapGround, stations: gpd.GeoDataFrame, radius_m: float):
         demand=ground.demand,
         crs=ground.crs,
         region=ground.region,
+        pieces=pieces,
     )
     result.gaps  # noqa: B018 - the gap polygons in WGS 84 (every page that asks for gaps draws or exports them)
     return result
 
 
+def _pieces(ground: GapGround, stations: pd.DataFrame) -> Pieces | None:
+    xy = station_points(_points(stations), ground.crs)
+    return voronoi_pieces(ground.townships.geometry.to_numpy(), xy) if len(xy) else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _gap_pieces(key: str, token: str, as_of: dt.date, region: str, _view: View) -> Pieces | None:
+    """The region's townships split by the open stations' Voronoi cells: no radius changes them (about a third
+    of a gap analysis, see :func:`coverage.analysis.gaps.voronoi_pieces`)."""
+    return _GEO_WORKER.submit(_pieces, _gap_ground(key, region, _view), _view.open_stations).result()
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _gaps(key: str, token: str, as_of: dt.date, radius_m: float, region: str, _view: View):
     ground = _gap_ground(key, region, _view)  # once per process and region: a slider move only buffers and cuts
-    return _GEO_WORKER.submit(_gap_result, ground, _view.open_stations, radius_m).result()
+    pieces = _gap_pieces(key, token, as_of, region, _view)
+    return _GEO_WORKER.submit(_gap_result, ground, _view.open_stations, radius_m, pieces).result()
 
 
 def _road_gap_result(ground: GapGround, stations: gpd.GeoDataFrame, minutes: float, road: RoadTravel) -> GapResult:
-    points = gpd.GeoDataFrame(
-        stations, geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=settings.WORK_CRS
-    )
+    points = _points(stations)
     result = road_gap_analysis(
         ground.townships,
         points if len(points) else None,
