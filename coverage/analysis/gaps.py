@@ -264,9 +264,6 @@ def station_points(stations: Stations, crs: str) -> np.ndarray:
     return np.unique(np.round(xy, 3), axis=0) if len(xy) else xy
 
 
-_station_xy = station_points
-
-
 def voronoi_pieces(towns: np.ndarray, station_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split townships by the stations' Voronoi cells.
 
@@ -463,7 +460,7 @@ def gap_analysis(
     crs = crs or projected_crs_for(townships)
     towns = to_crs(townships, crs).reset_index(drop=True)
     geoms = np.asarray(towns.geometry.values)
-    xy = _station_xy(stations, crs)
+    xy = station_points(stations, crs)
     travel = travel or StraightLine()
     tick(1, steps)
 
@@ -547,7 +544,7 @@ def road_gap_analysis(
     crs = crs or projected_crs_for(townships)
     towns = townships.to_crs(crs).reset_index(drop=True)
     geoms = np.asarray(towns.geometry.values)
-    xy = _station_xy(stations, crs)
+    xy = station_points(stations, crs)
     cells = grid_demand(towns, grid_m)
     demand = cells if demand is None else demand
 
@@ -663,7 +660,7 @@ def isochrones(
     crs = crs or projected_crs_for(townships)
     towns = townships.to_crs(crs).reset_index(drop=True)
     region = shapely.union_all(np.asarray(towns.geometry.values)) if region is None else region
-    xy = _station_xy(stations, crs)
+    xy = station_points(stations, crs)
     cells = grid_demand(towns, grid_m)
     cell_min = (
         road.minutes_to_nearest(np.column_stack([cells.x, cells.y]), xy, crs, max_min=max(times))[0]
@@ -674,27 +671,6 @@ def isochrones(
     reach = [reach_polygons(region, squares[cell_min <= m]) for m in times]
     frame = gpd.GeoDataFrame({"minutes": times, "area_km2": shapely.area(reach) / 1e6}, geometry=reach, crs=crs)
     return frame.to_crs(settings.WORK_CRS)
-
-
-def _off_network(
-    road: RoadTravel, points: dict[str, np.ndarray], crs: str, township_codes: np.ndarray | None = None
-) -> list[dict]:
-    """Points (metres in ``crs``) beyond the road snapping limit: count and farthest per kind.
-
-    For township points the codes are listed too (a village far from any road is named).
-    """
-    out = []
-    for kind, xy in points.items():
-        if len(xy) == 0:
-            continue
-        _, dist = road.snap_xy(xy, crs)
-        far = dist > road.max_snap_m
-        if far.any():
-            entry: dict = {"kind": kind, "count": int(far.sum()), "farthest_m": round(float(dist.max()), 1)}
-            if kind == "township points" and township_codes is not None:
-                entry["codes"] = [str(c) for c in township_codes[far]]
-            out.append(entry)
-    return out
 
 
 def _roll_up(table: pd.DataFrame) -> pd.DataFrame:
