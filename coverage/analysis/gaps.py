@@ -88,7 +88,7 @@ class GapResult:
     demand: pd.DataFrame
     minutes: float | None = None
     #: The travel model that made the figures (its ``describe()``).
-    travel: str = "straight line"
+    travel: str = StraightLine.name
     #: Road travel: demand points, stations and township points farther from every road node
     #: than the snapping limit (:meth:`RoadTravel.off_network`); None for the straight line.
     off_network: list[dict] | None = None

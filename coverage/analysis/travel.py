@@ -339,7 +339,7 @@ def service_reach(radius_km: float | None, radius_min: float | None, road: RoadT
     """
     if radius_min is None:
         km = float(radius_km if radius_km is not None else settings.DEFAULT_RADIUS_KM)
-        return {"road": None, "radius_m": km * 1000.0, "radius_min": None, "travel": "straight line"}
+        return {"road": None, "radius_m": km * 1000.0, "radius_min": None, "travel": StraightLine.name}
     line = StraightLine()
     return {
         "road": road,

@@ -37,6 +37,7 @@ from coverage._errors import InputError
 from coverage.analysis.admin import covered_codes
 from coverage.analysis.demand import Demand, need_demand, township_point_demand
 from coverage.analysis.need import NEED_UNITS, NeedMeasure, township_need
+from coverage.analysis.travel import StraightLine
 from coverage.coords import projected_crs_for
 from coverage.optimise.capacity import CapacityProblem, Menu, SiteOptions, menu_options, mixed_options, station_capacity
 from coverage.optimise.siting import SitingProblem, SitingResult, solve_model
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from coverage.analysis.roads import RoadTravel
 
 #: How :func:`covering_inputs` names the straight-line model of a radius given in metres.
-LINE_RADIUS = "straight line"
+LINE_RADIUS = StraightLine.name
 #: The siting models done by road (:func:`province_inputs`): coverage within road minutes (MCLP, LSCP) and
 #: road minutes between township points and candidates (p-median, p-center).
 ROAD_SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")

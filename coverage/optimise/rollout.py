@@ -36,6 +36,7 @@ from coverage import settings
 from coverage._errors import InputError
 from coverage.analysis.admin import Target, TargetSchedule, covered_codes, stations_needed, stations_required
 from coverage.analysis.need import NeedMeasure, need_scores
+from coverage.analysis.travel import StraightLine
 from coverage.checks import COUNTY_MIN, GRID_KM, RADIUS_KM, as_date
 from coverage.data.schema import open_on
 from coverage.optimise.budget import Resources, Shortfall, count_plan, shortfall
@@ -137,7 +138,7 @@ class Rollout:
     gini_before: float | None = None
     gini_after: float | None = None
     #: the travel model that decided "within" (issue 18), and by road the radius in minutes
-    travel: str = "straight line"
+    travel: str = StraightLine.name
     radius_min: float | None = None
     #: by road: demand points, candidate sites and stations off the network, count per kind
     off_network: list[dict] = field(default_factory=list)
@@ -295,7 +296,7 @@ def plan_rollout(
     points: str = "grid",
     road: RoadTravel | None = None,
     radius_min: float | None = None,
-    travel: str = "straight line",
+    travel: str = StraightLine.name,
 ) -> Rollout:
     """Plan which townships open a station in each target year after ``as_of`` (see the module docstring).
 
