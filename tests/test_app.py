@@ -11,7 +11,6 @@ import base64
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,24 +20,14 @@ from app_pages import maps
 from app_pages.common import NOTE_ICON, WHAT_IF_ICON
 from coverage import settings
 from coverage.analysis.admin import covered_codes
+from tests.app_session import APP, goto, new_session
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["overview", "map", "gaps", "plan", "trips", "data", "exports"]
 
 
 @pytest.fixture
 def app():
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception
-    return at
-
-
-def goto(at, page):
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return new_session()
 
 
 def notes(at):
@@ -516,14 +505,6 @@ def fresh_registry(monkeypatch, tmp_path):
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     monkeypatch.setenv(settings.REGISTRY_URL_ENV, url)
     return url
-
-
-def new_session():
-    """A new session of the app (a browser opened anew): nothing carried over but the registry."""
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def form_prefix(at):

@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from coverage import settings
 from coverage.registry import accounts
 from coverage.registry.store import Registry, open_registry
+from tests.app_session import goto, new_session
 from tests.registry_cases import ledger_csv
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct-horse-1"
 #: The embedded stations of 横州市 (450181), the scope the editor's 450127 (横县, its former code) becomes.
 HENGZHOU = [
@@ -43,13 +43,6 @@ def reg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Registry:
     return registry
 
 
-def new_session() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def log_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     at.text_input(key="login_user").set_value(username)
     at.text_input(key="login_password").set_value(password)
@@ -62,13 +55,6 @@ def logged_in(username: str) -> AppTest:
     at = log_in(new_session(), username)
     assert not at.error, [e.value for e in at.error]
     assert "login_password" not in at.session_state  # the password is not kept in the session
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
     return at
 
 

@@ -1,23 +1,16 @@
 """The Plan page with capacity, need and budgets (issue 15), with Streamlit's AppTest (no browser)."""
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.app_session import goto, new_session
 from tests.conftest import csv_bytes
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
 def plan_page():
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    at.switch_page("app_pages/plan.py").run()
-    assert not at.exception and not at.error
-    return at
+    return goto(new_session(), "plan")
 
 
 def run(at):

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from coverage import settings
 from coverage.analysis.roads import ROADS_DIR_ENV, build_roads, road_travel
+from tests.app_session import goto, new_session
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 PBF = ROOT / "tests" / "data" / "roads_guangxi.osm.pbf"
 ROAD_LABEL = "道路（来自文件：roads_guangxi.osm.pbf）"
 ROAD_MODEL = "车程：道路（pandana，roads_guangxi.osm.pbf）"
@@ -27,17 +27,7 @@ ROAD_MODEL = "车程：道路（pandana，roads_guangxi.osm.pbf）"
 
 def start(roads_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv(ROADS_DIR_ENV, str(roads_dir))
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return new_session()
 
 
 def library_gaps(roads_dir: Path, minutes: float):

@@ -1,22 +1,14 @@
 """The Trips page's days (issue 16): they follow the stations, with Streamlit's AppTest (no browser)."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app_pages.common import NOTE_ICON
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.app_session import goto, new_session
 
 
 @pytest.fixture
 def trips():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
-    at.switch_page("app_pages/trips.py").run()
-    assert not at.exception and not at.error
-    return at
+    return goto(new_session(timeout=600), "trips")
 
 
 def warnings(at):

@@ -16,6 +16,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +44,23 @@ BAD_STATIONS = (
 
 
 # --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with open(ARTIFACTS / "streamlit.log", "w") as log:
+@contextmanager
+def app_server(log_name: str) -> Iterator[str]:
+    """The app served (its URL), its log in ``tests/artifacts/<log_name>``; the test fails, naming the log,
+    when the app does not start."""
+    ARTIFACTS.mkdir(exist_ok=True)  # also when some tests run alone (-k)
+    with open(ARTIFACTS / log_name, "w") as log:
         try:
             with streamlit_server("app.py", log) as url:
                 yield url
         except RuntimeError as exc:
-            pytest.fail(f"{exc}; see tests/artifacts/streamlit.log")
+            pytest.fail(f"{exc}; see tests/artifacts/{log_name}")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with app_server("streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -333,13 +342,8 @@ def roads_server(monkeypatch: Any, tmp_path: Path) -> Iterator[str]:
 
     build_roads(Path(__file__).parent / "data" / "roads_guangxi.osm.pbf", "45", out_dir=tmp_path)
     monkeypatch.setenv(ROADS_DIR_ENV, str(tmp_path))
-    ARTIFACTS.mkdir(exist_ok=True)
-    with open(ARTIFACTS / "streamlit_roads.log", "w") as log:
-        try:
-            with streamlit_server("app.py", log) as url:
-                yield url
-        except RuntimeError as exc:
-            pytest.fail(f"{exc}; see tests/artifacts/streamlit_roads.log")
+    with app_server("streamlit_roads.log") as url:
+        yield url
 
 
 def test_gaps_by_road_draw_the_isochrone_and_the_legend_names_the_model(roads_server: str, browser: Any) -> None:
@@ -639,13 +643,8 @@ def registry_server(monkeypatch: Any, tmp_path: Path) -> Iterator[tuple[str, str
     """The app on a registry of its own (a fresh SQLite file, created and seeded on first use): (URL, database)."""
     database = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     monkeypatch.setenv("COVERAGE_DB", database)
-    ARTIFACTS.mkdir(exist_ok=True)  # also when the registry tests run alone (-k)
-    with open(ARTIFACTS / "streamlit_registry.log", "w") as log:
-        try:
-            with streamlit_server("app.py", log) as url:
-                yield url, database
-        except RuntimeError as exc:
-            pytest.fail(f"{exc}; see tests/artifacts/streamlit_registry.log")
+    with app_server("streamlit_registry.log") as url:
+        yield url, database
 
 
 def status_json(database: str, *argv: str) -> dict:
