@@ -201,6 +201,8 @@ ROAD_MATRIX_BATCH_CELLS = 20_000_000
 # --- Optimisation (HiGHS) ------------------------------------------------------
 #: The siting models, by the names the command line and the app use.
 SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")
+#: The siting models that weigh a cost (metres, or road minutes) rather than a service radius.
+SITING_COST_MODELS = ("pmedian", "pcenter")
 #: Relative MIP gap at which HiGHS stops (siting, rollout, supervision).
 MIP_GAP = 1e-4
 #: Seconds a siting model (MCLP, LSCP, p-median, p-center) may run.

@@ -60,7 +60,9 @@ def cmd_site(args: argparse.Namespace) -> int:
 
         prov, stations, described = province_and_stations(args)
         reach = travel_radius(args, str(prov.code), settings.DEFAULT_RADIUS_KM)
-        if args.model in ("pmedian", "pcenter"):  # no radius: road minutes when --travel road, or by default when built
+        if (
+            args.model in settings.SITING_COST_MODELS
+        ):  # no radius: road minutes when --travel road, or by default when built
             reach["road"] = road_travel_of(args, str(prov.code))
         road = reach["road"]
         radius = reach["radius_min"] if road is not None else reach["radius_m"]
@@ -110,7 +112,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(
         f"  {len(result.selected)} sites: {', '.join(result.selected[: args.top])}{' ...' if len(result.selected) > args.top else ''}"
     )
-    if "travel" in document and args.model in ("pmedian", "pcenter"):  # no radius: costs by the travel model
+    if "travel" in document and args.model in settings.SITING_COST_MODELS:  # no radius: costs by the travel model
         unit = "road minutes" if document.get("off_network") is not None else "straight-line metres"
         print(f"  costs in {unit}; travel: {document['travel']}")
         print_off_counts(document.get("off_network"))
@@ -572,7 +574,7 @@ def check_site(args: argparse.Namespace) -> None:
     if args.county_max is not None and args.county_min > args.county_max:
         msg = f"--county-min {args.county_min} is above --county-max {args.county_max}; swap them"
         raise InputError(msg)
-    cost_model = model in ("pmedian", "pcenter")  # candidates.COST_MODELS, without importing geopandas here
+    cost_model = model in settings.SITING_COST_MODELS
     if cost_model and (args.radius_min is not None or args.radius_km is not None):
         msg = (
             f"{model} has no service radius (it weighs road minutes, or straight-line metres with --travel line); "
@@ -582,7 +584,7 @@ def check_site(args: argparse.Namespace) -> None:
     if not cost_model:  # p-median/p-center by road need no radius in minutes
         check_radius(args)
     check_capacity(args)
-    if model in ("pmedian", "pcenter") and (args.need or args.points != "grid"):
+    if cost_model and (args.need or args.points != "grid"):
         msg = f"{model} weighs township points by their villages and communities; --need and --points go with mclp and lscp"
         raise InputError(msg)
     if capacitated(args) and model != "mclp":

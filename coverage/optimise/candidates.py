@@ -51,7 +51,7 @@ LINE_RADIUS = StraightLine.name
 #: road minutes between township points and candidates (p-median, p-center).
 ROAD_SITING_MODELS = ("mclp", "lscp", "pmedian", "pcenter")
 #: The siting models that weigh a cost (metres, or road minutes) rather than a service radius.
-COST_MODELS = ("pmedian", "pcenter")
+COST_MODELS = settings.SITING_COST_MODELS
 #: How :func:`cost_inputs` names the straight-line costs.
 LINE_METRES = "straight line (metres)"
 
@@ -320,7 +320,7 @@ def demand_labels(
     """What a siting model's demand counts (``need``: a table, or a proxy named as one) and where it
     sits (``demand_points``), in the words of :class:`~coverage.analysis.need.NeedMeasure` and
     :class:`~coverage.analysis.demand.Demand`."""
-    if model in ("pmedian", "pcenter"):
+    if model in COST_MODELS:
         return {"need": "proxy: villages and communities", "demand_points": "township points"}
     label = need.label if need is not None else f"proxy: {NEED_UNITS[demand]}"
     where = f"grid cells ({grid_m / 1000.0:g} km)" if points == "grid" else "villages (approximate positions)"
