@@ -450,9 +450,7 @@ _FOLLOW_JS = """(function () {
 """
 
 
-def follow_slider_script(
-    selector: str, metres: Mapping[float, float], drawn: float, note: str, isochrone_style: Mapping | None = None
-) -> str:
+def follow_slider_script(selector: str, metres: Mapping[float, float], drawn: float, note: str) -> str:
     """A script for the map's frame: while the thumb of the range input ``selector`` (in the page framing the
     map) moves, every service circle takes the radius of the value under the thumb, at once.
 
@@ -467,7 +465,7 @@ def follow_slider_script(
         "drawn": _value_text(drawn),
         "note": note,
         "gap": GAP_STYLE,
-        "isochrone": dict(isochrone_style or ISOCHRONE_STYLE),
+        "isochrone": ISOCHRONE_STYLE,
         "stale": STALE_STYLE,
     }
     return _FOLLOW_JS % {"config": json.dumps(config, ensure_ascii=False)}
